@@ -1,0 +1,243 @@
+#include "actors/auth.hpp"
+
+#include "actors/password_hasher.hpp"
+#include "config/defaults.hpp"
+#include "protocols/errors.hpp"
+#include "runtime/log.hpp"
+
+#include <cctype>
+#include <chrono>
+
+namespace st {
+
+namespace {
+
+int64_t unix_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+           std::chrono::system_clock::now().time_since_epoch())
+    .count();
+}
+
+db_batch single(stmt id, std::vector<db_value> params) {
+  db_batch result;
+  result.statements.push_back(db_statement{id, std::move(params)});
+  return result;
+}
+
+caf::error unauthorized(const char* detail) {
+  return make_error(api_ec::unauthorized, std::string{detail});
+}
+
+/// (id, email) of the first row, when there is one.
+std::optional<user_identity> first_user(const db_reply& reply) {
+  if (reply.results.empty() || reply.results[0].rows.empty())
+    return std::nullopt;
+  auto& row = reply.results[0].rows[0];
+  return user_identity{std::stoi(*row[0]), *row[1]};
+}
+
+constexpr auto db_timeout = std::chrono::seconds(10);
+
+/// A cost-12 hash of a random, forgotten password: checked when an e-mail is
+/// unknown, so a failed login costs the same whether or not it exists.
+constexpr const char* decoy_hash
+  = "$2b$12$nZY.cobgfLFbd2RyJgT/UeA0kG3SaNYJAsjQOWOVBIKxSYoYHbaFe";
+
+} // namespace
+
+std::string normalize_email(const std::string& email) {
+  auto b = email.find_first_not_of(" \t\r\n\f\v");
+  if (b == std::string::npos)
+    return {};
+  auto e = email.find_last_not_of(" \t\r\n\f\v");
+  auto result = email.substr(b, e - b + 1);
+  for (auto& c : result)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return result;
+}
+
+void auth_state::issue_tokens(user_identity user,
+                              caf::typed_response_promise<token_pair> rp) {
+  auto refresh = new_refresh_token();
+  auto batch = single(stmt::insert_refresh_token,
+                      {std::to_string(user.id), sha256_hex(refresh),
+                       std::to_string(cfg.refresh_lifetime_s)});
+  auto access = mint_access_token(cfg.jwt, user.id, user.email, unix_now());
+  auto expires_in = cfg.jwt.lifetime_s;
+  self->request(db, db_timeout, atom::exec_v, std::move(batch))
+    .then(
+      [=](db_reply&) mutable {
+        rp.deliver(token_pair{access, refresh, expires_in, user});
+      },
+      [=](caf::error& err) mutable { rp.deliver(std::move(err)); });
+}
+
+auth_actor::behavior_type auth(auth_actor::stateful_pointer<auth_state> self,
+                               db_actor db, password_hasher_actor hasher,
+                               auth_settings cfg) {
+  auto& st = self->state;
+  st.self = self;
+  st.db = std::move(db);
+  st.hasher = std::move(hasher);
+  st.cfg = std::move(cfg);
+  self->send(self, atom::internal_v, atom::purge_v);
+  return {
+    [=](atom::signup, credentials& creds) -> caf::result<token_pair> {
+      auto email = normalize_email(creds.email);
+      if (email.empty() || creds.password.empty())
+        return make_error(api_ec::bad_request, "Email and password required");
+      auto rp = self->make_response_promise<token_pair>();
+      auto& st = self->state;
+      auto already = make_error(api_ec::bad_request, "Email already registered");
+      self->request(st.db, db_timeout, atom::exec_v,
+                    single(stmt::user_by_email, {email}))
+        .then(
+          [=](db_reply& found) mutable {
+            if (first_user(found)) {
+              rp.deliver(already);
+              return;
+            }
+            self->request(self->state.hasher, defaults::worker_request_timeout,
+                          atom::hash_v, creds.password)
+              .then(
+                [=](std::string& hash) mutable {
+                  auto refresh = new_refresh_token();
+                  auto lifetime = self->state.cfg.refresh_lifetime_s;
+                  auto batch = single(stmt::insert_user_with_token,
+                                      {email, hash, sha256_hex(refresh),
+                                       std::to_string(lifetime)});
+                  self
+                    ->request(self->state.db, db_timeout, atom::exec_v,
+                              std::move(batch))
+                    .then(
+                      [=](db_reply& inserted) mutable {
+                        auto user = first_user(inserted);
+                        auto& jwt = self->state.cfg.jwt;
+                        rp.deliver(token_pair{
+                          mint_access_token(jwt, user->id, user->email,
+                                            unix_now()),
+                          refresh, jwt.lifetime_s, *user});
+                      },
+                      [=](caf::error& err) mutable {
+                        // The unique index settles a race between two
+                        // registrations of one address.
+                        if (error_sqlstate(err) == "23505")
+                          rp.deliver(already);
+                        else
+                          rp.deliver(std::move(err));
+                      });
+                },
+                [=](caf::error& err) mutable { rp.deliver(std::move(err)); });
+          },
+          [=](caf::error& err) mutable { rp.deliver(std::move(err)); });
+      return rp;
+    },
+    [=](atom::login, credentials& creds) -> caf::result<token_pair> {
+      auto email = normalize_email(creds.email);
+      if (email.empty() || creds.password.empty())
+        return unauthorized("Email and password required");
+      auto rp = self->make_response_promise<token_pair>();
+      self->request(self->state.db, db_timeout, atom::exec_v,
+                    single(stmt::user_by_email, {email}))
+        .then(
+          [=](db_reply& found) mutable {
+            auto user = first_user(found);
+            const auto& row = found.results[0].rows;
+            bool usable = user && static_cast<bool>(row[0][2]);
+            auto hash = usable ? *row[0][2] : decoy_hash;
+            self
+              ->request(self->state.hasher, defaults::worker_request_timeout,
+                        atom::verify_v, creds.password, hash)
+              .then(
+                [=](bool ok) mutable {
+                  if (!ok || !usable)
+                    rp.deliver(unauthorized("Invalid email or password"));
+                  else
+                    self->state.issue_tokens(*user, rp);
+                },
+                [=](caf::error& err) mutable { rp.deliver(std::move(err)); });
+          },
+          [=](caf::error& err) mutable { rp.deliver(std::move(err)); });
+      return rp;
+    },
+    [=](atom::refresh, const std::string& presented) -> caf::result<token_pair> {
+      if (presented.empty())
+        return unauthorized("Refresh token required");
+      auto rp = self->make_response_promise<token_pair>();
+      auto next = new_refresh_token();
+      auto lifetime = self->state.cfg.refresh_lifetime_s;
+      auto batch = single(stmt::rotate_refresh_token,
+                          {sha256_hex(presented), sha256_hex(next),
+                           std::to_string(lifetime)});
+      self->request(self->state.db, db_timeout, atom::exec_v, std::move(batch))
+        .then(
+          [=](db_reply& rotated) mutable {
+            auto user = first_user(rotated);
+            if (!user) {
+              rp.deliver(unauthorized("Invalid or expired refresh token"));
+              return;
+            }
+            auto& jwt = self->state.cfg.jwt;
+            rp.deliver(token_pair{mint_access_token(jwt, user->id,
+                                                    user->email, unix_now()),
+                                  next, jwt.lifetime_s, *user});
+          },
+          [=](caf::error& err) mutable { rp.deliver(std::move(err)); });
+      return rp;
+    },
+    [=](atom::logout, const std::string& presented) -> caf::result<bool> {
+      if (presented.empty())
+        return unauthorized("Refresh token required");
+      auto rp = self->make_response_promise<bool>();
+      self
+        ->request(self->state.db, db_timeout, atom::exec_v,
+                  single(stmt::delete_refresh_token, {sha256_hex(presented)}))
+        .then(
+          [=](db_reply& deleted) mutable {
+            rp.deliver(deleted.results[0].affected > 0);
+          },
+          [=](caf::error& err) mutable { rp.deliver(std::move(err)); });
+      return rp;
+    },
+    [=](atom::identify,
+        const std::string& access_token) -> caf::result<user_identity> {
+      access_claims claims;
+      if (auto fault = verify_access_token(self->state.cfg.jwt, access_token,
+                                           unix_now(), claims))
+        return unauthorized(*fault == token_fault::bad_subject
+                              ? "Invalid token"
+                              : "Invalid or expired token");
+      auto rp = self->make_response_promise<user_identity>();
+      self
+        ->request(self->state.db, db_timeout, atom::exec_v,
+                  single(stmt::user_by_id, {std::to_string(claims.user_id)}))
+        .then(
+          [=](db_reply& found) mutable {
+            if (auto user = first_user(found))
+              rp.deliver(*user);
+            else
+              rp.deliver(unauthorized("User not found"));
+          },
+          [=](caf::error& err) mutable { rp.deliver(std::move(err)); });
+      return rp;
+    },
+    [=](atom::internal, atom::purge) {
+      self
+        ->request(self->state.db, db_timeout, atom::exec_v,
+                  single(stmt::purge_refresh_tokens, {}))
+        .then(
+          [=](db_reply& purged) {
+            if (auto n = purged.results[0].affected; n > 0)
+              log_info("auth", "purged " + std::to_string(n)
+                                 + " expired refresh tokens");
+          },
+          [=](caf::error& err) {
+            log_warn("auth", "refresh-token purge failed: " + to_string(err));
+          });
+      self->delayed_send(self, self->state.cfg.purge_interval,
+                         atom::internal_v, atom::purge_v);
+    },
+  };
+}
+
+} // namespace st

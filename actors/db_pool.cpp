@@ -1,0 +1,68 @@
+#include "actors/db_pool.hpp"
+
+#include "config/defaults.hpp"
+#include "protocols/errors.hpp"
+
+namespace st {
+
+db_actor::behavior_type db_pool(db_actor::stateful_pointer<db_pool_state> self,
+                                db_pool_settings cfg) {
+  auto& st = self->state;
+  st.self = self;
+  for (size_t i = 0; i < cfg.size; ++i)
+    st.connections.push_back(
+      self->spawn<caf::detached + caf::linked>(db_connection, cfg.connection));
+  st.queue = std::make_unique<worker_queue<db_actor>>(st.connections,
+                                                      cfg.queue_limit);
+  // A worker may take the statement timeout plus a reconnect attempt.
+  st.request_timeout = cfg.connection.statement_timeout
+                       + std::chrono::seconds(defaults::db_connect_timeout_s)
+                       + std::chrono::seconds(1);
+  st.stats.num_connections = cfg.size;
+  return {
+    [=](atom::status) {
+      auto result = self->state.stats;
+      result.num_queued = self->state.queue->num_waiting();
+      result.num_busy = self->state.queue->num_busy();
+      result.max_busy = self->state.queue->max_busy();
+      return result;
+    },
+    [=](atom::exec, db_batch& batch) -> caf::result<db_reply> {
+      auto rp = self->make_response_promise<db_reply>();
+      auto shared = std::make_shared<db_batch>(std::move(batch));
+      worker_queue<db_actor>::job job{
+        [=](const db_actor& conn) mutable {
+          self->request(conn, self->state.request_timeout, atom::exec_v, *shared)
+            .then(
+              [=](db_reply& reply) mutable {
+                auto& s = self->state.stats;
+                ++s.num_batches;
+                s.num_statements += shared->statements.size();
+                s.num_round_trips += reply.num_round_trips;
+                rp.deliver(std::move(reply));
+                self->state.queue->release(conn);
+              },
+              [=](caf::error& err) mutable {
+                ++self->state.stats.num_failed;
+                // Waiting work would meet the same dead server: fail it now.
+                if (err == db_ec::unavailable)
+                  self->state.queue->fail_waiting(err);
+                rp.deliver(std::move(err));
+                self->state.queue->release(conn);
+              });
+        },
+        [=](caf::error err) mutable {
+          ++self->state.stats.num_failed;
+          rp.deliver(std::move(err));
+        },
+      };
+      if (!self->state.queue->submit(std::move(job))) {
+        ++self->state.stats.num_refused;
+        rp.deliver(make_error(db_ec::overloaded, "database overloaded"));
+      }
+      return rp;
+    },
+  };
+}
+
+} // namespace st

@@ -1,0 +1,34 @@
+#pragma once
+
+#include "actors/db_connection.hpp"
+#include "actors/worker_queue.hpp"
+#include "protocols/actors.hpp"
+
+namespace st {
+
+/// How the pool sizes itself.
+struct db_pool_settings {
+  db_connection_settings connection;
+  size_t size = 4;         ///< DB actors (connections)
+  size_t queue_limit = 200; ///< waiting batches before refusing
+};
+
+/// Spreads batches over the DB actors: a batch runs as soon as one is idle;
+/// otherwise it waits in a bounded FIFO; past the cap it is refused with
+/// db_ec::overloaded at once.
+struct db_pool_state {
+  db_actor::pointer self = nullptr;
+  std::unique_ptr<worker_queue<db_actor>> queue;
+  std::vector<db_actor> connections;
+  caf::timespan request_timeout{};
+  db_stats stats;
+
+  static inline const char* name = "db-pool";
+};
+
+/// Spawns `cfg.size` detached DB actors linked to the pool.
+/// @param cfg pool and connection settings.
+db_actor::behavior_type db_pool(db_actor::stateful_pointer<db_pool_state> self,
+                                db_pool_settings cfg);
+
+} // namespace st

@@ -1,0 +1,106 @@
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+
+/// Every tunable of the service as a named constant with its unit. Settings
+/// (config/settings.hpp) start from these; the rest are fixed limits.
+namespace st::defaults {
+
+using namespace std::chrono_literals;
+
+// -- HTTP front ---------------------------------------------------------------
+
+/// TCP port of the HTTP front.
+constexpr uint16_t http_port = 8000;
+
+/// Asio threads serving HTTP connections.
+constexpr size_t http_threads = 2;
+
+/// Largest request header block (bytes); beyond it → 431.
+constexpr size_t max_header_bytes = 16 * 1024;
+
+/// Largest JSON request body (bytes); beyond it → 413.
+constexpr size_t max_json_body_bytes = 1024 * 1024;
+
+/// Largest multipart upload body (bytes): a 10 MiB file plus form framing.
+constexpr size_t max_upload_body_bytes = 10 * 1024 * 1024 + 64 * 1024;
+
+/// Time a client has to send a whole request once it started one.
+constexpr auto http_read_timeout = 30s;
+
+/// Time a keep-alive connection may sit idle between requests.
+constexpr auto http_idle_timeout = 60s;
+
+/// Time a response write may take.
+constexpr auto http_write_timeout = 30s;
+
+/// Requests read ahead on one connection while earlier ones are in flight.
+constexpr size_t http_pipeline_depth = 16;
+
+/// Grace period for in-flight requests after SIGTERM/SIGINT.
+constexpr auto shutdown_grace = 10s;
+
+/// Deadline for one HTTP request's round trip through the actors.
+constexpr auto api_request_timeout = 15s;
+
+/// Responses at least this large are gzip-compressed when accepted.
+constexpr size_t gzip_min_bytes = 500;
+
+/// Seconds a client is asked to wait after a 503 caused by the database.
+constexpr int retry_after_unavailable_s = 2;
+
+// -- Rate limit ---------------------------------------------------------------
+
+/// Requests per client (user or IP) per fixed one-minute window.
+constexpr uint32_t rate_limit_per_minute = 200;
+
+/// Clients tracked at most; beyond it the oldest window is dropped early.
+constexpr size_t rate_limit_max_clients = 1'000'000;
+
+// -- Database -----------------------------------------------------------------
+
+/// DB actors, each owning one libpq connection.
+constexpr size_t db_pool_size = 4;
+
+/// Batches waiting for a free connection before new ones are refused (503).
+constexpr size_t db_queue_limit = 200;
+
+/// Server-side statement timeout.
+constexpr auto db_statement_timeout = 5s;
+
+/// libpq connect timeout (whole seconds).
+constexpr int db_connect_timeout_s = 2;
+
+/// First and largest pause between reconnect attempts after a failure.
+constexpr auto db_reconnect_backoff_min = 100ms;
+constexpr auto db_reconnect_backoff_max = 2s;
+
+/// Advisory lock key that serialises concurrent `migrate` runs.
+constexpr int64_t migration_lock_key = 0x5374'5472'6169'6e00; // "StTrain"
+
+// -- Auth ---------------------------------------------------------------------
+
+/// bcrypt cost factor (the reference's library default).
+constexpr int bcrypt_cost = 12;
+
+/// Detached threads hashing passwords (bcrypt is CPU-bound).
+constexpr size_t password_hashers = 2;
+
+/// Hash jobs waiting for a hasher before new ones are refused (503).
+constexpr size_t password_queue_limit = 64;
+
+/// How often expired refresh-token rows are purged.
+constexpr auto refresh_token_purge_interval = 1h;
+
+/// Longest e-mail accepted at registration (RFC 5321 path limit).
+constexpr size_t max_email_length = 254;
+
+/// Shortest password accepted at registration.
+constexpr size_t min_password_length = 8;
+
+/// Deadline of a request from one actor to a worker pool.
+constexpr auto worker_request_timeout = 10s;
+
+} // namespace st::defaults

@@ -1,0 +1,87 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <variant>
+#include <string>
+#include <vector>
+
+namespace st {
+
+/// Deployment kind; production refuses unsafe defaults.
+enum class environment { development, production };
+
+/// The effective configuration of one process, after every source was
+/// merged and every value validated. Names follow the reference's
+/// environment variables (domain.md §14.1) plus this service's own.
+struct settings {
+  // Reference settings.
+  std::string database_url; ///< libpq conninfo (URL or key=value form)
+  std::string secret_key;
+  std::string jwt_algorithm;
+  int64_t access_token_expire_minutes = 0;
+  int64_t refresh_token_expire_days = 0;
+  std::vector<std::string> cors_origins; ///< empty = every origin
+  bool enable_hsts = false;
+  bool debug = false;
+  std::string encryption_key;
+  std::string google_gemini_api_key;
+  std::string gemini_model;
+  int64_t gemini_request_timeout_seconds = 0;
+  std::string intervals_icu_base_url;
+  std::string strava_client_id;
+  std::string strava_client_secret;
+  std::string strava_redirect_uri;
+  std::vector<int> orchestrator_cron_hours;
+  // This service's settings.
+  std::string gemini_api_base_url;
+  std::string strava_api_base_url;
+  std::string strava_oauth_base_url;
+  std::string admin_token;
+  environment env = environment::development;
+  std::string host;
+  uint16_t port = 0;
+  size_t http_threads = 0;
+  size_t db_pool_size = 0;
+  size_t db_queue_limit = 0;
+  int64_t db_statement_timeout_ms = 0;
+  bool db_pipeline = true;
+  bool migrate_on_start = true;
+  uint32_t rate_limit_per_minute = 0;
+  std::vector<std::string> trusted_proxies; ///< addresses or CIDR blocks
+  int64_t bcrypt_cost = 0;
+};
+
+/// A setting that could not be accepted; `name` is the variable's name.
+struct settings_error {
+  std::string name;
+  std::string message;
+};
+
+/// Raw inputs to the loader, so that tests need no process environment.
+struct settings_sources {
+  std::map<std::string, std::string> environment; ///< names as given
+  std::optional<std::string> dotenv_text;         ///< contents of ./.env
+  std::optional<std::string> config_file_text;    ///< contents of --config
+  std::vector<std::string> flags; ///< `--name=value` / `--name value`
+};
+
+/// Merges the sources (flag > environment > --config file > .env > default)
+/// and validates every value. Returns the first bad setting as an error.
+[[nodiscard]] std::variant<settings, settings_error>
+load_settings(const settings_sources& sources);
+
+/// Reads the process environment, ./.env and the file named by `--config`
+/// (removed from `flags`) into sources. A named file that cannot be read is
+/// reported as an error of the setting `--config`.
+[[nodiscard]] std::variant<settings_sources, settings_error>
+collect_sources(std::vector<std::string> flags);
+
+/// One `NAME=value` line per setting, secrets masked, for the start-up log.
+[[nodiscard]] std::vector<std::string> describe(const settings& cfg);
+
+/// The conninfo with any password replaced by `***`.
+[[nodiscard]] std::string mask_conninfo(const std::string& conninfo);
+
+} // namespace st

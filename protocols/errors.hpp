@@ -1,0 +1,46 @@
+#pragma once
+
+#include <caf/error.hpp>
+#include <caf/message.hpp>
+
+#include <cstdint>
+#include <string>
+
+namespace st {
+
+/// Failures of the database layer. Context: a human-readable message; for
+/// `query_failed` the SQLSTATE first, then the server's message.
+enum class db_ec : uint8_t {
+  /// The connection is down and could not be re-established (yet).
+  unavailable = 1,
+  /// The bounded queue of waiting batches is full.
+  overloaded,
+  /// The statement timeout fired.
+  timeout,
+  /// The server rejected a statement (constraint violation, bad input, ...).
+  query_failed,
+};
+
+/// Outcomes of request handling that the HTTP front answers with a status.
+/// Context: the `detail` string shown to the client.
+enum class api_ec : uint8_t {
+  bad_request = 1, ///< 400
+  unauthorized,    ///< 401
+  not_found,       ///< 404
+  unprocessable,   ///< 422 with a string detail
+  unavailable,     ///< 503: a dependency is down or saturated
+};
+
+using caf::make_error;
+
+/// The text context of an error built by this service, or a rendering of
+/// a foreign one.
+[[nodiscard]] std::string error_detail(const caf::error& err);
+
+/// The SQLSTATE carried by a `db_ec::query_failed` error, else empty.
+[[nodiscard]] std::string error_sqlstate(const caf::error& err);
+
+} // namespace st
+
+CAF_ERROR_CODE_ENUM(st::db_ec, "db")
+CAF_ERROR_CODE_ENUM(st::api_ec, "api")

@@ -1,0 +1,134 @@
+#include "protocols/http/auth_json.hpp"
+
+#include "config/defaults.hpp"
+
+namespace st {
+
+namespace {
+
+std::string trim(const std::string& x) {
+  auto b = x.find_first_not_of(" \t\r\n\f\v");
+  if (b == std::string::npos)
+    return {};
+  auto e = x.find_last_not_of(" \t\r\n\f\v");
+  return x.substr(b, e - b + 1);
+}
+
+/// Length in code points, as the reference's validators count.
+size_t utf8_length(const std::string& x) {
+  size_t result = 0;
+  for (unsigned char c : x)
+    result += (c & 0xC0) != 0x80;
+  return result;
+}
+
+void check_registration(const credentials& creds,
+                        std::vector<validation_error>& errors) {
+  auto email = trim(creds.email);
+  if (!email.empty()) {
+    if (utf8_length(email) > defaults::max_email_length)
+      errors.push_back(
+        {"string_too_long",
+         {"body", "email"},
+         "String should have at most "
+           + std::to_string(defaults::max_email_length) + " characters",
+         json_string(creds.email),
+         "{\"max_length\":" + std::to_string(defaults::max_email_length)
+           + "}"});
+    else if (email.find('@') == std::string::npos)
+      errors.push_back({"value_error",
+                        {"body", "email"},
+                        "value is not a valid email address: An email "
+                        "address must have an @-sign.",
+                        json_string(creds.email),
+                        "{\"reason\":\"An email address must have an "
+                        "@-sign.\"}"});
+  }
+  if (!creds.password.empty()
+      && utf8_length(creds.password) < defaults::min_password_length)
+    errors.push_back(
+      {"string_too_short",
+       {"body", "password"},
+       "String should have at least "
+         + std::to_string(defaults::min_password_length) + " characters",
+       json_string(creds.password),
+       "{\"min_length\":" + std::to_string(defaults::min_password_length)
+         + "}"});
+}
+
+} // namespace
+
+std::optional<credentials>
+parse_credentials(const std::string& body, credential_rules rules,
+                  std::vector<validation_error>& errors) {
+  rapidjson::Document doc;
+  errors = parse_body_object(body, doc);
+  if (!errors.empty())
+    return std::nullopt;
+  auto email = required_string(doc, "email", errors);
+  auto password = required_string(doc, "password", errors);
+  if (!errors.empty())
+    return std::nullopt;
+  credentials result{std::move(*email), std::move(*password)};
+  if (rules == credential_rules::registration)
+    check_registration(result, errors);
+  if (!errors.empty())
+    return std::nullopt;
+  return result;
+}
+
+std::optional<std::string>
+parse_refresh_token(const std::string& body,
+                    std::vector<validation_error>& errors) {
+  rapidjson::Document doc;
+  errors = parse_body_object(body, doc);
+  if (!errors.empty())
+    return std::nullopt;
+  auto token = required_string(doc, "refresh_token", errors);
+  if (!token)
+    return std::nullopt;
+  return trim(*token);
+}
+
+std::string identity_json(const user_identity& x) {
+  rapidjson::StringBuffer buf;
+  json_writer w{buf};
+  w.StartObject();
+  w.Key("id");
+  w.Int(x.id);
+  w.Key("email");
+  w.String(x.email.c_str(), static_cast<rapidjson::SizeType>(x.email.size()));
+  w.EndObject();
+  return buf.GetString();
+}
+
+std::string token_pair_json(const token_pair& x) {
+  return "{\"access_token\":" + json_string(x.access_token)
+         + ",\"refresh_token\":" + json_string(x.refresh_token)
+         + ",\"token_type\":\"bearer\",\"expires_in\":"
+         + std::to_string(x.expires_in) + ",\"user\":" + identity_json(x.user)
+         + "}";
+}
+
+std::string db_stats_json(const db_stats& x) {
+  rapidjson::StringBuffer buf;
+  json_writer w{buf};
+  w.StartObject();
+  auto field = [&](const char* name, uint64_t value) {
+    w.Key(name);
+    w.Uint64(value);
+  };
+  field("num_round_trips", x.num_round_trips);
+  field("num_statements", x.num_statements);
+  field("num_batches", x.num_batches);
+  field("num_failed", x.num_failed);
+  field("num_refused", x.num_refused);
+  field("num_queued", x.num_queued);
+  field("num_busy", x.num_busy);
+  field("max_busy", x.max_busy);
+  field("num_connections", x.num_connections);
+  w.EndObject();
+  return buf.GetString();
+}
+
+} // namespace st

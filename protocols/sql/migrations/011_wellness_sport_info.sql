@@ -1,0 +1,1 @@
+ALTER TABLE wellness_cache ADD COLUMN sport_info JSON;

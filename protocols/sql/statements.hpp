@@ -1,0 +1,38 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace st {
+
+/// Every SQL statement the service runs, prepared once per connection and
+/// referred to by id. Values are always bound parameters.
+enum class stmt : uint16_t {
+  ping,
+  user_by_email,
+  user_by_id,
+  insert_user_with_token,
+  insert_refresh_token,
+  rotate_refresh_token,
+  delete_refresh_token,
+  purge_refresh_tokens,
+};
+
+/// A catalog entry: the prepared statement's name and text.
+struct statement_def {
+  stmt id;
+  const char* name;
+  const char* sql;
+};
+
+/// The whole catalog, in enum order.
+[[nodiscard]] const std::vector<statement_def>& statement_catalog();
+
+/// The catalog entry of `id`.
+[[nodiscard]] const statement_def& statement(stmt id);
+
+/// Renders `"stmt"` for logs.
+[[nodiscard]] std::string to_string(stmt id);
+
+} // namespace st

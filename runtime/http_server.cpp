@@ -1,0 +1,482 @@
+#include "runtime/http_server.hpp"
+
+#include "config/defaults.hpp"
+#include "protocols/http/json.hpp"
+#include "runtime/log.hpp"
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include <deque>
+#include <mutex>
+
+namespace st {
+
+namespace beast = boost::beast;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+namespace {
+
+class http_session;
+
+} // namespace
+
+/// Shared by the connections. Members are ordered so that destroying the
+/// io_context (and with it every connection) happens before the counters
+/// the connections touch on their way out.
+struct http_server::core {
+  http_server_settings cfg;
+  router routes;
+  rate_limiter limiter;
+  std::atomic<bool> stopping{false};
+  std::atomic<size_t> num_sessions{0};
+  std::mutex sessions_mtx;
+  std::vector<std::weak_ptr<http_session>> sessions;
+  net::io_context ioc;
+  tcp::acceptor acceptor{ioc};
+
+  core(http_server_settings c, router r)
+    : cfg(std::move(c)),
+      routes(std::move(r)),
+      limiter(cfg.rate_limit),
+      ioc(static_cast<int>(cfg.threads)) {
+  }
+
+  void accept();
+};
+
+namespace {
+
+/// Rate-limit key: the user of a correctly signed token, else the address.
+std::string client_key(const http_server::core& core,
+                       const std::string& authorization,
+                       const std::string& client_ip) {
+  constexpr std::string_view prefix = "Bearer ";
+  if (authorization.rfind(prefix.data(), 0) == 0) {
+    access_claims claims;
+    auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                 std::chrono::system_clock::now().time_since_epoch())
+                 .count();
+    if (!verify_access_token(core.cfg.jwt,
+                             std::string_view{authorization}.substr(
+                               prefix.size()),
+                             now, claims))
+      return "u:" + std::to_string(claims.user_id);
+  }
+  return "ip:" + client_ip;
+}
+
+std::string allow_header(const std::vector<http::verb>& methods) {
+  std::string result;
+  for (auto m : methods) {
+    auto name = std::string{http::to_string(m)};
+    if (result.find(name) != std::string::npos)
+      continue;
+    if (!result.empty())
+      result += ", ";
+    result += name;
+  }
+  return result;
+}
+
+/// One connection: reads requests (pipelined up to a bound), answers them
+/// strictly in order, all on its own strand.
+class http_session : public std::enable_shared_from_this<http_session> {
+public:
+  http_session(tcp::socket&& socket, http_server::core* core)
+    : stream_(std::move(socket)), core_(core) {
+    ++core_->num_sessions;
+    beast::error_code ec;
+    auto ep = stream_.socket().remote_endpoint(ec);
+    if (!ec)
+      peer_ = ep.address();
+  }
+
+  ~http_session() {
+    --core_->num_sessions;
+  }
+
+  void start() {
+    net::dispatch(stream_.get_executor(),
+                  [self = shared_from_this()] { self->do_read(); });
+  }
+
+  /// Called at shutdown: finish what was received, then close.
+  void shutdown_when_idle() {
+    net::post(stream_.get_executor(), [self = shared_from_this()] {
+      self->closing_ = true;
+      if (self->slots_.empty() && !self->writing_)
+        self->close();
+    });
+  }
+
+private:
+  struct slot {
+    bool ready = false;
+    bool keep_alive = true;
+    bool head = false;
+    http::response<http::string_body> res;
+    std::string method;
+    std::string path;
+    std::string request_id;
+    std::chrono::steady_clock::time_point started;
+  };
+
+  void do_read() {
+    if (reading_ || closed_ || closing_
+        || slots_.size() >= defaults::http_pipeline_depth)
+      return;
+    reading_ = true;
+    parser_.emplace();
+    parser_->header_limit(defaults::max_header_bytes);
+    parser_->body_limit(defaults::max_upload_body_bytes);
+    stream_.expires_after(slots_.empty() ? defaults::http_idle_timeout
+                                         : defaults::http_read_timeout);
+    http::async_read_header(
+      stream_, buffer_, *parser_,
+      [self = shared_from_this()](beast::error_code ec, size_t) {
+        self->on_header(ec);
+      });
+  }
+
+  void on_header(beast::error_code ec) {
+    if (ec)
+      return on_read_error(ec);
+    auto& req = parser_->get();
+    auto target = std::string{req.target()};
+    auto limit = core_->routes.body_limit(target.substr(0, target.find('?')));
+    if (auto len = parser_->content_length(); len && *len > limit)
+      return reject(http::status::payload_too_large,
+                    "Request body too large (max "
+                      + std::to_string(limit / 1024) + " KB)");
+    parser_->body_limit(limit);
+    stream_.expires_after(defaults::http_read_timeout);
+    http::async_read(stream_, buffer_, *parser_,
+                     [self = shared_from_this()](beast::error_code ec, size_t) {
+                       self->on_body(ec);
+                     });
+  }
+
+  void on_body(beast::error_code ec) {
+    if (ec)
+      return on_read_error(ec);
+    reading_ = false;
+    auto req = parser_->release();
+    parser_.reset();
+    bool keep_alive = req.keep_alive();
+    dispatch(std::move(req));
+    if (keep_alive)
+      do_read();
+    else
+      closing_ = true;
+  }
+
+  void on_read_error(beast::error_code ec) {
+    reading_ = false;
+    if (ec == http::error::body_limit)
+      return reject(http::status::payload_too_large, "Request body too large");
+    if (ec == http::error::header_limit)
+      return reject(http::status::request_header_fields_too_large,
+                    "Request headers too large (max 16 KB)");
+    if (ec == http::error::end_of_stream || ec == net::error::eof
+        || ec == beast::error::timeout || ec == net::error::operation_aborted
+        || ec == net::error::connection_reset || ec == http::error::partial_message) {
+      // The client left (or idled out): finish what is owed, then close.
+      closing_ = true;
+      if (slots_.empty() && !writing_)
+        close();
+      return;
+    }
+    reject(http::status::bad_request, "Malformed HTTP request");
+  }
+
+  /// Answers a request that cannot be read further, then closes.
+  void reject(http::status status, const std::string& detail) {
+    reading_ = false;
+    closing_ = true;
+    auto s = std::make_shared<slot>();
+    s->method = "-";
+    s->path = "-";
+    s->request_id = request_id_for({});
+    s->started = std::chrono::steady_clock::now();
+    s->keep_alive = false;
+    if (parser_ && parser_->is_header_done()) {
+      s->method = std::string{parser_->get().method_string()};
+      s->path = std::string{parser_->get().target()};
+    }
+    slots_.push_back(s);
+    request_meta meta;
+    meta.request_id = s->request_id;
+    finish(s, detail_response(status, detail), meta);
+  }
+
+  void dispatch(http::request<http::string_body>&& req) {
+    auto s = std::make_shared<slot>();
+    s->started = std::chrono::steady_clock::now();
+    s->method = std::string{req.method_string()};
+    auto target = std::string{req.target()};
+    auto qpos = target.find('?');
+    s->path = target.substr(0, qpos);
+    s->keep_alive = req.keep_alive() && !closing_;
+    s->head = req.method() == http::verb::head;
+    request_meta meta;
+    meta.origin = std::string{req[http::field::origin]};
+    meta.accept_encoding = std::string{req[http::field::accept_encoding]};
+    meta.has_cookie = req.count(http::field::cookie) > 0;
+    meta.request_id = request_id_for(req["X-Request-Id"]);
+    s->request_id = meta.request_id;
+    slots_.push_back(s);
+
+    auto& cfg = core_->cfg;
+    if (req.method() == http::verb::options && !meta.origin.empty()
+        && req.count(http::field::access_control_request_method) > 0) {
+      auto res = preflight_response(
+        cfg.policies, meta.origin,
+        std::string{req[http::field::access_control_request_method]},
+        std::string{req[http::field::access_control_request_headers]});
+      res.headers.emplace_back("X-Request-Id", meta.request_id);
+      return write_slot(s, std::move(res));
+    }
+    api_request areq;
+    areq.method = req.method();
+    areq.path = s->path;
+    areq.query = qpos == std::string::npos ? "" : target.substr(qpos + 1);
+    areq.content_type = std::string{req[http::field::content_type]};
+    areq.authorization = std::string{req[http::field::authorization]};
+    areq.client_ip = client_address(cfg.policies, peer_,
+                                    req["X-Forwarded-For"]);
+    areq.request_id = meta.request_id;
+    areq.body = std::move(req.body());
+
+    if (areq.path != "/health" && areq.path != "/ready") {
+      auto key = client_key(*core_, areq.authorization, areq.client_ip);
+      if (auto wait = core_->limiter.admit(key,
+                                           std::chrono::system_clock::now())) {
+        auto text = "Rate limit exceeded: "
+                    + std::to_string(core_->limiter.per_minute())
+                    + " per 1 minute";
+        auto res = json_response(http::status::too_many_requests,
+                                 "{\"error\":" + json_string(text)
+                                   + ",\"detail\":" + json_string(text) + "}");
+        res.headers.emplace_back("Retry-After", std::to_string(*wait));
+        return finish(s, std::move(res), meta);
+      }
+    }
+    auto found = core_->routes.match(areq.method, areq.path);
+    if (found.handler == nullptr) {
+      if (!found.redirect.empty()) {
+        auto res = api_response{};
+        res.status = http::status::temporary_redirect;
+        res.headers.emplace_back(
+          "Location", found.redirect + (qpos == std::string::npos
+                                          ? ""
+                                          : target.substr(qpos)));
+        return finish(s, std::move(res), meta);
+      }
+      if (found.allowed.empty())
+        return finish(s, detail_response(http::status::not_found, "Not Found"),
+                      meta);
+      auto res = detail_response(http::status::method_not_allowed,
+                                 "Method Not Allowed");
+      res.headers.emplace_back("Allow", allow_header(found.allowed));
+      return finish(s, std::move(res), meta);
+    }
+    areq.path_params = std::move(found.params);
+    responder reply = [self = shared_from_this(), s,
+                       meta](api_response res) mutable {
+      net::post(self->stream_.get_executor(),
+                [self, s, meta = std::move(meta),
+                 res = std::move(res)]() mutable {
+                  self->finish(s, std::move(res), meta);
+                });
+    };
+    try {
+      (*found.handler)(areq, std::move(reply));
+    } catch (const std::exception& e) {
+      log_error("http", s->request_id + " handler failed: " + e.what());
+      finish(s,
+             detail_response(http::status::internal_server_error,
+                             "Internal Server Error"),
+             meta);
+    }
+  }
+
+  /// Applies the response policies and queues the response for writing.
+  void finish(const std::shared_ptr<slot>& s, api_response res,
+              const request_meta& meta) {
+    if (s->ready)
+      return; // answered already (a handler must answer once)
+    apply_policies(core_->cfg.policies, meta, res);
+    write_slot(s, std::move(res));
+  }
+
+  void write_slot(const std::shared_ptr<slot>& s, api_response res) {
+    auto& out = s->res;
+    out.version(11);
+    out.result(res.status);
+    if (!res.body.empty() || res.status != http::status::no_content)
+      out.set(http::field::content_type, res.content_type);
+    for (auto& [name, value] : res.headers)
+      out.insert(name, value);
+    out.body() = std::move(res.body);
+    out.keep_alive(s->keep_alive && !closing_);
+    out.prepare_payload();
+    if (s->head)
+      out.body().clear(); // Content-Length still tells the GET size
+    s->ready = true;
+    do_write();
+  }
+
+  void do_write() {
+    if (writing_ || closed_ || slots_.empty() || !slots_.front()->ready)
+      return;
+    writing_ = true;
+    auto s = slots_.front();
+    stream_.expires_after(defaults::http_write_timeout);
+    if (s->head) {
+      auto sr = std::make_shared<http::response_serializer<http::string_body>>(
+        s->res);
+      sr->split(true);
+      http::async_write_header(
+        stream_, *sr,
+        [self = shared_from_this(), s, sr](beast::error_code ec, size_t n) {
+          self->on_write(ec, n);
+        });
+      return;
+    }
+    http::async_write(stream_, s->res,
+                      [self = shared_from_this(), s](beast::error_code ec,
+                                                     size_t n) {
+                        self->on_write(ec, n);
+                      });
+  }
+
+  void on_write(beast::error_code ec, size_t bytes) {
+    writing_ = false;
+    auto s = slots_.front();
+    slots_.pop_front();
+    auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
+                    std::chrono::steady_clock::now() - s->started)
+                    .count();
+    log_info("http", s->request_id + " " + peer_.to_string() + " " + s->method
+                       + " " + s->path + " "
+                       + std::to_string(s->res.result_int()) + " "
+                       + std::to_string(bytes) + "B "
+                       + std::to_string(micros) + "us");
+    if (ec || !s->res.keep_alive()) {
+      closing_ = true;
+      if (ec || slots_.empty())
+        return close();
+    }
+    if (closing_ && slots_.empty())
+      return close();
+    do_write();
+    do_read();
+  }
+
+  void close() {
+    if (closed_)
+      return;
+    closed_ = true;
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.socket().close(ec);
+  }
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  http_server::core* core_;
+  net::ip::address peer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  std::deque<std::shared_ptr<slot>> slots_;
+  bool reading_ = false;
+  bool writing_ = false;
+  bool closing_ = false;
+  bool closed_ = false;
+};
+
+} // namespace
+
+void http_server::core::accept() {
+  acceptor.async_accept(
+    net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+      if (stopping || ec == net::error::operation_aborted)
+        return;
+      if (!ec) {
+        auto session = std::make_shared<http_session>(std::move(socket),
+                                                      this);
+        {
+          std::lock_guard<std::mutex> guard{sessions_mtx};
+          sessions.erase(std::remove_if(sessions.begin(), sessions.end(),
+                                        [](auto& w) { return w.expired(); }),
+                         sessions.end());
+          sessions.push_back(session);
+        }
+        session->start();
+      }
+      accept();
+    });
+}
+
+} // namespace st
+
+namespace st {
+
+http_server::http_server(http_server_settings cfg, router routes)
+  : core_(std::make_unique<core>(std::move(cfg), std::move(routes))) {
+}
+
+http_server::~http_server() {
+  stop(std::chrono::milliseconds{0});
+}
+
+uint16_t http_server::start() {
+  auto& c = *core_;
+  tcp::endpoint ep{net::ip::make_address(c.cfg.host), c.cfg.port};
+  c.acceptor.open(ep.protocol());
+  c.acceptor.set_option(net::socket_base::reuse_address(true));
+  c.acceptor.bind(ep);
+  c.acceptor.listen(net::socket_base::max_listen_connections);
+  c.accept();
+  for (size_t i = 0; i < c.cfg.threads; ++i)
+    threads_.emplace_back([&c] { c.ioc.run(); });
+  return c.acceptor.local_endpoint().port();
+}
+
+void http_server::stop(std::chrono::milliseconds grace) {
+  if (threads_.empty())
+    return;
+  auto& c = *core_;
+  c.stopping = true;
+  net::post(c.ioc, [&c] {
+    beast::error_code ec;
+    c.acceptor.close(ec);
+  });
+  {
+    std::lock_guard<std::mutex> guard{c.sessions_mtx};
+    for (auto& w : c.sessions)
+      if (auto session = w.lock())
+        session->shutdown_when_idle();
+    c.sessions.clear();
+  }
+  auto deadline = std::chrono::steady_clock::now() + grace;
+  while (c.num_sessions > 0 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds{10});
+  if (c.num_sessions > 0)
+    log_warn("http", std::to_string(c.num_sessions.load())
+                       + " connections still open after the grace period");
+  c.ioc.stop();
+  for (auto& t : threads_)
+    t.join();
+  threads_.clear();
+}
+
+size_t http_server::num_connections() const {
+  return core_->num_sessions;
+}
+
+} // namespace st

@@ -1,0 +1,100 @@
+#pragma once
+
+#include "protocols/tokens.hpp"
+
+#include <utility> // Boost 1.74's Asio needs it first.
+
+#include <boost/asio/ip/address.hpp>
+#include <boost/beast/http/status.hpp>
+#include <boost/beast/http/verb.hpp>
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace st {
+
+namespace http = boost::beast::http;
+
+/// A request as route handlers see it: parsed, size-checked, identified.
+struct api_request {
+  http::verb method = http::verb::get;
+  std::string path;  ///< without the query string
+  std::string query; ///< raw, without '?'
+  std::map<std::string, std::string> path_params;
+  std::string body;
+  std::string content_type;
+  std::string authorization;
+  std::string client_ip;
+  std::string request_id;
+};
+
+/// A response before the cross-cutting policies (CORS, security headers,
+/// gzip, request id) are applied.
+struct api_response {
+  http::status status = http::status::ok;
+  std::string body;
+  std::string content_type = "application/json";
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+/// Called exactly once per request, from any thread.
+using responder = std::function<void(api_response)>;
+
+/// A route's behaviour: hands work to actors and answers through `reply`.
+using route_handler = std::function<void(api_request&, responder reply)>;
+
+/// `{"detail": "<text>"}` with `status`.
+[[nodiscard]] api_response detail_response(http::status status,
+                                           std::string_view detail);
+
+/// A JSON body with `status`.
+[[nodiscard]] api_response json_response(http::status status,
+                                         std::string body);
+
+/// The cross-cutting HTTP behaviour of http-api.md §2.4, configured once.
+struct http_policies {
+  std::vector<std::string> cors_origins; ///< empty = every origin
+  bool enable_hsts = false;
+  std::vector<std::string> trusted_proxies; ///< addresses or CIDR blocks
+};
+
+/// Request headers the policies read.
+struct request_meta {
+  std::string origin;
+  std::string accept_encoding;
+  std::string request_id;
+  bool has_cookie = false;
+};
+
+/// Answers a CORS preflight (`OPTIONS` + `Access-Control-Request-Method`).
+[[nodiscard]] api_response preflight_response(const http_policies& cfg,
+                                              const std::string& origin,
+                                              const std::string& method,
+                                              const std::string& headers);
+
+/// Adds CORS and security headers, compresses with gzip when accepted and
+/// large enough, and echoes the request id.
+void apply_policies(const http_policies& cfg, const request_meta& meta,
+                    api_response& res);
+
+/// gzip (RFC 1952) of `x`.
+[[nodiscard]] std::string gzip(std::string_view x);
+
+/// The request id to use: the client's when it is sane, else a fresh one.
+[[nodiscard]] std::string request_id_for(std::string_view from_client);
+
+/// The client's address: the peer, or — when the peer is a trusted proxy —
+/// the right-most untrusted address of `X-Forwarded-For`.
+[[nodiscard]] std::string client_address(const http_policies& cfg,
+                                         const boost::asio::ip::address& peer,
+                                         std::string_view forwarded_for);
+
+/// Whether `addr` lies in one of the `blocks` (addresses or CIDR).
+[[nodiscard]] bool address_in(const boost::asio::ip::address& addr,
+                              const std::vector<std::string>& blocks);
+
+} // namespace st

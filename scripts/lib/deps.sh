@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the build, the tests and the service need.
+# Only what is missing is installed, so a second run costs one dpkg query.
+set -euo pipefail
+
+SMART_TRAINER_PACKAGES=(
+  build-essential cmake ninja-build ccache pkg-config
+  libcaf-dev libboost-dev libboost-system-dev libpq-dev libcurl4-openssl-dev
+  rapidjson-dev catch2 libssl-dev zlib1g-dev libcrypt-dev
+  postgresql-15 python3 curl
+)
+
+install_missing_packages() {
+  local missing=()
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" \
+      || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "installing: ${missing[*]}" >&2
+  local sudo=()
+  [ "$(id -u)" -eq 0 ] || sudo=(sudo)
+  "${sudo[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+}
+
+install_deps() { install_missing_packages "${SMART_TRAINER_PACKAGES[@]}"; }
+
+# build_project DIR TYPE [extra cmake args...]: configure once, then build.
+build_project() {
+  local dir=$1 type=$2
+  shift 2
+  cmake -S "$(repo_root)" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE="$type" \
+    -DCMAKE_EXPORT_COMPILE_COMMANDS=ON "$@" >/dev/null
+  cmake --build "$dir" --parallel "$(nproc)"
+}
+
+repo_root() { cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd; }
