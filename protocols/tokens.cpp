@@ -126,8 +126,7 @@ std::optional<std::string> base64url_decode(std::string_view x) {
   return result;
 }
 
-std::string mint_access_token(const jwt_settings& cfg, int32_t user_id,
-                              const std::string& email, int64_t now) {
+std::string sign_token(const jwt_settings& cfg, std::string_view payload_json) {
   rapidjson::StringBuffer header;
   {
     rapidjson::Writer<rapidjson::StringBuffer> w{header};
@@ -138,22 +137,25 @@ std::string mint_access_token(const jwt_settings& cfg, int32_t user_id,
     w.String("JWT");
     w.EndObject();
   }
-  rapidjson::StringBuffer payload;
-  {
-    rapidjson::Writer<rapidjson::StringBuffer> w{payload};
-    w.StartObject();
-    w.Key("sub");
-    w.String(std::to_string(user_id).c_str());
-    w.Key("email");
-    w.String(email.c_str(), static_cast<rapidjson::SizeType>(email.size()));
-    w.Key("exp");
-    w.Int64(now + cfg.lifetime_s);
-    w.EndObject();
-  }
   auto signing_input = base64url_encode(header.GetString()) + '.'
-                       + base64url_encode(payload.GetString());
+                       + base64url_encode(payload_json);
   return signing_input + '.'
          + base64url_encode(hmac(cfg.algorithm, cfg.secret, signing_input));
+}
+
+std::string mint_access_token(const jwt_settings& cfg, int32_t user_id,
+                              const std::string& email, int64_t now) {
+  rapidjson::StringBuffer payload;
+  rapidjson::Writer<rapidjson::StringBuffer> w{payload};
+  w.StartObject();
+  w.Key("sub");
+  w.String(std::to_string(user_id).c_str());
+  w.Key("email");
+  w.String(email.c_str(), static_cast<rapidjson::SizeType>(email.size()));
+  w.Key("exp");
+  w.Int64(now + cfg.lifetime_s);
+  w.EndObject();
+  return sign_token(cfg, {payload.GetString(), payload.GetSize()});
 }
 
 std::optional<token_fault> verify_access_token(const jwt_settings& cfg,

@@ -27,6 +27,10 @@ enum class token_fault {
   bad_subject,        ///< no or non-integer `sub` → "Invalid token"
 };
 
+/// Signs an arbitrary JSON payload under the configured key and algorithm.
+[[nodiscard]] std::string sign_token(const jwt_settings& cfg,
+                                     std::string_view payload_json);
+
 /// Signs `{"sub": "<id>", "email": ..., "exp": now + lifetime}`.
 [[nodiscard]] std::string mint_access_token(const jwt_settings& cfg,
                                             int32_t user_id,

@@ -1,0 +1,128 @@
+#include "config/settings.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace st;
+
+namespace {
+
+settings load_ok(const settings_sources& src) {
+  auto result = load_settings(src);
+  if (auto* err = std::get_if<settings_error>(&result))
+    FAIL(err->name + ": " + err->message);
+  return std::get<settings>(result);
+}
+
+settings_error load_err(const settings_sources& src) {
+  auto result = load_settings(src);
+  REQUIRE(std::holds_alternative<settings_error>(result));
+  return std::get<settings_error>(result);
+}
+
+} // namespace
+
+TEST_CASE("defaults are the reference's") {
+  auto cfg = load_ok({});
+  CHECK(cfg.secret_key == "change-me-in-production");
+  CHECK(cfg.jwt_algorithm == "HS256");
+  CHECK(cfg.access_token_expire_minutes == 10080);
+  CHECK(cfg.refresh_token_expire_days == 7);
+  CHECK(cfg.cors_origins
+        == std::vector<std::string>{"http://localhost:8081",
+                                    "http://localhost:19006",
+                                    "http://localhost:19000"});
+  CHECK(cfg.orchestrator_cron_hours == std::vector<int>{7, 16});
+  CHECK(cfg.port == 8000);
+  CHECK(cfg.db_pool_size == 4);
+  CHECK(cfg.gemini_api_base_url
+        == "https://generativelanguage.googleapis.com/v1beta");
+  CHECK(cfg.strava_api_base_url == "https://www.strava.com/api/v3");
+  CHECK(cfg.strava_oauth_base_url == "https://www.strava.com/oauth");
+  CHECK(cfg.database_url
+        == "postgresql://user:password@localhost:5432/smart_trainer");
+}
+
+TEST_CASE("precedence: flag > environment > config file > .env > default") {
+  settings_sources src;
+  src.dotenv_text = "PORT=1001\nDB_POOL_SIZE=2\nHTTP_THREADS=3\nGEMINI_MODEL=a";
+  src.config_file_text = "PORT=1002\nDB_POOL_SIZE=5\nHTTP_THREADS=6";
+  src.environment = {{"port", "1003"}, {"DB_POOL_SIZE", "7"}};
+  src.flags = {"--port=1004"};
+  auto cfg = load_ok(src);
+  CHECK(cfg.port == 1004);
+  CHECK(cfg.db_pool_size == 7);
+  CHECK(cfg.http_threads == 6);
+  CHECK(cfg.gemini_model == "a");
+  src.flags = {"--db-pool-size", "9"};
+  CHECK(load_ok(src).db_pool_size == 9);
+}
+
+TEST_CASE(".env syntax: comments, export, quotes, case-insensitive names") {
+  settings_sources src;
+  src.dotenv_text = "# comment\nexport secret_key=\"s3cret value\"\n"
+                    "CORS_ORIGINS=' http://a , ,http://b '\nUNKNOWN=1\n";
+  auto cfg = load_ok(src);
+  CHECK(cfg.secret_key == "s3cret value");
+  CHECK(cfg.cors_origins == std::vector<std::string>{"http://a", "http://b"});
+}
+
+TEST_CASE("DATABASE_URL accepts URL, driver-tagged URL and key=value") {
+  settings_sources src;
+  src.environment = {{"DATABASE_URL",
+                      "postgresql+asyncpg://u:p@db:5432/st?sslmode=disable"}};
+  CHECK(load_ok(src).database_url == "postgresql://u:p@db:5432/st?sslmode=disable");
+  src.environment = {{"DATABASE_URL", "host=db port=5433 dbname=st"}};
+  CHECK(load_ok(src).database_url == "host=db port=5433 dbname=st");
+  src.environment = {{"DATABASE_URL", "mysql://x"}};
+  CHECK(load_err(src).name == "DATABASE_URL");
+  src.environment = {{"DATABASE_URL", "host=db bogus_key=1"}};
+  CHECK(load_err(src).name == "DATABASE_URL");
+}
+
+TEST_CASE("invalid values name their setting") {
+  auto bad = [](std::string name, std::string value) {
+    settings_sources src;
+    src.environment = {{name, value}};
+    auto err = load_err(src);
+    CHECK(err.name == name);
+    CHECK_FALSE(err.message.empty());
+  };
+  bad("PORT", "99999");
+  bad("PORT", "80a");
+  bad("DB_POOL_SIZE", "0");
+  bad("ENABLE_HSTS", "maybe");
+  bad("ENVIRONMENT", "staging");
+  bad("JWT_ALGORITHM", "RS256");
+  bad("ORCHESTRATOR_CRON_HOURS", "7,25");
+  bad("INTERVALS_ICU_BASE_URL", "ftp://x");
+  bad("TRUSTED_PROXIES", "10.0.0.1,not-an-ip");
+  settings_sources src;
+  src.flags = {"--no-such-thing=1"};
+  CHECK(load_err(src).message == "unknown option");
+}
+
+TEST_CASE("production refuses the default SECRET_KEY") {
+  settings_sources src;
+  src.environment = {{"ENVIRONMENT", "production"}};
+  CHECK(load_err(src).name == "SECRET_KEY");
+  src.environment["SECRET_KEY"] = "a-real-secret";
+  CHECK(load_ok(src).env == environment::production);
+}
+
+TEST_CASE("describe masks secrets and the database password") {
+  settings_sources src;
+  src.environment = {{"SECRET_KEY", "topsecret"},
+                     {"ADMIN_TOKEN", "admintok"},
+                     {"DATABASE_URL", "postgresql://bob:hunter2@db/st"}};
+  auto lines = describe(load_ok(src));
+  std::string all;
+  for (auto& l : lines)
+    all += l + "\n";
+  CHECK(all.find("topsecret") == std::string::npos);
+  CHECK(all.find("admintok") == std::string::npos);
+  CHECK(all.find("hunter2") == std::string::npos);
+  CHECK(all.find("DATABASE_URL=postgresql://bob:***@db/st") != std::string::npos);
+  CHECK(all.find("SECRET_KEY=***") != std::string::npos);
+  CHECK(all.find("ENCRYPTION_KEY=(empty)") != std::string::npos);
+  CHECK(mask_conninfo("host=db password='a b' user=x") == "host=db password=*** user=x");
+}

@@ -1,0 +1,152 @@
+#include "runtime/migrator.hpp"
+
+#include "tests/support/environment.hpp"
+
+#include <catch2/catch.hpp>
+#include <rapidjson/document.h>
+
+#include <algorithm>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+using namespace st;
+using namespace st::test;
+
+namespace {
+
+/// The catalog as sorted lines: tables/columns, constraints, indexes.
+std::set<std::string> catalog_of(const std::string& dsn) {
+  std::set<std::string> result;
+  for (auto& r : run_sql(dsn, R"(
+      SELECT c.relname, a.attnum, a.attname,
+             format_type(a.atttypid, a.atttypmod), a.attnotnull,
+             coalesce(pg_get_expr(d.adbin, d.adrelid), '')
+      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0
+                          AND NOT a.attisdropped
+      LEFT JOIN pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum
+      WHERE n.nspname = 'public' AND c.relkind = 'r')"))
+    result.insert("column " + r[0] + " #" + r[1] + " " + r[2] + " " + r[3]
+                  + (r[4] == "t" ? " NOT NULL" : "") + " default=" + r[5]);
+  for (auto& r : run_sql(dsn, R"(
+      SELECT t.relname, c.conname, pg_get_constraintdef(c.oid)
+      FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid
+      JOIN pg_namespace n ON n.oid = t.relnamespace
+      WHERE n.nspname = 'public')"))
+    result.insert("constraint " + r[0] + " " + r[1] + " " + r[2]);
+  for (auto& r : run_sql(dsn, "SELECT tablename, indexname, indexdef "
+                              "FROM pg_indexes WHERE schemaname = 'public'"))
+    result.insert("index " + r[0] + " " + r[1] + " " + r[2]);
+  return result;
+}
+
+/// The same lines from the reference's catalog listing (tests/data).
+std::set<std::string> reference_catalog() {
+  std::ifstream in{std::string{ST_SOURCE_DIR} + "/tests/data/reference-schema.json"};
+  std::stringstream buf;
+  buf << in.rdbuf();
+  rapidjson::Document doc;
+  doc.Parse(buf.str().c_str());
+  REQUIRE(doc.IsObject());
+  std::set<std::string> result;
+  for (auto& t : doc["tables"].GetArray()) {
+    int attnum = 0;
+    for (auto& c : t["columns"].GetArray())
+      result.insert("column " + std::string{t["table"].GetString()} + " #"
+                    + std::to_string(++attnum) + " " + c["name"].GetString()
+                    + " " + c["type"].GetString()
+                    + (c["not_null"].GetBool() ? " NOT NULL" : "")
+                    + " default="
+                    + (c["default"].IsNull() ? "" : c["default"].GetString()));
+  }
+  for (auto& c : doc["constraints"].GetArray())
+    result.insert("constraint " + std::string{c["table"].GetString()} + " "
+                  + c["name"].GetString() + " " + c["def"].GetString());
+  for (auto& i : doc["indexes"].GetArray())
+    result.insert("index " + std::string{i["table"].GetString()} + " "
+                  + i["name"].GetString() + " " + i["def"].GetString());
+  return result;
+}
+
+std::string difference(const std::set<std::string>& a,
+                       const std::set<std::string>& b) {
+  std::string result;
+  for (auto& x : a)
+    if (b.count(x) == 0)
+      result += "  only in ours:      " + x + "\n";
+  for (auto& x : b)
+    if (a.count(x) == 0)
+      result += "  only in reference: " + x + "\n";
+  return result;
+}
+
+} // namespace
+
+TEST_CASE("migrate produces exactly the reference schema at revision 012") {
+  scratch_database db;
+  auto [rc, out] = run_binary({"migrate"}, {{"DATABASE_URL", db.dsn()}});
+  INFO(out);
+  REQUIRE(rc == 0);
+  CHECK(out.find("applied 12 migrations: empty -> 012") != std::string::npos);
+  auto ours = catalog_of(db.dsn());
+  auto reference = reference_catalog();
+  INFO(difference(ours, reference));
+  CHECK(ours == reference);
+  CHECK(ours.size() > 150);
+  CHECK(db.query("SELECT version_num FROM alembic_version")
+        == std::vector<std::vector<std::string>>{{"012"}});
+}
+
+TEST_CASE("migrate on a database already at 012 changes nothing") {
+  scratch_database db;
+  migrate_database(db.dsn());
+  db.query("INSERT INTO users (email) VALUES ('kept@example.com')");
+  auto before = catalog_of(db.dsn());
+  auto report = migrate_database(db.dsn());
+  CHECK(report.from == "012");
+  CHECK(report.to == "012");
+  CHECK(report.applied.empty());
+  CHECK(catalog_of(db.dsn()) == before);
+  CHECK(db.query("SELECT email FROM users")
+        == std::vector<std::vector<std::string>>{{"kept@example.com"}});
+}
+
+TEST_CASE("a database part-way through the revisions is brought up to 012") {
+  scratch_database db;
+  for (auto& m : migrations()) {
+    db.query(m.sql);
+    if (std::string{m.version} == "009")
+      break;
+  }
+  db.query("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, "
+           "CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num));"
+           "INSERT INTO alembic_version VALUES ('009')");
+  auto report = migrate_database(db.dsn());
+  CHECK(report.applied == std::vector<std::string>{"010", "011", "012"});
+  CHECK(catalog_of(db.dsn()) == reference_catalog());
+}
+
+TEST_CASE("two migrate runs at once are safe") {
+  scratch_database db;
+  auto bin = std::getenv("SMART_TRAINER_BIN");
+  REQUIRE(bin != nullptr);
+  auto cmd = "export DATABASE_URL='" + db.dsn() + "'; '" + bin
+             + "' migrate & a=$!; '" + bin + "' migrate & b=$!; "
+             + "wait $a; ra=$?; wait $b; rb=$?; exit $((ra + rb))";
+  auto [rc, out] = run_shell(cmd);
+  INFO(out);
+  CHECK(rc == 0);
+  CHECK(out.find("applied 12 migrations") != std::string::npos);
+  CHECK(out.find("nothing to do") != std::string::npos);
+  CHECK(catalog_of(db.dsn()) == reference_catalog());
+}
+
+TEST_CASE("an unknown revision is refused, not overwritten") {
+  scratch_database db;
+  migrate_database(db.dsn());
+  db.query("UPDATE alembic_version SET version_num = '013'");
+  auto [rc, out] = run_binary({"migrate"}, {{"DATABASE_URL", db.dsn()}});
+  CHECK(rc == 1);
+  CHECK(out.find("unknown revision '013'") != std::string::npos);
+}

@@ -1,0 +1,194 @@
+#include "tests/support/environment.hpp"
+
+#include "protocols/tokens.hpp"
+
+#include <libpq-fe.h>
+#include <rapidjson/document.h>
+
+#include <chrono>
+#include <csignal>
+#include <cstdlib>
+#include <fcntl.h>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+
+namespace st::test {
+
+namespace {
+
+std::string binary_path() {
+  auto* p = std::getenv("SMART_TRAINER_BIN");
+  if (p == nullptr)
+    throw std::runtime_error("SMART_TRAINER_BIN is not set");
+  return p;
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in{path};
+  std::stringstream buf;
+  buf << in.rdbuf();
+  return buf.str();
+}
+
+/// fork + exec with extra environment and output into `log_path`.
+int spawn(const std::vector<std::string>& args,
+          const std::map<std::string, std::string>& env,
+          const std::string& log_path) {
+  auto pid = fork();
+  if (pid != 0)
+    return pid;
+  for (auto& [k, v] : env)
+    setenv(k.c_str(), v.c_str(), 1);
+  auto fd = open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  dup2(fd, 1);
+  dup2(fd, 2);
+  close(fd);
+  auto bin = binary_path();
+  std::vector<char*> argv;
+  argv.push_back(bin.data());
+  std::vector<std::string> copy = args;
+  for (auto& a : copy)
+    argv.push_back(a.data());
+  argv.push_back(nullptr);
+  execv(bin.c_str(), argv.data());
+  _exit(127);
+}
+
+std::string temp_log() {
+  return "/tmp/st-test-" + random_hex(8) + ".log";
+}
+
+} // namespace
+
+std::string admin_dsn() {
+  auto* p = std::getenv("TEST_DATABASE_URL");
+  return p == nullptr ? std::string{} : std::string{p};
+}
+
+std::vector<std::vector<std::string>> run_sql(const std::string& dsn,
+                                              const std::string& sql) {
+  std::unique_ptr<PGconn, decltype(&PQfinish)> conn{PQconnectdb(dsn.c_str()),
+                                                    &PQfinish};
+  if (PQstatus(conn.get()) != CONNECTION_OK)
+    throw std::runtime_error(PQerrorMessage(conn.get()));
+  std::unique_ptr<PGresult, decltype(&PQclear)> res{PQexec(conn.get(),
+                                                           sql.c_str()),
+                                                    &PQclear};
+  auto status = PQresultStatus(res.get());
+  if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK)
+    throw std::runtime_error(PQresultErrorMessage(res.get()));
+  std::vector<std::vector<std::string>> result;
+  for (int i = 0; i < PQntuples(res.get()); ++i) {
+    std::vector<std::string> row;
+    for (int j = 0; j < PQnfields(res.get()); ++j)
+      row.emplace_back(PQgetvalue(res.get(), i, j));
+    result.push_back(std::move(row));
+  }
+  return result;
+}
+
+scratch_database::scratch_database() : name_("st_test_" + random_hex(6)) {
+  auto admin = admin_dsn();
+  if (admin.empty())
+    throw std::runtime_error("TEST_DATABASE_URL is not set (run scripts/test)");
+  run_sql(admin, "CREATE DATABASE " + name_);
+  dsn_ = admin.substr(0, admin.rfind('/') + 1) + name_;
+}
+
+scratch_database::~scratch_database() {
+  try {
+    run_sql(admin_dsn(), "DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)");
+  } catch (...) {
+    // The cluster may be gone already (outage tests); nothing to clean.
+  }
+}
+
+std::vector<std::vector<std::string>>
+scratch_database::query(const std::string& sql) const {
+  return run_sql(dsn_, sql);
+}
+
+server_process::server_process(std::map<std::string, std::string> env,
+                               std::vector<std::string> args)
+  : log_path_(temp_log()) {
+  env.emplace("PORT", "0");
+  env.emplace("HOST", "127.0.0.1");
+  env.emplace("BCRYPT_COST", "4");
+  pid_ = spawn(args, env, log_path_);
+  constexpr std::string_view marker = "listening on http://127.0.0.1:";
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto out = read_file(log_path_);
+    if (auto i = out.find(marker); i != std::string::npos) {
+      port_ = static_cast<uint16_t>(std::stoi(out.substr(i + marker.size())));
+      return;
+    }
+    int status = 0;
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      throw std::runtime_error("server exited at start:\n" + out);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  throw std::runtime_error("server did not start:\n" + read_file(log_path_));
+}
+
+server_process::~server_process() {
+  if (pid_ > 0)
+    terminate();
+  std::remove(log_path_.c_str());
+}
+
+int server_process::terminate() {
+  if (pid_ <= 0)
+    return -1;
+  kill(pid_, SIGTERM);
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+std::string server_process::output() const {
+  return read_file(log_path_);
+}
+
+std::pair<int, std::string>
+run_binary(const std::vector<std::string>& args,
+           const std::map<std::string, std::string>& env) {
+  auto log = temp_log();
+  auto pid = spawn(args, env, log);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  auto out = read_file(log);
+  std::remove(log.c_str());
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status),
+          out};
+}
+
+std::pair<int, std::string> run_shell(const std::string& command) {
+  auto log = temp_log();
+  auto rc = std::system(("( " + command + " ) >" + log + " 2>&1").c_str());
+  auto out = read_file(log);
+  std::remove(log.c_str());
+  return {WIFEXITED(rc) ? WEXITSTATUS(rc) : -1, out};
+}
+
+std::string json_field(const std::string& body, const std::string& key) {
+  rapidjson::Document doc;
+  doc.Parse(body.c_str());
+  if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember(key.c_str()))
+    return {};
+  auto& v = doc[key.c_str()];
+  if (v.IsString())
+    return v.GetString();
+  if (v.IsInt64())
+    return std::to_string(v.GetInt64());
+  return {};
+}
+
+} // namespace st::test
