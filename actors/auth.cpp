@@ -40,8 +40,8 @@ constexpr auto db_timeout = std::chrono::seconds(10);
 
 /// A cost-12 hash of a random, forgotten password: checked when an e-mail is
 /// unknown, so a failed login costs the same whether or not it exists.
-constexpr const char* decoy_hash
-  = "$2b$12$nZY.cobgfLFbd2RyJgT/UeA0kG3SaNYJAsjQOWOVBIKxSYoYHbaFe";
+constexpr const char* decoy_hash =
+  "$2b$12$nZY.cobgfLFbd2RyJgT/UeA0kG3SaNYJAsjQOWOVBIKxSYoYHbaFe";
 
 } // namespace
 
@@ -69,7 +69,9 @@ void auth_state::issue_tokens(user_identity user,
       [=](db_reply&) mutable {
         rp.deliver(token_pair{access, refresh, expires_in, user});
       },
-      [=](caf::error& err) mutable { rp.deliver(std::move(err)); });
+      [=](caf::error& err) mutable {
+        rp.deliver(std::move(err));
+      });
 }
 
 auth_actor::behavior_type auth(auth_actor::stateful_pointer<auth_state> self,
@@ -88,17 +90,20 @@ auth_actor::behavior_type auth(auth_actor::stateful_pointer<auth_state> self,
         return make_error(api_ec::bad_request, "Email and password required");
       auto rp = self->make_response_promise<token_pair>();
       auto& st = self->state;
-      auto already = make_error(api_ec::bad_request, "Email already registered");
-      self->request(st.db, db_timeout, atom::exec_v,
-                    single(stmt::user_by_email, {email}))
+      auto already =
+        make_error(api_ec::bad_request, "Email already registered");
+      self
+        ->request(st.db, db_timeout, atom::exec_v,
+                  single(stmt::user_by_email, {email}))
         .then(
           [=](db_reply& found) mutable {
             if (first_user(found)) {
               rp.deliver(already);
               return;
             }
-            self->request(self->state.hasher, defaults::worker_request_timeout,
-                          atom::hash_v, creds.password)
+            self
+              ->request(self->state.hasher, defaults::worker_request_timeout,
+                        atom::hash_v, creds.password)
               .then(
                 [=](std::string& hash) mutable {
                   auto refresh = new_refresh_token();
@@ -113,10 +118,10 @@ auth_actor::behavior_type auth(auth_actor::stateful_pointer<auth_state> self,
                       [=](db_reply& inserted) mutable {
                         auto user = first_user(inserted);
                         auto& jwt = self->state.cfg.jwt;
-                        rp.deliver(token_pair{
-                          mint_access_token(jwt, user->id, user->email,
-                                            unix_now()),
-                          refresh, jwt.lifetime_s, *user});
+                        rp.deliver(
+                          token_pair{mint_access_token(jwt, user->id,
+                                                       user->email, unix_now()),
+                                     refresh, jwt.lifetime_s, *user});
                       },
                       [=](caf::error& err) mutable {
                         // The unique index settles a race between two
@@ -127,9 +132,13 @@ auth_actor::behavior_type auth(auth_actor::stateful_pointer<auth_state> self,
                           rp.deliver(std::move(err));
                       });
                 },
-                [=](caf::error& err) mutable { rp.deliver(std::move(err)); });
+                [=](caf::error& err) mutable {
+                  rp.deliver(std::move(err));
+                });
           },
-          [=](caf::error& err) mutable { rp.deliver(std::move(err)); });
+          [=](caf::error& err) mutable {
+            rp.deliver(std::move(err));
+          });
       return rp;
     },
     [=](atom::login, credentials& creds) -> caf::result<token_pair> {
@@ -137,8 +146,9 @@ auth_actor::behavior_type auth(auth_actor::stateful_pointer<auth_state> self,
       if (email.empty() || creds.password.empty())
         return unauthorized("Email and password required");
       auto rp = self->make_response_promise<token_pair>();
-      self->request(self->state.db, db_timeout, atom::exec_v,
-                    single(stmt::user_by_email, {email}))
+      self
+        ->request(self->state.db, db_timeout, atom::exec_v,
+                  single(stmt::user_by_email, {email}))
         .then(
           [=](db_reply& found) mutable {
             auto user = first_user(found);
@@ -155,20 +165,25 @@ auth_actor::behavior_type auth(auth_actor::stateful_pointer<auth_state> self,
                   else
                     self->state.issue_tokens(*user, rp);
                 },
-                [=](caf::error& err) mutable { rp.deliver(std::move(err)); });
+                [=](caf::error& err) mutable {
+                  rp.deliver(std::move(err));
+                });
           },
-          [=](caf::error& err) mutable { rp.deliver(std::move(err)); });
+          [=](caf::error& err) mutable {
+            rp.deliver(std::move(err));
+          });
       return rp;
     },
-    [=](atom::refresh, const std::string& presented) -> caf::result<token_pair> {
+    [=](atom::refresh,
+        const std::string& presented) -> caf::result<token_pair> {
       if (presented.empty())
         return unauthorized("Refresh token required");
       auto rp = self->make_response_promise<token_pair>();
       auto next = new_refresh_token();
       auto lifetime = self->state.cfg.refresh_lifetime_s;
-      auto batch = single(stmt::rotate_refresh_token,
-                          {sha256_hex(presented), sha256_hex(next),
-                           std::to_string(lifetime)});
+      auto batch = single(
+        stmt::rotate_refresh_token,
+        {sha256_hex(presented), sha256_hex(next), std::to_string(lifetime)});
       self->request(self->state.db, db_timeout, atom::exec_v, std::move(batch))
         .then(
           [=](db_reply& rotated) mutable {
@@ -178,11 +193,13 @@ auth_actor::behavior_type auth(auth_actor::stateful_pointer<auth_state> self,
               return;
             }
             auto& jwt = self->state.cfg.jwt;
-            rp.deliver(token_pair{mint_access_token(jwt, user->id,
-                                                    user->email, unix_now()),
-                                  next, jwt.lifetime_s, *user});
+            rp.deliver(token_pair{
+              mint_access_token(jwt, user->id, user->email, unix_now()), next,
+              jwt.lifetime_s, *user});
           },
-          [=](caf::error& err) mutable { rp.deliver(std::move(err)); });
+          [=](caf::error& err) mutable {
+            rp.deliver(std::move(err));
+          });
       return rp;
     },
     [=](atom::logout, const std::string& presented) -> caf::result<bool> {
@@ -196,7 +213,9 @@ auth_actor::behavior_type auth(auth_actor::stateful_pointer<auth_state> self,
           [=](db_reply& deleted) mutable {
             rp.deliver(deleted.results[0].affected > 0);
           },
-          [=](caf::error& err) mutable { rp.deliver(std::move(err)); });
+          [=](caf::error& err) mutable {
+            rp.deliver(std::move(err));
+          });
       return rp;
     },
     [=](atom::identify,
@@ -218,7 +237,9 @@ auth_actor::behavior_type auth(auth_actor::stateful_pointer<auth_state> self,
             else
               rp.deliver(unauthorized("User not found"));
           },
-          [=](caf::error& err) mutable { rp.deliver(std::move(err)); });
+          [=](caf::error& err) mutable {
+            rp.deliver(std::move(err));
+          });
       return rp;
     },
     [=](atom::internal, atom::purge) {
@@ -228,14 +249,14 @@ auth_actor::behavior_type auth(auth_actor::stateful_pointer<auth_state> self,
         .then(
           [=](db_reply& purged) {
             if (auto n = purged.results[0].affected; n > 0)
-              log_info("auth", "purged " + std::to_string(n)
-                                 + " expired refresh tokens");
+              log_info("auth", "purged " + std::to_string(n) +
+                                 " expired refresh tokens");
           },
           [=](caf::error& err) {
             log_warn("auth", "refresh-token purge failed: " + to_string(err));
           });
-      self->delayed_send(self, self->state.cfg.purge_interval,
-                         atom::internal_v, atom::purge_v);
+      self->delayed_send(self, self->state.cfg.purge_interval, atom::internal_v,
+                         atom::purge_v);
     },
   };
 }

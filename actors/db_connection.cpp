@@ -28,9 +28,8 @@ db_rows rows_of(PGresult* res) {
       if (PQgetisnull(res, i, j))
         row.emplace_back(caf::none);
       else
-        row.emplace_back(std::string{PQgetvalue(res, i, j),
-                                     static_cast<size_t>(
-                                       PQgetlength(res, i, j))});
+        row.emplace_back(std::string{
+          PQgetvalue(res, i, j), static_cast<size_t>(PQgetlength(res, i, j))});
     result.rows.push_back(std::move(row));
   }
   auto affected = PQcmdTuples(res);
@@ -58,8 +57,8 @@ struct bound_params {
 caf::error db_connection_state::ensure_connected() {
   if (conn && PQstatus(conn.get()) == CONNECTION_OK) {
     // Notice a server that went away while we were idle.
-    if (PQconsumeInput(conn.get()) == 1
-        && PQstatus(conn.get()) == CONNECTION_OK)
+    if (PQconsumeInput(conn.get()) == 1 &&
+        PQstatus(conn.get()) == CONNECTION_OK)
       return caf::none;
     conn.reset();
   }
@@ -67,8 +66,8 @@ caf::error db_connection_state::ensure_connected() {
   if (now < next_attempt)
     return make_error(db_ec::unavailable, "database unavailable");
   auto timeout = std::to_string(defaults::db_connect_timeout_s);
-  auto options = "-c statement_timeout="
-                 + std::to_string(cfg.statement_timeout.count());
+  auto options =
+    "-c statement_timeout=" + std::to_string(cfg.statement_timeout.count());
   const char* keys[] = {"dbname", "connect_timeout", "options",
                         "application_name", nullptr};
   const char* values[] = {cfg.conninfo.c_str(), timeout.c_str(),
@@ -89,8 +88,8 @@ caf::error db_connection_state::ensure_connected() {
   for (auto& def : statement_catalog()) {
     auto res = take(PQprepare(conn.get(), def.name, def.sql, 0, nullptr));
     if (PQresultStatus(res.get()) != PGRES_COMMAND_OK)
-      return fail(std::string{"prepare "} + def.name + ": "
-                  + PQresultErrorMessage(res.get()));
+      return fail(std::string{"prepare "} + def.name + ": " +
+                  PQresultErrorMessage(res.get()));
   }
   if (cfg.pipeline && PQenterPipelineMode(conn.get()) != 1)
     return fail(PQerrorMessage(conn.get()));
@@ -103,12 +102,11 @@ caf::error db_connection_state::failure(PGresult* res) {
     conn.reset();
     return make_error(db_ec::unavailable, "database unavailable");
   }
-  const char* state = res != nullptr
-                        ? PQresultErrorField(res, PG_DIAG_SQLSTATE)
-                        : nullptr;
+  const char* state =
+    res != nullptr ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : nullptr;
   std::string sqlstate = state != nullptr ? state : "";
-  std::string message = res != nullptr ? PQresultErrorMessage(res)
-                                       : PQerrorMessage(conn.get());
+  std::string message =
+    res != nullptr ? PQresultErrorMessage(res) : PQerrorMessage(conn.get());
   if (sqlstate == "57014")
     return make_error(db_ec::timeout, "database statement timeout");
   if (sqlstate.rfind("08", 0) == 0 || sqlstate.rfind("57P", 0) == 0) {
@@ -141,9 +139,8 @@ db_connection_state::run_pipelined(const db_batch& batch) {
   for (auto& x : batch.statements) {
     bound_params params{x};
     if (PQsendQueryPrepared(c, statement(x.id).name, params.size(),
-                            params.values.data(), nullptr, nullptr, 0)
-          != 1
-        || (!batch.transaction && PQpipelineSync(c) != 1))
+                            params.values.data(), nullptr, nullptr, 0) != 1 ||
+        (!batch.transaction && PQpipelineSync(c) != 1))
       return failure(nullptr);
   }
   if (batch.transaction && PQpipelineSync(c) != 1)
@@ -160,19 +157,19 @@ db_connection_state::run_pipelined(const db_batch& batch) {
     if (!res)
       return failure(nullptr);
     switch (PQresultStatus(res.get())) {
-      case PGRES_TUPLES_OK:
-      case PGRES_COMMAND_OK:
-        result.results.push_back(rows_of(res.get()));
-        break;
-      case PGRES_PIPELINE_ABORTED:
-        result.results.emplace_back();
-        break;
-      default:
-        if (!first_error)
-          first_error = failure(res.get());
-        if (!conn)
-          return first_error;
-        result.results.emplace_back();
+    case PGRES_TUPLES_OK:
+    case PGRES_COMMAND_OK:
+      result.results.push_back(rows_of(res.get()));
+      break;
+    case PGRES_PIPELINE_ABORTED:
+      result.results.emplace_back();
+      break;
+    default:
+      if (!first_error)
+        first_error = failure(res.get());
+      if (!conn)
+        return first_error;
+      result.results.emplace_back();
     }
     // Each statement's results end with a null result.
     while (auto extra = take(PQgetResult(c)))
@@ -206,8 +203,7 @@ db_connection_state::run_sequential(const db_batch& batch) {
     bound_params params{x};
     ++result.num_round_trips;
     auto res = take(PQexecPrepared(c, statement(x.id).name, params.size(),
-                                   params.values.data(), nullptr, nullptr,
-                                   0));
+                                   params.values.data(), nullptr, nullptr, 0));
     auto status = PQresultStatus(res.get());
     if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
       auto err = failure(res.get());
@@ -230,7 +226,9 @@ db_connection(db_actor::stateful_pointer<db_connection_state> self,
   self->state.cfg = std::move(cfg);
   self->state.stats.num_connections = 1;
   return {
-    [=](atom::status) { return self->state.stats; },
+    [=](atom::status) {
+      return self->state.stats;
+    },
     [=](atom::exec, const db_batch& batch) -> caf::result<db_reply> {
       auto result = self->state.run(batch);
       if (!result)

@@ -12,12 +12,12 @@ db_actor::behavior_type db_pool(db_actor::stateful_pointer<db_pool_state> self,
   for (size_t i = 0; i < cfg.size; ++i)
     st.connections.push_back(
       self->spawn<caf::detached + caf::linked>(db_connection, cfg.connection));
-  st.queue = std::make_unique<worker_queue<db_actor>>(st.connections,
-                                                      cfg.queue_limit);
+  st.queue =
+    std::make_unique<worker_queue<db_actor>>(st.connections, cfg.queue_limit);
   // A worker may take the statement timeout plus a reconnect attempt.
-  st.request_timeout = cfg.connection.statement_timeout
-                       + std::chrono::seconds(defaults::db_connect_timeout_s)
-                       + std::chrono::seconds(1);
+  st.request_timeout = cfg.connection.statement_timeout +
+                       std::chrono::seconds(defaults::db_connect_timeout_s) +
+                       std::chrono::seconds(1);
   st.stats.num_connections = cfg.size;
   return {
     [=](atom::status) {
@@ -32,7 +32,8 @@ db_actor::behavior_type db_pool(db_actor::stateful_pointer<db_pool_state> self,
       auto shared = std::make_shared<db_batch>(std::move(batch));
       worker_queue<db_actor>::job job{
         [=](const db_actor& conn) mutable {
-          self->request(conn, self->state.request_timeout, atom::exec_v, *shared)
+          self
+            ->request(conn, self->state.request_timeout, atom::exec_v, *shared)
             .then(
               [=](db_reply& reply) mutable {
                 auto& s = self->state.stats;

@@ -9,7 +9,7 @@ namespace st {
 /// How the pool sizes itself.
 struct db_pool_settings {
   db_connection_settings connection;
-  size_t size = 4;         ///< DB actors (connections)
+  size_t size = 4;          ///< DB actors (connections)
   size_t queue_limit = 200; ///< waiting batches before refusing
 };
 

@@ -3,9 +3,9 @@
 #include "config/defaults.hpp"
 #include "protocols/errors.hpp"
 
-#include <crypt.h>
 #include <openssl/crypto.h>
 
+#include <crypt.h>
 #include <stdexcept>
 
 namespace st {
@@ -36,10 +36,10 @@ password_hasher_actor::behavior_type hasher_worker(int cost) {
 }
 
 /// Runs one request on an idle worker, or queues it; refuses past the cap.
-template <class Result, class... Ts>
-caf::typed_response_promise<Result> forward(
-  password_hasher_actor::stateful_pointer<password_hasher_state> self,
-  Ts... xs) {
+template<class Result, class... Ts>
+caf::typed_response_promise<Result>
+forward(password_hasher_actor::stateful_pointer<password_hasher_state> self,
+        Ts... xs) {
   auto rp = self->template make_response_promise<Result>();
   worker_queue<password_hasher_actor>::job job{
     [=](const password_hasher_actor& w) mutable {
@@ -54,7 +54,9 @@ caf::typed_response_promise<Result> forward(
             self->state.queue->release(w);
           });
     },
-    [=](caf::error err) mutable { rp.deliver(std::move(err)); },
+    [=](caf::error err) mutable {
+      rp.deliver(std::move(err));
+    },
   };
   if (!self->state.queue->submit(std::move(job)))
     rp.deliver(make_error(api_ec::unavailable,
@@ -67,8 +69,7 @@ caf::typed_response_promise<Result> forward(
 std::string bcrypt_hash(const std::string& password, int cost) {
   char salt[CRYPT_GENSALT_OUTPUT_SIZE];
   if (crypt_gensalt_rn("$2b$", static_cast<unsigned long>(cost), nullptr, 0,
-                       salt, sizeof(salt))
-      == nullptr)
+                       salt, sizeof(salt)) == nullptr)
     return {};
   crypt_data data{};
   auto* out = crypt_rn(truncated(password).c_str(), salt, &data, sizeof(data));
@@ -81,23 +82,22 @@ bool bcrypt_verify(const std::string& password, const std::string& hash) {
   if (hash.rfind("$2", 0) != 0)
     return false;
   crypt_data data{};
-  auto* out = crypt_rn(truncated(password).c_str(), hash.c_str(), &data,
-                       sizeof(data));
+  auto* out =
+    crypt_rn(truncated(password).c_str(), hash.c_str(), &data, sizeof(data));
   if (out == nullptr || out[0] == '*')
     return false;
   auto len = std::char_traits<char>::length(out);
   return len == hash.size() && CRYPTO_memcmp(out, hash.data(), len) == 0;
 }
 
-password_hasher_actor::behavior_type
-password_hasher(password_hasher_actor::stateful_pointer<password_hasher_state>
-                  self,
-                size_t workers, size_t queue_limit, int cost) {
+password_hasher_actor::behavior_type password_hasher(
+  password_hasher_actor::stateful_pointer<password_hasher_state> self,
+  size_t workers, size_t queue_limit, int cost) {
   self->state.self = self;
   std::vector<password_hasher_actor> pool;
   for (size_t i = 0; i < workers; ++i)
-    pool.push_back(self->spawn<caf::detached + caf::linked>(hasher_worker,
-                                                            cost));
+    pool.push_back(
+      self->spawn<caf::detached + caf::linked>(hasher_worker, cost));
   self->state.queue = std::make_unique<worker_queue<password_hasher_actor>>(
     std::move(pool), queue_limit);
   return {

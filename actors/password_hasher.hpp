@@ -29,9 +29,8 @@ struct password_hasher_state {
 /// @param workers number of detached hashing threads.
 /// @param queue_limit jobs waiting before new ones get api_ec::unavailable.
 /// @param cost bcrypt cost factor for new hashes.
-password_hasher_actor::behavior_type
-password_hasher(password_hasher_actor::stateful_pointer<password_hasher_state>
-                  self,
-                size_t workers, size_t queue_limit, int cost);
+password_hasher_actor::behavior_type password_hasher(
+  password_hasher_actor::stateful_pointer<password_hasher_state> self,
+  size_t workers, size_t queue_limit, int cost);
 
 } // namespace st

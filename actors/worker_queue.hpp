@@ -14,7 +14,7 @@ namespace st {
 /// job at a time, and a bounded FIFO of jobs waiting for one. CAF 0.17
 /// mailboxes are unbounded, so this queue is where overload is refused.
 /// Not an actor: the owning pool actor calls it from its handlers.
-template <class Worker>
+template<class Worker>
 class worker_queue {
 public:
   /// A unit of work: `run` starts it on a worker (and must lead to

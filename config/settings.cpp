@@ -69,8 +69,8 @@ int64_t parse_int(const std::string& x, int64_t lo, int64_t hi) {
   if (used != t.size())
     throw bad_value{"expected an integer, got '" + x + "'"};
   if (result < lo || result > hi)
-    throw bad_value{"must be between " + std::to_string(lo) + " and "
-                    + std::to_string(hi)};
+    throw bad_value{"must be between " + std::to_string(lo) + " and " +
+                    std::to_string(hi)};
   return result;
 }
 
@@ -97,9 +97,9 @@ std::string parse_http_url(const std::string& x) {
 std::string parse_database_url(const std::string& x) {
   static const std::regex driver_tag{R"(^(postgres(?:ql)?)\+[A-Za-z0-9_]+://)"};
   auto result = std::regex_replace(trim(x), driver_tag, "postgresql://");
-  if (result.find("://") != std::string::npos
-      && result.rfind("postgresql://", 0) != 0
-      && result.rfind("postgres://", 0) != 0)
+  if (result.find("://") != std::string::npos &&
+      result.rfind("postgresql://", 0) != 0 &&
+      result.rfind("postgres://", 0) != 0)
     throw bad_value{"expected a postgresql:// URL or key=value pairs"};
   char* err = nullptr;
   auto* opts = PQconninfoParse(result.c_str(), &err);
@@ -180,11 +180,17 @@ const std::vector<descriptor>& descriptors() {
        s.cors_origins = split_list(v);
      }},
     {"ENABLE_HSTS", "false", false,
-     [](settings& s, const std::string& v) { s.enable_hsts = parse_bool(v); }},
+     [](settings& s, const std::string& v) {
+       s.enable_hsts = parse_bool(v);
+     }},
     {"DEBUG", "false", false,
-     [](settings& s, const std::string& v) { s.debug = parse_bool(v); }},
+     [](settings& s, const std::string& v) {
+       s.debug = parse_bool(v);
+     }},
     {"ENCRYPTION_KEY", "", true,
-     [](settings& s, const std::string& v) { s.encryption_key = trim(v); }},
+     [](settings& s, const std::string& v) {
+       s.encryption_key = trim(v);
+     }},
     {"GOOGLE_GEMINI_API_KEY", "", true,
      [](settings& s, const std::string& v) {
        s.google_gemini_api_key = trim(v);
@@ -204,7 +210,9 @@ const std::vector<descriptor>& descriptors() {
        s.intervals_icu_base_url = parse_http_url(v);
      }},
     {"STRAVA_CLIENT_ID", "", false,
-     [](settings& s, const std::string& v) { s.strava_client_id = trim(v); }},
+     [](settings& s, const std::string& v) {
+       s.strava_client_id = trim(v);
+     }},
     {"STRAVA_CLIENT_SECRET", "", true,
      [](settings& s, const std::string& v) {
        s.strava_client_secret = trim(v);
@@ -217,8 +225,8 @@ const std::vector<descriptor>& descriptors() {
      [](settings& s, const std::string& v) {
        s.orchestrator_cron_hours = parse_hours(v);
      }},
-    {"GEMINI_API_BASE_URL",
-     "https://generativelanguage.googleapis.com/v1beta", false,
+    {"GEMINI_API_BASE_URL", "https://generativelanguage.googleapis.com/v1beta",
+     false,
      [](settings& s, const std::string& v) {
        s.gemini_api_base_url = parse_http_url(v);
      }},
@@ -231,7 +239,9 @@ const std::vector<descriptor>& descriptors() {
        s.strava_oauth_base_url = parse_http_url(v);
      }},
     {"ADMIN_TOKEN", "", true,
-     [](settings& s, const std::string& v) { s.admin_token = trim(v); }},
+     [](settings& s, const std::string& v) {
+       s.admin_token = trim(v);
+     }},
     {"ENVIRONMENT", "development", false,
      [](settings& s, const std::string& v) {
        auto t = lower(trim(v));
@@ -271,7 +281,9 @@ const std::vector<descriptor>& descriptors() {
        s.db_statement_timeout_ms = parse_int(v, 1, 3'600'000);
      }},
     {"DB_PIPELINE", "true", false,
-     [](settings& s, const std::string& v) { s.db_pipeline = parse_bool(v); }},
+     [](settings& s, const std::string& v) {
+       s.db_pipeline = parse_bool(v);
+     }},
     {"MIGRATE_ON_START", "true", false,
      [](settings& s, const std::string& v) {
        s.migrate_on_start = parse_bool(v);
@@ -318,8 +330,8 @@ void read_assignments(const std::string& text,
       continue;
     auto name = upper(trim(t.substr(0, eq)));
     auto value = trim(t.substr(eq + 1));
-    if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'')
-        && value.back() == value.front())
+    if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') &&
+        value.back() == value.front())
       value = value.substr(1, value.size() - 2);
     if (find_descriptor(name) != nullptr)
       out[name] = value;
@@ -385,8 +397,8 @@ load_settings(const settings_sources& sources) {
     if (flag.rfind("--", 0) != 0)
       return settings_error{flag, "unexpected argument"};
     auto eq = flag.find('=');
-    auto name = flag.substr(2, eq == std::string::npos ? std::string::npos
-                                                       : eq - 2);
+    auto name =
+      flag.substr(2, eq == std::string::npos ? std::string::npos : eq - 2);
     std::replace(name.begin(), name.end(), '-', '_');
     auto* d = find_descriptor(name);
     if (d == nullptr)
@@ -406,8 +418,8 @@ load_settings(const settings_sources& sources) {
       return settings_error{d.name, e.message};
     }
   }
-  if (result.env == environment::production
-      && result.secret_key == default_secret_key)
+  if (result.env == environment::production &&
+      result.secret_key == default_secret_key)
     return settings_error{"SECRET_KEY",
                           "the default key is refused in production"};
   return result;
@@ -436,22 +448,23 @@ std::vector<std::string> describe(const settings& cfg) {
   auto secret = [](const std::string& x) {
     return x.empty() ? std::string{"(empty)"} : std::string{"***"};
   };
-  auto b = [](bool x) { return std::string{x ? "true" : "false"}; };
+  auto b = [](bool x) {
+    return std::string{x ? "true" : "false"};
+  };
   return {
     "DATABASE_URL=" + mask_conninfo(cfg.database_url),
     "SECRET_KEY=" + secret(cfg.secret_key),
     "JWT_ALGORITHM=" + cfg.jwt_algorithm,
     "ACCESS_TOKEN_EXPIRE_MINUTES=" + str(cfg.access_token_expire_minutes),
     "REFRESH_TOKEN_EXPIRE_DAYS=" + str(cfg.refresh_token_expire_days),
-    "CORS_ORIGINS="
-      + (cfg.cors_origins.empty() ? std::string{"*"} : join(cfg.cors_origins)),
+    "CORS_ORIGINS=" +
+      (cfg.cors_origins.empty() ? std::string{"*"} : join(cfg.cors_origins)),
     "ENABLE_HSTS=" + b(cfg.enable_hsts),
     "DEBUG=" + b(cfg.debug),
     "ENCRYPTION_KEY=" + secret(cfg.encryption_key),
     "GOOGLE_GEMINI_API_KEY=" + secret(cfg.google_gemini_api_key),
     "GEMINI_MODEL=" + cfg.gemini_model,
-    "GEMINI_REQUEST_TIMEOUT_SECONDS="
-      + str(cfg.gemini_request_timeout_seconds),
+    "GEMINI_REQUEST_TIMEOUT_SECONDS=" + str(cfg.gemini_request_timeout_seconds),
     "INTERVALS_ICU_BASE_URL=" + cfg.intervals_icu_base_url,
     "STRAVA_CLIENT_ID=" + cfg.strava_client_id,
     "STRAVA_CLIENT_SECRET=" + secret(cfg.strava_client_secret),
@@ -461,8 +474,8 @@ std::vector<std::string> describe(const settings& cfg) {
     "STRAVA_API_BASE_URL=" + cfg.strava_api_base_url,
     "STRAVA_OAUTH_BASE_URL=" + cfg.strava_oauth_base_url,
     "ADMIN_TOKEN=" + secret(cfg.admin_token),
-    std::string{"ENVIRONMENT="}
-      + (cfg.env == environment::production ? "production" : "development"),
+    std::string{"ENVIRONMENT="} +
+      (cfg.env == environment::production ? "production" : "development"),
     "HOST=" + cfg.host,
     "PORT=" + str(cfg.port),
     "HTTP_THREADS=" + str(static_cast<int64_t>(cfg.http_threads)),

@@ -8,8 +8,8 @@
 namespace st {
 
 /// Shared protocol: counters of a database component.
-using db_status_actor
-  = caf::typed_actor<caf::replies_to<atom::status>::with<db_stats>>;
+using db_status_actor =
+  caf::typed_actor<caf::replies_to<atom::status>::with<db_stats>>;
 
 /// A DB connection actor, and the pool in front of them (same protocol, so
 /// callers cannot tell one connection from the pool).

@@ -6,9 +6,9 @@ namespace st {
 
 std::string error_detail(const caf::error& err) {
   auto& ctx = err.context();
-  if (err.category() == caf::atom("db") && err.code()
-      == static_cast<uint8_t>(db_ec::query_failed) && ctx.size() >= 2
-      && ctx.match_element<std::string>(1))
+  if (err.category() == caf::atom("db") &&
+      err.code() == static_cast<uint8_t>(db_ec::query_failed) &&
+      ctx.size() >= 2 && ctx.match_element<std::string>(1))
     return ctx.get_as<std::string>(1);
   if (!ctx.empty() && ctx.match_element<std::string>(0))
     return ctx.get_as<std::string>(0);
@@ -17,9 +17,9 @@ std::string error_detail(const caf::error& err) {
 
 std::string error_sqlstate(const caf::error& err) {
   auto& ctx = err.context();
-  if (err.category() == caf::atom("db")
-      && err.code() == static_cast<uint8_t>(db_ec::query_failed)
-      && !ctx.empty() && ctx.match_element<std::string>(0))
+  if (err.category() == caf::atom("db") &&
+      err.code() == static_cast<uint8_t>(db_ec::query_failed) && !ctx.empty() &&
+      ctx.match_element<std::string>(0))
     return ctx.get_as<std::string>(0);
   return {};
 }

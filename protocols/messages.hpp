@@ -78,45 +78,44 @@ struct token_pair {
 
 // -- inspection ---------------------------------------------------------------
 
-template <class Inspector>
+template<class Inspector>
 typename Inspector::result_type inspect(Inspector& f, db_statement& x) {
   return f(caf::meta::type_name("st::db_statement"), x.id, x.params);
 }
 
-template <class Inspector>
+template<class Inspector>
 typename Inspector::result_type inspect(Inspector& f, db_batch& x) {
   return f(caf::meta::type_name("st::db_batch"), x.statements, x.transaction);
 }
 
-template <class Inspector>
+template<class Inspector>
 typename Inspector::result_type inspect(Inspector& f, db_rows& x) {
   return f(caf::meta::type_name("st::db_rows"), x.rows, x.affected);
 }
 
-template <class Inspector>
+template<class Inspector>
 typename Inspector::result_type inspect(Inspector& f, db_reply& x) {
-  return f(caf::meta::type_name("st::db_reply"), x.results,
-           x.num_round_trips);
+  return f(caf::meta::type_name("st::db_reply"), x.results, x.num_round_trips);
 }
 
-template <class Inspector>
+template<class Inspector>
 typename Inspector::result_type inspect(Inspector& f, db_stats& x) {
   return f(caf::meta::type_name("st::db_stats"), x.num_round_trips,
            x.num_statements, x.num_batches, x.num_failed, x.num_refused,
            x.num_queued, x.num_busy, x.max_busy, x.num_connections);
 }
 
-template <class Inspector>
+template<class Inspector>
 typename Inspector::result_type inspect(Inspector& f, user_identity& x) {
   return f(caf::meta::type_name("st::user_identity"), x.id, x.email);
 }
 
-template <class Inspector>
+template<class Inspector>
 typename Inspector::result_type inspect(Inspector& f, credentials& x) {
   return f(caf::meta::type_name("st::credentials"), x.email, x.password);
 }
 
-template <class Inspector>
+template<class Inspector>
 typename Inspector::result_type inspect(Inspector& f, token_pair& x) {
   return f(caf::meta::type_name("st::token_pair"), x.access_token,
            x.refresh_token, x.expires_in, x.user);

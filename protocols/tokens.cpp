@@ -16,8 +16,8 @@ namespace st {
 
 namespace {
 
-constexpr char b64url_alphabet[]
-  = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+constexpr char b64url_alphabet[] =
+  "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 const EVP_MD* digest_of(const std::string& algorithm) {
   if (algorithm == "HS384")
@@ -40,16 +40,15 @@ std::string hmac(const std::string& algorithm, const std::string& key,
 std::string random_bytes(size_t n) {
   std::string result(n, '\0');
   if (RAND_bytes(reinterpret_cast<unsigned char*>(result.data()),
-                 static_cast<int>(n))
-      != 1)
+                 static_cast<int>(n)) != 1)
     throw std::runtime_error("RAND_bytes failed");
   return result;
 }
 
 /// PyJWT accepts `sub` as a string; the reference then needs an integer.
 std::optional<int32_t> parse_subject(const rapidjson::Value& sub) {
-  if (!sub.IsString() || sub.GetStringLength() == 0
-      || sub.GetStringLength() > 10)
+  if (!sub.IsString() || sub.GetStringLength() == 0 ||
+      sub.GetStringLength() > 10)
     return std::nullopt;
   int64_t result = 0;
   std::string_view s{sub.GetString(), sub.GetStringLength()};
@@ -74,7 +73,9 @@ std::string base64url_encode(std::string_view x) {
   std::string result;
   result.reserve((x.size() + 2) / 3 * 4);
   size_t i = 0;
-  auto byte = [&](size_t k) { return static_cast<unsigned char>(x[k]); };
+  auto byte = [&](size_t k) {
+    return static_cast<unsigned char>(x[k]);
+  };
   for (; i + 2 < x.size(); i += 3) {
     uint32_t n = (byte(i) << 16) | (byte(i + 1) << 8) | byte(i + 2);
     for (int s = 18; s >= 0; s -= 6)
@@ -137,10 +138,10 @@ std::string sign_token(const jwt_settings& cfg, std::string_view payload_json) {
     w.String("JWT");
     w.EndObject();
   }
-  auto signing_input = base64url_encode(header.GetString()) + '.'
-                       + base64url_encode(payload_json);
-  return signing_input + '.'
-         + base64url_encode(hmac(cfg.algorithm, cfg.secret, signing_input));
+  auto signing_input =
+    base64url_encode(header.GetString()) + '.' + base64url_encode(payload_json);
+  return signing_input + '.' +
+         base64url_encode(hmac(cfg.algorithm, cfg.secret, signing_input));
 }
 
 std::string mint_access_token(const jwt_settings& cfg, int32_t user_id,
@@ -165,8 +166,8 @@ std::optional<token_fault> verify_access_token(const jwt_settings& cfg,
   constexpr auto invalid = token_fault::invalid_or_expired;
   auto d1 = token.find('.');
   auto d2 = d1 == std::string_view::npos ? d1 : token.find('.', d1 + 1);
-  if (d2 == std::string_view::npos
-      || token.find('.', d2 + 1) != std::string_view::npos)
+  if (d2 == std::string_view::npos ||
+      token.find('.', d2 + 1) != std::string_view::npos)
     return invalid;
   auto header = base64url_decode(token.substr(0, d1));
   auto payload = base64url_decode(token.substr(d1 + 1, d2 - d1 - 1));
@@ -175,13 +176,12 @@ std::optional<token_fault> verify_access_token(const jwt_settings& cfg,
     return invalid;
   rapidjson::Document h;
   h.Parse(header->c_str(), header->size());
-  if (h.HasParseError() || !h.IsObject() || !h.HasMember("alg")
-      || !h["alg"].IsString() || cfg.algorithm != h["alg"].GetString())
+  if (h.HasParseError() || !h.IsObject() || !h.HasMember("alg") ||
+      !h["alg"].IsString() || cfg.algorithm != h["alg"].GetString())
     return invalid;
   auto expected = hmac(cfg.algorithm, cfg.secret, token.substr(0, d2));
-  if (expected.size() != signature->size()
-      || CRYPTO_memcmp(expected.data(), signature->data(), expected.size())
-           != 0)
+  if (expected.size() != signature->size() ||
+      CRYPTO_memcmp(expected.data(), signature->data(), expected.size()) != 0)
     return invalid;
   rapidjson::Document p;
   p.Parse(payload->c_str(), payload->size());
@@ -191,8 +191,8 @@ std::optional<token_fault> verify_access_token(const jwt_settings& cfg,
     auto& exp = p["exp"];
     if (!exp.IsNumber())
       return invalid;
-    auto value = exp.IsInt64() ? exp.GetInt64()
-                               : static_cast<int64_t>(exp.GetDouble());
+    auto value =
+      exp.IsInt64() ? exp.GetInt64() : static_cast<int64_t>(exp.GetDouble());
     if (value <= now)
       return invalid;
     out.exp = value;

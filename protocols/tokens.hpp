@@ -23,7 +23,8 @@ struct access_claims {
 
 /// Why a token was refused; each maps to one `detail` of http-api.md §2.1.
 enum class token_fault {
-  invalid_or_expired, ///< signature, shape or `exp` → "Invalid or expired token"
+  invalid_or_expired, ///< signature, shape or `exp` → "Invalid or expired
+                      ///< token"
   bad_subject,        ///< no or non-integer `sub` → "Invalid token"
 };
 

@@ -23,9 +23,8 @@ api_response unprocessable(const std::vector<validation_error>& errors) {
 }
 
 /// Answers with `to_body(value)` and 200, or with the mapped error.
-template <class Result, class F>
-std::function<void(caf::expected<Result>)> answer(responder reply,
-                                                  F to_body) {
+template<class Result, class F>
+std::function<void(caf::expected<Result>)> answer(responder reply, F to_body) {
   return [reply = std::move(reply), to_body](caf::expected<Result> x) {
     if (x)
       reply(json_response(status::ok, to_body(*x)));
@@ -50,8 +49,7 @@ std::string bearer_token(const std::string& authorization) {
 
 /// Resolves the caller, then runs `next` with the account; answers 401 (or
 /// the mapped error) itself otherwise.
-void with_user(const api_context& ctx, const api_request& req,
-               responder reply,
+void with_user(const api_context& ctx, const api_request& req, responder reply,
                std::function<void(user_identity, responder)> next) {
   auto token = bearer_token(req.authorization);
   if (token.empty())
@@ -71,9 +69,8 @@ void add_auth_routes(router& r, const api_context& ctx) {
   r.add(http::verb::post, "/api/v1/auth/register",
         [ctx](api_request& req, responder reply) {
           std::vector<validation_error> errors;
-          auto creds = parse_credentials(req.body,
-                                         credential_rules::registration,
-                                         errors);
+          auto creds =
+            parse_credentials(req.body, credential_rules::registration, errors);
           if (!creds)
             return reply(unprocessable(errors));
           ask<token_pair>(*ctx.sys, ctx.auth,
@@ -83,8 +80,8 @@ void add_auth_routes(router& r, const api_context& ctx) {
   r.add(http::verb::post, "/api/v1/auth/login",
         [ctx](api_request& req, responder reply) {
           std::vector<validation_error> errors;
-          auto creds = parse_credentials(req.body, credential_rules::login,
-                                         errors);
+          auto creds =
+            parse_credentials(req.body, credential_rules::login, errors);
           if (!creds)
             return reply(unprocessable(errors));
           ask<token_pair>(*ctx.sys, ctx.auth,
@@ -152,13 +149,13 @@ void add_probe_routes(router& r, const api_context& ctx) {
           if (bearer_token(req.authorization) != ctx.admin_token)
             return reply(
               detail_response(status::unauthorized, "Not authenticated"));
-          ask<db_stats>(*ctx.sys, ctx.db,
-                        answer<db_stats>(reply,
-                                         [](const db_stats& x) {
-                                           return "{\"db\":" + db_stats_json(x)
-                                                  + "}";
-                                         }),
-                        atom::status_v);
+          ask<db_stats>(
+            *ctx.sys, ctx.db,
+            answer<db_stats>(reply,
+                             [](const db_stats& x) {
+                               return "{\"db\":" + db_stats_json(x) + "}";
+                             }),
+            atom::status_v);
         });
 }
 
@@ -168,32 +165,32 @@ api_response error_response(const caf::error& err) {
   auto detail = error_detail(err);
   if (err.category() == caf::atom("api")) {
     switch (static_cast<api_ec>(err.code())) {
-      case api_ec::bad_request:
-        return detail_response(status::bad_request, detail);
-      case api_ec::unauthorized:
-        return detail_response(status::unauthorized, detail);
-      case api_ec::not_found:
-        return detail_response(status::not_found, detail);
-      case api_ec::unprocessable:
-        return detail_response(status::unprocessable_entity, detail);
-      case api_ec::unavailable:
-        return unavailable(detail);
+    case api_ec::bad_request:
+      return detail_response(status::bad_request, detail);
+    case api_ec::unauthorized:
+      return detail_response(status::unauthorized, detail);
+    case api_ec::not_found:
+      return detail_response(status::not_found, detail);
+    case api_ec::unprocessable:
+      return detail_response(status::unprocessable_entity, detail);
+    case api_ec::unavailable:
+      return unavailable(detail);
     }
   }
   if (err.category() == caf::atom("db")) {
     switch (static_cast<db_ec>(err.code())) {
-      case db_ec::unavailable:
-        return unavailable("Database unavailable, please retry shortly");
-      case db_ec::overloaded:
-        return unavailable("Server busy, please retry shortly");
-      case db_ec::timeout:
-        return unavailable("Database did not answer in time, please retry");
-      case db_ec::query_failed:
-        break;
+    case db_ec::unavailable:
+      return unavailable("Database unavailable, please retry shortly");
+    case db_ec::overloaded:
+      return unavailable("Server busy, please retry shortly");
+    case db_ec::timeout:
+      return unavailable("Database did not answer in time, please retry");
+    case db_ec::query_failed:
+      break;
     }
   }
-  if (err == caf::sec::request_timeout
-      || err == caf::sec::request_receiver_down)
+  if (err == caf::sec::request_timeout ||
+      err == caf::sec::request_receiver_down)
     return unavailable("Service temporarily unavailable, please retry");
   log_error("api", "unexpected error: " + caf::to_string(err));
   return detail_response(status::internal_server_error,

@@ -40,11 +40,8 @@ struct http_server::core {
   tcp::acceptor acceptor{ioc};
 
   core(http_server_settings c, router r)
-    : cfg(std::move(c)),
-      routes(std::move(r)),
-      limiter(cfg.rate_limit),
-      ioc(static_cast<int>(cfg.threads)) {
-  }
+    : cfg(std::move(c)), routes(std::move(r)), limiter(cfg.rate_limit),
+      ioc(static_cast<int>(cfg.threads)) {}
 
   void accept();
 };
@@ -61,10 +58,9 @@ std::string client_key(const http_server::core& core,
     auto now = std::chrono::duration_cast<std::chrono::seconds>(
                  std::chrono::system_clock::now().time_since_epoch())
                  .count();
-    if (!verify_access_token(core.cfg.jwt,
-                             std::string_view{authorization}.substr(
-                               prefix.size()),
-                             now, claims))
+    if (!verify_access_token(
+          core.cfg.jwt, std::string_view{authorization}.substr(prefix.size()),
+          now, claims))
       return "u:" + std::to_string(claims.user_id);
   }
   return "ip:" + client_ip;
@@ -101,8 +97,9 @@ public:
   }
 
   void start() {
-    net::dispatch(stream_.get_executor(),
-                  [self = shared_from_this()] { self->do_read(); });
+    net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+      self->do_read();
+    });
   }
 
   /// Called at shutdown: finish what was received, then close.
@@ -127,8 +124,8 @@ private:
   };
 
   void do_read() {
-    if (reading_ || closed_ || closing_
-        || slots_.size() >= defaults::http_pipeline_depth)
+    if (reading_ || closed_ || closing_ ||
+        slots_.size() >= defaults::http_pipeline_depth)
       return;
     reading_ = true;
     parser_.emplace();
@@ -151,8 +148,8 @@ private:
     auto limit = core_->routes.body_limit(target.substr(0, target.find('?')));
     if (auto len = parser_->content_length(); len && *len > limit)
       return reject(http::status::payload_too_large,
-                    "Request body too large (max "
-                      + std::to_string(limit / 1024) + " KB)");
+                    "Request body too large (max " +
+                      std::to_string(limit / 1024) + " KB)");
     parser_->body_limit(limit);
     stream_.expires_after(defaults::http_read_timeout);
     http::async_read(stream_, buffer_, *parser_,
@@ -182,9 +179,10 @@ private:
     if (ec == http::error::header_limit)
       return reject(http::status::request_header_fields_too_large,
                     "Request headers too large (max 16 KB)");
-    if (ec == http::error::end_of_stream || ec == net::error::eof
-        || ec == beast::error::timeout || ec == net::error::operation_aborted
-        || ec == net::error::connection_reset || ec == http::error::partial_message) {
+    if (ec == http::error::end_of_stream || ec == net::error::eof ||
+        ec == beast::error::timeout || ec == net::error::operation_aborted ||
+        ec == net::error::connection_reset ||
+        ec == http::error::partial_message) {
       // The client left (or idled out): finish what is owed, then close.
       closing_ = true;
       if (slots_.empty() && !writing_)
@@ -232,8 +230,8 @@ private:
     slots_.push_back(s);
 
     auto& cfg = core_->cfg;
-    if (req.method() == http::verb::options && !meta.origin.empty()
-        && req.count(http::field::access_control_request_method) > 0) {
+    if (req.method() == http::verb::options && !meta.origin.empty() &&
+        req.count(http::field::access_control_request_method) > 0) {
       auto res = preflight_response(
         cfg.policies, meta.origin,
         std::string{req[http::field::access_control_request_method]},
@@ -247,21 +245,21 @@ private:
     areq.query = qpos == std::string::npos ? "" : target.substr(qpos + 1);
     areq.content_type = std::string{req[http::field::content_type]};
     areq.authorization = std::string{req[http::field::authorization]};
-    areq.client_ip = client_address(cfg.policies, peer_,
-                                    req["X-Forwarded-For"]);
+    areq.client_ip =
+      client_address(cfg.policies, peer_, req["X-Forwarded-For"]);
     areq.request_id = meta.request_id;
     areq.body = std::move(req.body());
 
     if (areq.path != "/health" && areq.path != "/ready") {
       auto key = client_key(*core_, areq.authorization, areq.client_ip);
-      if (auto wait = core_->limiter.admit(key,
-                                           std::chrono::system_clock::now())) {
-        auto text = "Rate limit exceeded: "
-                    + std::to_string(core_->limiter.per_minute())
-                    + " per 1 minute";
+      if (auto wait =
+            core_->limiter.admit(key, std::chrono::system_clock::now())) {
+        auto text = "Rate limit exceeded: " +
+                    std::to_string(core_->limiter.per_minute()) +
+                    " per 1 minute";
         auto res = json_response(http::status::too_many_requests,
-                                 "{\"error\":" + json_string(text)
-                                   + ",\"detail\":" + json_string(text) + "}");
+                                 "{\"error\":" + json_string(text) +
+                                   ",\"detail\":" + json_string(text) + "}");
         res.headers.emplace_back("Retry-After", std::to_string(*wait));
         return finish(s, std::move(res), meta);
       }
@@ -272,27 +270,25 @@ private:
         auto res = api_response{};
         res.status = http::status::temporary_redirect;
         res.headers.emplace_back(
-          "Location", found.redirect + (qpos == std::string::npos
-                                          ? ""
-                                          : target.substr(qpos)));
+          "Location", found.redirect +
+                        (qpos == std::string::npos ? "" : target.substr(qpos)));
         return finish(s, std::move(res), meta);
       }
       if (found.allowed.empty())
         return finish(s, detail_response(http::status::not_found, "Not Found"),
                       meta);
-      auto res = detail_response(http::status::method_not_allowed,
-                                 "Method Not Allowed");
+      auto res =
+        detail_response(http::status::method_not_allowed, "Method Not Allowed");
       res.headers.emplace_back("Allow", allow_header(found.allowed));
       return finish(s, std::move(res), meta);
     }
     areq.path_params = std::move(found.params);
     responder reply = [self = shared_from_this(), s,
                        meta](api_response res) mutable {
-      net::post(self->stream_.get_executor(),
-                [self, s, meta = std::move(meta),
-                 res = std::move(res)]() mutable {
-                  self->finish(s, std::move(res), meta);
-                });
+      net::post(self->stream_.get_executor(), [self, s, meta = std::move(meta),
+                                               res = std::move(res)]() mutable {
+        self->finish(s, std::move(res), meta);
+      });
     };
     try {
       (*found.handler)(areq, std::move(reply));
@@ -338,8 +334,8 @@ private:
     auto s = slots_.front();
     stream_.expires_after(defaults::http_write_timeout);
     if (s->head) {
-      auto sr = std::make_shared<http::response_serializer<http::string_body>>(
-        s->res);
+      auto sr =
+        std::make_shared<http::response_serializer<http::string_body>>(s->res);
       sr->split(true);
       http::async_write_header(
         stream_, *sr,
@@ -348,11 +344,11 @@ private:
         });
       return;
     }
-    http::async_write(stream_, s->res,
-                      [self = shared_from_this(), s](beast::error_code ec,
-                                                     size_t n) {
-                        self->on_write(ec, n);
-                      });
+    http::async_write(
+      stream_, s->res,
+      [self = shared_from_this(), s](beast::error_code ec, size_t n) {
+        self->on_write(ec, n);
+      });
   }
 
   void on_write(beast::error_code ec, size_t bytes) {
@@ -362,11 +358,10 @@ private:
     auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
                     std::chrono::steady_clock::now() - s->started)
                     .count();
-    log_info("http", s->request_id + " " + peer_.to_string() + " " + s->method
-                       + " " + s->path + " "
-                       + std::to_string(s->res.result_int()) + " "
-                       + std::to_string(bytes) + "B "
-                       + std::to_string(micros) + "us");
+    log_info("http",
+             s->request_id + " " + peer_.to_string() + " " + s->method + " " +
+               s->path + " " + std::to_string(s->res.result_int()) + " " +
+               std::to_string(bytes) + "B " + std::to_string(micros) + "us");
     if (ec || !s->res.keep_alive()) {
       closing_ = true;
       if (ec || slots_.empty())
@@ -407,12 +402,13 @@ void http_server::core::accept() {
       if (stopping || ec == net::error::operation_aborted)
         return;
       if (!ec) {
-        auto session = std::make_shared<http_session>(std::move(socket),
-                                                      this);
+        auto session = std::make_shared<http_session>(std::move(socket), this);
         {
           std::lock_guard<std::mutex> guard{sessions_mtx};
           sessions.erase(std::remove_if(sessions.begin(), sessions.end(),
-                                        [](auto& w) { return w.expired(); }),
+                                        [](auto& w) {
+                                          return w.expired();
+                                        }),
                          sessions.end());
           sessions.push_back(session);
         }
@@ -427,8 +423,7 @@ void http_server::core::accept() {
 namespace st {
 
 http_server::http_server(http_server_settings cfg, router routes)
-  : core_(std::make_unique<core>(std::move(cfg), std::move(routes))) {
-}
+  : core_(std::make_unique<core>(std::move(cfg), std::move(routes))) {}
 
 http_server::~http_server() {
   stop(std::chrono::milliseconds{0});
@@ -443,7 +438,9 @@ uint16_t http_server::start() {
   c.acceptor.listen(net::socket_base::max_listen_connections);
   c.accept();
   for (size_t i = 0; i < c.cfg.threads; ++i)
-    threads_.emplace_back([&c] { c.ioc.run(); });
+    threads_.emplace_back([&c] {
+      c.ioc.run();
+    });
   return c.acceptor.local_endpoint().port();
 }
 
@@ -467,8 +464,8 @@ void http_server::stop(std::chrono::milliseconds grace) {
   while (c.num_sessions > 0 && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds{10});
   if (c.num_sessions > 0)
-    log_warn("http", std::to_string(c.num_sessions.load())
-                       + " connections still open after the grace period");
+    log_warn("http", std::to_string(c.num_sessions.load()) +
+                       " connections still open after the grace period");
   c.ioc.stop();
   for (auto& t : threads_)
     t.join();

@@ -19,8 +19,8 @@ struct http_server_settings {
   uint16_t port = 8000;
   size_t threads = 2;
   http_policies policies;
-  jwt_settings jwt;            ///< to key the rate limit by user
-  uint32_t rate_limit = 200;   ///< requests per minute per client
+  jwt_settings jwt;          ///< to key the rate limit by user
+  uint32_t rate_limit = 200; ///< requests per minute per client
 };
 
 /// The Beast front: accepts connections on its own Asio threads, parses

@@ -13,12 +13,13 @@ namespace st {
 
 namespace {
 
-constexpr const char* cors_methods = "DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT";
+constexpr const char* cors_methods =
+  "DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT";
 
 bool origin_allowed(const http_policies& cfg, const std::string& origin) {
-  return cfg.cors_origins.empty()
-         || std::find(cfg.cors_origins.begin(), cfg.cors_origins.end(), origin)
-              != cfg.cors_origins.end();
+  return cfg.cors_origins.empty() ||
+         std::find(cfg.cors_origins.begin(), cfg.cors_origins.end(), origin) !=
+           cfg.cors_origins.end();
 }
 
 std::string lower(std::string_view x) {
@@ -49,7 +50,8 @@ bool accepts_gzip(std::string_view header) {
     if (coding == "gzip" || coding == "*") {
       auto params = semi == std::string::npos ? "" : item.substr(semi + 1);
       auto q = params.find("q=");
-      return q == std::string::npos || std::stod("0" + params.substr(q + 2)) > 0;
+      return q == std::string::npos ||
+             std::stod("0" + params.substr(q + 2)) > 0;
     }
     if (end == std::string::npos)
       break;
@@ -91,8 +93,8 @@ api_response preflight_response(const http_policies& cfg,
     result.headers.emplace_back("Access-Control-Allow-Origin", origin);
   else
     failures.emplace_back("origin");
-  if (std::string_view{cors_methods}.find(upper_method) == std::string::npos
-      || upper_method.empty())
+  if (std::string_view{cors_methods}.find(upper_method) == std::string::npos ||
+      upper_method.empty())
     failures.emplace_back("method");
   if (failures.empty()) {
     result.body = "OK";
@@ -117,12 +119,13 @@ void apply_policies(const http_policies& cfg, const request_meta& meta,
   }
   res.headers.emplace_back("X-Content-Type-Options", "nosniff");
   res.headers.emplace_back("X-Frame-Options", "DENY");
-  res.headers.emplace_back("Referrer-Policy", "strict-origin-when-cross-origin");
+  res.headers.emplace_back("Referrer-Policy",
+                           "strict-origin-when-cross-origin");
   if (cfg.enable_hsts)
     res.headers.emplace_back("Strict-Transport-Security",
                              "max-age=31536000; includeSubDomains");
-  if (res.body.size() >= defaults::gzip_min_bytes
-      && accepts_gzip(meta.accept_encoding)) {
+  if (res.body.size() >= defaults::gzip_min_bytes &&
+      accepts_gzip(meta.accept_encoding)) {
     res.body = gzip(res.body);
     res.headers.emplace_back("Content-Encoding", "gzip");
     res.headers.emplace_back("Vary", "Accept-Encoding");
@@ -134,8 +137,7 @@ std::string gzip(std::string_view x) {
   z_stream zs{};
   // windowBits 15 + 16 selects the gzip wrapper.
   if (deflateInit2(&zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8,
-                   Z_DEFAULT_STRATEGY)
-      != Z_OK)
+                   Z_DEFAULT_STRATEGY) != Z_OK)
     throw std::runtime_error("deflateInit2 failed");
   std::string result(deflateBound(&zs, static_cast<uLong>(x.size())), '\0');
   zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(x.data()));
@@ -151,11 +153,11 @@ std::string gzip(std::string_view x) {
 }
 
 std::string request_id_for(std::string_view from_client) {
-  bool sane = !from_client.empty() && from_client.size() <= 128
-              && std::all_of(from_client.begin(), from_client.end(), [](char c) {
-                   return std::isalnum(static_cast<unsigned char>(c))
-                          || c == '-' || c == '_' || c == '.' || c == ':';
-                 });
+  bool sane = !from_client.empty() && from_client.size() <= 128 &&
+              std::all_of(from_client.begin(), from_client.end(), [](char c) {
+                return std::isalnum(static_cast<unsigned char>(c)) ||
+                       c == '-' || c == '_' || c == '.' || c == ':';
+              });
   return sane ? std::string{from_client} : random_hex(16);
 }
 
@@ -190,8 +192,8 @@ bool address_in(const boost::asio::ip::address& addr,
     bool match = true;
     for (int i = 0; i < bits && match; ++i) {
       auto mask = static_cast<unsigned char>(0x80 >> (i % 8));
-      match = (x[static_cast<size_t>(i / 8)] & mask)
-              == (y[static_cast<size_t>(i / 8)] & mask);
+      match = (x[static_cast<size_t>(i / 8)] & mask) ==
+              (y[static_cast<size_t>(i / 8)] & mask);
     }
     if (match)
       return true;
@@ -210,8 +212,8 @@ std::string client_address(const http_policies& cfg,
   std::string_view rest = forwarded_for;
   while (!rest.empty()) {
     auto comma = rest.rfind(',');
-    auto hop = trim(comma == std::string_view::npos ? rest
-                                                    : rest.substr(comma + 1));
+    auto hop =
+      trim(comma == std::string_view::npos ? rest : rest.substr(comma + 1));
     rest = comma == std::string_view::npos ? std::string_view{}
                                            : rest.substr(0, comma);
     boost::system::error_code ec;

@@ -2,8 +2,6 @@
 
 #include "protocols/tokens.hpp"
 
-#include <utility> // Boost 1.74's Asio needs it first.
-
 #include <boost/asio/ip/address.hpp>
 #include <boost/beast/http/status.hpp>
 #include <boost/beast/http/verb.hpp>
@@ -13,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility> // Boost 1.74's Asio needs it first.
 #include <vector>
 
 namespace st {
@@ -52,8 +51,7 @@ using route_handler = std::function<void(api_request&, responder reply)>;
                                            std::string_view detail);
 
 /// A JSON body with `status`.
-[[nodiscard]] api_response json_response(http::status status,
-                                         std::string body);
+[[nodiscard]] api_response json_response(http::status status, std::string body);
 
 /// The cross-cutting HTTP behaviour of http-api.md §2.4, configured once.
 struct http_policies {

@@ -16,8 +16,8 @@ void write(const char* level, const char* logger, const std::string& message) {
   auto secs = std::chrono::system_clock::to_time_t(now);
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
               now.time_since_epoch())
-              .count()
-            % 1000;
+              .count() %
+            1000;
   std::tm tm{};
   gmtime_r(&secs, &tm);
   char stamp[32];

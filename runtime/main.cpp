@@ -7,7 +7,8 @@
 
 namespace {
 
-constexpr const char* usage = R"(Usage: smart-trainer COMMAND [--setting value ...] [--config FILE]
+constexpr const char* usage =
+  R"(Usage: smart-trainer COMMAND [--setting value ...] [--config FILE]
 
 Commands:
   serve       migrate (unless --migrate-on-start=false) and serve HTTP
@@ -24,8 +25,8 @@ Every setting is an environment variable (see README.md), also read from
 
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
-  if (args.empty() || args[0] == "--help" || args[0] == "-h"
-      || args[0] == "help") {
+  if (args.empty() || args[0] == "--help" || args[0] == "-h" ||
+      args[0] == "help") {
     std::cout << usage;
     return args.empty() ? 2 : 0;
   }

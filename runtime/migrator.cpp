@@ -37,8 +37,8 @@ migrate_report migrate_database(const std::string& conninfo) {
   exec(c, "SET client_min_messages = warning");
   exec(c, "BEGIN");
   try {
-    exec(c, "SELECT pg_advisory_xact_lock("
-              + std::to_string(defaults::migration_lock_key) + ")");
+    exec(c, "SELECT pg_advisory_xact_lock(" +
+              std::to_string(defaults::migration_lock_key) + ")");
     exec(c, "CREATE TABLE IF NOT EXISTS alembic_version ("
             "version_num VARCHAR(32) NOT NULL, "
             "CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))");
@@ -52,8 +52,8 @@ migrate_report migrate_database(const std::string& conninfo) {
     for (auto& m : migrations())
       known = known || result.from == m.version;
     if (!known)
-      throw std::runtime_error("database is at unknown revision '"
-                               + result.from + "'");
+      throw std::runtime_error("database is at unknown revision '" +
+                               result.from + "'");
     bool pending = result.from.empty();
     for (auto& m : migrations()) {
       if (pending) {

@@ -7,9 +7,9 @@ namespace st {
 std::optional<int>
 rate_limiter::admit(const std::string& key,
                     std::chrono::system_clock::time_point now) {
-  auto secs = std::chrono::duration_cast<std::chrono::seconds>(
-                now.time_since_epoch())
-                .count();
+  auto secs =
+    std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch())
+      .count();
   auto window = secs / 60;
   auto& s = shards_[std::hash<std::string>{}(key) % shards_.size()];
   std::lock_guard<std::mutex> guard{s.mtx};

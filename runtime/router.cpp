@@ -52,8 +52,8 @@ router::match_result router::match(http::verb method,
       continue;
     result.allowed.push_back(r.method);
     // HEAD is served by GET routes (without the body).
-    bool same = r.method == method
-                || (method == http::verb::head && r.method == http::verb::get);
+    bool same = r.method == method ||
+                (method == http::verb::head && r.method == http::verb::get);
     if (same && result.handler == nullptr) {
       result.handler = &r.handler;
       matches(r, parts, &result.params);

@@ -22,13 +22,13 @@ bool migrate_logged(const settings& cfg) {
   try {
     auto report = migrate_database(cfg.database_url);
     if (report.applied.empty())
-      log_info("migrate", "database is at revision " + report.to
-                            + ", nothing to do");
+      log_info("migrate",
+               "database is at revision " + report.to + ", nothing to do");
     else
-      log_info("migrate", "applied " + std::to_string(report.applied.size())
-                            + " migrations: "
-                            + (report.from.empty() ? "empty" : report.from)
-                            + " -> " + report.to);
+      log_info("migrate", "applied " + std::to_string(report.applied.size()) +
+                            " migrations: " +
+                            (report.from.empty() ? "empty" : report.from) +
+                            " -> " + report.to);
     return true;
   } catch (const std::exception& e) {
     log_error("migrate", e.what());
@@ -62,8 +62,8 @@ int run_migrate(const settings& cfg) {
 int run_serve(const settings& cfg) {
   auto signals = block_shutdown_signals();
   auto started = std::chrono::steady_clock::now();
-  log_info("service", std::string{"smart-trainer "} + SMART_TRAINER_VERSION
-                        + " starting");
+  log_info("service",
+           std::string{"smart-trainer "} + SMART_TRAINER_VERSION + " starting");
   for (auto& line : describe(cfg))
     log_info("config", line);
   if (cfg.migrate_on_start && !migrate_logged(cfg))
@@ -76,8 +76,8 @@ int run_serve(const settings& cfg) {
 
   db_pool_settings pool_cfg;
   pool_cfg.connection.conninfo = cfg.database_url;
-  pool_cfg.connection.statement_timeout
-    = std::chrono::milliseconds{cfg.db_statement_timeout_ms};
+  pool_cfg.connection.statement_timeout =
+    std::chrono::milliseconds{cfg.db_statement_timeout_ms};
   pool_cfg.connection.pipeline = cfg.db_pipeline;
   pool_cfg.size = cfg.db_pool_size;
   pool_cfg.queue_limit = cfg.db_queue_limit;
@@ -106,8 +106,8 @@ int run_serve(const settings& cfg) {
   try {
     port = http.start();
   } catch (const std::exception& e) {
-    log_error("http", "cannot listen on " + cfg.host + ":"
-                        + std::to_string(cfg.port) + ": " + e.what());
+    log_error("http", "cannot listen on " + cfg.host + ":" +
+                        std::to_string(cfg.port) + ": " + e.what());
     caf::anon_send_exit(auth_service, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(hasher, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(db, caf::exit_reason::user_shutdown);
@@ -116,13 +116,13 @@ int run_serve(const settings& cfg) {
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
               std::chrono::steady_clock::now() - started)
               .count();
-  log_info("service", "listening on http://" + cfg.host + ":"
-                        + std::to_string(port) + " (started in "
-                        + std::to_string(ms) + " ms)");
+  log_info("service", "listening on http://" + cfg.host + ":" +
+                        std::to_string(port) + " (started in " +
+                        std::to_string(ms) + " ms)");
 
   auto sig = wait_for_signal(signals);
-  log_info("service", std::string{"received "} + strsignal(sig)
-                        + ", finishing in-flight requests");
+  log_info("service", std::string{"received "} + strsignal(sig) +
+                        ", finishing in-flight requests");
   http.stop(std::chrono::duration_cast<std::chrono::milliseconds>(
     defaults::shutdown_grace));
   // Reverse start order: nothing asks the actors any more.

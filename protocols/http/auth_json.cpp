@@ -30,11 +30,11 @@ void check_registration(const credentials& creds,
       errors.push_back(
         {"string_too_long",
          {"body", "email"},
-         "String should have at most "
-           + std::to_string(defaults::max_email_length) + " characters",
+         "String should have at most " +
+           std::to_string(defaults::max_email_length) + " characters",
          json_string(creds.email),
-         "{\"max_length\":" + std::to_string(defaults::max_email_length)
-           + "}"});
+         "{\"max_length\":" + std::to_string(defaults::max_email_length) +
+           "}"});
     else if (email.find('@') == std::string::npos)
       errors.push_back({"value_error",
                         {"body", "email"},
@@ -44,16 +44,16 @@ void check_registration(const credentials& creds,
                         "{\"reason\":\"An email address must have an "
                         "@-sign.\"}"});
   }
-  if (!creds.password.empty()
-      && utf8_length(creds.password) < defaults::min_password_length)
+  if (!creds.password.empty() &&
+      utf8_length(creds.password) < defaults::min_password_length)
     errors.push_back(
       {"string_too_short",
        {"body", "password"},
-       "String should have at least "
-         + std::to_string(defaults::min_password_length) + " characters",
+       "String should have at least " +
+         std::to_string(defaults::min_password_length) + " characters",
        json_string(creds.password),
-       "{\"min_length\":" + std::to_string(defaults::min_password_length)
-         + "}"});
+       "{\"min_length\":" + std::to_string(defaults::min_password_length) +
+         "}"});
 }
 
 } // namespace
@@ -103,11 +103,11 @@ std::string identity_json(const user_identity& x) {
 }
 
 std::string token_pair_json(const token_pair& x) {
-  return "{\"access_token\":" + json_string(x.access_token)
-         + ",\"refresh_token\":" + json_string(x.refresh_token)
-         + ",\"token_type\":\"bearer\",\"expires_in\":"
-         + std::to_string(x.expires_in) + ",\"user\":" + identity_json(x.user)
-         + "}";
+  return "{\"access_token\":" + json_string(x.access_token) +
+         ",\"refresh_token\":" + json_string(x.refresh_token) +
+         ",\"token_type\":\"bearer\",\"expires_in\":" +
+         std::to_string(x.expires_in) + ",\"user\":" + identity_json(x.user) +
+         "}";
 }
 
 std::string db_stats_json(const db_stats& x) {

@@ -33,9 +33,15 @@ struct pool_fixture {
   caf::expected<db_reply> run(const db_actor& pool, db_batch batch) {
     caf::scoped_actor self{*sys};
     caf::expected<db_reply> result{caf::error{}};
-    self->request(pool, std::chrono::seconds(10), atom::exec_v, std::move(batch))
-      .receive([&](db_reply& x) { result = std::move(x); },
-               [&](caf::error& err) { result = std::move(err); });
+    self
+      ->request(pool, std::chrono::seconds(10), atom::exec_v, std::move(batch))
+      .receive(
+        [&](db_reply& x) {
+          result = std::move(x);
+        },
+        [&](caf::error& err) {
+          result = std::move(err);
+        });
     return result;
   }
 
@@ -43,7 +49,11 @@ struct pool_fixture {
     caf::scoped_actor self{*sys};
     db_stats result;
     self->request(pool, std::chrono::seconds(10), atom::status_v)
-      .receive([&](db_stats& x) { result = x; }, [](caf::error&) {});
+      .receive(
+        [&](db_stats& x) {
+          result = x;
+        },
+        [](caf::error&) {});
     return result;
   }
 
@@ -53,9 +63,8 @@ struct pool_fixture {
 };
 
 db_statement insert_user(const std::string& email) {
-  return {stmt::insert_user_with_token, {email, std::string{"h"},
-                                         std::string{"digest"},
-                                         std::string{"60"}}};
+  return {stmt::insert_user_with_token,
+          {email, std::string{"h"}, std::string{"digest"}, std::string{"60"}}};
 }
 
 } // namespace

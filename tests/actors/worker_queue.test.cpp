@@ -11,11 +11,13 @@ TEST_CASE("worker_queue runs on idle workers, queues FIFO, refuses past cap") {
   worker_queue<int> q{{1, 2}, 2};
   std::vector<std::string> log;
   auto job = [&](std::string name) {
-    return worker_queue<int>::job{
-      [&log, name](const int& w) {
-        log.push_back(name + "@" + std::to_string(w));
-      },
-      [&log, name](caf::error) { log.push_back(name + " failed"); }};
+    return worker_queue<int>::job{[&log, name](const int& w) {
+                                    log.push_back(name + "@" +
+                                                  std::to_string(w));
+                                  },
+                                  [&log, name](caf::error) {
+                                    log.push_back(name + " failed");
+                                  }};
   };
   CHECK(q.submit(job("a")));
   CHECK(q.submit(job("b")));

@@ -27,19 +27,18 @@ TEST_CASE("defaults are the reference's") {
   CHECK(cfg.jwt_algorithm == "HS256");
   CHECK(cfg.access_token_expire_minutes == 10080);
   CHECK(cfg.refresh_token_expire_days == 7);
-  CHECK(cfg.cors_origins
-        == std::vector<std::string>{"http://localhost:8081",
-                                    "http://localhost:19006",
-                                    "http://localhost:19000"});
+  CHECK(cfg.cors_origins == std::vector<std::string>{"http://localhost:8081",
+                                                     "http://localhost:19006",
+                                                     "http://localhost:19000"});
   CHECK(cfg.orchestrator_cron_hours == std::vector<int>{7, 16});
   CHECK(cfg.port == 8000);
   CHECK(cfg.db_pool_size == 4);
-  CHECK(cfg.gemini_api_base_url
-        == "https://generativelanguage.googleapis.com/v1beta");
+  CHECK(cfg.gemini_api_base_url ==
+        "https://generativelanguage.googleapis.com/v1beta");
   CHECK(cfg.strava_api_base_url == "https://www.strava.com/api/v3");
   CHECK(cfg.strava_oauth_base_url == "https://www.strava.com/oauth");
-  CHECK(cfg.database_url
-        == "postgresql://user:password@localhost:5432/smart_trainer");
+  CHECK(cfg.database_url ==
+        "postgresql://user:password@localhost:5432/smart_trainer");
 }
 
 TEST_CASE("precedence: flag > environment > config file > .env > default") {
@@ -68,9 +67,10 @@ TEST_CASE(".env syntax: comments, export, quotes, case-insensitive names") {
 
 TEST_CASE("DATABASE_URL accepts URL, driver-tagged URL and key=value") {
   settings_sources src;
-  src.environment = {{"DATABASE_URL",
-                      "postgresql+asyncpg://u:p@db:5432/st?sslmode=disable"}};
-  CHECK(load_ok(src).database_url == "postgresql://u:p@db:5432/st?sslmode=disable");
+  src.environment = {
+    {"DATABASE_URL", "postgresql+asyncpg://u:p@db:5432/st?sslmode=disable"}};
+  CHECK(load_ok(src).database_url ==
+        "postgresql://u:p@db:5432/st?sslmode=disable");
   src.environment = {{"DATABASE_URL", "host=db port=5433 dbname=st"}};
   CHECK(load_ok(src).database_url == "host=db port=5433 dbname=st");
   src.environment = {{"DATABASE_URL", "mysql://x"}};
@@ -121,8 +121,10 @@ TEST_CASE("describe masks secrets and the database password") {
   CHECK(all.find("topsecret") == std::string::npos);
   CHECK(all.find("admintok") == std::string::npos);
   CHECK(all.find("hunter2") == std::string::npos);
-  CHECK(all.find("DATABASE_URL=postgresql://bob:***@db/st") != std::string::npos);
+  CHECK(all.find("DATABASE_URL=postgresql://bob:***@db/st") !=
+        std::string::npos);
   CHECK(all.find("SECRET_KEY=***") != std::string::npos);
   CHECK(all.find("ENCRYPTION_KEY=(empty)") != std::string::npos);
-  CHECK(mask_conninfo("host=db password='a b' user=x") == "host=db password=*** user=x");
+  CHECK(mask_conninfo("host=db password='a b' user=x") ==
+        "host=db password=*** user=x");
 }

@@ -57,7 +57,8 @@ TEST_CASE("policies: gzip from 500 bytes when accepted, q=0 refuses") {
   CHECK(header(refused, "Strict-Transport-Security").empty());
 }
 
-TEST_CASE("CORS: echo for listed origins, '*' in wildcard mode unless cookies") {
+TEST_CASE(
+  "CORS: echo for listed origins, '*' in wildcard mode unless cookies") {
   http_policies listed{{"http://localhost:8081"}, false, {}};
   api_response res;
   apply_policies(listed, {"http://localhost:8081", "", "r", false}, res);
@@ -70,8 +71,8 @@ TEST_CASE("CORS: echo for listed origins, '*' in wildcard mode unless cookies") 
   api_response star;
   apply_policies(any, {"http://x", "", "r", false}, star);
   CHECK(header(star, "Access-Control-Allow-Origin") == "*");
-  CHECK(header(star, "Strict-Transport-Security")
-        == "max-age=31536000; includeSubDomains");
+  CHECK(header(star, "Strict-Transport-Security") ==
+        "max-age=31536000; includeSubDomains");
   api_response cookie;
   apply_policies(any, {"http://x", "", "r", true}, cookie);
   CHECK(header(cookie, "Access-Control-Allow-Origin") == "http://x");
@@ -79,17 +80,19 @@ TEST_CASE("CORS: echo for listed origins, '*' in wildcard mode unless cookies") 
 
 TEST_CASE("CORS preflight") {
   http_policies cfg{{"http://a"}, false, {}};
-  auto ok = preflight_response(cfg, "http://a", "PATCH", "authorization,content-type");
+  auto ok =
+    preflight_response(cfg, "http://a", "PATCH", "authorization,content-type");
   CHECK(ok.status == http::status::ok);
   CHECK(ok.body == "OK");
   CHECK(header(ok, "Access-Control-Allow-Origin") == "http://a");
-  CHECK(header(ok, "Access-Control-Allow-Headers") == "authorization,content-type");
+  CHECK(header(ok, "Access-Control-Allow-Headers") ==
+        "authorization,content-type");
   CHECK(header(ok, "Access-Control-Max-Age") == "600");
   auto bad = preflight_response(cfg, "http://b", "GET", "");
   CHECK(bad.status == http::status::bad_request);
   CHECK(bad.body == "Disallowed CORS origin");
-  CHECK(preflight_response(cfg, "http://b", "TRACE", "").body
-        == "Disallowed CORS origin, method");
+  CHECK(preflight_response(cfg, "http://b", "TRACE", "").body ==
+        "Disallowed CORS origin, method");
 }
 
 TEST_CASE("client address: X-Forwarded-For only through trusted proxies") {
@@ -98,14 +101,14 @@ TEST_CASE("client address: X-Forwarded-For only through trusted proxies") {
   CHECK(client_address(none, peer, "203.0.113.7") == "10.0.0.5");
   http_policies trusted{{}, false, {"10.0.0.0/8", "192.168.1.1"}};
   CHECK(client_address(trusted, peer, "203.0.113.7") == "203.0.113.7");
-  CHECK(client_address(trusted, peer, "1.1.1.1, 203.0.113.7, 192.168.1.1")
-        == "203.0.113.7");
+  CHECK(client_address(trusted, peer, "1.1.1.1, 203.0.113.7, 192.168.1.1") ==
+        "203.0.113.7");
   CHECK(client_address(trusted, peer, "") == "10.0.0.5");
   CHECK(client_address(trusted, peer, "garbage") == "10.0.0.5");
   CHECK(address_in(boost::asio::ip::make_address("::ffff:10.1.2.3"),
                    {"10.0.0.0/8"}));
-  CHECK_FALSE(address_in(boost::asio::ip::make_address("11.0.0.1"),
-                         {"10.0.0.0/8"}));
+  CHECK_FALSE(
+    address_in(boost::asio::ip::make_address("11.0.0.1"), {"10.0.0.0/8"}));
 }
 
 TEST_CASE("request ids: sane client ids are kept, others replaced") {

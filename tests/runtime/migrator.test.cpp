@@ -27,8 +27,8 @@ std::set<std::string> catalog_of(const std::string& dsn) {
                           AND NOT a.attisdropped
       LEFT JOIN pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum
       WHERE n.nspname = 'public' AND c.relkind = 'r')"))
-    result.insert("column " + r[0] + " #" + r[1] + " " + r[2] + " " + r[3]
-                  + (r[4] == "t" ? " NOT NULL" : "") + " default=" + r[5]);
+    result.insert("column " + r[0] + " #" + r[1] + " " + r[2] + " " + r[3] +
+                  (r[4] == "t" ? " NOT NULL" : "") + " default=" + r[5]);
   for (auto& r : run_sql(dsn, R"(
       SELECT t.relname, c.conname, pg_get_constraintdef(c.oid)
       FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid
@@ -43,7 +43,8 @@ std::set<std::string> catalog_of(const std::string& dsn) {
 
 /// The same lines from the reference's catalog listing (tests/data).
 std::set<std::string> reference_catalog() {
-  std::ifstream in{std::string{ST_SOURCE_DIR} + "/tests/data/reference-schema.json"};
+  std::ifstream in{std::string{ST_SOURCE_DIR} +
+                   "/tests/data/reference-schema.json"};
   std::stringstream buf;
   buf << in.rdbuf();
   rapidjson::Document doc;
@@ -53,19 +54,18 @@ std::set<std::string> reference_catalog() {
   for (auto& t : doc["tables"].GetArray()) {
     int attnum = 0;
     for (auto& c : t["columns"].GetArray())
-      result.insert("column " + std::string{t["table"].GetString()} + " #"
-                    + std::to_string(++attnum) + " " + c["name"].GetString()
-                    + " " + c["type"].GetString()
-                    + (c["not_null"].GetBool() ? " NOT NULL" : "")
-                    + " default="
-                    + (c["default"].IsNull() ? "" : c["default"].GetString()));
+      result.insert(
+        "column " + std::string{t["table"].GetString()} + " #" +
+        std::to_string(++attnum) + " " + c["name"].GetString() + " " +
+        c["type"].GetString() + (c["not_null"].GetBool() ? " NOT NULL" : "") +
+        " default=" + (c["default"].IsNull() ? "" : c["default"].GetString()));
   }
   for (auto& c : doc["constraints"].GetArray())
-    result.insert("constraint " + std::string{c["table"].GetString()} + " "
-                  + c["name"].GetString() + " " + c["def"].GetString());
+    result.insert("constraint " + std::string{c["table"].GetString()} + " " +
+                  c["name"].GetString() + " " + c["def"].GetString());
   for (auto& i : doc["indexes"].GetArray())
-    result.insert("index " + std::string{i["table"].GetString()} + " "
-                  + i["name"].GetString() + " " + i["def"].GetString());
+    result.insert("index " + std::string{i["table"].GetString()} + " " +
+                  i["name"].GetString() + " " + i["def"].GetString());
   return result;
 }
 
@@ -94,8 +94,8 @@ TEST_CASE("migrate produces exactly the reference schema at revision 012") {
   INFO(difference(ours, reference));
   CHECK(ours == reference);
   CHECK(ours.size() > 150);
-  CHECK(db.query("SELECT version_num FROM alembic_version")
-        == std::vector<std::vector<std::string>>{{"012"}});
+  CHECK(db.query("SELECT version_num FROM alembic_version") ==
+        std::vector<std::vector<std::string>>{{"012"}});
 }
 
 TEST_CASE("migrate on a database already at 012 changes nothing") {
@@ -108,8 +108,8 @@ TEST_CASE("migrate on a database already at 012 changes nothing") {
   CHECK(report.to == "012");
   CHECK(report.applied.empty());
   CHECK(catalog_of(db.dsn()) == before);
-  CHECK(db.query("SELECT email FROM users")
-        == std::vector<std::vector<std::string>>{{"kept@example.com"}});
+  CHECK(db.query("SELECT email FROM users") ==
+        std::vector<std::vector<std::string>>{{"kept@example.com"}});
 }
 
 TEST_CASE("a database part-way through the revisions is brought up to 012") {
@@ -131,9 +131,9 @@ TEST_CASE("two migrate runs at once are safe") {
   scratch_database db;
   auto bin = std::getenv("SMART_TRAINER_BIN");
   REQUIRE(bin != nullptr);
-  auto cmd = "export DATABASE_URL='" + db.dsn() + "'; '" + bin
-             + "' migrate & a=$!; '" + bin + "' migrate & b=$!; "
-             + "wait $a; ra=$?; wait $b; rb=$?; exit $((ra + rb))";
+  auto cmd = "export DATABASE_URL='" + db.dsn() + "'; '" + bin +
+             "' migrate & a=$!; '" + bin + "' migrate & b=$!; " +
+             "wait $a; ra=$?; wait $b; rb=$?; exit $((ra + rb))";
   auto [rc, out] = run_shell(cmd);
   INFO(out);
   CHECK(rc == 0);

@@ -10,7 +10,9 @@ TEST_CASE("router: parameters, 405 methods, trailing-slash redirects") {
   router r;
   std::string hit;
   auto handler = [&hit](std::string name) {
-    return [&hit, name](api_request&, responder) { hit = name; };
+    return [&hit, name](api_request&, responder) {
+      hit = name;
+    };
   };
   r.add(http::verb::get, "/api/v1/workouts", handler("list"));
   r.add(http::verb::post, "/api/v1/workouts", handler("create"));
@@ -33,7 +35,8 @@ TEST_CASE("router: parameters, 405 methods, trailing-slash redirects") {
 
   m = r.match(http::verb::put, "/api/v1/workouts");
   CHECK(m.handler == nullptr);
-  CHECK(m.allowed == std::vector<http::verb>{http::verb::get, http::verb::post});
+  CHECK(m.allowed ==
+        std::vector<http::verb>{http::verb::get, http::verb::post});
 
   m = r.match(http::verb::get, "/api/v1/workouts/");
   CHECK(m.handler == nullptr);
@@ -44,7 +47,7 @@ TEST_CASE("router: parameters, 405 methods, trailing-slash redirects") {
   CHECK(m.allowed.empty());
   CHECK(m.redirect.empty());
 
-  CHECK(r.body_limit("/api/v1/workouts/upload-fit")
-        == defaults::max_upload_body_bytes);
+  CHECK(r.body_limit("/api/v1/workouts/upload-fit") ==
+        defaults::max_upload_body_bytes);
   CHECK(r.body_limit("/api/v1/workouts") == defaults::max_json_body_bytes);
 }

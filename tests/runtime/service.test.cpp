@@ -1,8 +1,7 @@
 // The process as operators see it: settings errors, shutdown, outages.
+#include "protocols/tokens.hpp"
 #include "tests/support/environment.hpp"
 #include "tests/support/http_client.hpp"
-
-#include "protocols/tokens.hpp"
 
 #include <catch2/catch.hpp>
 #include <libpq-fe.h>
@@ -15,8 +14,8 @@ using namespace st::test;
 namespace {
 
 std::string pg_script(const std::string& call) {
-  return "bash -c 'source " + std::string{ST_SOURCE_DIR}
-         + "/scripts/lib/pg.sh && " + call + "'";
+  return "bash -c 'source " + std::string{ST_SOURCE_DIR} +
+         "/scripts/lib/pg.sh && " + call + "'";
 }
 
 /// A PostgreSQL cluster of this test's own, so that it can be stopped.
@@ -28,7 +27,8 @@ struct own_cluster {
     REQUIRE(rc1 == 0);
     port = p.substr(0, p.find('\n'));
     start();
-    auto [rc2, out] = run_shell(pg_script("pg_create_database " + port + " st"));
+    auto [rc2, out] =
+      run_shell(pg_script("pg_create_database " + port + " st"));
     INFO(out);
     REQUIRE(rc2 == 0);
   }
@@ -37,12 +37,14 @@ struct own_cluster {
     run_shell("rm -rf " + dir);
   }
   void start() {
-    auto [rc, out] = run_shell(pg_script("pg_cluster_start " + dir + " " + port));
+    auto [rc, out] =
+      run_shell(pg_script("pg_cluster_start " + dir + " " + port));
     INFO(out);
     REQUIRE(rc == 0);
   }
   void stop() {
-    REQUIRE(run_shell(pg_script("pg_cluster_stop " + dir + " immediate")).first == 0);
+    REQUIRE(
+      run_shell(pg_script("pg_cluster_stop " + dir + " immediate")).first == 0);
   }
   std::string dsn() const {
     return "postgresql://postgres@127.0.0.1:" + port + "/st";
@@ -56,8 +58,9 @@ struct table_lock {
     : conn(PQconnectdb(dsn.c_str()), &PQfinish) {
     REQUIRE(PQstatus(conn.get()) == CONNECTION_OK);
     PQclear(PQexec(conn.get(), "BEGIN"));
-    auto* r = PQexec(conn.get(), ("LOCK TABLE " + table
-                                  + " IN ACCESS EXCLUSIVE MODE").c_str());
+    auto* r =
+      PQexec(conn.get(),
+             ("LOCK TABLE " + table + " IN ACCESS EXCLUSIVE MODE").c_str());
     REQUIRE(PQresultStatus(r) == PGRES_COMMAND_OK);
     PQclear(r);
   }
@@ -78,13 +81,16 @@ std::string register_user(uint16_t port, const std::string& email) {
 TEST_CASE("invalid settings exit with code 2 and one line naming the setting") {
   auto [rc1, out1] = run_binary({"serve"}, {{"DB_POOL_SIZE", "abc"}});
   CHECK(rc1 == 2);
-  CHECK(out1 == "invalid setting DB_POOL_SIZE: expected an integer, got 'abc'\n");
+  CHECK(out1 ==
+        "invalid setting DB_POOL_SIZE: expected an integer, got 'abc'\n");
   auto [rc2, out2] = run_binary({"serve", "--port", "70000"}, {});
   CHECK(rc2 == 2);
   CHECK(out2.rfind("invalid setting PORT:", 0) == 0);
   auto [rc3, out3] = run_binary({"migrate"}, {{"ENVIRONMENT", "production"}});
   CHECK(rc3 == 2);
-  CHECK(out3 == "invalid setting SECRET_KEY: the default key is refused in production\n");
+  CHECK(
+    out3 ==
+    "invalid setting SECRET_KEY: the default key is refused in production\n");
   auto [rc4, out4] = run_binary({"serve", "--config", "/nonexistent.env"}, {});
   CHECK(rc4 == 2);
   CHECK(out4.find("invalid setting --config") == 0);
@@ -108,7 +114,8 @@ TEST_CASE("start-up logs the effective configuration with secrets masked") {
   CHECK(out.find("config: PORT=0") != std::string::npos);
 }
 
-TEST_CASE("PostgreSQL going away mid-request: 503, then recovery without restart") {
+TEST_CASE(
+  "PostgreSQL going away mid-request: 503, then recovery without restart") {
   own_cluster pg;
   server_process server{{{"DATABASE_URL", pg.dsn()}}};
   auto token = register_user(server.port(), "outage@example.com");
@@ -122,8 +129,8 @@ TEST_CASE("PostgreSQL going away mid-request: 503, then recovery without restart
                        bearer(token));
     });
     // The request now waits on the lock inside PostgreSQL.
-    REQUIRE(in_flight.wait_for(std::chrono::milliseconds(500))
-            == std::future_status::timeout);
+    REQUIRE(in_flight.wait_for(std::chrono::milliseconds(500)) ==
+            std::future_status::timeout);
     pg.stop();
   }
   auto during = in_flight.get();
@@ -133,7 +140,8 @@ TEST_CASE("PostgreSQL going away mid-request: 503, then recovery without restart
   auto ready = http_call(server.port(), "GET", "/ready");
   CHECK(ready.status == 503);
   CHECK(json_field(ready.body, "detail") == "Database unavailable");
-  auto me = http_call(server.port(), "GET", "/api/v1/auth/me", "", bearer(token));
+  auto me =
+    http_call(server.port(), "GET", "/api/v1/auth/me", "", bearer(token));
   CHECK(me.status == 503);
   CHECK(http_call(server.port(), "GET", "/health").status == 200);
 
@@ -141,7 +149,9 @@ TEST_CASE("PostgreSQL going away mid-request: 503, then recovery without restart
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
   int status = 0;
   while (std::chrono::steady_clock::now() < deadline) {
-    status = http_call(server.port(), "GET", "/api/v1/auth/me", "", bearer(token)).status;
+    status =
+      http_call(server.port(), "GET", "/api/v1/auth/me", "", bearer(token))
+        .status;
     if (status == 200)
       break;
     CHECK(status == 503);
@@ -159,8 +169,8 @@ TEST_CASE("SIGTERM with requests in flight: every one is answered") {
   for (int i = 0; i < 6; ++i)
     replies.push_back(std::async(std::launch::async, [&, i] {
       return http_call(server.port(), "POST", "/api/v1/auth/register",
-                       R"({"email":"term)" + std::to_string(i)
-                         + R"(@example.com","password":"password1"})");
+                       R"({"email":"term)" + std::to_string(i) +
+                         R"(@example.com","password":"password1"})");
     }));
   std::this_thread::sleep_for(std::chrono::milliseconds(150));
   auto started = std::chrono::steady_clock::now();
@@ -175,7 +185,8 @@ TEST_CASE("SIGTERM with requests in flight: every one is answered") {
   CHECK_THROWS(http_call(server.port(), "GET", "/health"));
 }
 
-TEST_CASE("a full DB queue refuses at once with 503 and queued work completes") {
+TEST_CASE(
+  "a full DB queue refuses at once with 503 and queued work completes") {
   scratch_database db;
   server_process server{{{"DATABASE_URL", db.dsn()},
                          {"DB_POOL_SIZE", "1"},
@@ -184,7 +195,8 @@ TEST_CASE("a full DB queue refuses at once with 503 and queued work completes") 
   auto token = register_user(server.port(), "queue@example.com");
   table_lock lock{db.dsn(), "users"};
   auto me = [&] {
-    return http_call(server.port(), "GET", "/api/v1/auth/me", "", bearer(token));
+    return http_call(server.port(), "GET", "/api/v1/auth/me", "",
+                     bearer(token));
   };
   auto running = std::async(std::launch::async, me);
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
@@ -192,15 +204,18 @@ TEST_CASE("a full DB queue refuses at once with 503 and queued work completes") 
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   auto refused = me();
   CHECK(refused.status == 503);
-  CHECK(json_field(refused.body, "detail") == "Server busy, please retry shortly");
+  CHECK(json_field(refused.body, "detail") ==
+        "Server busy, please retry shortly");
   CHECK(refused.header("retry-after") == "2");
   lock.release();
   CHECK(running.get().status == 200);
   CHECK(queued.get().status == 200);
-  auto stats = http_call(server.port(), "GET", "/api/v1/admin/stats", "", bearer("adm"));
+  auto stats =
+    http_call(server.port(), "GET", "/api/v1/admin/stats", "", bearer("adm"));
   CHECK(stats.status == 200);
   CHECK(stats.body.find("\"num_refused\":1,") != std::string::npos);
   CHECK(stats.body.find("\"num_connections\":1}") != std::string::npos);
-  CHECK(http_call(server.port(), "GET", "/api/v1/admin/stats", "", bearer("nope")).status
-        == 401);
+  CHECK(
+    http_call(server.port(), "GET", "/api/v1/admin/stats", "", bearer("nope"))
+      .status == 401);
 }

@@ -75,9 +75,8 @@ std::vector<std::vector<std::string>> run_sql(const std::string& dsn,
                                                     &PQfinish};
   if (PQstatus(conn.get()) != CONNECTION_OK)
     throw std::runtime_error(PQerrorMessage(conn.get()));
-  std::unique_ptr<PGresult, decltype(&PQclear)> res{PQexec(conn.get(),
-                                                           sql.c_str()),
-                                                    &PQclear};
+  std::unique_ptr<PGresult, decltype(&PQclear)> res{
+    PQexec(conn.get(), sql.c_str()), &PQclear};
   auto status = PQresultStatus(res.get());
   if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK)
     throw std::runtime_error(PQresultErrorMessage(res.get()));

@@ -9,20 +9,21 @@ namespace http = beast::http;
 using tcp = boost::asio::ip::tcp;
 
 http_client::http_client(uint16_t port) {
-  stream_.connect(tcp::endpoint{boost::asio::ip::make_address("127.0.0.1"),
-                                port});
+  stream_.connect(
+    tcp::endpoint{boost::asio::ip::make_address("127.0.0.1"), port});
 }
 
-http_reply http_client::request(const std::string& method,
-                                const std::string& target,
-                                const std::string& body,
-                                const std::map<std::string, std::string>& headers) {
-  http::request<http::string_body> req{http::string_to_verb(method), target, 11};
+http_reply
+http_client::request(const std::string& method, const std::string& target,
+                     const std::string& body,
+                     const std::map<std::string, std::string>& headers) {
+  http::request<http::string_body> req{http::string_to_verb(method), target,
+                                       11};
   req.set(http::field::host, "127.0.0.1");
   for (auto& [name, value] : headers)
     req.set(name, value);
-  if (!body.empty() || method == "POST" || method == "PUT"
-      || method == "PATCH") {
+  if (!body.empty() || method == "POST" || method == "PUT" ||
+      method == "PATCH") {
     if (headers.count("Content-Type") == 0)
       req.set(http::field::content_type, "application/json");
     req.body() = body;
@@ -62,7 +63,8 @@ bool http_client::closed_by_peer() {
   beast::error_code ec;
   stream_.expires_after(std::chrono::seconds(5));
   stream_.socket().read_some(boost::asio::buffer(&c, 1), ec);
-  return ec == boost::asio::error::eof || ec == boost::asio::error::connection_reset;
+  return ec == boost::asio::error::eof ||
+         ec == boost::asio::error::connection_reset;
 }
 
 http_reply http_call(uint16_t port, const std::string& method,

@@ -1,7 +1,5 @@
 #pragma once
 
-#include <utility>
-
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
@@ -9,6 +7,7 @@
 
 #include <map>
 #include <string>
+#include <utility>
 
 namespace st::test {
 

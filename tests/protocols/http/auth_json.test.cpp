@@ -17,33 +17,39 @@ std::string rejection(const std::string& body, credential_rules rules) {
 
 TEST_CASE("credentials: 422 entries in the reference's list form") {
   auto login = credential_rules::login;
-  CHECK(rejection("", login)
-        == R"({"detail":[{"type":"missing","loc":["body"],"msg":"Field required","input":null}]})");
-  CHECK(rejection("{\"email\":\"a@b\"}", login)
-        == R"({"detail":[{"type":"missing","loc":["body","password"],"msg":"Field required","input":{"email":"a@b"}}]})");
-  CHECK(rejection("{\"email\":1,\"password\":\"x\"}", login)
-        == R"({"detail":[{"type":"string_type","loc":["body","email"],"msg":"Input should be a valid string","input":1}]})");
-  CHECK(rejection("{\"email\":", login).find(R"("type":"json_invalid","loc":["body",9])")
-        != std::string::npos);
-  CHECK(rejection("[]", login).find("model_attributes_type") != std::string::npos);
+  CHECK(
+    rejection("", login) ==
+    R"({"detail":[{"type":"missing","loc":["body"],"msg":"Field required","input":null}]})");
+  CHECK(
+    rejection("{\"email\":\"a@b\"}", login) ==
+    R"({"detail":[{"type":"missing","loc":["body","password"],"msg":"Field required","input":{"email":"a@b"}}]})");
+  CHECK(
+    rejection("{\"email\":1,\"password\":\"x\"}", login) ==
+    R"({"detail":[{"type":"string_type","loc":["body","email"],"msg":"Input should be a valid string","input":1}]})");
+  CHECK(rejection("{\"email\":", login)
+          .find(R"("type":"json_invalid","loc":["body",9])") !=
+        std::string::npos);
+  CHECK(rejection("[]", login).find("model_attributes_type") !=
+        std::string::npos);
 }
 
 TEST_CASE("registration rules: '@', 254 characters, 8-character password") {
   auto reg = credential_rules::registration;
   CHECK(rejection(R"({"email":"runner","password":"longenough"})", reg)
-        .find(R"("type":"value_error","loc":["body","email"])")
-        != std::string::npos);
-  CHECK(rejection(R"({"email":"a@b.c","password":"short"})", reg)
-        == R"({"detail":[{"type":"string_too_short","loc":["body","password"],"msg":"String should have at least 8 characters","input":"short","ctx":{"min_length":8}}]})");
+          .find(R"("type":"value_error","loc":["body","email"])") !=
+        std::string::npos);
+  CHECK(
+    rejection(R"({"email":"a@b.c","password":"short"})", reg) ==
+    R"({"detail":[{"type":"string_too_short","loc":["body","password"],"msg":"String should have at least 8 characters","input":"short","ctx":{"min_length":8}}]})");
   auto long_email = std::string(250, 'a') + "@b.cd";
-  CHECK(rejection(R"({"email":")" + long_email + R"(","password":"longenough"})", reg)
-          .find("string_too_long")
-        != std::string::npos);
+  CHECK(rejection(
+          R"({"email":")" + long_email + R"(","password":"longenough"})", reg)
+          .find("string_too_long") != std::string::npos);
   std::vector<validation_error> errors;
   // Exactly 254 characters, and empty values (the actor's 400) pass here.
-  auto ok = parse_credentials(
-    R"({"email":")" + std::string(249, 'a') + R"(@b.cd","password":"12345678"})",
-    reg, errors);
+  auto ok = parse_credentials(R"({"email":")" + std::string(249, 'a') +
+                                R"(@b.cd","password":"12345678"})",
+                              reg, errors);
   CHECK(ok);
   CHECK(parse_credentials(R"({"email":" ","password":""})", reg, errors));
   // Login keeps the reference's rules: anything goes.
@@ -53,6 +59,7 @@ TEST_CASE("registration rules: '@', 254 characters, 8-character password") {
 
 TEST_CASE("token response has the reference's shape") {
   token_pair x{"a.b.c", "r", 604800, {42, "runner@example.com"}};
-  CHECK(token_pair_json(x)
-        == R"({"access_token":"a.b.c","refresh_token":"r","token_type":"bearer","expires_in":604800,"user":{"id":42,"email":"runner@example.com"}})");
+  CHECK(
+    token_pair_json(x) ==
+    R"({"access_token":"a.b.c","refresh_token":"r","token_type":"bearer","expires_in":604800,"user":{"id":42,"email":"runner@example.com"}})");
 }

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Shared by the benchmarks: a Release build, a throwaway PostgreSQL and a
+# server on loopback. Source it from a bench script.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+source scripts/lib/deps.sh
+source scripts/lib/pg.sh
+
+install_deps
+install_missing_packages wrk
+build_project build/release Release >/dev/null
+
+BENCH_PG_DIR=$(mktemp -d /tmp/smart-trainer-bench-pg.XXXXXX)
+BENCH_PG_PORT=$(pg_free_port)
+BENCH_SERVER_PID=""
+bench_cleanup() {
+  [ -n "$BENCH_SERVER_PID" ] && kill -TERM "$BENCH_SERVER_PID" 2>/dev/null && wait "$BENCH_SERVER_PID" 2>/dev/null
+  pg_cluster_stop "$BENCH_PG_DIR" immediate
+  rm -rf "$BENCH_PG_DIR"
+}
+trap bench_cleanup EXIT
+pg_cluster_start "$BENCH_PG_DIR" "$BENCH_PG_PORT"
+pg_create_database "$BENCH_PG_PORT" bench
+export DATABASE_URL="postgresql://postgres@127.0.0.1:$BENCH_PG_PORT/bench"
+
+# bench_start_server PORT [KEY=VALUE...]: start, wait for /ready; sets
+# BENCH_READY_MS to the milliseconds from exec to the first 200 of /ready.
+bench_start_server() {
+  local port=$1
+  shift
+  local t0 t1
+  t0=$(date +%s%N)
+  env PORT="$port" HOST=127.0.0.1 "$@" build/release/smart-trainer serve \
+    >"$BENCH_PG_DIR/server.log" 2>&1 &
+  BENCH_SERVER_PID=$!
+  local deadline=$((t0 + 30 * 1000000000))
+  until curl -sf "http://127.0.0.1:$port/ready" >/dev/null; do
+    if ! kill -0 "$BENCH_SERVER_PID" 2>/dev/null || [ "$(date +%s%N)" -gt $deadline ]; then
+      echo "server did not become ready:" >&2
+      cat "$BENCH_PG_DIR/server.log" >&2
+      exit 1
+    fi
+    sleep 0.002
+  done
+  t1=$(date +%s%N)
+  BENCH_READY_MS=$(((t1 - t0) / 1000000))
+}
+
+# bench_rss_kib PID: resident set size in KiB.
+bench_rss_kib() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
+
+# bench_wrk URL SECONDS [wrk args...]: prints "requests/s p99".
+bench_wrk() {
+  local url=$1 secs=$2
+  shift 2
+  wrk -t2 -c64 -d"${secs}s" --latency "$@" "$url" | awk '
+    /Requests\/sec/ {rps=$2}
+    $1=="99%" {p99=$2}
+    END {print rps, p99}'
+}
