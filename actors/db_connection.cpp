@@ -86,7 +86,8 @@ caf::error db_connection_state::ensure_connected() {
   if (PQstatus(conn.get()) != CONNECTION_OK)
     return fail(PQerrorMessage(conn.get()));
   for (auto& def : statement_catalog()) {
-    auto res = take(PQprepare(conn.get(), def.name, def.sql, 0, nullptr));
+    auto res =
+      take(PQprepare(conn.get(), def.name, def.sql.c_str(), 0, nullptr));
     if (PQresultStatus(res.get()) != PGRES_COMMAND_OK)
       return fail(std::string{"prepare "} + def.name + ": " +
                   PQresultErrorMessage(res.get()));

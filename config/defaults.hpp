@@ -100,6 +100,12 @@ constexpr size_t max_email_length = 254;
 /// Shortest password accepted at registration.
 constexpr size_t min_password_length = 8;
 
+// -- User actors
+// ---------------------------------------------------------------
+
+/// A user actor without work for this long passivates (seconds).
+constexpr int64_t user_idle_seconds = 900;
+
 /// Deadline of a request from one actor to a worker pool.
 constexpr auto worker_request_timeout = 10s;
 

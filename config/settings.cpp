@@ -301,6 +301,14 @@ const std::vector<descriptor>& descriptors() {
      [](settings& s, const std::string& v) {
        s.bcrypt_cost = parse_int(v, 4, 31);
      }},
+    {"USER_IDLE_SECONDS", str(defaults::user_idle_seconds), false,
+     [](settings& s, const std::string& v) {
+       s.user_idle_seconds = parse_int(v, 1, 86400 * 7);
+     }},
+    {"FAULT_INJECTION", "false", false,
+     [](settings& s, const std::string& v) {
+       s.fault_injection = parse_bool(v);
+     }},
   };
   return result;
 }
@@ -487,6 +495,8 @@ std::vector<std::string> describe(const settings& cfg) {
     "RATE_LIMIT_PER_MINUTE=" + str(cfg.rate_limit_per_minute),
     "TRUSTED_PROXIES=" + join(cfg.trusted_proxies),
     "BCRYPT_COST=" + str(cfg.bcrypt_cost),
+    "USER_IDLE_SECONDS=" + str(cfg.user_idle_seconds),
+    "FAULT_INJECTION=" + b(cfg.fault_injection),
   };
 }
 

@@ -51,6 +51,8 @@ struct settings {
   uint32_t rate_limit_per_minute = 0;
   std::vector<std::string> trusted_proxies; ///< addresses or CIDR blocks
   int64_t bcrypt_cost = 0;
+  int64_t user_idle_seconds = 0;
+  bool fault_injection = false; ///< tests only: enables /api/v1/test/fault
 };
 
 /// A setting that could not be accepted; `name` is the variable's name.

@@ -39,4 +39,58 @@ using auth_actor = caf::typed_actor<
   /// INTERNAL: purges expired refresh tokens, then re-arms the timer.
   caf::reacts_to<atom::internal, atom::purge>>;
 
+/// One athlete's actor: owns the user's cached data; every read and write
+/// of the user's rows goes through it, one request at a time, in arrival
+/// order (http-api.md §3.4–3.8). Not-found answers are api_ec::not_found.
+using user_actor = caf::typed_actor<
+  /// The profile with effective weight/FTP and display name.
+  caf::replies_to<atom::get, atom::profile>::with<athlete_profile>,
+  /// Applies the given profile fields (creating the row); answers it.
+  caf::replies_to<atom::patch, profile_patch>::with<athlete_profile>,
+  /// Stores a food entry (`timestamp` = its YYYY-MM-DD date); answers it.
+  caf::replies_to<atom::add, food_entry>::with<food_entry>,
+  /// One food entry.
+  caf::replies_to<atom::get, food_ref>::with<food_entry>,
+  /// Applies the given food fields; answers the entry.
+  caf::replies_to<atom::patch, food_ref, food_patch>::with<food_entry>,
+  /// Deletes a food entry.
+  caf::replies_to<atom::del, food_ref>::with<bool>,
+  /// The entries of one UTC day with totals.
+  caf::replies_to<atom::get, atom::day, std::string>::with<food_day>,
+  /// Upserts the user's values for a day; answers the day.
+  caf::replies_to<atom::put, wellness_input>::with<wellness_day>,
+  /// Wellness days of a window, ascending.
+  caf::replies_to<atom::get, atom::wellness, list_query>::with<wellness_page>,
+  /// Creates a manual workout; answers it.
+  caf::replies_to<atom::add, workout_input>::with<workout>,
+  /// Applies the given workout fields; answers the workout.
+  caf::replies_to<atom::patch, workout_ref, workout_input>::with<workout>,
+  /// Deletes a workout.
+  caf::replies_to<atom::del, workout_ref>::with<bool>,
+  /// Workouts of a window, newest first, duplicates collapsed.
+  caf::replies_to<atom::get, atom::workouts, list_query>::with<workout_page>,
+  /// CTL/ATL/TSB (domain.md §6, or Intervals' values when linked).
+  caf::replies_to<atom::get, fitness_query>::with<fitness>,
+  /// Imports a FIT file as a workout (400/409 as api_ec errors).
+  caf::replies_to<atom::add, fit_upload>::with<workout>,
+  /// Stores a sleep extraction; answers the record.
+  caf::replies_to<atom::add, sleep_input>::with<sleep_record>,
+  /// Sleep extractions uploaded within a window, newest first.
+  caf::replies_to<atom::get, sleep_query>::with<std::vector<sleep_record>>,
+  /// Test-only fault switch: throws inside the actor when enabled.
+  caf::replies_to<fault_probe>::with<bool>,
+  /// INTERNAL: the registry agreed to passivation; quit now.
+  caf::reacts_to<atom::internal, atom::passivate>>;
+
+/// Spawns user actors on first need, restarts them after a crash (state is
+/// reloaded from the database), and lets idle ones passivate.
+using user_registry_actor = caf::typed_actor<
+  /// The user's actor, spawned if needed.
+  caf::replies_to<atom::get, int32_t>::with<user_actor>,
+  /// INTERNAL (from a user actor): it has been idle; forget it, then tell
+  /// it to quit. Requests routed before this reach it first.
+  caf::reacts_to<atom::internal, atom::passivate, int32_t>,
+  /// Number of live user actors.
+  caf::replies_to<atom::status>::with<uint64_t>>;
+
 } // namespace st

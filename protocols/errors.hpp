@@ -27,6 +27,7 @@ enum class api_ec : uint8_t {
   bad_request = 1, ///< 400
   unauthorized,    ///< 401
   not_found,       ///< 404
+  conflict,        ///< 409
   unprocessable,   ///< 422 with a string detail
   unavailable,     ///< 503: a dependency is down or saturated
 };

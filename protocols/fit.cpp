@@ -1,5 +1,8 @@
 #include "protocols/fit.hpp"
 
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
 #include <array>
 #include <vector>
 
@@ -28,12 +31,26 @@ struct definition {
 };
 
 const char* sport_name(uint64_t x) {
-  static constexpr std::array<const char*, 20> names{
-    "generic",  "running",        "cycling",     "transition",
-    "fitness_equipment", "swimming", "basketball", "soccer",
-    "tennis",   "american_football", "training", "walking",
-    "cross_country_skiing", "alpine_skiing", "snowboarding", "rowing",
-    "mountaineering", "hiking", "multisport", "paddling"};
+  static constexpr std::array<const char*, 20> names{"generic",
+                                                     "running",
+                                                     "cycling",
+                                                     "transition",
+                                                     "fitness_equipment",
+                                                     "swimming",
+                                                     "basketball",
+                                                     "soccer",
+                                                     "tennis",
+                                                     "american_football",
+                                                     "training",
+                                                     "walking",
+                                                     "cross_country_skiing",
+                                                     "alpine_skiing",
+                                                     "snowboarding",
+                                                     "rowing",
+                                                     "mountaineering",
+                                                     "hiking",
+                                                     "multisport",
+                                                     "paddling"};
   return x < names.size() ? names[x] : nullptr;
 }
 
@@ -71,39 +88,61 @@ struct collector {
     if (!v)
       return;
     auto x = static_cast<int64_t>(*v);
-    if ((global == global_session && have_session)
-        || (global == global_activity && have_activity))
+    if ((global == global_session && have_session) ||
+        (global == global_activity && have_activity))
       return; // only the first of each counts
     switch (global) {
-      case global_session:
-        switch (field) {
-          case 2: session_start = x; break;
-          case field_timestamp: session_timestamp = x; break;
-          case 5: summary.sport = sport_name(*v) ? std::string{sport_name(*v)}
-                                                 : std::to_string(*v);
-            break;
-          case 7: elapsed_ms = x; break;
-          case 8: timer_ms = x; break;
-          case 9: summary.distance_m = static_cast<double>(x) / 100.0; break;
-          case 11: summary.total_calories = x; break;
-          case 16: summary.avg_heart_rate = x; break;
-          case 17: summary.max_heart_rate = x; break;
-          case 20: summary.avg_power = x; break;
-          case 34: summary.normalized_power = x; break;
-          default: break;
-        }
+    case global_session:
+      switch (field) {
+      case 2:
+        session_start = x;
         break;
-      case global_activity:
-        // local_timestamp (5) first, then timestamp, as the reference does.
-        if (field == 5 || (field == field_timestamp && !activity_start))
-          activity_start = x;
+      case field_timestamp:
+        session_timestamp = x;
         break;
-      case global_record:
-        if (field == field_timestamp && !first_record)
-          first_record = x;
+      case 5:
+        summary.sport =
+          sport_name(*v) ? std::string{sport_name(*v)} : std::to_string(*v);
+        break;
+      case 7:
+        elapsed_ms = x;
+        break;
+      case 8:
+        timer_ms = x;
+        break;
+      case 9:
+        summary.distance_m = static_cast<double>(x) / 100.0;
+        break;
+      case 11:
+        summary.total_calories = x;
+        break;
+      case 16:
+        summary.avg_heart_rate = x;
+        break;
+      case 17:
+        summary.max_heart_rate = x;
+        break;
+      case 20:
+        summary.avg_power = x;
+        break;
+      case 34:
+        summary.normalized_power = x;
         break;
       default:
         break;
+      }
+      break;
+    case global_activity:
+      // local_timestamp (5) first, then timestamp, as the reference does.
+      if (field == 5 || (field == field_timestamp && !activity_start))
+        activity_start = x;
+      break;
+    case global_record:
+      if (field == field_timestamp && !first_record)
+        first_record = x;
+      break;
+    default:
+      break;
     }
   }
 };
@@ -126,7 +165,9 @@ uint16_t fit_crc(std::string_view bytes, uint16_t crc) {
 }
 
 std::variant<fit_summary, fit_error> decode_fit(std::string_view bytes) {
-  auto u8 = [&](size_t i) { return static_cast<uint8_t>(bytes[i]); };
+  auto u8 = [&](size_t i) {
+    return static_cast<uint8_t>(bytes[i]);
+  };
   if (bytes.size() < 12)
     return fit_error{"shorter than a FIT header"};
   size_t header_size = u8(0);
@@ -134,8 +175,8 @@ std::variant<fit_summary, fit_error> decode_fit(std::string_view bytes) {
     return fit_error{"bad header size"};
   if (bytes.substr(8, 4) != ".FIT")
     return fit_error{"no .FIT signature"};
-  uint32_t data_size = static_cast<uint32_t>(u8(4)) | (u8(5) << 8)
-                       | (u8(6) << 16) | (static_cast<uint32_t>(u8(7)) << 24);
+  uint32_t data_size = static_cast<uint32_t>(u8(4)) | (u8(5) << 8) |
+                       (u8(6) << 16) | (static_cast<uint32_t>(u8(7)) << 24);
   if (header_size == 14) {
     uint16_t stored = static_cast<uint16_t>(u8(12) | (u8(13) << 8));
     if (stored != 0 && stored != fit_crc(bytes.substr(0, 12)))
@@ -162,8 +203,9 @@ std::variant<fit_summary, fit_error> decode_fit(std::string_view bytes) {
       d = definition{};
       d.defined = true;
       d.big_endian = u8(pos + 1) == 1;
-      d.global = d.big_endian ? static_cast<uint16_t>((u8(pos + 2) << 8) | u8(pos + 3))
-                              : static_cast<uint16_t>(u8(pos + 2) | (u8(pos + 3) << 8));
+      d.global = d.big_endian
+                   ? static_cast<uint16_t>((u8(pos + 2) << 8) | u8(pos + 3))
+                   : static_cast<uint16_t>(u8(pos + 2) | (u8(pos + 3) << 8));
       size_t n = u8(pos + 4);
       pos += 5;
       if (pos + n * 3 > end)
@@ -215,16 +257,41 @@ std::variant<fit_summary, fit_error> decode_fit(std::string_view bytes) {
     else if (d.global == global_activity)
       c.have_activity = true;
   }
-  auto start = c.session_start ? c.session_start
+  auto start = c.session_start       ? c.session_start
                : c.session_timestamp ? c.session_timestamp
-               : c.activity_start ? c.activity_start
-                                  : c.first_record;
+               : c.activity_start    ? c.activity_start
+                                     : c.first_record;
   if (!start)
     return fit_error{"no start time"};
   c.summary.start_unix = *start + fit_epoch_unix;
   auto ms = c.elapsed_ms ? c.elapsed_ms : c.timer_ms;
   c.summary.duration_sec = ms ? *ms / 1000 : 0;
   return c.summary;
+}
+
+std::string fit_raw_json(const fit_summary& x) {
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> w{buf};
+  w.StartObject();
+  auto field = [&](const char* name, const caf::optional<int64_t>& v) {
+    w.Key(name);
+    if (v)
+      w.Int64(*v);
+    else
+      w.Null();
+  };
+  field("avg_heart_rate", x.avg_heart_rate);
+  field("max_heart_rate", x.max_heart_rate);
+  field("avg_power", x.avg_power);
+  field("normalized_power", x.normalized_power);
+  field("total_calories", x.total_calories);
+  w.Key("sport");
+  if (x.sport)
+    w.String(x.sport->c_str());
+  else
+    w.Null();
+  w.EndObject();
+  return buf.GetString();
 }
 
 } // namespace st

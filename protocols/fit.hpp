@@ -11,8 +11,8 @@ namespace st {
 
 /// What the FIT import needs from an activity file (domain.md §7.1).
 struct fit_summary {
-  int64_t start_unix = 0;    ///< start, Unix seconds (UTC)
-  int64_t duration_sec = 0;  ///< total_elapsed_time, else total_timer_time
+  int64_t start_unix = 0;   ///< start, Unix seconds (UTC)
+  int64_t duration_sec = 0; ///< total_elapsed_time, else total_timer_time
   caf::optional<double> distance_m;
   caf::optional<int64_t> avg_heart_rate;
   caf::optional<int64_t> max_heart_rate;
@@ -36,6 +36,9 @@ struct fit_error {
 /// malformed or truncated input is a fit_error.
 [[nodiscard]] std::variant<fit_summary, fit_error>
 decode_fit(std::string_view bytes);
+
+/// The `raw` JSON stored with an imported workout (domain.md §7.1).
+[[nodiscard]] std::string fit_raw_json(const fit_summary& x);
 
 /// The FIT CRC-16 of `bytes`, continuing from `crc`.
 [[nodiscard]] uint16_t fit_crc(std::string_view bytes, uint16_t crc = 0);

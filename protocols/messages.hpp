@@ -76,6 +76,191 @@ struct token_pair {
   user_identity user;
 };
 
+// -- the athlete's own data (user actors) -------------------------------------
+
+using opt_double = caf::optional<double>;
+using opt_int = caf::optional<int64_t>;
+using opt_string = caf::optional<std::string>;
+
+/// The AthleteProfile of http-api.md §3.4: effective values and sources.
+struct athlete_profile {
+  opt_double weight_kg;
+  opt_string weight_source;
+  opt_int ftp;
+  opt_string ftp_source;
+  opt_double height_cm;
+  opt_int birth_year;
+  opt_string strava_firstname;
+  opt_string strava_lastname;
+  opt_string strava_profile_url;
+  opt_string strava_sex;
+  opt_string strava_updated_at;
+  std::string display_name;
+};
+
+/// PATCH athlete-profile: none = unchanged.
+struct profile_patch {
+  opt_double weight_kg;
+  opt_double height_cm;
+  opt_int birth_year;
+  opt_int ftp;
+};
+
+/// A food_log row as the API shows it.
+struct food_entry {
+  int32_t id = 0;
+  std::string name;
+  double portion_grams = 0;
+  double calories = 0;
+  double protein_g = 0;
+  double fat_g = 0;
+  double carbs_g = 0;
+  std::string meal_type;
+  std::string timestamp;
+};
+
+/// PATCH nutrition entry: none = unchanged (meal type already normalised).
+struct food_patch {
+  opt_string name;
+  opt_double portion_grams;
+  opt_double calories;
+  opt_double protein_g;
+  opt_double fat_g;
+  opt_double carbs_g;
+  opt_string meal_type;
+};
+
+/// Refers to one food_log row of the user.
+struct food_ref {
+  int32_t id = 0;
+};
+
+/// The entries of one UTC day and their sums.
+struct food_day {
+  std::string date;
+  std::vector<food_entry> entries;
+  double calories = 0;
+  double protein_g = 0;
+  double fat_g = 0;
+  double carbs_g = 0;
+};
+
+/// A wellness_cache row; `sport_info` is the stored JSON text.
+struct wellness_day {
+  std::string date;
+  opt_double sleep_hours;
+  opt_double rhr;
+  opt_double hrv;
+  opt_double ctl;
+  opt_double atl;
+  opt_double tsb;
+  opt_double weight_kg;
+  opt_string sport_info;
+};
+
+/// PUT wellness: the day and the values the user entered.
+struct wellness_input {
+  std::string date;
+  opt_double sleep_hours;
+  opt_double rhr;
+  opt_double hrv;
+  opt_double weight_kg;
+};
+
+/// A date window (inclusive `YYYY-MM-DD` bounds) and optional paging;
+/// `limit` < 0 = no paging (the reference's plain array).
+struct list_query {
+  std::string from;
+  std::string to;
+  int64_t limit = -1;
+  int64_t offset = 0;
+};
+
+/// A workouts row as the API shows it.
+struct workout {
+  int32_t id = 0;
+  std::string start_date;
+  opt_string name;
+  opt_string type;
+  opt_int duration_sec;
+  opt_double distance_m;
+  opt_double tss;
+  std::string source;
+  opt_string notes;
+};
+
+/// Create (start_date required) or patch (none = unchanged) a workout;
+/// `start_date` is already normalised to a UTC ISO timestamp.
+struct workout_input {
+  opt_string start_date;
+  opt_string name;
+  opt_string type;
+  opt_int duration_sec;
+  opt_double distance_m;
+  opt_double tss;
+  opt_string notes;
+};
+
+/// Refers to one workouts row of the user.
+struct workout_ref {
+  int32_t id = 0;
+};
+
+/// One page of a list (`total` counts the whole window).
+template<class T>
+struct page {
+  std::vector<T> items;
+  int64_t total = 0;
+  list_query query;
+};
+
+using wellness_page = page<wellness_day>;
+using workout_page = page<workout>;
+
+/// CTL/ATL/TSB as of `date` (domain.md §6); `present` false = null.
+struct fitness {
+  bool present = false;
+  double ctl = 0;
+  double atl = 0;
+  double tsb = 0;
+  std::string date;
+};
+
+/// Asks for the fitness figures as of `today` (the user's today).
+struct fitness_query {
+  std::string today;
+};
+
+/// An uploaded FIT file.
+struct fit_upload {
+  std::string filename;
+  std::string bytes;
+};
+
+/// A sleep_extractions row: `extracted_data` is the stored JSON text.
+struct sleep_record {
+  int32_t id = 0;
+  std::string extracted_data;
+  std::string created_at;
+};
+
+/// Save a validated sleep object, already in its stored JSON form.
+struct sleep_input {
+  std::string extracted_data;
+};
+
+/// The sleep list window of http-api.md §3.6.4 (resolved dates).
+struct sleep_query {
+  std::string from;
+  std::string to;
+  int64_t limit = 60;
+};
+
+/// INTERNAL (tests): makes the user's actor throw while handling it.
+struct fault_probe {
+  bool crash = true;
+};
+
 // -- inspection ---------------------------------------------------------------
 
 template<class Inspector>
@@ -119,6 +304,121 @@ template<class Inspector>
 typename Inspector::result_type inspect(Inspector& f, token_pair& x) {
   return f(caf::meta::type_name("st::token_pair"), x.access_token,
            x.refresh_token, x.expires_in, x.user);
+}
+
+template<class Inspector>
+typename Inspector::result_type inspect(Inspector& f, athlete_profile& x) {
+  return f(caf::meta::type_name("st::athlete_profile"), x.weight_kg,
+           x.weight_source, x.ftp, x.ftp_source, x.height_cm, x.birth_year,
+           x.strava_firstname, x.strava_lastname, x.strava_profile_url,
+           x.strava_sex, x.strava_updated_at, x.display_name);
+}
+
+template<class Inspector>
+typename Inspector::result_type inspect(Inspector& f, profile_patch& x) {
+  return f(caf::meta::type_name("st::profile_patch"), x.weight_kg, x.height_cm,
+           x.birth_year, x.ftp);
+}
+
+template<class Inspector>
+typename Inspector::result_type inspect(Inspector& f, food_entry& x) {
+  return f(caf::meta::type_name("st::food_entry"), x.id, x.name,
+           x.portion_grams, x.calories, x.protein_g, x.fat_g, x.carbs_g,
+           x.meal_type, x.timestamp);
+}
+
+template<class Inspector>
+typename Inspector::result_type inspect(Inspector& f, food_patch& x) {
+  return f(caf::meta::type_name("st::food_patch"), x.name, x.portion_grams,
+           x.calories, x.protein_g, x.fat_g, x.carbs_g, x.meal_type);
+}
+
+template<class Inspector>
+typename Inspector::result_type inspect(Inspector& f, food_ref& x) {
+  return f(caf::meta::type_name("st::food_ref"), x.id);
+}
+
+template<class Inspector>
+typename Inspector::result_type inspect(Inspector& f, food_day& x) {
+  return f(caf::meta::type_name("st::food_day"), x.date, x.entries, x.calories,
+           x.protein_g, x.fat_g, x.carbs_g);
+}
+
+template<class Inspector>
+typename Inspector::result_type inspect(Inspector& f, wellness_day& x) {
+  return f(caf::meta::type_name("st::wellness_day"), x.date, x.sleep_hours,
+           x.rhr, x.hrv, x.ctl, x.atl, x.tsb, x.weight_kg, x.sport_info);
+}
+
+template<class Inspector>
+typename Inspector::result_type inspect(Inspector& f, wellness_input& x) {
+  return f(caf::meta::type_name("st::wellness_input"), x.date, x.sleep_hours,
+           x.rhr, x.hrv, x.weight_kg);
+}
+
+template<class Inspector>
+typename Inspector::result_type inspect(Inspector& f, list_query& x) {
+  return f(caf::meta::type_name("st::list_query"), x.from, x.to, x.limit,
+           x.offset);
+}
+
+template<class Inspector>
+typename Inspector::result_type inspect(Inspector& f, workout& x) {
+  return f(caf::meta::type_name("st::workout"), x.id, x.start_date, x.name,
+           x.type, x.duration_sec, x.distance_m, x.tss, x.source, x.notes);
+}
+
+template<class Inspector>
+typename Inspector::result_type inspect(Inspector& f, workout_input& x) {
+  return f(caf::meta::type_name("st::workout_input"), x.start_date, x.name,
+           x.type, x.duration_sec, x.distance_m, x.tss, x.notes);
+}
+
+template<class Inspector>
+typename Inspector::result_type inspect(Inspector& f, workout_ref& x) {
+  return f(caf::meta::type_name("st::workout_ref"), x.id);
+}
+
+template<class Inspector, class T>
+typename Inspector::result_type inspect(Inspector& f, page<T>& x) {
+  return f(caf::meta::type_name("st::page"), x.items, x.total, x.query);
+}
+
+template<class Inspector>
+typename Inspector::result_type inspect(Inspector& f, fitness& x) {
+  return f(caf::meta::type_name("st::fitness"), x.present, x.ctl, x.atl, x.tsb,
+           x.date);
+}
+
+template<class Inspector>
+typename Inspector::result_type inspect(Inspector& f, fitness_query& x) {
+  return f(caf::meta::type_name("st::fitness_query"), x.today);
+}
+
+template<class Inspector>
+typename Inspector::result_type inspect(Inspector& f, fit_upload& x) {
+  return f(caf::meta::type_name("st::fit_upload"), x.filename, x.bytes);
+}
+
+template<class Inspector>
+typename Inspector::result_type inspect(Inspector& f, sleep_record& x) {
+  return f(caf::meta::type_name("st::sleep_record"), x.id, x.extracted_data,
+           x.created_at);
+}
+
+template<class Inspector>
+typename Inspector::result_type inspect(Inspector& f, sleep_input& x) {
+  return f(caf::meta::type_name("st::sleep_input"), x.extracted_data);
+}
+
+template<class Inspector>
+typename Inspector::result_type inspect(Inspector& f, sleep_query& x) {
+  return f(caf::meta::type_name("st::sleep_query"), x.from, x.to, x.limit);
+}
+
+template<class Inspector>
+typename Inspector::result_type inspect(Inspector& f, fault_probe& x) {
+  return f(caf::meta::type_name("st::fault_probe"), x.crash);
 }
 
 } // namespace st

@@ -4,66 +4,13 @@
 #include "protocols/http/auth_json.hpp"
 #include "runtime/ask.hpp"
 #include "runtime/log.hpp"
+#include "runtime/route_support.hpp"
 
 namespace st {
 
 namespace {
 
 using status = http::status;
-
-api_response unavailable(std::string_view detail) {
-  auto result = detail_response(status::service_unavailable, detail);
-  result.headers.emplace_back(
-    "Retry-After", std::to_string(defaults::retry_after_unavailable_s));
-  return result;
-}
-
-api_response unprocessable(const std::vector<validation_error>& errors) {
-  return json_response(status::unprocessable_entity, validation_json(errors));
-}
-
-/// Answers with `to_body(value)` and 200, or with the mapped error.
-template<class Result, class F>
-std::function<void(caf::expected<Result>)> answer(responder reply, F to_body) {
-  return [reply = std::move(reply), to_body](caf::expected<Result> x) {
-    if (x)
-      reply(json_response(status::ok, to_body(*x)));
-    else
-      reply(error_response(x.error()));
-  };
-}
-
-/// The access token of `Authorization: Bearer <token>` (http-api.md §2.1),
-/// or empty when the header does not carry one.
-std::string bearer_token(const std::string& authorization) {
-  constexpr std::string_view prefix = "Bearer ";
-  if (authorization.compare(0, prefix.size(), prefix) != 0)
-    return {};
-  auto rest = authorization.substr(prefix.size());
-  auto b = rest.find_first_not_of(" \t");
-  if (b == std::string::npos)
-    return {};
-  auto e = rest.find_last_not_of(" \t");
-  return rest.substr(b, e - b + 1);
-}
-
-/// Resolves the caller, then runs `next` with the account; answers 401 (or
-/// the mapped error) itself otherwise.
-void with_user(const api_context& ctx, const api_request& req, responder reply,
-               std::function<void(user_identity, responder)> next) {
-  auto token = bearer_token(req.authorization);
-  if (token.empty())
-    return reply(detail_response(status::unauthorized, "Not authenticated"));
-  ask<user_identity>(
-    *ctx.sys, ctx.auth,
-    [reply, next](caf::expected<user_identity> user) {
-      if (user)
-        next(std::move(*user), reply);
-      else
-        reply(error_response(user.error()));
-    },
-    atom::identify_v, std::move(token));
-}
 
 void add_auth_routes(router& r, const api_context& ctx) {
   r.add(http::verb::post, "/api/v1/auth/register",
@@ -151,10 +98,20 @@ void add_probe_routes(router& r, const api_context& ctx) {
               detail_response(status::unauthorized, "Not authenticated"));
           ask<db_stats>(
             *ctx.sys, ctx.db,
-            answer<db_stats>(reply,
-                             [](const db_stats& x) {
-                               return "{\"db\":" + db_stats_json(x) + "}";
-                             }),
+            [ctx, reply](caf::expected<db_stats> db) {
+              if (!db)
+                return reply(error_response(db.error()));
+              auto db_json = db_stats_json(*db);
+              ask<uint64_t>(*ctx.sys, ctx.users,
+                            answer<uint64_t>(reply,
+                                             [db_json](uint64_t users) {
+                                               return "{\"db\":" + db_json +
+                                                      ",\"user_actors\":" +
+                                                      std::to_string(users) +
+                                                      "}";
+                                             }),
+                            atom::status_v);
+            },
             atom::status_v);
         });
 }
@@ -171,6 +128,8 @@ api_response error_response(const caf::error& err) {
       return detail_response(status::unauthorized, detail);
     case api_ec::not_found:
       return detail_response(status::not_found, detail);
+    case api_ec::conflict:
+      return detail_response(status::conflict, detail);
     case api_ec::unprocessable:
       return detail_response(status::unprocessable_entity, detail);
     case api_ec::unavailable:
@@ -192,6 +151,8 @@ api_response error_response(const caf::error& err) {
   if (err == caf::sec::request_timeout ||
       err == caf::sec::request_receiver_down)
     return unavailable("Service temporarily unavailable, please retry");
+  if (err == caf::sec::runtime_error) // an actor failed; it is restarted
+    return unavailable("Your data is temporarily unavailable, please retry");
   log_error("api", "unexpected error: " + caf::to_string(err));
   return detail_response(status::internal_server_error,
                          "Internal Server Error");
@@ -201,6 +162,7 @@ router make_api_routes(const api_context& ctx) {
   router result;
   add_probe_routes(result, ctx);
   add_auth_routes(result, ctx);
+  add_user_routes(result, ctx);
   return result;
 }
 

@@ -12,11 +12,16 @@ struct api_context {
   caf::actor_system* sys = nullptr;
   auth_actor auth;
   db_actor db;
-  std::string admin_token; ///< empty: the admin routes do not exist
+  user_registry_actor users;
+  std::string admin_token;      ///< empty: the admin routes do not exist
+  bool fault_injection = false; ///< tests: honour `X-Fault-Inject`
 };
 
 /// Every route of the service, wired to its actors.
 [[nodiscard]] router make_api_routes(const api_context& ctx);
+
+/// The athlete-data routes (runtime/user_routes.cpp).
+void add_user_routes(router& r, const api_context& ctx);
 
 /// The one place where errors become HTTP statuses and bodies.
 [[nodiscard]] api_response error_response(const caf::error& err);

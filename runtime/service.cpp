@@ -3,6 +3,7 @@
 #include "actors/auth.hpp"
 #include "actors/db_pool.hpp"
 #include "actors/password_hasher.hpp"
+#include "actors/user_registry.hpp"
 #include "config/defaults.hpp"
 #include "runtime/api_routes.hpp"
 #include "runtime/http_server.hpp"
@@ -92,6 +93,17 @@ int run_serve(const settings& cfg) {
   auth_cfg.purge_interval = std::chrono::duration_cast<std::chrono::seconds>(
     defaults::refresh_token_purge_interval);
   auto auth_service = sys.spawn(auth, db, hasher, auth_cfg);
+  user_settings user_cfg;
+  user_cfg.idle_timeout = std::chrono::seconds(cfg.user_idle_seconds);
+  user_cfg.fault_injection = cfg.fault_injection;
+  auto users = sys.spawn(user_registry, db, user_cfg);
+
+  auto stop_actors = [&] {
+    caf::anon_send_exit(users, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(auth_service, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(hasher, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(db, caf::exit_reason::user_shutdown);
+  };
 
   http_server_settings http_cfg;
   http_cfg.host = cfg.host;
@@ -100,7 +112,8 @@ int run_serve(const settings& cfg) {
   http_cfg.policies = {cfg.cors_origins, cfg.enable_hsts, cfg.trusted_proxies};
   http_cfg.jwt = auth_cfg.jwt;
   http_cfg.rate_limit = cfg.rate_limit_per_minute;
-  api_context api{&sys, auth_service, db, cfg.admin_token};
+  api_context api{&sys,  auth_service,    db,
+                  users, cfg.admin_token, cfg.fault_injection};
   http_server http{http_cfg, make_api_routes(api)};
   uint16_t port = 0;
   try {
@@ -108,9 +121,7 @@ int run_serve(const settings& cfg) {
   } catch (const std::exception& e) {
     log_error("http", "cannot listen on " + cfg.host + ":" +
                         std::to_string(cfg.port) + ": " + e.what());
-    caf::anon_send_exit(auth_service, caf::exit_reason::user_shutdown);
-    caf::anon_send_exit(hasher, caf::exit_reason::user_shutdown);
-    caf::anon_send_exit(db, caf::exit_reason::user_shutdown);
+    stop_actors();
     return 1;
   }
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -126,9 +137,7 @@ int run_serve(const settings& cfg) {
   http.stop(std::chrono::duration_cast<std::chrono::milliseconds>(
     defaults::shutdown_grace));
   // Reverse start order: nothing asks the actors any more.
-  caf::anon_send_exit(auth_service, caf::exit_reason::user_shutdown);
-  caf::anon_send_exit(hasher, caf::exit_reason::user_shutdown);
-  caf::anon_send_exit(db, caf::exit_reason::user_shutdown);
+  stop_actors();
   log_info("service", "stopped");
   return 0;
 }

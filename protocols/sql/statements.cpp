@@ -2,6 +2,37 @@
 
 namespace st {
 
+namespace {
+
+/// `col` as the reference prints instants: ISO 8601 in UTC with `+00:00`,
+/// microseconds only when non-zero.
+std::string iso(const std::string& col) {
+  return "(regexp_replace(to_char(" + col +
+         " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US'), "
+         "'\\.000000$', '') || '+00:00')";
+}
+
+/// Midnight UTC of a `YYYY-MM-DD` parameter.
+std::string utc_midnight(const std::string& param) {
+  return "((" + param + ")::date::timestamp AT TIME ZONE 'UTC')";
+}
+
+const std::string food_columns = "id, name, portion_grams, calories, "
+                                 "protein_g, fat_g, carbs_g, "
+                                 "coalesce(meal_type, 'other'), "
+                                 "coalesce(" +
+                                 iso("timestamp") + ", '')";
+
+const std::string wellness_columns =
+  "to_char(date, 'YYYY-MM-DD'), sleep_hours, rhr, hrv, ctl, atl, tsb, "
+  "weight_kg, sport_info::text";
+
+const std::string workout_columns = "id, " + iso("start_date") +
+                                    ", name, type, duration_sec, "
+                                    "distance_m, tss, source, notes";
+
+} // namespace
+
 const std::vector<statement_def>& statement_catalog() {
   static const std::vector<statement_def> result{
     {stmt::ping, "ping", "SELECT 1"},
@@ -38,6 +69,137 @@ const std::vector<statement_def>& statement_catalog() {
      "DELETE FROM user_refresh_tokens WHERE token_hash = $1"},
     {stmt::purge_refresh_tokens, "purge_refresh_tokens",
      "DELETE FROM user_refresh_tokens WHERE expires_at <= now()"},
+    {stmt::profile_by_user, "profile_by_user",
+     "SELECT p.strava_weight_kg, p.strava_ftp, p.strava_firstname, "
+     "p.strava_lastname, p.strava_profile_url, p.strava_sex, " +
+       iso("p.strava_updated_at") +
+       ", p.weight_kg, p.height_cm, p.birth_year, p.ftp, u.email "
+       "FROM users u LEFT JOIN athlete_profiles p ON p.user_id = u.id "
+       "WHERE u.id = $1::integer"},
+    // $1 user, $2 weight, $3 height, $4 birth year, $5 ftp; NULL = keep.
+    {stmt::profile_upsert, "profile_upsert",
+     "INSERT INTO athlete_profiles (user_id, weight_kg, height_cm, "
+     "birth_year, ftp, updated_at) VALUES ($1::integer, $2::float8, "
+     "$3::float8, $4::integer, $5::integer, now()) "
+     "ON CONFLICT (user_id) DO UPDATE SET "
+     "weight_kg = coalesce(EXCLUDED.weight_kg, athlete_profiles.weight_kg), "
+     "height_cm = coalesce(EXCLUDED.height_cm, athlete_profiles.height_cm), "
+     "birth_year = coalesce(EXCLUDED.birth_year, athlete_profiles.birth_year), "
+     "ftp = coalesce(EXCLUDED.ftp, athlete_profiles.ftp), "
+     "updated_at = CASE WHEN "
+     "(EXCLUDED.weight_kg IS NOT NULL AND EXCLUDED.weight_kg IS DISTINCT FROM "
+     "athlete_profiles.weight_kg) OR (EXCLUDED.height_cm IS NOT NULL AND "
+     "EXCLUDED.height_cm IS DISTINCT FROM athlete_profiles.height_cm) OR "
+     "(EXCLUDED.birth_year IS NOT NULL AND EXCLUDED.birth_year IS DISTINCT "
+     "FROM athlete_profiles.birth_year) OR (EXCLUDED.ftp IS NOT NULL AND "
+     "EXCLUDED.ftp IS DISTINCT FROM athlete_profiles.ftp) "
+     "THEN now() ELSE athlete_profiles.updated_at END"},
+    // $1 user, $2 date, $3 meal, $4 name, $5..$9 values.
+    {stmt::food_insert, "food_insert",
+     "INSERT INTO food_log (user_id, timestamp, meal_type, name, "
+     "portion_grams, calories, protein_g, fat_g, carbs_g) VALUES "
+     "($1::integer, " +
+       utc_midnight("$2") +
+       ", $3, $4, $5::float8, $6::float8, $7::float8, $8::float8, "
+       "$9::float8) RETURNING " +
+       food_columns},
+    {stmt::food_by_id, "food_by_id",
+     "SELECT " + food_columns +
+       " FROM food_log WHERE id = $1::integer AND user_id = $2::integer"},
+    // $1 id, $2 user, $3 name, $4..$8 values, $9 meal; NULL = keep.
+    {stmt::food_update, "food_update",
+     "UPDATE food_log SET name = coalesce($3, name), "
+     "portion_grams = coalesce($4::float8, portion_grams), "
+     "calories = coalesce($5::float8, calories), "
+     "protein_g = coalesce($6::float8, protein_g), "
+     "fat_g = coalesce($7::float8, fat_g), "
+     "carbs_g = coalesce($8::float8, carbs_g), "
+     "meal_type = coalesce($9, meal_type) "
+     "WHERE id = $1::integer AND user_id = $2::integer RETURNING " +
+       food_columns},
+    {stmt::food_delete, "food_delete",
+     "DELETE FROM food_log WHERE id = $1::integer AND user_id = $2::integer"},
+    {stmt::food_day, "food_day",
+     "SELECT " + food_columns +
+       " FROM food_log WHERE user_id = $1::integer AND timestamp >= " +
+       utc_midnight("$2") + " AND timestamp < " + utc_midnight("$2::date + 1") +
+       " ORDER BY timestamp, id"},
+    // $1 user, $2 date, $3 sleep, $4 rhr, $5 hrv, $6 weight; NULL = keep.
+    {stmt::wellness_upsert, "wellness_upsert",
+     "INSERT INTO wellness_cache (user_id, date, sleep_hours, rhr, hrv, "
+     "weight_kg) VALUES ($1::integer, $2::date, $3::float8, $4::float8, "
+     "$5::float8, $6::float8) ON CONFLICT (user_id, date) DO UPDATE SET "
+     "sleep_hours = coalesce(EXCLUDED.sleep_hours, "
+     "wellness_cache.sleep_hours), "
+     "rhr = coalesce(EXCLUDED.rhr, wellness_cache.rhr), "
+     "hrv = coalesce(EXCLUDED.hrv, wellness_cache.hrv), "
+     "weight_kg = coalesce(EXCLUDED.weight_kg, wellness_cache.weight_kg) "
+     "RETURNING " +
+       wellness_columns},
+    // $1 user, $2 from, $3 to, $4 limit (NULL = all), $5 offset.
+    {stmt::wellness_range, "wellness_range",
+     "SELECT " + wellness_columns +
+       " FROM wellness_cache WHERE user_id = $1::integer AND date >= "
+       "$2::date AND date <= $3::date ORDER BY date "
+       "LIMIT $4::bigint OFFSET $5::bigint"},
+    {stmt::wellness_count, "wellness_count",
+     "SELECT count(*) FROM wellness_cache WHERE user_id = $1::integer "
+     "AND date >= $2::date AND date <= $3::date"},
+    // $1 user, $2 start, $3 name, $4 type, $5 duration, $6 distance,
+    // $7 tss, $8 notes, $9 source, $10 checksum, $11 raw.
+    {stmt::workout_insert, "workout_insert",
+     "INSERT INTO workouts (user_id, start_date, name, type, duration_sec, "
+     "distance_m, tss, notes, source, fit_checksum, raw) VALUES "
+     "($1::integer, $2::timestamptz, $3, $4, $5::integer, $6::float8, "
+     "$7::float8, $8, $9, $10, $11::json) RETURNING " +
+       workout_columns},
+    // $1 id, $2 user, then as the insert's $2..$8; NULL = keep.
+    {stmt::workout_update, "workout_update",
+     "UPDATE workouts SET start_date = coalesce($3::timestamptz, start_date), "
+     "name = coalesce($4, name), type = coalesce($5, type), "
+     "duration_sec = coalesce($6::integer, duration_sec), "
+     "distance_m = coalesce($7::float8, distance_m), "
+     "tss = coalesce($8::float8, tss), notes = coalesce($9, notes) "
+     "WHERE id = $1::integer AND user_id = $2::integer RETURNING " +
+       workout_columns},
+    {stmt::workout_delete, "workout_delete",
+     "DELETE FROM workouts WHERE id = $1::integer AND user_id = $2::integer"},
+    {stmt::workout_range, "workout_range",
+     "SELECT " + workout_columns +
+       " FROM workouts WHERE user_id = $1::integer AND start_date >= " +
+       utc_midnight("$2") + " AND start_date < " +
+       utc_midnight("$3::date + 1") + " ORDER BY start_date DESC, id"},
+    {stmt::workout_by_checksum, "workout_by_checksum",
+     "SELECT id FROM workouts WHERE user_id = $1::integer "
+     "AND fit_checksum = $2 LIMIT 1"},
+    {stmt::intervals_linked, "intervals_linked",
+     "SELECT count(*) FROM intervals_credentials WHERE user_id = $1::integer"},
+    {stmt::latest_intervals_load, "latest_intervals_load",
+     "SELECT to_char(date, 'YYYY-MM-DD'), ctl, atl, tsb FROM wellness_cache "
+     "WHERE user_id = $1::integer AND ctl IS NOT NULL "
+     "ORDER BY date DESC LIMIT 1"},
+    // $1 user, $2 as-of date: TSS per UTC day of the 90 days up to it.
+    {stmt::daily_tss, "daily_tss",
+     "SELECT to_char((start_date AT TIME ZONE 'UTC')::date, 'YYYY-MM-DD'), "
+     "sum(coalesce(tss, 0)) FROM workouts WHERE user_id = $1::integer "
+     "AND start_date >= " +
+       utc_midnight("$2::date - 90") + " AND start_date < " +
+       utc_midnight("$2::date + 1") + " GROUP BY 1 ORDER BY 1"},
+    {stmt::effective_ftp, "effective_ftp",
+     "SELECT coalesce(ftp::float8, strava_ftp::float8) FROM athlete_profiles "
+     "WHERE user_id = $1::integer"},
+    {stmt::sleep_insert, "sleep_insert",
+     "INSERT INTO sleep_extractions (user_id, created_at, extracted_data) "
+     "VALUES ($1::integer, now(), $2) RETURNING id, extracted_data, " +
+       iso("created_at")},
+    // $1 user, $2 from, $3 to, $4 limit.
+    {stmt::sleep_range, "sleep_range",
+     "SELECT id, extracted_data, " + iso("created_at") +
+       " FROM sleep_extractions WHERE user_id = $1::integer AND "
+       "created_at >= " +
+       utc_midnight("$2") + " AND created_at < " +
+       utc_midnight("$3::date + 1") +
+       " ORDER BY created_at DESC, id DESC LIMIT $4::bigint"},
   };
   return result;
 }

@@ -17,13 +17,34 @@ enum class stmt : uint16_t {
   rotate_refresh_token,
   delete_refresh_token,
   purge_refresh_tokens,
+  profile_by_user,
+  profile_upsert,
+  food_insert,
+  food_by_id,
+  food_update,
+  food_delete,
+  food_day,
+  wellness_upsert,
+  wellness_range,
+  wellness_count,
+  workout_insert,
+  workout_update,
+  workout_delete,
+  workout_range,
+  workout_by_checksum,
+  intervals_linked,
+  latest_intervals_load,
+  daily_tss,
+  effective_ftp,
+  sleep_insert,
+  sleep_range,
 };
 
 /// A catalog entry: the prepared statement's name and text.
 struct statement_def {
   stmt id;
   const char* name;
-  const char* sql;
+  std::string sql;
 };
 
 /// The whole catalog, in enum order.

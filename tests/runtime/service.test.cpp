@@ -214,7 +214,8 @@ TEST_CASE(
     http_call(server.port(), "GET", "/api/v1/admin/stats", "", bearer("adm"));
   CHECK(stats.status == 200);
   CHECK(stats.body.find("\"num_refused\":1,") != std::string::npos);
-  CHECK(stats.body.find("\"num_connections\":1}") != std::string::npos);
+  CHECK(stats.body.find("\"num_connections\":1},\"user_actors\":") !=
+        std::string::npos);
   CHECK(
     http_call(server.port(), "GET", "/api/v1/admin/stats", "", bearer("nope"))
       .status == 401);

@@ -1,0 +1,64 @@
+#include "actors/user_registry.hpp"
+
+#include "runtime/log.hpp"
+
+namespace st {
+
+user_registry_actor::behavior_type
+user_registry(user_registry_actor::stateful_pointer<user_registry_state> self,
+              db_actor db, user_settings cfg) {
+  self->state.self = self;
+  self->state.db = std::move(db);
+  self->state.cfg = cfg;
+  // Shutdown: user actors are monitored, not linked, so take them along.
+  self->set_exit_handler([=](caf::exit_msg& em) {
+    for (auto& [id, actor] : self->state.actors)
+      self->send_exit(actor, em.reason);
+    self->state.actors.clear();
+    self->quit(em.reason);
+  });
+  self->set_down_handler([=](caf::down_msg& dm) {
+    auto& actors = self->state.actors;
+    for (auto i = actors.begin(); i != actors.end(); ++i) {
+      if (i->second.address() != dm.source)
+        continue;
+      if (dm.reason && dm.reason != caf::exit_reason::user_shutdown) {
+        ++self->state.num_crashes;
+        log_warn("users", "actor of user " + std::to_string(i->first) +
+                            " failed: " + to_string(dm.reason));
+      }
+      actors.erase(i);
+      return;
+    }
+  });
+  return {
+    [=](atom::get, int32_t id) -> user_actor {
+      auto& actors = self->state.actors;
+      auto i = actors.find(id);
+      if (i != actors.end())
+        return i->second;
+      auto result = self->spawn<caf::monitored>(
+        user, id, self->state.db, user_registry_actor{self}, self->state.cfg);
+      actors.emplace(id, result);
+      return result;
+    },
+    [=](atom::internal, atom::passivate, int32_t id) {
+      auto& actors = self->state.actors;
+      auto i = actors.find(id);
+      if (i == actors.end() ||
+          i->second.address() !=
+            caf::actor_cast<caf::actor_addr>(self->current_sender()))
+        return;
+      auto idle = i->second;
+      actors.erase(i);
+      self->demonitor(idle.address());
+      // Everything routed to it so far is ahead of this in its mailbox.
+      self->send(idle, atom::internal_v, atom::passivate_v);
+    },
+    [=](atom::status) -> uint64_t {
+      return self->state.actors.size();
+    },
+  };
+}
+
+} // namespace st

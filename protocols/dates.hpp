@@ -1,0 +1,32 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace st {
+
+/// Days since 1970-01-01 of a strict `YYYY-MM-DD` (also accepts a
+/// date-time, using its date part when `allow_time`).
+[[nodiscard]] std::optional<int64_t> parse_date(std::string_view x);
+
+/// `YYYY-MM-DD` of days since 1970-01-01.
+[[nodiscard]] std::string format_date(int64_t days);
+
+/// Today's date in UTC as days since 1970-01-01. The schema has no per-user
+/// time zone, so UTC is the one notion of "today".
+[[nodiscard]] int64_t today_utc();
+
+/// An ISO-8601 date-time (or date) as a UTC instant in the reference's
+/// output form `YYYY-MM-DDTHH:MM:SS[.ffffff]+00:00`. No offset = UTC.
+[[nodiscard]] std::optional<std::string> normalize_datetime(std::string_view x);
+
+/// `YYYY-MM-DDTHH:MM:SS+00:00` of Unix seconds.
+[[nodiscard]] std::string format_unix(int64_t secs);
+
+/// Rounds like Python's `round(x, digits)` on doubles (exact value, ties to
+/// even).
+[[nodiscard]] double round_to(double x, int digits);
+
+} // namespace st

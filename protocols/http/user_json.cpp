@@ -1,0 +1,757 @@
+#include "protocols/http/user_json.hpp"
+
+#include "protocols/dates.hpp"
+
+#include <cmath>
+#include <cstdlib>
+#include <functional>
+
+namespace st {
+
+namespace {
+
+using loc_path = std::vector<std::variant<std::string, int64_t>>;
+
+/// Reads typed members of a JSON object body, recording pydantic-style 422
+/// entries. Numbers may also come as numeric strings (pydantic's lax mode);
+/// `null` counts as absent for optional members.
+class body_reader {
+public:
+  body_reader(const rapidjson::Value& obj,
+              std::vector<validation_error>& errors)
+    : obj_(obj), errors_(errors) {}
+
+  opt_double number(const char* name, bool required,
+                    std::optional<double> ge = std::nullopt,
+                    std::optional<double> le = std::nullopt) {
+    auto* v = member(name, required);
+    if (v == nullptr)
+      return caf::none;
+    double x = 0;
+    if (v->IsNumber() && !v->IsBool()) {
+      x = v->GetDouble();
+    } else if (!v->IsString() || !parse_double(v->GetString(), x)) {
+      fail(v->IsString() ? "float_parsing" : "float_type", name,
+           v->IsString()
+             ? "Input should be a valid number, unable to parse string as a "
+               "number"
+             : "Input should be a valid number",
+           *v);
+      return caf::none;
+    }
+    if (!bounded(name, *v, x, ge, le))
+      return caf::none;
+    return x;
+  }
+
+  opt_int integer(const char* name, bool required,
+                  std::optional<double> ge = std::nullopt,
+                  std::optional<double> le = std::nullopt) {
+    auto* v = member(name, required);
+    if (v == nullptr)
+      return caf::none;
+    double x = 0;
+    if (v->IsInt64()) {
+      x = static_cast<double>(v->GetInt64());
+    } else if (v->IsNumber()) {
+      x = v->GetDouble();
+      if (x != std::floor(x)) {
+        fail("int_from_float", name,
+             "Input should be a valid integer, got a number with a "
+             "fractional part",
+             *v);
+        return caf::none;
+      }
+    } else if (!v->IsString() || !parse_double(v->GetString(), x) ||
+               x != std::floor(x)) {
+      fail(v->IsString() ? "int_parsing" : "int_type", name,
+           v->IsString()
+             ? "Input should be a valid integer, unable to parse string as "
+               "an integer"
+             : "Input should be a valid integer",
+           *v);
+      return caf::none;
+    }
+    if (std::fabs(x) > 9.0e15 || !bounded(name, *v, x, ge, le))
+      return caf::none;
+    return static_cast<int64_t>(x);
+  }
+
+  opt_string string(const char* name, bool required, size_t min_len = 0,
+                    size_t max_len = SIZE_MAX) {
+    auto* v = member(name, required);
+    if (v == nullptr)
+      return caf::none;
+    if (!v->IsString()) {
+      fail("string_type", name, "Input should be a valid string", *v);
+      return caf::none;
+    }
+    std::string x{v->GetString(), v->GetStringLength()};
+    size_t len = 0;
+    for (unsigned char c : x)
+      len += (c & 0xC0) != 0x80;
+    if (len < min_len) {
+      fail("string_too_short", name,
+           "String should have at least " + std::to_string(min_len) +
+             (min_len == 1 ? " character" : " characters"),
+           *v, "{\"min_length\":" + std::to_string(min_len) + "}");
+      return caf::none;
+    }
+    if (len > max_len) {
+      fail("string_too_long", name,
+           "String should have at most " + std::to_string(max_len) +
+             " characters",
+           *v, "{\"max_length\":" + std::to_string(max_len) + "}");
+      return caf::none;
+    }
+    return x;
+  }
+
+  /// The raw member, when present and not null.
+  const rapidjson::Value* raw(const char* name) {
+    auto i = obj_.FindMember(name);
+    if (i == obj_.MemberEnd() || i->value.IsNull())
+      return nullptr;
+    return &i->value;
+  }
+
+  void fail(const char* type, const char* name, const std::string& msg,
+            const rapidjson::Value& input, std::string ctx = {}) {
+    errors_.push_back(
+      {type, loc_path{"body", name}, msg, to_json(input), std::move(ctx)});
+  }
+
+private:
+  static bool parse_double(const char* s, double& out) {
+    char* end = nullptr;
+    out = std::strtod(s, &end);
+    return end != s && *end == '\0' && std::isfinite(out);
+  }
+
+  const rapidjson::Value* member(const char* name, bool required) {
+    auto i = obj_.FindMember(name);
+    if (i == obj_.MemberEnd() || (i->value.IsNull() && !required)) {
+      if (required)
+        errors_.push_back({"missing", loc_path{"body", name}, "Field required",
+                           to_json(obj_), ""});
+      return nullptr;
+    }
+    return &i->value;
+  }
+
+  bool bounded(const char* name, const rapidjson::Value& v, double x,
+               std::optional<double> ge, std::optional<double> le) {
+    auto render = [](double b) {
+      char buf[32];
+      std::snprintf(buf, sizeof(buf), "%g", b);
+      return std::string{buf};
+    };
+    if (ge && x < *ge) {
+      fail("greater_than_equal", name,
+           "Input should be greater than or equal to " + render(*ge), v,
+           "{\"ge\":" + render(*ge) + "}");
+      return false;
+    }
+    if (le && x > *le) {
+      fail("less_than_equal", name,
+           "Input should be less than or equal to " + render(*le), v,
+           "{\"le\":" + render(*le) + "}");
+      return false;
+    }
+    return true;
+  }
+
+  const rapidjson::Value& obj_;
+  std::vector<validation_error>& errors_;
+};
+
+/// Parses `body` as an object and runs `read` on it; none on any error.
+template<class T, class F>
+std::optional<T> read_body(const std::string& body,
+                           std::vector<validation_error>& errors, F read) {
+  rapidjson::Document doc;
+  errors = parse_body_object(body, doc);
+  if (!errors.empty())
+    return std::nullopt;
+  body_reader in{doc, errors};
+  T result = read(in);
+  if (!errors.empty())
+    return std::nullopt;
+  return result;
+}
+
+void write(json_writer& w, const opt_double& x) {
+  if (x)
+    w.Double(*x);
+  else
+    w.Null();
+}
+
+void write(json_writer& w, const opt_int& x) {
+  if (x)
+    w.Int64(*x);
+  else
+    w.Null();
+}
+
+void write(json_writer& w, const opt_string& x) {
+  if (x)
+    w.String(x->c_str(), static_cast<rapidjson::SizeType>(x->size()));
+  else
+    w.Null();
+}
+
+void write(json_writer& w, const std::string& x) {
+  w.String(x.c_str(), static_cast<rapidjson::SizeType>(x.size()));
+}
+
+/// Writes `x` as raw JSON text, or null when it is absent or not JSON.
+void write_raw(json_writer& w, const opt_string& x) {
+  rapidjson::Document doc;
+  if (x)
+    doc.Parse(x->c_str(), x->size());
+  if (!x || doc.HasParseError())
+    w.Null();
+  else
+    doc.Accept(w);
+}
+
+template<class F>
+std::string render(F body) {
+  rapidjson::StringBuffer buf;
+  json_writer w{buf};
+  body(w);
+  return {buf.GetString(), buf.GetSize()};
+}
+
+template<class T, class F>
+std::string page_json(const page<T>& x, F item) {
+  return render([&](json_writer& w) {
+    auto items = [&] {
+      w.StartArray();
+      for (auto& i : x.items)
+        item(w, i);
+      w.EndArray();
+    };
+    if (x.query.limit < 0)
+      return items();
+    w.StartObject();
+    w.Key("items");
+    items();
+    w.Key("total");
+    w.Int64(x.total);
+    w.Key("limit");
+    w.Int64(x.query.limit);
+    w.Key("offset");
+    w.Int64(x.query.offset);
+    w.Key("has_more");
+    w.Bool(x.query.offset + static_cast<int64_t>(x.items.size()) < x.total);
+    w.EndObject();
+  });
+}
+
+void food_fields(json_writer& w, const food_entry& x) {
+  w.StartObject();
+  w.Key("id");
+  w.Int(x.id);
+  w.Key("name");
+  write(w, x.name);
+  for (auto& [k, v] :
+       {std::pair<const char*, double>{"portion_grams", x.portion_grams},
+        {"calories", x.calories},
+        {"protein_g", x.protein_g},
+        {"fat_g", x.fat_g},
+        {"carbs_g", x.carbs_g}}) {
+    w.Key(k);
+    w.Double(v);
+  }
+  w.Key("meal_type");
+  write(w, x.meal_type);
+  w.Key("timestamp");
+  write(w, x.timestamp);
+  w.EndObject();
+}
+
+void wellness_fields(json_writer& w, const wellness_day& x) {
+  w.StartObject();
+  w.Key("date");
+  write(w, x.date);
+  for (auto& [k, v] : {std::pair<const char*, const opt_double*>{
+                         "sleep_hours", &x.sleep_hours},
+                       {"rhr", &x.rhr},
+                       {"hrv", &x.hrv},
+                       {"ctl", &x.ctl},
+                       {"atl", &x.atl},
+                       {"tsb", &x.tsb},
+                       {"weight_kg", &x.weight_kg}}) {
+    w.Key(k);
+    write(w, *v);
+  }
+  w.Key("sport_info");
+  write_raw(w, x.sport_info);
+  w.EndObject();
+}
+
+void workout_fields(json_writer& w, const workout& x) {
+  w.StartObject();
+  w.Key("id");
+  w.Int(x.id);
+  w.Key("start_date");
+  write(w, x.start_date);
+  w.Key("name");
+  write(w, x.name);
+  w.Key("type");
+  write(w, x.type);
+  w.Key("duration_sec");
+  write(w, x.duration_sec);
+  w.Key("distance_m");
+  write(w, x.distance_m);
+  w.Key("tss");
+  write(w, x.tss);
+  w.Key("source");
+  write(w, x.source);
+  w.Key("notes");
+  write(w, x.notes);
+  w.EndObject();
+}
+
+/// The sleep object's keys in stored order with their bounds.
+enum class sleep_kind { text, number, integer, ratings, objects, strings };
+
+struct sleep_key {
+  const char* name;
+  sleep_kind kind;
+  double lo;
+  double hi;
+  size_t max_len;
+};
+
+const std::vector<sleep_key>& sleep_keys() {
+  constexpr double inf = 1e300;
+  static const std::vector<sleep_key> result{
+    {"date", sleep_kind::text, 0, 0, SIZE_MAX},
+    {"sleep_hours", sleep_kind::number, 0, 24, 0},
+    {"sleep_minutes", sleep_kind::integer, 0, 1440, 0},
+    {"actual_sleep_hours", sleep_kind::number, 0, 24, 0},
+    {"actual_sleep_minutes", sleep_kind::integer, 0, 1440, 0},
+    {"time_in_bed_min", sleep_kind::integer, 0, 1440, 0},
+    {"quality_score", sleep_kind::number, 0, 100, 0},
+    {"score_delta", sleep_kind::integer, -inf, inf, 0},
+    {"efficiency_pct", sleep_kind::number, 0, 100, 0},
+    {"rest_min", sleep_kind::integer, 0, 600, 0},
+    {"deep_sleep_min", sleep_kind::integer, 0, 600, 0},
+    {"rem_min", sleep_kind::integer, 0, 600, 0},
+    {"light_sleep_min", sleep_kind::integer, 0, 600, 0},
+    {"awake_min", sleep_kind::integer, 0, 120, 0},
+    {"factor_ratings", sleep_kind::ratings, 0, 0, 0},
+    {"sleep_phases", sleep_kind::objects, 0, 0, 0},
+    {"latency_min", sleep_kind::integer, 0, 180, 0},
+    {"awakenings", sleep_kind::integer, 0, 100, 0},
+    {"bedtime", sleep_kind::text, 0, 0, 8},
+    {"wake_time", sleep_kind::text, 0, 0, 8},
+    {"sleep_periods", sleep_kind::strings, 0, 0, 0},
+    {"source_app", sleep_kind::text, 0, 0, 256},
+    {"raw_notes", sleep_kind::text, 0, 0, 2048},
+  };
+  return result;
+}
+
+/// Hours from the stored object: the hour key, else minutes / 60 rounded
+/// to 2 decimals.
+opt_double hours_of(const rapidjson::Value& obj, const char* hours,
+                    const char* minutes) {
+  auto h = obj.FindMember(hours);
+  if (h != obj.MemberEnd() && h->value.IsNumber())
+    return h->value.GetDouble();
+  auto m = obj.FindMember(minutes);
+  if (m != obj.MemberEnd() && m->value.IsNumber())
+    return round_to(m->value.GetDouble() / 60.0, 2);
+  return caf::none;
+}
+
+} // namespace
+
+// -- request bodies
+// -------------------------------------------------------------
+
+std::optional<profile_patch>
+parse_profile_patch(const std::string& body,
+                    std::vector<validation_error>& errors) {
+  return read_body<profile_patch>(body, errors, [](body_reader& in) {
+    profile_patch x;
+    x.weight_kg = in.number("weight_kg", false);
+    x.height_cm = in.number("height_cm", false);
+    x.birth_year = in.integer("birth_year", false, 1900, 2100);
+    x.ftp = in.integer("ftp", false, 1, 999);
+    return x;
+  });
+}
+
+std::optional<food_entry>
+parse_food_entry(const std::string& body, std::optional<std::string>& date_text,
+                 std::vector<validation_error>& errors) {
+  return read_body<food_entry>(body, errors, [&](body_reader& in) {
+    food_entry x;
+    x.name = in.string("name", true, 1, 512).value_or("");
+    x.portion_grams = in.number("portion_grams", true, 0, 10000).value_or(0);
+    x.calories = in.number("calories", true, 0, 10000).value_or(0);
+    x.protein_g = in.number("protein_g", true, 0, 500).value_or(0);
+    x.fat_g = in.number("fat_g", true, 0, 500).value_or(0);
+    x.carbs_g = in.number("carbs_g", true, 0, 1000).value_or(0);
+    if (auto meal = in.string("meal_type", false))
+      x.meal_type = *meal;
+    if (auto date = in.string("date", false))
+      date_text = *date;
+    return x;
+  });
+}
+
+std::optional<food_patch>
+parse_food_patch(const std::string& body,
+                 std::vector<validation_error>& errors) {
+  return read_body<food_patch>(body, errors, [](body_reader& in) {
+    food_patch x;
+    x.name = in.string("name", false, 1, 512);
+    x.portion_grams = in.number("portion_grams", false, 0, 10000);
+    x.calories = in.number("calories", false, 0, 10000);
+    x.protein_g = in.number("protein_g", false, 0, 500);
+    x.fat_g = in.number("fat_g", false, 0, 500);
+    x.carbs_g = in.number("carbs_g", false, 0, 1000);
+    x.meal_type = in.string("meal_type", false);
+    return x;
+  });
+}
+
+std::optional<wellness_input>
+parse_wellness_input(const std::string& body,
+                     std::vector<validation_error>& errors) {
+  return read_body<wellness_input>(body, errors, [](body_reader& in) {
+    wellness_input x;
+    if (auto date = in.string("date", true)) {
+      if (auto day = parse_date(*date))
+        x.date = format_date(*day);
+      else {
+        rapidjson::Document input;
+        input.SetString(date->c_str(), input.GetAllocator());
+        in.fail("date_from_datetime_parsing", "date",
+                "Input should be a valid date in the format YYYY-MM-DD", input);
+      }
+    }
+    x.sleep_hours = in.number("sleep_hours", false);
+    x.rhr = in.number("rhr", false);
+    x.hrv = in.number("hrv", false);
+    x.weight_kg = in.number("weight_kg", false);
+    return x;
+  });
+}
+
+std::optional<workout_input>
+parse_workout_input(const std::string& body, bool create,
+                    std::vector<validation_error>& errors) {
+  return read_body<workout_input>(body, errors, [&](body_reader& in) {
+    workout_input x;
+    if (auto start = in.string("start_date", create)) {
+      if (auto normal = normalize_datetime(*start)) {
+        x.start_date = *normal;
+      } else {
+        rapidjson::Document input;
+        input.SetString(start->c_str(), input.GetAllocator());
+        in.fail("datetime_from_date_parsing", "start_date",
+                "Input should be a valid datetime or date", input);
+      }
+    }
+    x.name = in.string("name", false, 0, 512);
+    x.type = in.string("type", false, 0, 64);
+    x.duration_sec = in.integer("duration_sec", false, 0, 2147483647);
+    x.distance_m = in.number("distance_m", false, 0);
+    x.tss = in.number("tss", false, 0);
+    x.notes = in.string("notes", false);
+    return x;
+  });
+}
+
+std::optional<std::string>
+parse_sleep_data(const std::string& body,
+                 std::vector<validation_error>& errors) {
+  return read_body<std::string>(body, errors, [](body_reader& in) {
+    rapidjson::StringBuffer buf;
+    json_writer w{buf};
+    w.StartObject();
+    for (auto& key : sleep_keys()) {
+      w.Key(key.name);
+      switch (key.kind) {
+      case sleep_kind::number:
+        write(w, in.number(key.name, false, key.lo, key.hi));
+        break;
+      case sleep_kind::integer:
+        write(w, in.integer(key.name, false, key.lo, key.hi));
+        break;
+      case sleep_kind::text:
+        write(w, in.string(key.name, false, 0, key.max_len));
+        break;
+      default: {
+        auto* v = in.raw(key.name);
+        bool ok = v == nullptr ||
+                  (key.kind == sleep_kind::ratings && v->IsObject()) ||
+                  (key.kind != sleep_kind::ratings && v->IsArray());
+        if (ok && v != nullptr && key.kind == sleep_kind::ratings)
+          for (auto& m : v->GetObject())
+            ok = ok && m.value.IsString();
+        if (ok && v != nullptr && key.kind == sleep_kind::strings)
+          for (auto& e : v->GetArray())
+            ok = ok && e.IsString();
+        if (ok && v != nullptr && key.kind == sleep_kind::objects)
+          for (auto& e : v->GetArray())
+            ok = ok && e.IsObject();
+        if (!ok) {
+          in.fail(key.kind == sleep_kind::ratings ? "dict_type" : "list_type",
+                  key.name,
+                  key.kind == sleep_kind::ratings
+                    ? "Input should be a valid dictionary"
+                    : "Input should be a valid list",
+                  *v);
+          w.Null();
+        } else if (v == nullptr) {
+          w.Null();
+        } else {
+          v->Accept(w);
+        }
+      }
+      }
+    }
+    w.EndObject();
+    return std::string{buf.GetString(), buf.GetSize()};
+  });
+}
+
+// -- query strings
+// -----------------------------------------------------------------
+
+std::map<std::string, std::string> parse_query(const std::string& query) {
+  auto decode = [](std::string_view x) {
+    std::string result;
+    for (size_t i = 0; i < x.size(); ++i) {
+      if (x[i] == '+') {
+        result += ' ';
+      } else if (x[i] == '%' && i + 2 < x.size() &&
+                 std::isxdigit(static_cast<unsigned char>(x[i + 1])) &&
+                 std::isxdigit(static_cast<unsigned char>(x[i + 2]))) {
+        result += static_cast<char>(
+          std::stoi(std::string{x.substr(i + 1, 2)}, nullptr, 16));
+        i += 2;
+      } else {
+        result += x[i];
+      }
+    }
+    return result;
+  };
+  std::map<std::string, std::string> result;
+  std::string_view rest = query;
+  while (!rest.empty()) {
+    auto amp = rest.find('&');
+    auto item = rest.substr(0, amp);
+    rest =
+      amp == std::string_view::npos ? std::string_view{} : rest.substr(amp + 1);
+    if (item.empty())
+      continue;
+    auto eq = item.find('=');
+    auto key = decode(item.substr(0, eq));
+    if (result.count(key) == 0) // the first occurrence wins
+      result[key] =
+        eq == std::string_view::npos ? "" : decode(item.substr(eq + 1));
+  }
+  return result;
+}
+
+std::optional<int64_t> query_date(const std::map<std::string, std::string>& q,
+                                  const char* name,
+                                  std::vector<validation_error>& errors) {
+  auto i = q.find(name);
+  if (i == q.end())
+    return std::nullopt;
+  auto day = parse_date(i->second);
+  if (!day)
+    errors.push_back({"date_from_datetime_parsing",
+                      {"query", name},
+                      "Input should be a valid date in the format YYYY-MM-DD",
+                      json_string(i->second),
+                      ""});
+  return day;
+}
+
+std::optional<int64_t> query_int(const std::map<std::string, std::string>& q,
+                                 const char* name, int64_t lo, int64_t hi,
+                                 std::vector<validation_error>& errors) {
+  auto i = q.find(name);
+  if (i == q.end())
+    return std::nullopt;
+  char* end = nullptr;
+  auto x = std::strtoll(i->second.c_str(), &end, 10);
+  if (i->second.empty() || *end != '\0') {
+    errors.push_back({"int_parsing",
+                      {"query", name},
+                      "Input should be a valid integer, unable to parse "
+                      "string as an integer",
+                      json_string(i->second),
+                      ""});
+    return std::nullopt;
+  }
+  if (x < lo || x > hi) {
+    bool low = x < lo;
+    errors.push_back(
+      {low ? "greater_than_equal" : "less_than_equal",
+       {"query", name},
+       std::string{"Input should be "} +
+         (low ? "greater than or equal to " : "less than or equal to ") +
+         std::to_string(low ? lo : hi),
+       json_string(i->second),
+       std::string{"{\""} + (low ? "ge" : "le") +
+         "\":" + std::to_string(low ? lo : hi) + "}"});
+    return std::nullopt;
+  }
+  return x;
+}
+
+// -- responses
+// ---------------------------------------------------------------------
+
+std::string profile_json(const athlete_profile& x) {
+  return render([&](json_writer& w) {
+    w.StartObject();
+    w.Key("weight_kg");
+    write(w, x.weight_kg);
+    w.Key("weight_source");
+    write(w, x.weight_source);
+    w.Key("ftp");
+    write(w, x.ftp);
+    w.Key("ftp_source");
+    write(w, x.ftp_source);
+    w.Key("height_cm");
+    write(w, x.height_cm);
+    w.Key("birth_year");
+    write(w, x.birth_year);
+    w.Key("strava_firstname");
+    write(w, x.strava_firstname);
+    w.Key("strava_lastname");
+    write(w, x.strava_lastname);
+    w.Key("strava_profile_url");
+    write(w, x.strava_profile_url);
+    w.Key("strava_sex");
+    write(w, x.strava_sex);
+    w.Key("strava_updated_at");
+    write(w, x.strava_updated_at);
+    w.Key("display_name");
+    write(w, x.display_name);
+    w.EndObject();
+  });
+}
+
+std::string food_json(const food_entry& x) {
+  return render([&](json_writer& w) {
+    food_fields(w, x);
+  });
+}
+
+std::string food_day_json(const food_day& x) {
+  return render([&](json_writer& w) {
+    w.StartObject();
+    w.Key("date");
+    write(w, x.date);
+    w.Key("entries");
+    w.StartArray();
+    for (auto& e : x.entries)
+      food_fields(w, e);
+    w.EndArray();
+    w.Key("totals");
+    w.StartObject();
+    w.Key("calories");
+    w.Double(x.calories);
+    w.Key("protein_g");
+    w.Double(x.protein_g);
+    w.Key("fat_g");
+    w.Double(x.fat_g);
+    w.Key("carbs_g");
+    w.Double(x.carbs_g);
+    w.EndObject();
+    w.EndObject();
+  });
+}
+
+std::string wellness_json(const wellness_day& x) {
+  return render([&](json_writer& w) {
+    wellness_fields(w, x);
+  });
+}
+
+std::string wellness_page_json(const wellness_page& x) {
+  return page_json(x, wellness_fields);
+}
+
+std::string workout_json(const workout& x) {
+  return render([&](json_writer& w) {
+    workout_fields(w, x);
+  });
+}
+
+std::string workout_page_json(const workout_page& x) {
+  return page_json(x, workout_fields);
+}
+
+std::string fitness_json(const fitness& x) {
+  if (!x.present)
+    return "null";
+  return render([&](json_writer& w) {
+    w.StartObject();
+    w.Key("ctl");
+    w.Double(x.ctl);
+    w.Key("atl");
+    w.Double(x.atl);
+    w.Key("tsb");
+    w.Double(x.tsb);
+    w.Key("date");
+    write(w, x.date);
+    w.EndObject();
+  });
+}
+
+std::string sleep_record_json(const sleep_record& x) {
+  return render([&](json_writer& w) {
+    w.StartObject();
+    w.Key("id");
+    w.Int(x.id);
+    w.Key("extracted_data");
+    write_raw(w, opt_string{x.extracted_data});
+    w.Key("created_at");
+    write(w, x.created_at);
+    w.EndObject();
+  });
+}
+
+std::string sleep_list_json(const std::vector<sleep_record>& xs) {
+  return render([&](json_writer& w) {
+    w.StartArray();
+    for (auto& x : xs) {
+      rapidjson::Document doc;
+      doc.Parse(x.extracted_data.c_str(), x.extracted_data.size());
+      if (doc.HasParseError() || !doc.IsObject())
+        continue;
+      w.StartObject();
+      w.Key("created_at");
+      write(w, x.created_at);
+      w.Key("sleep_date");
+      auto date = doc.FindMember("date");
+      if (date != doc.MemberEnd() && date->value.IsString())
+        w.String(date->value.GetString());
+      else
+        w.Null();
+      w.Key("sleep_hours");
+      write(w, hours_of(doc, "sleep_hours", "sleep_minutes"));
+      w.Key("actual_sleep_hours");
+      write(w, hours_of(doc, "actual_sleep_hours", "actual_sleep_minutes"));
+      w.EndObject();
+    }
+    w.EndArray();
+  });
+}
+
+} // namespace st

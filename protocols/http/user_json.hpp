@@ -1,0 +1,80 @@
+#pragma once
+
+#include "protocols/http/json.hpp"
+#include "protocols/messages.hpp"
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace st {
+
+// -- request bodies (each fills `errors` with 422 entries on failure)
+// ----------
+
+[[nodiscard]] std::optional<profile_patch>
+parse_profile_patch(const std::string& body,
+                    std::vector<validation_error>& errors);
+
+/// A new food entry; `date_text` receives the raw `date` (checked by the
+/// route, which answers the reference's 400 for a bad one).
+[[nodiscard]] std::optional<food_entry>
+parse_food_entry(const std::string& body, std::optional<std::string>& date_text,
+                 std::vector<validation_error>& errors);
+
+[[nodiscard]] std::optional<food_patch>
+parse_food_patch(const std::string& body,
+                 std::vector<validation_error>& errors);
+
+[[nodiscard]] std::optional<wellness_input>
+parse_wellness_input(const std::string& body,
+                     std::vector<validation_error>& errors);
+
+/// A workout to create (`start_date` required) or patch.
+[[nodiscard]] std::optional<workout_input>
+parse_workout_input(const std::string& body, bool create,
+                    std::vector<validation_error>& errors);
+
+/// A SleepExtractedData object, validated and rendered in its stored form:
+/// all 23 keys in schema order, nulls included, UTF-8 unescaped.
+[[nodiscard]] std::optional<std::string>
+parse_sleep_data(const std::string& body,
+                 std::vector<validation_error>& errors);
+
+// -- query strings
+// ---------------------------------------------------------------
+
+/// `a=1&b=x%20y` → {a: 1, b: "x y"}.
+[[nodiscard]] std::map<std::string, std::string>
+parse_query(const std::string& query);
+
+/// Reads an optional `YYYY-MM-DD` query parameter (422 entry when bad).
+[[nodiscard]] std::optional<int64_t>
+query_date(const std::map<std::string, std::string>& q, const char* name,
+           std::vector<validation_error>& errors);
+
+/// Reads an optional integer query parameter within [lo, hi].
+[[nodiscard]] std::optional<int64_t>
+query_int(const std::map<std::string, std::string>& q, const char* name,
+          int64_t lo, int64_t hi, std::vector<validation_error>& errors);
+
+// -- responses
+// -------------------------------------------------------------------
+
+[[nodiscard]] std::string profile_json(const athlete_profile& x);
+[[nodiscard]] std::string food_json(const food_entry& x);
+[[nodiscard]] std::string food_day_json(const food_day& x);
+[[nodiscard]] std::string wellness_json(const wellness_day& x);
+/// A plain array without paging, else the `{items,total,limit,offset,
+/// has_more}` envelope.
+[[nodiscard]] std::string wellness_page_json(const wellness_page& x);
+[[nodiscard]] std::string workout_json(const workout& x);
+[[nodiscard]] std::string workout_page_json(const workout_page& x);
+/// The object, or `null`.
+[[nodiscard]] std::string fitness_json(const fitness& x);
+[[nodiscard]] std::string sleep_record_json(const sleep_record& x);
+/// The dashboard's sleep list (http-api.md §3.6.4); unparsable rows skipped.
+[[nodiscard]] std::string sleep_list_json(const std::vector<sleep_record>& xs);
+
+} // namespace st

@@ -1,0 +1,69 @@
+#pragma once
+
+#include "protocols/http/json.hpp"
+#include "runtime/api_routes.hpp"
+#include "runtime/ask.hpp"
+
+#include <functional>
+#include <string>
+
+namespace st {
+
+/// 503 with `Retry-After`.
+[[nodiscard]] api_response unavailable(std::string_view detail);
+
+/// 422 in the list form.
+[[nodiscard]] api_response
+unprocessable(const std::vector<validation_error>& errors);
+
+/// The access token of `Authorization: Bearer <token>` (http-api.md §2.1),
+/// or empty when the header does not carry one.
+[[nodiscard]] std::string bearer_token(const std::string& authorization);
+
+/// Resolves the caller, then runs `next` with the account; answers 401 (or
+/// the mapped error) itself otherwise.
+void with_user(const api_context& ctx, const api_request& req, responder reply,
+               std::function<void(user_identity, responder)> next);
+
+/// Answers with `to_body(value)` and `ok_status`, or with the mapped error.
+template<class Result, class F>
+std::function<void(caf::expected<Result>)>
+answer(responder reply, F to_body, http::status ok_status = http::status::ok) {
+  return
+    [reply = std::move(reply), to_body, ok_status](caf::expected<Result> x) {
+      if (x)
+        reply(json_response(ok_status, to_body(*x)));
+      else
+        reply(error_response(x.error()));
+    };
+}
+
+/// Sends a request to the actor of `user`, via the registry. A request that
+/// met an actor just passivating was never handled, so it is sent again to
+/// the fresh one.
+template<class Result, class... Ts>
+void ask_user(const api_context& ctx, int32_t user,
+              std::function<void(caf::expected<Result>)> k, Ts... xs) {
+  auto attempt = std::make_shared<std::function<void(int)>>();
+  *attempt = [ctx, user, k, xs..., attempt](int left) {
+    ask<user_actor>(
+      *ctx.sys, ctx.users,
+      [ctx, k, xs..., attempt, left](caf::expected<user_actor> handle) {
+        if (!handle)
+          return k(std::move(handle.error()));
+        ask<Result>(
+          *ctx.sys, *handle,
+          [k, attempt, left](caf::expected<Result> x) {
+            if (!x && x.error() == caf::sec::request_receiver_down && left > 0)
+              return (*attempt)(left - 1);
+            *attempt = nullptr; // break the self-reference
+            k(std::move(x));
+          },
+          xs...);
+      },
+      atom::get_v, user);
+  };
+  (*attempt)(1);
+}
+
+} // namespace st

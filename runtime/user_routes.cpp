@@ -1,0 +1,366 @@
+// The athlete's own data: profile, nutrition, sleep records, wellness,
+// workouts (http-api.md §3.4–3.8). Handlers only translate the wire format;
+// the user's actor does the work.
+#include "actors/training_load.hpp"
+#include "protocols/dates.hpp"
+#include "protocols/errors.hpp"
+#include "protocols/http/multipart.hpp"
+#include "protocols/http/user_json.hpp"
+#include "runtime/api_routes.hpp"
+#include "runtime/route_support.hpp"
+
+namespace st {
+
+namespace {
+
+using status = http::status;
+using request_ptr = std::shared_ptr<api_request>;
+using user_handler = std::function<void(const api_context&, const api_request&,
+                                        int32_t, responder)>;
+
+/// A body that is not JSON at all is refused before authentication, as
+/// the reference does (http-api.md §2.1).
+bool json_syntax_ok(const std::string& body) {
+  if (body.find_first_not_of(" \t\r\n") == std::string::npos)
+    return true;
+  rapidjson::Document doc;
+  doc.Parse(body.c_str(), body.size());
+  return !doc.HasParseError();
+}
+
+/// Registers a Bearer route whose handler gets the caller's user id.
+void user_route(router& r, http::verb method, const char* path,
+                const api_context& ctx, user_handler handle,
+                body_kind kind = body_kind::json) {
+  r.add(
+    method, path,
+    [ctx, handle, kind](api_request& req, responder reply) {
+      if (kind == body_kind::json && !json_syntax_ok(req.body)) {
+        std::vector<validation_error> errors;
+        rapidjson::Document doc;
+        errors = parse_body_object(req.body, doc);
+        return reply(unprocessable(errors));
+      }
+      auto shared = std::make_shared<api_request>(std::move(req));
+      with_user(ctx, *shared, std::move(reply),
+                [ctx, handle, shared](user_identity user, responder reply) {
+                  handle(ctx, *shared, user.id, std::move(reply));
+                });
+    },
+    kind);
+}
+
+/// The integer path parameter `name`, or a 422 entry.
+std::optional<int32_t> path_id(const api_request& req, const char* name,
+                               std::vector<validation_error>& errors) {
+  auto& text = req.path_params.at(name);
+  char* end = nullptr;
+  auto x = std::strtoll(text.c_str(), &end, 10);
+  if (text.empty() || *end != '\0' || x < INT32_MIN || x > INT32_MAX) {
+    errors.push_back({"int_parsing",
+                      {"path", name},
+                      "Input should be a valid integer, unable to parse "
+                      "string as an integer",
+                      json_string(text),
+                      ""});
+    return std::nullopt;
+  }
+  return static_cast<int32_t>(x);
+}
+
+/// A date window from `from_date`/`to_date` (defaults: today and `days`
+/// before it) plus optional `limit` (1–200) / `offset` paging.
+std::optional<list_query> window(const api_request& req, int64_t days,
+                                 std::vector<validation_error>& errors) {
+  auto q = parse_query(req.query);
+  auto from = query_date(q, "from_date", errors);
+  auto to = query_date(q, "to_date", errors);
+  auto limit = query_int(q, "limit", 1, 200, errors);
+  auto offset = query_int(q, "offset", 0, INT32_MAX, errors);
+  if (!errors.empty())
+    return std::nullopt;
+  list_query result;
+  auto end = to.value_or(today_utc());
+  result.to = format_date(end);
+  result.from = format_date(from.value_or(end - days));
+  if (limit || offset) {
+    result.limit = limit.value_or(50);
+    result.offset = offset.value_or(0);
+  }
+  return result;
+}
+
+void add_profile_routes(router& r, const api_context& ctx) {
+  user_route(r, http::verb::get, "/api/v1/athlete-profile", ctx,
+             [](const api_context& ctx, const api_request&, int32_t user,
+                responder reply) {
+               ask_user<athlete_profile>(
+                 ctx, user, answer<athlete_profile>(reply, profile_json),
+                 atom::get_v, atom::profile_v);
+             });
+  user_route(r, http::verb::patch, "/api/v1/athlete-profile", ctx,
+             [](const api_context& ctx, const api_request& req, int32_t user,
+                responder reply) {
+               std::vector<validation_error> errors;
+               auto patch = parse_profile_patch(req.body, errors);
+               if (!patch)
+                 return reply(unprocessable(errors));
+               ask_user<athlete_profile>(
+                 ctx, user, answer<athlete_profile>(reply, profile_json),
+                 atom::patch_v, *patch);
+             });
+}
+
+void add_nutrition_routes(router& r, const api_context& ctx) {
+  static const char* bad_date = "Invalid date format. Use YYYY-MM-DD.";
+  user_route(
+    r, http::verb::post, "/api/v1/nutrition/entries", ctx,
+    [](const api_context& ctx, const api_request& req, int32_t user,
+       responder reply) {
+      std::vector<validation_error> errors;
+      std::optional<std::string> date_text;
+      auto entry = parse_food_entry(req.body, date_text, errors);
+      if (!entry)
+        return reply(unprocessable(errors));
+      auto day = date_text ? parse_date(*date_text)
+                           : std::optional<int64_t>{today_utc()};
+      if (!day)
+        return reply(detail_response(status::bad_request, bad_date));
+      entry->timestamp = format_date(*day);
+      entry->meal_type = normalize_meal_type(
+        entry->meal_type.empty() ? opt_string{} : opt_string{entry->meal_type});
+      ask_user<food_entry>(ctx, user, answer<food_entry>(reply, food_json),
+                           atom::add_v, *entry);
+    });
+  user_route(r, http::verb::get, "/api/v1/nutrition/day", ctx,
+             [](const api_context& ctx, const api_request& req, int32_t user,
+                responder reply) {
+               auto q = parse_query(req.query);
+               auto i = q.find("date");
+               auto day = i == q.end() ? std::optional<int64_t>{today_utc()}
+                                       : parse_date(i->second);
+               if (!day)
+                 return reply(detail_response(status::bad_request, bad_date));
+               ask_user<food_day>(ctx, user,
+                                  answer<food_day>(reply, food_day_json),
+                                  atom::get_v, atom::day_v, format_date(*day));
+             });
+  user_route(r, http::verb::get, "/api/v1/nutrition/entries/{entry_id}", ctx,
+             [](const api_context& ctx, const api_request& req, int32_t user,
+                responder reply) {
+               std::vector<validation_error> errors;
+               auto id = path_id(req, "entry_id", errors);
+               if (!id)
+                 return reply(unprocessable(errors));
+               ask_user<food_entry>(ctx, user,
+                                    answer<food_entry>(reply, food_json),
+                                    atom::get_v, food_ref{*id});
+             });
+  user_route(r, http::verb::patch, "/api/v1/nutrition/entries/{entry_id}", ctx,
+             [](const api_context& ctx, const api_request& req, int32_t user,
+                responder reply) {
+               std::vector<validation_error> errors;
+               auto id = path_id(req, "entry_id", errors);
+               auto patch = parse_food_patch(req.body, errors);
+               if (!id || !patch)
+                 return reply(unprocessable(errors));
+               if (patch->meal_type)
+                 patch->meal_type = normalize_meal_type(patch->meal_type);
+               ask_user<food_entry>(ctx, user,
+                                    answer<food_entry>(reply, food_json),
+                                    atom::patch_v, food_ref{*id}, *patch);
+             });
+  user_route(r, http::verb::delete_, "/api/v1/nutrition/entries/{entry_id}",
+             ctx,
+             [](const api_context& ctx, const api_request& req, int32_t user,
+                responder reply) {
+               std::vector<validation_error> errors;
+               auto id = path_id(req, "entry_id", errors);
+               if (!id)
+                 return reply(unprocessable(errors));
+               ask_user<bool>(ctx, user,
+                              answer<bool>(reply,
+                                           [](bool) {
+                                             return std::string{
+                                               "{\"status\":\"deleted\"}"};
+                                           }),
+                              atom::del_v, food_ref{*id});
+             });
+}
+
+void add_sleep_routes(router& r, const api_context& ctx) {
+  user_route(r, http::verb::post, "/api/v1/photo/save-sleep", ctx,
+             [](const api_context& ctx, const api_request& req, int32_t user,
+                responder reply) {
+               std::vector<validation_error> errors;
+               auto data = parse_sleep_data(req.body, errors);
+               if (!data)
+                 return reply(unprocessable(errors));
+               ask_user<sleep_record>(
+                 ctx, user, answer<sleep_record>(reply, sleep_record_json),
+                 atom::add_v, sleep_input{*data});
+             });
+  user_route(
+    r, http::verb::get, "/api/v1/photo/sleep-extractions", ctx,
+    [](const api_context& ctx, const api_request& req, int32_t user,
+       responder reply) {
+      std::vector<validation_error> errors;
+      auto q = parse_query(req.query);
+      auto from = query_date(q, "from_date", errors);
+      auto to = query_date(q, "to_date", errors);
+      auto limit = query_int(q, "limit", 1, 90, errors);
+      if (!errors.empty())
+        return reply(unprocessable(errors));
+      auto end = to.value_or(today_utc());
+      sleep_query query{format_date(from.value_or(end - limit.value_or(60))),
+                        format_date(end), limit.value_or(60)};
+      ask_user<std::vector<sleep_record>>(
+        ctx, user, answer<std::vector<sleep_record>>(reply, sleep_list_json),
+        atom::get_v, query);
+    });
+}
+
+void add_wellness_routes(router& r, const api_context& ctx) {
+  user_route(r, http::verb::get, "/api/v1/wellness", ctx,
+             [](const api_context& ctx, const api_request& req, int32_t user,
+                responder reply) {
+               std::vector<validation_error> errors;
+               auto q = window(req, 30, errors);
+               if (!q)
+                 return reply(unprocessable(errors));
+               ask_user<wellness_page>(
+                 ctx, user, answer<wellness_page>(reply, wellness_page_json),
+                 atom::get_v, atom::wellness_v, *q);
+             });
+  user_route(r, http::verb::put, "/api/v1/wellness", ctx,
+             [](const api_context& ctx, const api_request& req, int32_t user,
+                responder reply) {
+               std::vector<validation_error> errors;
+               auto x = parse_wellness_input(req.body, errors);
+               if (!x)
+                 return reply(unprocessable(errors));
+               ask_user<wellness_day>(
+                 ctx, user, answer<wellness_day>(reply, wellness_json),
+                 atom::put_v, *x);
+             });
+}
+
+void add_workout_routes(router& r, const api_context& ctx) {
+  user_route(r, http::verb::get, "/api/v1/workouts", ctx,
+             [](const api_context& ctx, const api_request& req, int32_t user,
+                responder reply) {
+               std::vector<validation_error> errors;
+               auto q = window(req, 14, errors);
+               if (!q)
+                 return reply(unprocessable(errors));
+               ask_user<workout_page>(
+                 ctx, user, answer<workout_page>(reply, workout_page_json),
+                 atom::get_v, atom::workouts_v, *q);
+             });
+  user_route(r, http::verb::post, "/api/v1/workouts", ctx,
+             [](const api_context& ctx, const api_request& req, int32_t user,
+                responder reply) {
+               std::vector<validation_error> errors;
+               auto x = parse_workout_input(req.body, true, errors);
+               if (!x)
+                 return reply(unprocessable(errors));
+               ask_user<workout>(
+                 ctx, user,
+                 answer<workout>(reply, workout_json, status::created),
+                 atom::add_v, *x);
+             });
+  user_route(r, http::verb::get, "/api/v1/workouts/fitness", ctx,
+             [](const api_context& ctx, const api_request&, int32_t user,
+                responder reply) {
+               ask_user<fitness>(
+                 ctx, user, answer<fitness>(reply, fitness_json), atom::get_v,
+                 fitness_query{format_date(today_utc())});
+             });
+  user_route(r, http::verb::patch, "/api/v1/workouts/{workout_id}", ctx,
+             [](const api_context& ctx, const api_request& req, int32_t user,
+                responder reply) {
+               std::vector<validation_error> errors;
+               auto id = path_id(req, "workout_id", errors);
+               auto x = parse_workout_input(req.body, false, errors);
+               if (!id || !x)
+                 return reply(unprocessable(errors));
+               ask_user<workout>(ctx, user,
+                                 answer<workout>(reply, workout_json),
+                                 atom::patch_v, workout_ref{*id}, *x);
+             });
+  user_route(r, http::verb::delete_, "/api/v1/workouts/{workout_id}", ctx,
+             [](const api_context& ctx, const api_request& req, int32_t user,
+                responder reply) {
+               std::vector<validation_error> errors;
+               auto id = path_id(req, "workout_id", errors);
+               if (!id)
+                 return reply(unprocessable(errors));
+               ask_user<bool>(
+                 ctx, user,
+                 [reply](caf::expected<bool> x) {
+                   if (!x)
+                     return reply(error_response(x.error()));
+                   api_response res;
+                   res.status = status::no_content;
+                   reply(std::move(res));
+                 },
+                 atom::del_v, workout_ref{*id});
+             });
+  user_route(
+    r, http::verb::post, "/api/v1/workouts/upload-fit", ctx,
+    [](const api_context& ctx, const api_request& req, int32_t user,
+       responder reply) {
+      auto parts = parse_multipart(req.content_type, req.body);
+      if (!parts)
+        return reply(detail_response(status::bad_request,
+                                     "There was an error parsing the body"));
+      const form_part* file = nullptr;
+      for (auto& p : *parts)
+        if (p.name == "file")
+          file = &p;
+      if (file == nullptr)
+        return reply(unprocessable(
+          {{"missing", {"body", "file"}, "Field required", "null", ""}}));
+      auto name = file->filename.value_or("");
+      auto lower = name;
+      for (auto& c : lower)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      if (lower.size() < 4 || lower.compare(lower.size() - 4, 4, ".fit") != 0)
+        return reply(
+          detail_response(status::bad_request, "Expected a .fit file."));
+      if (file->data.empty())
+        return reply(detail_response(status::bad_request, "Empty file."));
+      ask_user<workout>(ctx, user,
+                        answer<workout>(reply, workout_json, status::created),
+                        atom::add_v, fit_upload{name, std::string{file->data}});
+    },
+    body_kind::upload);
+}
+
+void add_fault_route(router& r, const api_context& ctx) {
+  // Test-only: makes the caller's actor throw (FAULT_INJECTION=true).
+  user_route(r, http::verb::post, "/api/v1/test/fault", ctx,
+             [](const api_context& ctx, const api_request&, int32_t user,
+                responder reply) {
+               ask_user<bool>(ctx, user,
+                              answer<bool>(reply,
+                                           [](bool) {
+                                             return std::string{"{}"};
+                                           }),
+                              fault_probe{true});
+             });
+}
+
+} // namespace
+
+void add_user_routes(router& r, const api_context& ctx) {
+  add_profile_routes(r, ctx);
+  add_nutrition_routes(r, ctx);
+  add_sleep_routes(r, ctx);
+  add_wellness_routes(r, ctx);
+  add_workout_routes(r, ctx);
+  if (ctx.fault_injection)
+    add_fault_route(r, ctx);
+}
+
+} // namespace st

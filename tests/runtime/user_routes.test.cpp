@@ -1,0 +1,472 @@
+// The athlete's own data end to end: real binary, HTTP and PostgreSQL.
+#include "protocols/dates.hpp"
+#include "protocols/tokens.hpp"
+#include "tests/support/environment.hpp"
+#include "tests/support/fit_samples.hpp"
+#include "tests/support/http_client.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <future>
+#include <thread>
+
+using namespace st;
+using namespace st::test;
+
+namespace {
+
+struct athlete {
+  int32_t id = 0;
+  std::string token;
+};
+
+struct data_fixture {
+  scratch_database db;
+  server_process server;
+
+  explicit data_fixture(std::map<std::string, std::string> env = {})
+    : server(with_db(std::move(env))) {}
+
+  std::map<std::string, std::string>
+  with_db(std::map<std::string, std::string> env) {
+    env["DATABASE_URL"] = db.dsn();
+    env["ADMIN_TOKEN"] = "adm";
+    return env;
+  }
+
+  athlete sign_up(const std::string& email) {
+    auto r =
+      http_call(server.port(), "POST", "/api/v1/auth/register",
+                R"({"email":")" + email + R"(","password":"password1"})");
+    REQUIRE(r.status == 200);
+    return {std::stoi(db.query("SELECT id FROM users WHERE email = '" + email +
+                               "'")[0][0]),
+            json_field(r.body, "access_token")};
+  }
+
+  http_reply call(const athlete& who, const std::string& method,
+                  const std::string& path, const std::string& body = {}) {
+    return http_call(server.port(), method, path, body, bearer(who.token));
+  }
+};
+
+std::string today() {
+  return format_date(today_utc());
+}
+
+std::string multipart(const std::string& filename, const std::string& data) {
+  return "--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" +
+         filename + "\"\r\nContent-Type: application/octet-stream\r\n\r\n" +
+         data + "\r\n--XyZ--\r\n";
+}
+
+http_reply upload(data_fixture& f, const athlete& who, const std::string& name,
+                  const std::string& data) {
+  return http_call(f.server.port(), "POST", "/api/v1/workouts/upload-fit",
+                   multipart(name, data),
+                   {{"Authorization", "Bearer " + who.token},
+                    {"Content-Type", "multipart/form-data; boundary=XyZ"}});
+}
+
+} // namespace
+
+TEST_CASE_METHOD(data_fixture,
+                 "athlete profile: GET, PATCH, null keeps values") {
+  auto a = sign_up("profile@example.com");
+  auto empty = call(a, "GET", "/api/v1/athlete-profile");
+  CHECK(empty.status == 200);
+  CHECK(
+    empty.body ==
+    R"({"weight_kg":null,"weight_source":null,"ftp":null,"ftp_source":null,"height_cm":null,"birth_year":null,"strava_firstname":null,"strava_lastname":null,"strava_profile_url":null,"strava_sex":null,"strava_updated_at":null,"display_name":"profile@example.com"})");
+  auto patched =
+    call(a, "PATCH", "/api/v1/athlete-profile",
+         R"({"weight_kg":70.5,"ftp":250,"height_cm":180,"unknown":1})");
+  CHECK(patched.status == 200);
+  CHECK(
+    patched.body.find(
+      R"("weight_kg":70.5,"weight_source":"manual","ftp":250,"ftp_source":"manual","height_cm":180.0)") !=
+    std::string::npos);
+  auto kept = call(a, "PATCH", "/api/v1/athlete-profile",
+                   R"({"weight_kg":null,"birth_year":1990})");
+  CHECK(kept.body.find(R"("weight_kg":70.5)") != std::string::npos);
+  CHECK(kept.body.find(R"("birth_year":1990)") != std::string::npos);
+  auto bad = call(a, "PATCH", "/api/v1/athlete-profile",
+                  R"({"ftp":1000,"birth_year":1899})");
+  CHECK(bad.status == 422);
+  CHECK(bad.body.find(R"("loc":["body","birth_year"])") != std::string::npos);
+  CHECK(bad.body.find(R"("loc":["body","ftp"])") != std::string::npos);
+  CHECK(db.query("SELECT weight_kg, ftp, birth_year FROM athlete_profiles") ==
+        std::vector<std::vector<std::string>>{{"70.5", "250", "1990"}});
+  // Legacy Strava values are the fallback the reference shows.
+  db.query("UPDATE athlete_profiles SET strava_firstname = 'Ann', "
+           "strava_lastname = 'Lee', strava_weight_kg = 60, ftp = NULL, "
+           "strava_ftp = 200");
+  auto b = sign_up("fresh-actor@example.com"); // the cached profile is a's
+  (void)b;
+  // A write through the actor refreshes what it caches.
+  auto after = call(a, "PATCH", "/api/v1/athlete-profile", "{}");
+  CHECK(after.body.find(R"("ftp":200,"ftp_source":"strava")") !=
+        std::string::npos);
+  CHECK(after.body.find(R"("display_name":"Ann Lee")") != std::string::npos);
+}
+
+TEST_CASE_METHOD(data_fixture, "nutrition entries and the day view") {
+  auto a = sign_up("food@example.com");
+  auto created = call(
+    a, "POST", "/api/v1/nutrition/entries",
+    R"({"name":"Oatmeal","portion_grams":350,"calories":420,"protein_g":12,"fat_g":8.5,"carbs_g":72,"meal_type":"Breakfast","date":"2026-02-25"})");
+  REQUIRE(created.status == 200);
+  auto id = json_field(created.body, "id");
+  CHECK(
+    created.body ==
+    R"({"id":)" + id +
+      R"(,"name":"Oatmeal","portion_grams":350.0,"calories":420.0,"protein_g":12.0,"fat_g":8.5,"carbs_g":72.0,"meal_type":"breakfast","timestamp":"2026-02-25T00:00:00+00:00"})");
+  call(
+    a, "POST", "/api/v1/nutrition/entries",
+    R"({"name":"Apple","portion_grams":150,"calories":80,"protein_g":0.5,"fat_g":0.2,"carbs_g":20,"meal_type":"brunch","date":"2026-02-25"})");
+  auto day = call(a, "GET", "/api/v1/nutrition/day?date=2026-02-25");
+  CHECK(day.status == 200);
+  CHECK(
+    day.body.find(
+      R"("totals":{"calories":500.0,"protein_g":12.5,"fat_g":8.7,"carbs_g":92.0})") !=
+    std::string::npos);
+  CHECK(day.body.find(R"("meal_type":"other")") != std::string::npos);
+  CHECK(call(a, "GET", "/api/v1/nutrition/day?date=25.02.2026").body ==
+        R"({"detail":"Invalid date format. Use YYYY-MM-DD."})");
+  CHECK(
+    call(
+      a, "POST", "/api/v1/nutrition/entries",
+      R"({"name":"X","portion_grams":1,"calories":1,"protein_g":1,"fat_g":1,"carbs_g":1,"date":"2026-13-01"})")
+      .status == 400);
+  auto too_much = call(
+    a, "POST", "/api/v1/nutrition/entries",
+    R"({"name":"","portion_grams":20000,"calories":1,"protein_g":1,"fat_g":1})");
+  CHECK(too_much.status == 422);
+  CHECK(too_much.body.find(R"("loc":["body","name"])") != std::string::npos);
+  CHECK(too_much.body.find(R"("loc":["body","portion_grams"])") !=
+        std::string::npos);
+  CHECK(too_much.body.find(R"("loc":["body","carbs_g"])") != std::string::npos);
+
+  auto patched = call(a, "PATCH", "/api/v1/nutrition/entries/" + id,
+                      R"({"name":null,"calories":450,"meal_type":"DINNER"})");
+  CHECK(patched.status == 200);
+  CHECK(patched.body.find(
+          R"("name":"Oatmeal","portion_grams":350.0,"calories":450.0)") !=
+        std::string::npos);
+  CHECK(patched.body.find(R"("meal_type":"dinner")") != std::string::npos);
+  CHECK(call(a, "GET", "/api/v1/nutrition/entries/" + id).body == patched.body);
+  CHECK(call(a, "DELETE", "/api/v1/nutrition/entries/" + id).body ==
+        R"({"status":"deleted"})");
+  auto gone = call(a, "GET", "/api/v1/nutrition/entries/" + id);
+  CHECK(gone.status == 404);
+  CHECK(gone.body == R"({"detail":"Entry not found."})");
+  auto default_day = call(a, "GET", "/api/v1/nutrition/day");
+  CHECK(json_field(default_day.body, "date") == today());
+}
+
+TEST_CASE_METHOD(data_fixture,
+                 "wellness: PUT fills and keeps, GET windows and pages") {
+  auto a = sign_up("well@example.com");
+  auto put = call(a, "PUT", "/api/v1/wellness",
+                  R"({"date":"2026-02-20","sleep_hours":7.5,"rhr":52})");
+  CHECK(
+    put.body ==
+    R"({"date":"2026-02-20","sleep_hours":7.5,"rhr":52.0,"hrv":null,"ctl":null,"atl":null,"tsb":null,"weight_kg":null,"sport_info":null})");
+  db.query("UPDATE wellness_cache SET ctl = 40, atl = 50, tsb = -10, "
+           "sport_info = '[{\"type\":\"Ride\",\"eftp\":250}]'");
+  auto again = call(a, "PUT", "/api/v1/wellness",
+                    R"({"date":"2026-02-20","hrv":61,"rhr":null})");
+  CHECK(
+    again.body.find(
+      R"("sleep_hours":7.5,"rhr":52.0,"hrv":61.0,"ctl":40.0,"atl":50.0,"tsb":-10.0)") !=
+    std::string::npos);
+  CHECK(again.body.find(R"("sport_info":[{"type":"Ride","eftp":250}])") !=
+        std::string::npos);
+  for (auto d : {"2026-02-18", "2026-02-19", "2026-02-21"})
+    call(a, "PUT", "/api/v1/wellness",
+         std::string{R"({"date":")"} + d + R"(","rhr":50})");
+  auto list =
+    call(a, "GET", "/api/v1/wellness?from_date=2026-02-19&to_date=2026-02-21");
+  CHECK(list.body.rfind(R"([{"date":"2026-02-19")", 0) == 0);
+  CHECK(list.body.find("2026-02-18") == std::string::npos);
+  CHECK(list.body.find("2026-02-21") != std::string::npos);
+  auto paged =
+    call(a, "GET",
+         "/api/v1/"
+         "wellness?from_date=2026-02-01&to_date=2026-02-28&limit=2&offset=1");
+  CHECK(
+    paged.body.find(R"(],"total":4,"limit":2,"offset":1,"has_more":true})") !=
+    std::string::npos);
+  CHECK(paged.body.rfind(R"({"items":[{"date":"2026-02-19")", 0) == 0);
+  CHECK(
+    call(a, "GET", "/api/v1/wellness?from_date=2026-02-22&to_date=2026-02-01")
+      .body == "[]");
+  auto bad = call(a, "GET", "/api/v1/wellness?from_date=yesterday&limit=0");
+  CHECK(bad.status == 422);
+  CHECK(bad.body.find(R"("loc":["query","from_date"])") != std::string::npos);
+  CHECK(bad.body.find(R"("loc":["query","limit"])") != std::string::npos);
+  CHECK(call(a, "PUT", "/api/v1/wellness", R"({"rhr":50})").status == 422);
+}
+
+TEST_CASE_METHOD(data_fixture, "workouts: CRUD, duplicates, limits, fitness") {
+  auto a = sign_up("work@example.com");
+  auto yesterday = format_date(today_utc() - 1);
+  auto body =
+    R"({"start_date":")" + yesterday +
+    R"(T12:00:00.000Z","name":"Run","type":"Run","duration_sec":3600,"tss":50})";
+  auto created = call(a, "POST", "/api/v1/workouts", body);
+  REQUIRE(created.status == 201);
+  auto id = json_field(created.body, "id");
+  CHECK(
+    created.body ==
+    R"({"id":)" + id + R"(,"start_date":")" + yesterday +
+      R"(T12:00:00+00:00","name":"Run","type":"Run","duration_sec":3600,"distance_m":null,"tss":50.0,"source":"manual","notes":null})");
+  call(a, "POST", "/api/v1/workouts", body); // a duplicate
+  auto list = call(a, "GET", "/api/v1/workouts");
+  CHECK(list.body == "[" + created.body + "]");
+  CHECK(db.query("SELECT count(*) FROM workouts")[0][0] == "2");
+
+  auto fit = call(a, "GET", "/api/v1/workouts/fitness");
+  // Both rows count, as in the reference (TSS 100 yesterday).
+  CHECK(fit.body ==
+        R"({"ctl":2.3,"atl":12.2,"tsb":-9.9,"date":")" + today() + "\"}");
+  // Linked to Intervals but never synced: still computed from workouts.
+  db.query(
+    "INSERT INTO intervals_credentials (user_id, encrypted_token_or_key, "
+    "athlete_id) VALUES (" +
+    std::to_string(a.id) + ", 'k', 'i1')");
+  call(a, "PATCH", "/api/v1/workouts/" + id,
+       R"({"notes":"easy"})"); // drops the cache
+  CHECK(call(a, "GET", "/api/v1/workouts/fitness").body == fit.body);
+  db.query("INSERT INTO wellness_cache (user_id, date, ctl, atl) VALUES (" +
+           std::to_string(a.id) + ", '2026-02-01', 55.55, 60)");
+  call(a, "PUT", "/api/v1/wellness", R"({"date":"2026-01-01","rhr":50})");
+  CHECK(call(a, "GET", "/api/v1/workouts/fitness").body ==
+        R"({"ctl":55.5,"atl":60.0,"tsb":-4.5,"date":"2026-02-01"})");
+
+  auto patched = call(a, "PATCH", "/api/v1/workouts/" + id,
+                      R"({"name":null,"tss":60,"type":"Trail"})");
+  CHECK(
+    patched.body.find(
+      R"("name":"Run","type":"Trail","duration_sec":3600,"distance_m":null,"tss":60.0,"source":"manual","notes":"easy")") !=
+    std::string::npos);
+  auto too_long =
+    call(a, "POST", "/api/v1/workouts",
+         R"({"start_date":"2026-01-01","name":")" + std::string(513, 'n') +
+           R"(","type":")" + std::string(65, 't') + R"(","duration_sec":-1})");
+  CHECK(too_long.status == 422);
+  CHECK(too_long.body.find(R"("loc":["body","name"])") != std::string::npos);
+  CHECK(too_long.body.find(R"("loc":["body","type"])") != std::string::npos);
+  CHECK(too_long.body.find(R"("loc":["body","duration_sec"])") !=
+        std::string::npos);
+  CHECK(
+    call(a, "POST", "/api/v1/workouts", R"({"start_date":"soon"})").status ==
+    422);
+  CHECK(call(a, "DELETE", "/api/v1/workouts/" + id).status == 204);
+  auto gone = call(a, "DELETE", "/api/v1/workouts/" + id);
+  CHECK(gone.status == 404);
+  CHECK(gone.body == R"({"detail":"Workout not found."})");
+  CHECK(call(a, "DELETE", "/api/v1/workouts/abc").status == 422);
+}
+
+TEST_CASE_METHOD(data_fixture,
+                 "FIT upload: import, TSS, duplicates, bad files") {
+  auto a = sign_up("fit@example.com");
+  call(a, "PATCH", "/api/v1/athlete-profile", R"({"ftp":250})");
+  auto ride = upload(*this, a, "Workout.FIT", cycling_with_power());
+  REQUIRE(ride.status == 201);
+  CHECK(
+    ride.body.find(
+      R"("start_date":"2026-11-20T07:00:00+00:00","name":"Cycling","type":"Cycling","duration_sec":3600,"distance_m":30000.0,"tss":77.4,"source":"fit")") !=
+    std::string::npos);
+  auto stored = db.query("SELECT fit_checksum, raw::text FROM workouts");
+  CHECK(stored[0][0] == sha256_hex(cycling_with_power()));
+  CHECK(stored[0][1].find(R"("normalized_power":220)") != std::string::npos);
+  auto again = upload(*this, a, "workout.fit", cycling_with_power());
+  CHECK(again.status == 409);
+  CHECK(json_field(again.body, "detail") ==
+        "This FIT file was already imported.");
+  auto run = upload(*this, a, "run.fit", running_heart_rate_only());
+  CHECK(run.status == 201);
+  CHECK(
+    run.body.find(R"("duration_sec":2700,"distance_m":10000.0,"tss":45.0)") !=
+    std::string::npos);
+  auto good = cycling_with_power();
+  auto truncated = upload(*this, a, "t.fit", good.substr(0, good.size() / 2));
+  CHECK(truncated.status == 400);
+  CHECK(json_field(truncated.body, "detail") ==
+        "Could not parse FIT file or no session found.");
+  auto crc = good;
+  crc[crc.size() - 1] ^= 1;
+  CHECK(upload(*this, a, "c.fit", crc).status == 400);
+  CHECK(json_field(upload(*this, a, "photo.jpg", good).body, "detail") ==
+        "Expected a .fit file.");
+  CHECK(json_field(upload(*this, a, "e.fit", "").body, "detail") ==
+        "Empty file.");
+  auto broken =
+    http_call(server.port(), "POST", "/api/v1/workouts/upload-fit", "garbage",
+              {{"Authorization", "Bearer " + a.token},
+               {"Content-Type", "multipart/form-data; boundary=XyZ"}});
+  CHECK(broken.status == 400);
+  CHECK(json_field(broken.body, "detail") ==
+        "There was an error parsing the body");
+  CHECK(db.query("SELECT count(*) FROM workouts")[0][0] == "2");
+}
+
+TEST_CASE_METHOD(data_fixture, "sleep records: save and list") {
+  auto a = sign_up("sleep@example.com");
+  auto saved = call(
+    a, "POST", "/api/v1/photo/save-sleep",
+    R"({"date":"2026-02-24","sleep_minutes":453,"factor_ratings":{"deep_sleep":"Good"},"sleep_periods":["22:47 - 04:23"],"extra":1})");
+  REQUIRE(saved.status == 200);
+  CHECK(
+    saved.body.find(
+      R"("extracted_data":{"date":"2026-02-24","sleep_hours":null,"sleep_minutes":453,)") !=
+    std::string::npos);
+  CHECK(saved.body.find(
+          R"("factor_ratings":{"deep_sleep":"Good"},"sleep_phases":null)") !=
+        std::string::npos);
+  CHECK(saved.body.find("\"extra\"") == std::string::npos);
+  auto stored = db.query("SELECT extracted_data FROM sleep_extractions")[0][0];
+  CHECK(stored.rfind(
+          R"({"date":"2026-02-24","sleep_hours":null,"sleep_minutes":453,)",
+          0) == 0);
+  auto bad =
+    call(a, "POST", "/api/v1/photo/save-sleep",
+         R"({"awake_min":121,"sleep_minutes":7.5,"bedtime":"123456789"})");
+  CHECK(bad.status == 422);
+  CHECK(bad.body.find(R"("loc":["body","awake_min"])") != std::string::npos);
+  CHECK(bad.body.find(R"("loc":["body","sleep_minutes"])") !=
+        std::string::npos);
+  CHECK(bad.body.find(R"("loc":["body","bedtime"])") != std::string::npos);
+  auto list = call(a, "GET", "/api/v1/photo/sleep-extractions");
+  CHECK(
+    list.body.find(
+      R"("sleep_date":"2026-02-24","sleep_hours":7.55,"actual_sleep_hours":null}])") !=
+    std::string::npos);
+  CHECK(call(a, "GET", "/api/v1/photo/sleep-extractions?limit=91").status ==
+        422);
+}
+
+TEST_CASE_METHOD(data_fixture,
+                 "authorization matrix: every route, every failure") {
+  auto a = sign_up("owner@example.com");
+  auto b = sign_up("other@example.com");
+  auto food = json_field(
+    call(
+      a, "POST", "/api/v1/nutrition/entries",
+      R"({"name":"A","portion_grams":1,"calories":1,"protein_g":1,"fat_g":1,"carbs_g":1})")
+      .body,
+    "id");
+  auto work = json_field(
+    call(a, "POST", "/api/v1/workouts", R"({"start_date":"2026-01-01"})").body,
+    "id");
+  struct route {
+    std::string method, path, body;
+  };
+  std::vector<route> routes{
+    {"GET", "/api/v1/athlete-profile", ""},
+    {"PATCH", "/api/v1/athlete-profile", "{}"},
+    {"POST", "/api/v1/nutrition/entries", "{}"},
+    {"GET", "/api/v1/nutrition/day", ""},
+    {"GET", "/api/v1/nutrition/entries/" + food, ""},
+    {"PATCH", "/api/v1/nutrition/entries/" + food, "{}"},
+    {"DELETE", "/api/v1/nutrition/entries/" + food, ""},
+    {"POST", "/api/v1/photo/save-sleep", "{}"},
+    {"GET", "/api/v1/photo/sleep-extractions", ""},
+    {"GET", "/api/v1/wellness", ""},
+    {"PUT", "/api/v1/wellness", "{}"},
+    {"GET", "/api/v1/workouts", ""},
+    {"POST", "/api/v1/workouts", "{}"},
+    {"PATCH", "/api/v1/workouts/" + work, "{}"},
+    {"DELETE", "/api/v1/workouts/" + work, ""},
+    {"GET", "/api/v1/workouts/fitness", ""},
+    {"POST", "/api/v1/workouts/upload-fit", ""},
+  };
+  auto expired =
+    sign_token({"change-me-in-production", "HS256", 0},
+               R"({"sub":")" + std::to_string(a.id) + R"(","exp":1000})");
+  for (auto& r : routes) {
+    INFO(r.method << " " << r.path);
+    auto none = http_call(server.port(), r.method, r.path, r.body);
+    CHECK(none.status == 401);
+    CHECK(none.body == R"({"detail":"Not authenticated"})");
+    auto garbage =
+      http_call(server.port(), r.method, r.path, r.body, bearer("x.y.z"));
+    CHECK(garbage.body == R"({"detail":"Invalid or expired token"})");
+    auto old =
+      http_call(server.port(), r.method, r.path, r.body, bearer(expired));
+    CHECK(old.status == 401);
+  }
+  // Another user's rows look exactly like missing ones.
+  auto entry = call(b, "GET", "/api/v1/nutrition/entries/" + food);
+  CHECK(entry.status == 404);
+  CHECK(entry.body == R"({"detail":"Entry not found."})");
+  CHECK(
+    call(b, "PATCH", "/api/v1/nutrition/entries/" + food, R"({"calories":5})")
+      .body == R"({"detail":"Entry not found."})");
+  CHECK(call(b, "DELETE", "/api/v1/nutrition/entries/" + food).status == 404);
+  CHECK(call(b, "PATCH", "/api/v1/workouts/" + work, R"({"tss":5})").body ==
+        R"({"detail":"Workout not found."})");
+  CHECK(call(b, "DELETE", "/api/v1/workouts/" + work).status == 404);
+  CHECK(call(b, "GET", "/api/v1/workouts?from_date=2025-12-01").body == "[]");
+  CHECK(call(b, "GET", "/api/v1/nutrition/day").body.find(R"("entries":[])") !=
+        std::string::npos);
+  CHECK(db.query("SELECT count(*) FROM food_log")[0][0] == "1");
+  CHECK(db.query("SELECT count(*) FROM workouts WHERE tss IS NULL")[0][0] ==
+        "1");
+}
+
+TEST_CASE("a crashing user actor: that request 503, the user recovers, others "
+          "unaffected") {
+  data_fixture f{{{"FAULT_INJECTION", "true"}}};
+  auto a = f.sign_up("crash@example.com");
+  auto b = f.sign_up("bystander@example.com");
+  f.call(a, "PATCH", "/api/v1/athlete-profile", R"({"weight_kg":71})");
+  f.call(b, "PATCH", "/api/v1/athlete-profile", R"({"weight_kg":60})");
+  std::atomic<bool> stop{false};
+  auto bystander = std::async(std::launch::async, [&] {
+    int failures = 0, calls = 0;
+    while (!stop) {
+      auto r = f.call(b, "GET", "/api/v1/athlete-profile");
+      failures += r.status != 200 ||
+                  r.body.find(R"("weight_kg":60.0)") == std::string::npos;
+      ++calls;
+    }
+    return std::make_pair(failures, calls);
+  });
+  auto crashed = f.call(a, "POST", "/api/v1/test/fault");
+  CHECK(crashed.status == 503);
+  CHECK(crashed.header("retry-after") == "2");
+  auto next = f.call(a, "GET", "/api/v1/athlete-profile");
+  CHECK(next.status == 200);
+  CHECK(next.body.find(R"("weight_kg":71.0)") != std::string::npos);
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  stop = true;
+  auto [failures, calls] = bystander.get();
+  CHECK(failures == 0);
+  CHECK(calls > 0);
+  CHECK(f.server.output().find("actor of user " + std::to_string(a.id) +
+                               " failed") != std::string::npos);
+}
+
+TEST_CASE("idle user actors passivate and come back with all data") {
+  data_fixture f{{{"USER_IDLE_SECONDS", "1"}}};
+  auto a = f.sign_up("idle@example.com");
+  f.call(a, "PUT", "/api/v1/wellness", R"({"date":"2026-02-20","rhr":48})");
+  f.call(a, "PATCH", "/api/v1/athlete-profile", R"({"ftp":280})");
+  auto actors = [&] {
+    auto r = http_call(f.server.port(), "GET", "/api/v1/admin/stats", "",
+                       bearer("adm"));
+    return r.body.substr(r.body.find("\"user_actors\":") + 14);
+  };
+  CHECK(actors() == "1}");
+  std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+  CHECK(actors() == "0}");
+  CHECK(f.call(a, "GET", "/api/v1/athlete-profile").body.find(R"("ftp":280)") !=
+        std::string::npos);
+  CHECK(
+    f.call(a, "GET", "/api/v1/wellness?from_date=2026-02-01&to_date=2026-02-28")
+      .body.find(R"("rhr":48.0)") != std::string::npos);
+  CHECK(actors() == "1}");
+}
