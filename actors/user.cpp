@@ -50,10 +50,6 @@ db_value param(const opt_int& x) {
   return std::to_string(*x);
 }
 
-db_value param(const opt_string& x) {
-  return x;
-}
-
 db_value param(int64_t x) {
   return std::to_string(x);
 }
@@ -173,6 +169,10 @@ const std::vector<db_value>* first_row(const db_reply& reply, size_t i = 0) {
 
 } // namespace
 
+db_value user_state::uid() const {
+  return std::to_string(id);
+}
+
 void user_state::wellness_changed() {
   wellness.clear();
   load.reset();
@@ -193,18 +193,19 @@ user_actor::behavior_type user(user_actor::stateful_pointer<user_state> self,
   st.db = std::move(db);
   st.registry = std::move(registry);
   st.cfg = cfg;
-  auto uid = param(int64_t{id});
   return {
     [=](atom::get, atom::profile) -> caf::result<athlete_profile> {
       if (self->state.profile)
         return *self->state.profile;
       return run<athlete_profile>(
-        self, batch_of({statement_of(stmt::profile_by_user, {uid})}),
+        self,
+        batch_of({statement_of(stmt::profile_by_user, {self->state.uid()})}),
         [=](db_reply& r) -> caf::expected<athlete_profile> {
           auto row = first_row(r);
           if (row == nullptr)
             return make_error(api_ec::unauthorized, "User not found");
-          self->state.profile = profile_of(*row);
+          self->state.profile =
+            std::make_shared<athlete_profile>(profile_of(*row));
           return *self->state.profile;
         });
     },
@@ -212,12 +213,14 @@ user_actor::behavior_type user(user_actor::stateful_pointer<user_state> self,
       return run<athlete_profile>(
         self,
         batch_of({statement_of(stmt::profile_upsert,
-                               {uid, param(x.weight_kg), param(x.height_cm),
-                                param(x.birth_year), param(x.ftp)}),
-                  statement_of(stmt::profile_by_user, {uid})},
+                               {self->state.uid(), param(x.weight_kg),
+                                param(x.height_cm), param(x.birth_year),
+                                param(x.ftp)}),
+                  statement_of(stmt::profile_by_user, {self->state.uid()})},
                  true),
         [=](db_reply& r) -> caf::expected<athlete_profile> {
-          self->state.profile = profile_of(*first_row(r, 1));
+          self->state.profile =
+            std::make_shared<athlete_profile>(profile_of(*first_row(r, 1)));
           return *self->state.profile;
         });
     },
@@ -226,7 +229,7 @@ user_actor::behavior_type user(user_actor::stateful_pointer<user_state> self,
         self,
         batch_of({statement_of(
           stmt::food_insert,
-          {uid, x.timestamp, x.meal_type, x.name,
+          {self->state.uid(), x.timestamp, x.meal_type, x.name,
            param(opt_double{x.portion_grams}), param(opt_double{x.calories}),
            param(opt_double{x.protein_g}), param(opt_double{x.fat_g}),
            param(opt_double{x.carbs_g})})}),
@@ -237,7 +240,8 @@ user_actor::behavior_type user(user_actor::stateful_pointer<user_state> self,
     [=](atom::get, food_ref x) {
       return run<food_entry>(
         self,
-        batch_of({statement_of(stmt::food_by_id, {param(int64_t{x.id}), uid})}),
+        batch_of({statement_of(stmt::food_by_id,
+                               {param(int64_t{x.id}), self->state.uid()})}),
         [](db_reply& r) -> caf::expected<food_entry> {
           if (auto row = first_row(r))
             return food_of(*row);
@@ -247,11 +251,11 @@ user_actor::behavior_type user(user_actor::stateful_pointer<user_state> self,
     [=](atom::patch, food_ref ref, food_patch& x) {
       return run<food_entry>(
         self,
-        batch_of({statement_of(stmt::food_update,
-                               {param(int64_t{ref.id}), uid, x.name,
-                                param(x.portion_grams), param(x.calories),
-                                param(x.protein_g), param(x.fat_g),
-                                param(x.carbs_g), x.meal_type})}),
+        batch_of({statement_of(
+          stmt::food_update,
+          {param(int64_t{ref.id}), self->state.uid(), x.name,
+           param(x.portion_grams), param(x.calories), param(x.protein_g),
+           param(x.fat_g), param(x.carbs_g), x.meal_type})}),
         [](db_reply& r) -> caf::expected<food_entry> {
           if (auto row = first_row(r))
             return food_of(*row);
@@ -259,18 +263,20 @@ user_actor::behavior_type user(user_actor::stateful_pointer<user_state> self,
         });
     },
     [=](atom::del, food_ref x) {
-      return run<bool>(self,
-                       batch_of({statement_of(stmt::food_delete,
-                                              {param(int64_t{x.id}), uid})}),
-                       [](db_reply& r) -> caf::expected<bool> {
-                         if (r.results[0].affected == 0)
-                           return not_found("Entry not found.");
-                         return true;
-                       });
+      return run<bool>(
+        self,
+        batch_of({statement_of(stmt::food_delete,
+                               {param(int64_t{x.id}), self->state.uid()})}),
+        [](db_reply& r) -> caf::expected<bool> {
+          if (r.results[0].affected == 0)
+            return not_found("Entry not found.");
+          return true;
+        });
     },
     [=](atom::get, atom::day, std::string& date) {
       return run<food_day>(
-        self, batch_of({statement_of(stmt::food_day, {uid, date})}),
+        self,
+        batch_of({statement_of(stmt::food_day, {self->state.uid(), date})}),
         [=](db_reply& r) -> caf::expected<food_day> {
           food_day result;
           result.date = date;
@@ -289,9 +295,10 @@ user_actor::behavior_type user(user_actor::stateful_pointer<user_state> self,
       self->state.wellness_changed();
       return run<wellness_day>(
         self,
-        batch_of({statement_of(stmt::wellness_upsert,
-                               {uid, x.date, param(x.sleep_hours), param(x.rhr),
-                                param(x.hrv), param(x.weight_kg)})}),
+        batch_of(
+          {statement_of(stmt::wellness_upsert,
+                        {self->state.uid(), x.date, param(x.sleep_hours),
+                         param(x.rhr), param(x.hrv), param(x.weight_kg)})}),
         [](db_reply& r) -> caf::expected<wellness_day> {
           return wellness_of(*first_row(r));
         });
@@ -305,9 +312,11 @@ user_actor::behavior_type user(user_actor::stateful_pointer<user_state> self,
       db_value limit = q.limit < 0 ? db_value{} : param(q.limit);
       return run<wellness_page>(
         self,
-        batch_of({statement_of(stmt::wellness_range,
-                               {uid, q.from, q.to, limit, param(q.offset)}),
-                  statement_of(stmt::wellness_count, {uid, q.from, q.to})}),
+        batch_of(
+          {statement_of(stmt::wellness_range, {self->state.uid(), q.from, q.to,
+                                               limit, param(q.offset)}),
+           statement_of(stmt::wellness_count,
+                        {self->state.uid(), q.from, q.to})}),
         [=](db_reply& r) -> caf::expected<wellness_page> {
           wellness_page result;
           result.query = q;
@@ -323,7 +332,7 @@ user_actor::behavior_type user(user_actor::stateful_pointer<user_state> self,
       return run<workout>(
         self,
         batch_of({statement_of(stmt::workout_insert,
-                               {uid, x.start_date, x.name, x.type,
+                               {self->state.uid(), x.start_date, x.name, x.type,
                                 param(x.duration_sec), param(x.distance_m),
                                 param(x.tss), x.notes, std::string{"manual"},
                                 caf::none, caf::none})}),
@@ -335,10 +344,11 @@ user_actor::behavior_type user(user_actor::stateful_pointer<user_state> self,
       self->state.workouts_changed();
       return run<workout>(
         self,
-        batch_of({statement_of(stmt::workout_update,
-                               {param(int64_t{ref.id}), uid, x.start_date,
-                                x.name, x.type, param(x.duration_sec),
-                                param(x.distance_m), param(x.tss), x.notes})}),
+        batch_of(
+          {statement_of(stmt::workout_update,
+                        {param(int64_t{ref.id}), self->state.uid(),
+                         x.start_date, x.name, x.type, param(x.duration_sec),
+                         param(x.distance_m), param(x.tss), x.notes})}),
         [](db_reply& r) -> caf::expected<workout> {
           if (auto row = first_row(r))
             return workout_of(*row);
@@ -347,14 +357,15 @@ user_actor::behavior_type user(user_actor::stateful_pointer<user_state> self,
     },
     [=](atom::del, workout_ref x) {
       self->state.workouts_changed();
-      return run<bool>(self,
-                       batch_of({statement_of(stmt::workout_delete,
-                                              {param(int64_t{x.id}), uid})}),
-                       [](db_reply& r) -> caf::expected<bool> {
-                         if (r.results[0].affected == 0)
-                           return not_found("Workout not found.");
-                         return true;
-                       });
+      return run<bool>(
+        self,
+        batch_of({statement_of(stmt::workout_delete,
+                               {param(int64_t{x.id}), self->state.uid()})}),
+        [](db_reply& r) -> caf::expected<bool> {
+          if (r.results[0].affected == 0)
+            return not_found("Workout not found.");
+          return true;
+        });
     },
     [=](atom::get, atom::workouts, list_query& q) -> caf::result<workout_page> {
       auto key = list_key(q);
@@ -363,7 +374,8 @@ user_actor::behavior_type user(user_actor::stateful_pointer<user_state> self,
         return i->second;
       return run<workout_page>(
         self,
-        batch_of({statement_of(stmt::workout_range, {uid, q.from, q.to})}),
+        batch_of({statement_of(stmt::workout_range,
+                               {self->state.uid(), q.from, q.to})}),
         [=](db_reply& r) -> caf::expected<workout_page> {
           std::vector<workout> all;
           for (auto& row : r.results[0].rows)
@@ -389,9 +401,10 @@ user_actor::behavior_type user(user_actor::stateful_pointer<user_state> self,
         return *self->state.load;
       return run<fitness>(
         self,
-        batch_of({statement_of(stmt::intervals_linked, {uid}),
-                  statement_of(stmt::latest_intervals_load, {uid}),
-                  statement_of(stmt::daily_tss, {uid, q.today})}),
+        batch_of(
+          {statement_of(stmt::intervals_linked, {self->state.uid()}),
+           statement_of(stmt::latest_intervals_load, {self->state.uid()}),
+           statement_of(stmt::daily_tss, {self->state.uid(), q.today})}),
         [=](db_reply& r) -> caf::expected<fitness> {
           fitness result;
           bool linked = *integer((*first_row(r, 0))[0]) > 0;
@@ -424,8 +437,9 @@ user_actor::behavior_type user(user_actor::stateful_pointer<user_state> self,
       self
         ->request(
           self->state.db, db_timeout, atom::exec_v,
-          batch_of({statement_of(stmt::workout_by_checksum, {uid, checksum}),
-                    statement_of(stmt::effective_ftp, {uid})}))
+          batch_of({statement_of(stmt::workout_by_checksum,
+                                 {self->state.uid(), checksum}),
+                    statement_of(stmt::effective_ftp, {self->state.uid()})}))
         .await(
           [=](db_reply& r) mutable {
             if (first_row(r, 0) != nullptr) {
@@ -451,7 +465,8 @@ user_actor::behavior_type user(user_actor::stateful_pointer<user_state> self,
                 self->state.db, db_timeout, atom::exec_v,
                 batch_of({statement_of(
                   stmt::workout_insert,
-                  {uid, format_unix(parsed->start_unix), name, name,
+                  {self->state.uid(), format_unix(parsed->start_unix), name,
+                   name,
                    parsed->duration_sec > 0 ? param(parsed->duration_sec)
                                             : db_value{},
                    param(parsed->distance_m),
@@ -473,7 +488,8 @@ user_actor::behavior_type user(user_actor::stateful_pointer<user_state> self,
     [=](atom::add, sleep_input& x) {
       return run<sleep_record>(
         self,
-        batch_of({statement_of(stmt::sleep_insert, {uid, x.extracted_data})}),
+        batch_of({statement_of(stmt::sleep_insert,
+                               {self->state.uid(), x.extracted_data})}),
         [](db_reply& r) -> caf::expected<sleep_record> {
           auto& row = *first_row(r);
           return sleep_record{static_cast<int32_t>(*integer(row[0])), *row[1],
@@ -483,8 +499,8 @@ user_actor::behavior_type user(user_actor::stateful_pointer<user_state> self,
     [=](atom::get, sleep_query& q) {
       return run<std::vector<sleep_record>>(
         self,
-        batch_of({statement_of(stmt::sleep_range,
-                               {uid, q.from, q.to, param(q.limit)})}),
+        batch_of({statement_of(stmt::sleep_range, {self->state.uid(), q.from,
+                                                   q.to, param(q.limit)})}),
         [](db_reply& r) -> caf::expected<std::vector<sleep_record>> {
           std::vector<sleep_record> result;
           for (auto& row : r.results[0].rows)

@@ -3,6 +3,7 @@
 #include "protocols/actors.hpp"
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -24,10 +25,14 @@ struct user_state {
   db_actor db;
   user_registry_actor registry;
   user_settings cfg;
-  std::optional<athlete_profile> profile;
+  /// Caches live on the heap: most actors are idle and hold none.
+  std::shared_ptr<const athlete_profile> profile;
   std::map<std::string, wellness_page> wellness;
   std::map<std::string, workout_page> workouts;
   std::optional<fitness> load;
+
+  /// The user id as a SQL parameter.
+  [[nodiscard]] db_value uid() const;
 
   /// Drops cached lists after a write to the table they show.
   void wellness_changed();

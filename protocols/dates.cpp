@@ -154,7 +154,7 @@ std::optional<std::string> normalize_datetime(std::string_view x) {
 std::string format_unix(int64_t secs) {
   auto days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
   auto rem = secs - days * 86400;
-  char buf[32];
+  char buf[48];
   std::snprintf(buf, sizeof(buf), "T%02lld:%02lld:%02lld+00:00",
                 static_cast<long long>(rem / 3600),
                 static_cast<long long>(rem % 3600 / 60),

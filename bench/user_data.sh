@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Issue 3 figures: wrk on GET /api/v1/wellness (30 days) and
+# GET /api/v1/workouts, authenticated, gzip, 64 connections spread over
+# 1,000 users; bytes per idle user actor at 10k and 100k; FIT decode MB/s.
+#   bench/user_data.sh [SECONDS]
+source "$(dirname "$0")/lib.sh"
+secs=${1:-10}
+port=18081
+secret=bench-secret
+
+bench_start_server $port RATE_LIMIT_PER_MINUTE=100000000 SECRET_KEY=$secret
+psql -q -h 127.0.0.1 -p "$BENCH_PG_PORT" -U postgres bench <<'SQL'
+INSERT INTO users (email, created_at)
+  SELECT 'bench' || i || '@example.com', now() FROM generate_series(1, 1000) i;
+INSERT INTO wellness_cache (user_id, date, sleep_hours, rhr, hrv, ctl, atl, tsb)
+  SELECT u.id, current_date - d, 7.5, 50, 60, 40, 45, -5
+  FROM users u, generate_series(0, 29) d;
+INSERT INTO workouts (user_id, start_date, name, type, duration_sec, tss, source)
+  SELECT u.id, now() - d * interval '1 day', 'Ride ' || d, 'Ride', 3600, 60, 'manual'
+  FROM users u, generate_series(0, 13) d;
+SQL
+tokens=$(mktemp /tmp/bench-tokens.XXXXXX.lua)
+python3 - "$secret" > "$tokens" <<'PY'
+import base64, hashlib, hmac, json, sys, time
+b = lambda x: base64.urlsafe_b64encode(x).rstrip(b"=").decode()
+key = sys.argv[1].encode()
+print("tokens = {")
+for i in range(1, 1001):
+    h = b(b'{"alg":"HS256","typ":"JWT"}') + "." + b(json.dumps(
+        {"sub": str(i), "email": f"bench{i}@example.com",
+         "exp": int(time.time()) + 3600}).encode())
+    print('"' + h + "." + b(hmac.new(key, h.encode(), hashlib.sha256).digest()) + '",')
+print("}")
+PY
+script() {
+  cat "$tokens"
+  cat <<LUA
+counter = 0
+request = function()
+  counter = counter + 1
+  local t = tokens[(counter % #tokens) + 1]
+  return wrk.format("GET", "$1", {["Authorization"] = "Bearer " .. t,
+                                  ["Accept-Encoding"] = "gzip"})
+end
+LUA
+}
+script /api/v1/wellness > "$tokens.wellness.lua"
+script /api/v1/workouts > "$tokens.workouts.lua"
+# Warm: every user's actor exists and holds its lists.
+wrk -t2 -c64 -d2s -s "$tokens.wellness.lua" "http://127.0.0.1:$port" >/dev/null
+read -r w_rps w_p99 < <(bench_wrk "http://127.0.0.1:$port" "$secs" -s "$tokens.wellness.lua")
+read -r k_rps k_p99 < <(bench_wrk "http://127.0.0.1:$port" "$secs" -s "$tokens.workouts.lua")
+bytes=$(curl -s -H "Accept-Encoding: gzip" -H "Authorization: Bearer $(sed -n 2p "$tokens" | tr -d '",')" \
+  "http://127.0.0.1:$port/api/v1/wellness" | wc -c)
+rm -f "$tokens" "$tokens".*.lua
+
+echo "machine: $(nproc) cores shared by server, PostgreSQL and wrk (wrk -t2 -c64, ${secs}s, 1,000 users)"
+echo "GET /api/v1/wellness (30 days, ${bytes} B gzip): ${w_rps} req/s, p99 ${w_p99}"
+echo "GET /api/v1/workouts (14 days):               ${k_rps} req/s, p99 ${k_p99}"
+build/release/bench/bench_user_actors 10000 100000
+build/release/bench/bench_fit_decode 200000 20
