@@ -56,6 +56,13 @@ std::string normalize_email(const std::string& email) {
   return result;
 }
 
+void auth_state::remember(const user_identity& user) {
+  if (known.size() >= defaults::identity_cache_max)
+    known.clear();
+  known[user.id] = known_user{user.email, std::chrono::steady_clock::now() +
+                                            defaults::identity_cache_ttl};
+}
+
 void auth_state::issue_tokens(user_identity user,
                               caf::typed_response_promise<token_pair> rp) {
   auto refresh = new_refresh_token();
@@ -226,15 +233,21 @@ auth_actor::behavior_type auth(auth_actor::stateful_pointer<auth_state> self,
         return unauthorized(*fault == token_fault::bad_subject
                               ? "Invalid token"
                               : "Invalid or expired token");
+      auto& known = self->state.known;
+      if (auto i = known.find(claims.user_id);
+          i != known.end() &&
+          i->second.until > std::chrono::steady_clock::now())
+        return user_identity{claims.user_id, i->second.email};
       auto rp = self->make_response_promise<user_identity>();
       self
         ->request(self->state.db, db_timeout, atom::exec_v,
                   single(stmt::user_by_id, {std::to_string(claims.user_id)}))
         .then(
           [=](db_reply& found) mutable {
-            if (auto user = first_user(found))
+            if (auto user = first_user(found)) {
+              self->state.remember(*user);
               rp.deliver(*user);
-            else
+            } else
               rp.deliver(unauthorized("User not found"));
           },
           [=](caf::error& err) mutable {

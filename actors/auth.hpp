@@ -4,6 +4,7 @@
 #include "protocols/tokens.hpp"
 
 #include <chrono>
+#include <unordered_map>
 
 namespace st {
 
@@ -21,6 +22,18 @@ struct auth_state {
   auth_settings cfg;
   db_actor db;
   password_hasher_actor hasher;
+
+  /// Accounts recently seen in the database, so that a Bearer request does
+  /// not cost a round trip each time. Short-lived: a row deleted behind the
+  /// service's back stops authenticating within the TTL.
+  struct known_user {
+    std::string email;
+    std::chrono::steady_clock::time_point until;
+  };
+  std::unordered_map<int32_t, known_user> known;
+
+  /// Remembers `user` for the identity-cache TTL.
+  void remember(const user_identity& user);
 
   /// Mints an access token and stores a new refresh token for `user`.
   void issue_tokens(user_identity user,

@@ -94,6 +94,12 @@ constexpr size_t password_queue_limit = 64;
 /// How often expired refresh-token rows are purged.
 constexpr auto refresh_token_purge_interval = 1h;
 
+/// How long a looked-up account is trusted without asking the database.
+constexpr auto identity_cache_ttl = 30s;
+
+/// Accounts remembered at most; past it the cache starts over.
+constexpr size_t identity_cache_max = 200'000;
+
 /// Longest e-mail accepted at registration (RFC 5321 path limit).
 constexpr size_t max_email_length = 254;
 

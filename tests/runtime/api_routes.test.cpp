@@ -267,3 +267,27 @@ TEST_CASE("the default bcrypt cost is the reference's 12") {
   CHECK(db.query("SELECT password_hash FROM users")[0][0].rfind("$2b$12$", 0) ==
         0);
 }
+
+TEST_CASE("a known account is identified without a database round trip") {
+  scratch_database db;
+  server_process server{{{"DATABASE_URL", db.dsn()}, {"ADMIN_TOKEN", "adm"}}};
+  auto reg =
+    http_call(server.port(), "POST", "/api/v1/auth/register",
+              R"({"email":"cached@example.com","password":"password1"})");
+  REQUIRE(reg.status == 200);
+  auto token = json_field(reg.body, "access_token");
+  auto round_trips = [&] {
+    auto stats =
+      http_call(server.port(), "GET", "/api/v1/admin/stats", "", bearer("adm"));
+    auto key = std::string{"\"num_round_trips\":"};
+    return std::stoi(stats.body.substr(stats.body.find(key) + key.size()));
+  };
+  CHECK(http_call(server.port(), "GET", "/api/v1/auth/me", "", bearer(token))
+          .status == 200);
+  auto before = round_trips();
+  for (int i = 0; i < 5; ++i)
+    CHECK(http_call(server.port(), "GET", "/api/v1/auth/me", "", bearer(token))
+            .body == R"({"id":)" + db.query("SELECT id FROM users")[0][0] +
+                       R"(,"email":"cached@example.com"})");
+  CHECK(round_trips() == before);
+}
