@@ -25,6 +25,6 @@ machine: $(nproc) cores; server and wrk share them (wrk -t2 -c64, ${secs}s)
 start to /ready (incl. migrating an empty database): ${ready_ms} ms
 idle RSS: $((idle_kib / 1024)) MiB (${idle_kib} KiB)
 GET /health:       ${health_rps} req/s, p99 ${health_p99}
-GET /api/v1/auth/me: ${me_rps} req/s, p99 ${me_p99}  (JWT check + one DB round trip)
+GET /api/v1/auth/me: ${me_rps} req/s, p99 ${me_p99}  (JWT check; the account is looked up once per 30 s)
 RSS after load: $((loaded_kib / 1024)) MiB
 TXT
