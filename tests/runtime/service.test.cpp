@@ -172,7 +172,8 @@ TEST_CASE("SIGTERM with requests in flight: every one is answered") {
                        R"({"email":"term)" + std::to_string(i) +
                          R"(@example.com","password":"password1"})");
     }));
-  std::this_thread::sleep_for(std::chrono::milliseconds(150));
+  // Let every request reach the server (6 hashes take ~0.75 s on 2 threads).
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
   auto started = std::chrono::steady_clock::now();
   CHECK(server.terminate() == 0);
   CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(10));
