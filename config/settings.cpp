@@ -1,6 +1,7 @@
 #include "config/settings.hpp"
 
 #include "config/defaults.hpp"
+#include "protocols/fernet.hpp"
 
 #include <libpq-fe.h>
 
@@ -189,6 +190,9 @@ const std::vector<descriptor>& descriptors() {
      }},
     {"ENCRYPTION_KEY", "", true,
      [](settings& s, const std::string& v) {
+       // Refused at start, not on first use as in the reference.
+       if (!trim(v).empty() && !parse_fernet_key(trim(v)))
+         throw bad_value{"expected a Fernet key (URL-safe base64 of 32 bytes)"};
        s.encryption_key = trim(v);
      }},
     {"GOOGLE_GEMINI_API_KEY", "", true,

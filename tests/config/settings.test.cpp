@@ -96,6 +96,7 @@ TEST_CASE("invalid values name their setting") {
   bad("ORCHESTRATOR_CRON_HOURS", "7,25");
   bad("INTERVALS_ICU_BASE_URL", "ftp://x");
   bad("TRUSTED_PROXIES", "10.0.0.1,not-an-ip");
+  bad("ENCRYPTION_KEY", "not-a-fernet-key");
   settings_sources src;
   src.flags = {"--no-such-thing=1"};
   CHECK(load_err(src).message == "unknown option");
