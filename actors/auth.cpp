@@ -3,6 +3,7 @@
 #include "actors/password_hasher.hpp"
 #include "config/defaults.hpp"
 #include "protocols/errors.hpp"
+#include "protocols/text.hpp"
 #include "runtime/log.hpp"
 
 #include <cctype>
@@ -46,14 +47,7 @@ constexpr const char* decoy_hash =
 } // namespace
 
 std::string normalize_email(const std::string& email) {
-  auto b = email.find_first_not_of(" \t\r\n\f\v");
-  if (b == std::string::npos)
-    return {};
-  auto e = email.find_last_not_of(" \t\r\n\f\v");
-  auto result = email.substr(b, e - b + 1);
-  for (auto& c : result)
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return result;
+  return to_lower(trim(email));
 }
 
 void auth_state::remember(const user_identity& user) {

@@ -1,6 +1,7 @@
 #include "actors/training_load.hpp"
 
 #include "protocols/dates.hpp"
+#include "protocols/text.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -43,9 +44,7 @@ double estimate_tss(const fit_summary& x, std::optional<double> ftp) {
                             : 0.0;
   if (np > 0 && ftp && *ftp > 0)
     return round_to(duration * np * np / (*ftp * *ftp * 36.0), 1);
-  std::string sport = x.sport ? *x.sport : "generic";
-  for (auto& c : sport)
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  auto sport = to_lower(x.sport ? *x.sport : "generic");
   double rate = sport.find("run") != std::string::npos ? 60
                 : sport.find("cycl") != std::string::npos ||
                     sport.find("bike") != std::string::npos
@@ -58,9 +57,7 @@ double estimate_tss(const fit_summary& x, std::optional<double> ftp) {
 std::string workout_name_of(const opt_string& sport) {
   if (!sport || sport->empty())
     return "Workout";
-  std::string result = *sport;
-  for (auto& c : result)
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  auto result = to_lower(*sport);
   result[0] =
     static_cast<char>(std::toupper(static_cast<unsigned char>(result[0])));
   return result;
@@ -88,9 +85,7 @@ std::vector<workout> collapse_duplicates(std::vector<workout> xs) {
 std::string normalize_meal_type(const opt_string& x) {
   if (!x)
     return "other";
-  std::string result = *x;
-  for (auto& c : result)
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  auto result = to_lower(*x);
   for (auto* known : {"breakfast", "lunch", "dinner", "snack", "other"})
     if (result == known)
       return result;

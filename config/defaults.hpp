@@ -56,9 +56,6 @@ constexpr int retry_after_unavailable_s = 2;
 /// Requests per client (user or IP) per fixed one-minute window.
 constexpr uint32_t rate_limit_per_minute = 200;
 
-/// Clients tracked at most; beyond it the oldest window is dropped early.
-constexpr size_t rate_limit_max_clients = 1'000'000;
-
 // -- Database -----------------------------------------------------------------
 
 /// DB actors, each owning one libpq connection.

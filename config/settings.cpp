@@ -2,6 +2,7 @@
 
 #include "config/defaults.hpp"
 #include "protocols/fernet.hpp"
+#include "protocols/text.hpp"
 
 #include <libpq-fe.h>
 
@@ -20,26 +21,6 @@ namespace st {
 namespace {
 
 constexpr const char* default_secret_key = "change-me-in-production";
-
-std::string upper(std::string x) {
-  for (auto& c : x)
-    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return x;
-}
-
-std::string lower(std::string x) {
-  for (auto& c : x)
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return x;
-}
-
-std::string trim(const std::string& x) {
-  auto b = x.find_first_not_of(" \t\r\n");
-  if (b == std::string::npos)
-    return {};
-  auto e = x.find_last_not_of(" \t\r\n");
-  return x.substr(b, e - b + 1);
-}
 
 std::vector<std::string> split_list(const std::string& x) {
   std::vector<std::string> result;
@@ -76,7 +57,7 @@ int64_t parse_int(const std::string& x, int64_t lo, int64_t hi) {
 }
 
 bool parse_bool(const std::string& x) {
-  auto t = lower(trim(x));
+  auto t = to_lower(trim(x));
   if (t == "true" || t == "1" || t == "yes" || t == "on")
     return true;
   if (t == "false" || t == "0" || t == "no" || t == "off")
@@ -161,7 +142,7 @@ const std::vector<descriptor>& descriptors() {
      }},
     {"JWT_ALGORITHM", "HS256", false,
      [](settings& s, const std::string& v) {
-       auto t = upper(trim(v));
+       auto t = to_upper(trim(v));
        if (t != "HS256" && t != "HS384" && t != "HS512")
          throw bad_value{"supported: HS256, HS384, HS512"};
        s.jwt_algorithm = t;
@@ -248,7 +229,7 @@ const std::vector<descriptor>& descriptors() {
      }},
     {"ENVIRONMENT", "development", false,
      [](settings& s, const std::string& v) {
-       auto t = lower(trim(v));
+       auto t = to_lower(trim(v));
        if (t == "development")
          s.env = environment::development;
        else if (t == "production")
@@ -318,7 +299,7 @@ const std::vector<descriptor>& descriptors() {
 }
 
 const descriptor* find_descriptor(const std::string& name) {
-  auto key = upper(name);
+  auto key = to_upper(name);
   for (auto& d : descriptors())
     if (key == d.name)
       return &d;
@@ -340,7 +321,7 @@ void read_assignments(const std::string& text,
     auto eq = t.find('=');
     if (eq == std::string::npos)
       continue;
-    auto name = upper(trim(t.substr(0, eq)));
+    auto name = to_upper(trim(t.substr(0, eq)));
     auto value = trim(t.substr(eq + 1));
     if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') &&
         value.back() == value.front())

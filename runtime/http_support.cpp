@@ -2,6 +2,7 @@
 
 #include "config/defaults.hpp"
 #include "protocols/http/json.hpp"
+#include "protocols/text.hpp"
 
 #include <zlib.h>
 
@@ -22,24 +23,9 @@ bool origin_allowed(const http_policies& cfg, const std::string& origin) {
            cfg.cors_origins.end();
 }
 
-std::string lower(std::string_view x) {
-  std::string result{x};
-  for (auto& c : result)
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return result;
-}
-
-std::string trim(std::string_view x) {
-  auto b = x.find_first_not_of(" \t");
-  if (b == std::string_view::npos)
-    return {};
-  auto e = x.find_last_not_of(" \t");
-  return std::string{x.substr(b, e - b + 1)};
-}
-
 /// Whether `Accept-Encoding` admits gzip (a `q=0` refuses it).
 bool accepts_gzip(std::string_view header) {
-  auto h = lower(header);
+  auto h = to_lower(header);
   size_t pos = 0;
   while (pos <= h.size()) {
     auto end = h.find(',', pos);

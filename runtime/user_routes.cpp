@@ -6,6 +6,7 @@
 #include "protocols/errors.hpp"
 #include "protocols/http/multipart.hpp"
 #include "protocols/http/user_json.hpp"
+#include "protocols/text.hpp"
 #include "runtime/api_routes.hpp"
 #include "runtime/route_support.hpp"
 
@@ -321,9 +322,7 @@ void add_workout_routes(router& r, const api_context& ctx) {
         return reply(unprocessable(
           {{"missing", {"body", "file"}, "Field required", "null", ""}}));
       auto name = file->filename.value_or("");
-      auto lower = name;
-      for (auto& c : lower)
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      auto lower = to_lower(name);
       if (lower.size() < 4 || lower.compare(lower.size() - 4, 4, ".fit") != 0)
         return reply(
           detail_response(status::bad_request, "Expected a .fit file."));

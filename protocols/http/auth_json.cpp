@@ -1,18 +1,11 @@
 #include "protocols/http/auth_json.hpp"
 
 #include "config/defaults.hpp"
+#include "protocols/text.hpp"
 
 namespace st {
 
 namespace {
-
-std::string trim(const std::string& x) {
-  auto b = x.find_first_not_of(" \t\r\n\f\v");
-  if (b == std::string::npos)
-    return {};
-  auto e = x.find_last_not_of(" \t\r\n\f\v");
-  return x.substr(b, e - b + 1);
-}
 
 /// Length in code points, as the reference's validators count.
 size_t utf8_length(const std::string& x) {

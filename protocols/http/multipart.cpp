@@ -1,22 +1,17 @@
 #include "protocols/http/multipart.hpp"
 
+#include "protocols/text.hpp"
+
 #include <cctype>
 
 namespace st {
 
 namespace {
 
-std::string lower(std::string_view x) {
-  std::string result{x};
-  for (auto& c : result)
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return result;
-}
-
 /// The value of `key=` in a header's parameters (quoted or not).
 std::optional<std::string> param_of(std::string_view header,
                                     std::string_view key) {
-  auto h = lower(header);
+  auto h = to_lower(header);
   size_t pos = 0;
   while ((pos = h.find(key, pos)) != std::string::npos) {
     bool starts = pos == 0 || h[pos - 1] == ';' || h[pos - 1] == ' ';
@@ -41,7 +36,7 @@ std::optional<std::string> param_of(std::string_view header,
 
 std::optional<std::vector<form_part>>
 parse_multipart(std::string_view content_type, std::string_view body) {
-  if (lower(content_type).rfind("multipart/form-data", 0) != 0)
+  if (to_lower(content_type).rfind("multipart/form-data", 0) != 0)
     return std::nullopt;
   auto boundary = param_of(content_type, "boundary");
   if (!boundary || boundary->empty())
@@ -71,7 +66,7 @@ parse_multipart(std::string_view content_type, std::string_view body) {
                                                : line_end - line_start);
       auto colon = line.find(':');
       if (colon != std::string_view::npos) {
-        auto name = lower(line.substr(0, colon));
+        auto name = to_lower(line.substr(0, colon));
         auto value = line.substr(colon + 1);
         while (!value.empty() && value[0] == ' ')
           value.remove_prefix(1);

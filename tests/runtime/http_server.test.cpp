@@ -1,9 +1,9 @@
 // The HTTP front over real loopback connections.
 #include "tests/support/environment.hpp"
+#include "tests/support/gunzip.hpp"
 #include "tests/support/http_client.hpp"
 
 #include <catch2/catch.hpp>
-#include <zlib.h>
 
 #include <chrono>
 #include <thread>
@@ -11,21 +11,6 @@
 using namespace st::test;
 
 namespace {
-
-std::string gunzip(const std::string& x) {
-  z_stream zs{};
-  inflateInit2(&zs, 15 + 16);
-  std::string result(1 << 20, '\0');
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(x.data()));
-  zs.avail_in = static_cast<uInt>(x.size());
-  zs.next_out = reinterpret_cast<Bytef*>(result.data());
-  zs.avail_out = static_cast<uInt>(result.size());
-  auto rc = inflate(&zs, Z_FINISH);
-  result.resize(zs.total_out);
-  inflateEnd(&zs);
-  REQUIRE(rc == Z_STREAM_END);
-  return result;
-}
 
 struct front_fixture {
   scratch_database db;

@@ -1,26 +1,13 @@
 #include "runtime/http_support.hpp"
 
+#include "tests/support/gunzip.hpp"
+
 #include <catch2/catch.hpp>
-#include <zlib.h>
 
 using namespace st;
+using st::test::gunzip;
 
 namespace {
-
-std::string gunzip(const std::string& x) {
-  z_stream zs{};
-  inflateInit2(&zs, 15 + 16);
-  std::string result(1 << 20, '\0');
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(x.data()));
-  zs.avail_in = static_cast<uInt>(x.size());
-  zs.next_out = reinterpret_cast<Bytef*>(result.data());
-  zs.avail_out = static_cast<uInt>(result.size());
-  auto rc = inflate(&zs, Z_FINISH);
-  result.resize(zs.total_out);
-  inflateEnd(&zs);
-  REQUIRE(rc == Z_STREAM_END);
-  return result;
-}
 
 std::string header(const api_response& res, const std::string& name) {
   std::string result;

@@ -1,0 +1,30 @@
+#include "protocols/text.hpp"
+
+#include <cctype>
+
+namespace st {
+
+std::string trim(std::string_view x) {
+  constexpr std::string_view space = " \t\r\n\f\v";
+  auto b = x.find_first_not_of(space);
+  if (b == std::string_view::npos)
+    return {};
+  auto e = x.find_last_not_of(space);
+  return std::string{x.substr(b, e - b + 1)};
+}
+
+std::string to_lower(std::string_view x) {
+  std::string result{x};
+  for (auto& c : result)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return result;
+}
+
+std::string to_upper(std::string_view x) {
+  std::string result{x};
+  for (auto& c : result)
+    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return result;
+}
+
+} // namespace st
