@@ -10,6 +10,8 @@
 #include "runtime/api_routes.hpp"
 #include "runtime/route_support.hpp"
 
+#include <rapidjson/reader.h>
+
 namespace st {
 
 namespace {
@@ -21,12 +23,15 @@ using user_handler = std::function<void(const api_context&, const api_request&,
 
 /// A body that is not JSON at all is refused before authentication, as
 /// the reference does (http-api.md §2.1).
+/// Only the syntax is checked here (a SAX pass, no DOM is built): the
+/// route's own parser reads the body once it is authenticated.
 bool json_syntax_ok(const std::string& body) {
   if (body.find_first_not_of(" \t\r\n") == std::string::npos)
     return true;
-  rapidjson::Document doc;
-  doc.Parse(body.c_str(), body.size());
-  return !doc.HasParseError();
+  rapidjson::Reader reader;
+  rapidjson::BaseReaderHandler<> ignore;
+  rapidjson::StringStream in{body.c_str()};
+  return !reader.Parse(in, ignore).IsError();
 }
 
 /// Registers a Bearer route whose handler gets the caller's user id.
