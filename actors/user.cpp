@@ -1,6 +1,8 @@
 #include "actors/user.hpp"
 
 #include "actors/training_load.hpp"
+#include "actors/user_db.hpp"
+#include "actors/user_intervals.hpp"
 #include "config/defaults.hpp"
 #include "protocols/dates.hpp"
 #include "protocols/errors.hpp"
@@ -12,55 +14,11 @@
 
 namespace st {
 
+using namespace user_db;
+
 namespace {
 
-constexpr auto db_timeout = std::chrono::seconds(10);
 constexpr size_t max_cached_lists = 8;
-
-// -- rows to values
-// ------------------------------------------------------------
-
-opt_double num(const db_value& x) {
-  if (!x)
-    return caf::none;
-  return std::strtod(x->c_str(), nullptr);
-}
-
-opt_int integer(const db_value& x) {
-  if (!x)
-    return caf::none;
-  return static_cast<int64_t>(std::strtoll(x->c_str(), nullptr, 10));
-}
-
-const opt_string& text(const db_value& x) {
-  return x;
-}
-
-db_value param(const opt_double& x) {
-  if (!x)
-    return caf::none;
-  char buf[32];
-  std::snprintf(buf, sizeof(buf), "%.17g", *x);
-  return std::string{buf};
-}
-
-db_value param(const opt_int& x) {
-  if (!x)
-    return caf::none;
-  return std::to_string(*x);
-}
-
-db_value param(int64_t x) {
-  return std::to_string(x);
-}
-
-db_statement statement_of(stmt id, std::vector<db_value> params) {
-  return db_statement{id, std::move(params)};
-}
-
-db_batch batch_of(std::vector<db_statement> xs, bool transaction = false) {
-  return db_batch{std::move(xs), transaction};
-}
 
 food_entry food_of(const std::vector<db_value>& r) {
   return food_entry{static_cast<int32_t>(*integer(r[0])),
@@ -138,35 +96,6 @@ void remember(Map& cache, const std::string& key, const T& value) {
   cache[key] = value;
 }
 
-using self_ptr = user_actor::stateful_pointer<user_state>;
-
-/// Runs `batch` and answers with `convert(reply)`, holding every other
-/// request of this user until then (per-user arrival order).
-template<class T, class F>
-caf::typed_response_promise<T> run(self_ptr self, db_batch batch, F convert) {
-  auto rp = self->template make_response_promise<T>();
-  self->request(self->state.db, db_timeout, atom::exec_v, std::move(batch))
-    .await(
-      [=](db_reply& reply) mutable {
-        caf::expected<T> result = convert(reply);
-        if (result)
-          rp.deliver(std::move(*result));
-        else
-          rp.deliver(std::move(result.error()));
-      },
-      [=](caf::error& err) mutable {
-        rp.deliver(std::move(err));
-      });
-  return rp;
-}
-
-/// The first row of the first result, or none.
-const std::vector<db_value>* first_row(const db_reply& reply, size_t i = 0) {
-  if (reply.results.size() <= i || reply.results[i].rows.empty())
-    return nullptr;
-  return &reply.results[i].rows[0];
-}
-
 } // namespace
 
 db_value user_state::uid() const {
@@ -181,6 +110,11 @@ void user_state::wellness_changed() {
 void user_state::workouts_changed() {
   workouts.clear();
   load.reset();
+}
+
+bool user_state::keeps_refresh_timer() const {
+  return link && *link && cfg.intervals &&
+         cfg.intervals->refresh_period.count() > 0;
 }
 
 user_actor::behavior_type user(user_actor::stateful_pointer<user_state> self,
@@ -436,7 +370,7 @@ user_actor::behavior_type user(user_actor::stateful_pointer<user_state> self,
       auto rp = self->make_response_promise<workout>();
       self
         ->request(
-          self->state.db, db_timeout, atom::exec_v,
+          self->state.db, user_db::timeout, atom::exec_v,
           batch_of({statement_of(stmt::workout_by_checksum,
                                  {self->state.uid(), checksum}),
                     statement_of(stmt::effective_ftp, {self->state.uid()})}))
@@ -462,7 +396,7 @@ user_actor::behavior_type user(user_actor::stateful_pointer<user_state> self,
             self->state.workouts_changed();
             self
               ->request(
-                self->state.db, db_timeout, atom::exec_v,
+                self->state.db, user_db::timeout, atom::exec_v,
                 batch_of({statement_of(
                   stmt::workout_insert,
                   {self->state.uid(), format_unix(parsed->start_unix), name,
@@ -509,6 +443,33 @@ user_actor::behavior_type user(user_actor::stateful_pointer<user_state> self,
           return result;
         });
     },
+    [=](atom::get, atom::intervals) {
+      return user_intervals::status(self);
+    },
+    [=](atom::link, intervals_link& x) {
+      return user_intervals::link(self, std::move(x));
+    },
+    [=](atom::unlink) {
+      return user_intervals::unlink(self);
+    },
+    [=](atom::sync) {
+      return user_intervals::sync(self);
+    },
+    [=](atom::get, atom::events, list_query& q) {
+      return user_intervals::events(self, std::move(q));
+    },
+    [=](atom::get, atom::activities, list_query& q) {
+      return user_intervals::activities(self, std::move(q));
+    },
+    [=](atom::add, planned_event& x) {
+      return user_intervals::push_event(self, std::move(x));
+    },
+    [=](atom::internal, atom::wake) {
+      user_intervals::wake(self);
+    },
+    [=](atom::internal, atom::refresh, uint64_t generation) {
+      user_intervals::on_refresh(self, generation);
+    },
     [=](fault_probe x) -> caf::result<bool> {
       if (!self->state.cfg.fault_injection)
         return make_error(api_ec::not_found, "Not Found");
@@ -518,13 +479,25 @@ user_actor::behavior_type user(user_actor::stateful_pointer<user_state> self,
       return true;
     },
     [=](atom::internal, atom::passivate) {
-      self->quit();
+      if (self->state.flight)
+        self->state.quit_after_flight = true; // finish the sync first
+      else
+        self->quit();
     },
     caf::after(cfg.idle_timeout) >>
       [=] {
+        auto& st = self->state;
+        if (st.keeps_refresh_timer()) {
+          // Stays for its timer; what it cached can go.
+          st.profile.reset();
+          st.wellness_changed();
+          st.workouts_changed();
+          return;
+        }
+        if (st.flight)
+          return;
         // Idle: ask the registry to forget us; it answers with passivate.
-        self->send(self->state.registry, atom::internal_v, atom::passivate_v,
-                   self->state.id);
+        self->send(st.registry, atom::internal_v, atom::passivate_v, st.id);
       },
   };
 }

@@ -112,4 +112,37 @@ constexpr int64_t user_idle_seconds = 900;
 /// Deadline of a request from one actor to a worker pool.
 constexpr auto worker_request_timeout = 10s;
 
+// -- Upstream APIs
+// --------------------------------------------------------------
+
+/// Connect timeout of every outbound call.
+constexpr auto upstream_connect_timeout = 5s;
+
+/// Whole-attempt timeout of an outbound call (the reference's 30 s).
+constexpr auto upstream_attempt_timeout = 30s;
+
+/// Tries after the first on 429, 5xx and timeouts.
+constexpr uint32_t upstream_retries = 2;
+
+/// Wait before the first retry; doubles with each further one.
+constexpr auto upstream_backoff = 500ms;
+
+/// Longest `Retry-After` honoured; beyond it the 429 is the answer.
+constexpr auto upstream_max_retry_wait = 30s;
+
+/// Parallel connections per upstream host.
+constexpr long upstream_host_connections = 8;
+
+/// Largest upstream answer accepted (bytes).
+constexpr size_t upstream_max_body_bytes = 32 * 1024 * 1024;
+
+// -- Intervals.icu
+// --------------------------------------------------------------
+
+/// Requests per second to Intervals.icu (its documented per-IP limit).
+constexpr uint32_t intervals_rate_per_second = 10;
+
+/// Hours between background syncs of a linked user.
+constexpr double intervals_sync_hours = 6;
+
 } // namespace st::defaults

@@ -8,6 +8,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
+#include <cstdio>
 #include <fstream>
 #include <functional>
 #include <limits>
@@ -37,6 +39,12 @@ struct bad_value {
   std::string message;
 };
 
+std::string str_number(double x) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%g", x);
+  return buf;
+}
+
 int64_t parse_int(const std::string& x, int64_t lo, int64_t hi) {
   auto t = trim(x);
   if (t.empty())
@@ -53,6 +61,18 @@ int64_t parse_int(const std::string& x, int64_t lo, int64_t hi) {
   if (result < lo || result > hi)
     throw bad_value{"must be between " + std::to_string(lo) + " and " +
                     std::to_string(hi)};
+  return result;
+}
+
+double parse_number(const std::string& x, double lo, double hi) {
+  auto t = trim(x);
+  char* end = nullptr;
+  auto result = std::strtod(t.c_str(), &end);
+  if (t.empty() || *end != '\0' || !std::isfinite(result))
+    throw bad_value{"expected a number, got '" + x + "'"};
+  if (result < lo || result > hi)
+    throw bad_value{"must be between " + str_number(lo) + " and " +
+                    str_number(hi)};
   return result;
 }
 
@@ -290,6 +310,27 @@ const std::vector<descriptor>& descriptors() {
      [](settings& s, const std::string& v) {
        s.user_idle_seconds = parse_int(v, 1, 86400 * 7);
      }},
+    {"INTERVALS_SYNC_HOURS", str_number(defaults::intervals_sync_hours), false,
+     [](settings& s, const std::string& v) {
+       s.intervals_sync_hours = parse_number(v, 0, 24 * 7);
+     }},
+    {"INTERVALS_RATE_LIMIT", str(defaults::intervals_rate_per_second), false,
+     [](settings& s, const std::string& v) {
+       s.intervals_rate_limit = static_cast<uint32_t>(parse_int(v, 0, 10000));
+     }},
+    {"UPSTREAM_TIMEOUT_SECONDS",
+     str(defaults::upstream_attempt_timeout.count()), false,
+     [](settings& s, const std::string& v) {
+       s.upstream_timeout_seconds = parse_int(v, 1, 600);
+     }},
+    {"UPSTREAM_RETRIES", str(defaults::upstream_retries), false,
+     [](settings& s, const std::string& v) {
+       s.upstream_retries = static_cast<uint32_t>(parse_int(v, 0, 10));
+     }},
+    {"UPSTREAM_BACKOFF_MS", str(defaults::upstream_backoff.count()), false,
+     [](settings& s, const std::string& v) {
+       s.upstream_backoff_ms = parse_int(v, 1, 60'000);
+     }},
     {"FAULT_INJECTION", "false", false,
      [](settings& s, const std::string& v) {
        s.fault_injection = parse_bool(v);
@@ -481,6 +522,11 @@ std::vector<std::string> describe(const settings& cfg) {
     "TRUSTED_PROXIES=" + join(cfg.trusted_proxies),
     "BCRYPT_COST=" + str(cfg.bcrypt_cost),
     "USER_IDLE_SECONDS=" + str(cfg.user_idle_seconds),
+    "INTERVALS_SYNC_HOURS=" + str_number(cfg.intervals_sync_hours),
+    "INTERVALS_RATE_LIMIT=" + str(cfg.intervals_rate_limit),
+    "UPSTREAM_TIMEOUT_SECONDS=" + str(cfg.upstream_timeout_seconds),
+    "UPSTREAM_RETRIES=" + str(cfg.upstream_retries),
+    "UPSTREAM_BACKOFF_MS=" + str(cfg.upstream_backoff_ms),
     "FAULT_INJECTION=" + b(cfg.fault_injection),
   };
 }

@@ -52,6 +52,12 @@ struct settings {
   std::vector<std::string> trusted_proxies; ///< addresses or CIDR blocks
   int64_t bcrypt_cost = 0;
   int64_t user_idle_seconds = 0;
+  double intervals_sync_hours = 0; ///< background refresh period; 0 = off
+  uint32_t intervals_rate_limit =
+    0; ///< requests/s to Intervals.icu; 0 = no cap
+  int64_t upstream_timeout_seconds = 0; ///< one outbound attempt, whole
+  uint32_t upstream_retries = 0;        ///< tries after the first
+  int64_t upstream_backoff_ms = 0;      ///< first retry's wait; doubles
   bool fault_injection = false; ///< tests only: enables /api/v1/test/fault
 };
 

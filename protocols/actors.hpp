@@ -39,6 +39,24 @@ using auth_actor = caf::typed_actor<
   /// INTERNAL: purges expired refresh tokens, then re-arms the timer.
   caf::reacts_to<atom::internal, atom::purge>>;
 
+/// The one way out to third-party HTTP APIs (Intervals.icu now, Strava
+/// and Gemini later): paces every host to its request-rate cap, puts
+/// interactive calls before background ones, retries 429/5xx/timeouts with
+/// backoff (honouring `Retry-After`). Transfers run on libcurl's multi
+/// interface on a thread of its own.
+using upstream_actor = caf::typed_actor<
+  /// Performs a call; answers the final response (any status, after the
+  /// retries) or an upstream_ec error when no answer came.
+  caf::replies_to<atom::fetch, upstream_request>::with<upstream_response>,
+  /// Counters.
+  caf::replies_to<atom::status>::with<upstream_stats>,
+  /// INTERNAL (curl thread): a transfer ended.
+  caf::reacts_to<atom::internal, atom::done, upstream_outcome>,
+  /// INTERNAL: the wait before retrying request `id` is over.
+  caf::reacts_to<atom::internal, atom::retry, uint64_t>,
+  /// INTERNAL: the rate window of a host moved on; start what waits.
+  caf::reacts_to<atom::internal, atom::tick, std::string>>;
+
 /// One athlete's actor: owns the user's cached data; every read and write
 /// of the user's rows goes through it, one request at a time, in arrival
 /// order (http-api.md §3.4–3.8). Not-found answers are api_ec::not_found.
@@ -77,6 +95,27 @@ using user_actor = caf::typed_actor<
   caf::replies_to<atom::add, sleep_input>::with<sleep_record>,
   /// Sleep extractions uploaded within a window, newest first.
   caf::replies_to<atom::get, sleep_query>::with<std::vector<sleep_record>>,
+  /// Intervals.icu link state and the last sync (http-api.md §3.9.1).
+  caf::replies_to<atom::get, atom::intervals>::with<intervals_status>,
+  /// Verifies the key upstream, then stores it encrypted (400 invalid key,
+  /// 503 unreachable or no encryption key in production).
+  caf::replies_to<atom::link, intervals_link>::with<intervals_status>,
+  /// Deletes the credentials; answers whether a row existed.
+  caf::replies_to<atom::unlink>::with<bool>,
+  /// Syncs 90 days of activities and wellness; joins a sync in flight.
+  caf::replies_to<atom::sync>::with<sync_report>,
+  /// Planned events of a window, live from Intervals.icu ([] on failure).
+  caf::replies_to<atom::get, atom::events,
+                  list_query>::with<std::vector<intervals_event>>,
+  /// Completed activities of a window, live ([] on failure).
+  caf::replies_to<atom::get, atom::activities,
+                  list_query>::with<std::vector<intervals_activity>>,
+  /// Puts a planned workout on the athlete's calendar; answers the event.
+  caf::replies_to<atom::add, planned_event>::with<intervals_event>,
+  /// INTERNAL (registry): the user is linked; arm the background refresh.
+  caf::reacts_to<atom::internal, atom::wake>,
+  /// INTERNAL: background refresh timer of arming generation `gen`.
+  caf::reacts_to<atom::internal, atom::refresh, uint64_t>,
   /// Test-only fault switch: throws inside the actor when enabled.
   caf::replies_to<fault_probe>::with<bool>,
   /// INTERNAL: the registry agreed to passivation; quit now.
@@ -90,6 +129,9 @@ using user_registry_actor = caf::typed_actor<
   /// INTERNAL (from a user actor): it has been idle; forget it, then tell
   /// it to quit. Requests routed before this reach it first.
   caf::reacts_to<atom::internal, atom::passivate, int32_t>,
+  /// INTERNAL (from a user actor): whether it keeps a background refresh
+  /// timer. Such actors never passivate and are restarted after a crash.
+  caf::reacts_to<atom::internal, atom::pin, int32_t, bool>,
   /// Number of live user actors.
   caf::replies_to<atom::status>::with<uint64_t>>;
 

@@ -30,6 +30,18 @@ enum class api_ec : uint8_t {
   conflict,        ///< 409
   unprocessable,   ///< 422 with a string detail
   unavailable,     ///< 503: a dependency is down or saturated
+  bad_gateway,     ///< 502: an upstream answered something unreadable
+};
+
+/// Failures of an outbound call to a third-party API after every retry.
+/// Context: a human-readable message (never a credential).
+enum class upstream_ec : uint8_t {
+  /// No answer: connection refused, DNS, TLS or a reset.
+  unreachable = 1,
+  /// The attempt's total timeout fired.
+  timeout,
+  /// The answer exceeded the size limit.
+  too_large,
 };
 
 using caf::make_error;
@@ -45,3 +57,4 @@ using caf::make_error;
 
 CAF_ERROR_CODE_ENUM(st::db_ec, "db")
 CAF_ERROR_CODE_ENUM(st::api_ec, "api")
+CAF_ERROR_CODE_ENUM(st::upstream_ec, "upstream")

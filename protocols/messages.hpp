@@ -261,6 +261,106 @@ struct fault_probe {
   bool crash = true;
 };
 
+// -- third-party APIs ---------------------------------------------------------
+
+/// One outbound HTTP call (the upstream client retries and paces it).
+struct upstream_request {
+  std::string method = "GET";
+  std::string url;
+  std::vector<std::string> headers; ///< `Name: value` lines
+  std::string body;
+  bool background = false; ///< yields to interactive calls on its host
+};
+
+/// The upstream's answer (any status; the caller interprets it).
+struct upstream_response {
+  int status = 0;
+  std::string body;
+  uint32_t attempts = 0; ///< tries it took, retries included
+};
+
+/// How one transfer ended (from the curl thread to the upstream client).
+struct upstream_outcome {
+  uint64_t id = 0;
+  int status = 0; ///< HTTP status; 0 = no answer (see `error`)
+  std::string body;
+  std::string retry_after; ///< the `Retry-After` header, if any
+  bool timed_out = false;
+  bool too_large = false;
+  std::string error; ///< libcurl's message when there was no answer
+};
+
+/// Counters of the upstream client.
+struct upstream_stats {
+  uint64_t num_requests = 0; ///< logical requests received
+  uint64_t num_attempts = 0; ///< transfers started, retries included
+  uint64_t num_retries = 0;
+  uint64_t num_failed = 0;  ///< answered with an upstream_ec error
+  uint64_t num_waiting = 0; ///< queued for a rate slot or a retry right now
+  uint64_t num_in_flight = 0;
+};
+
+// -- Intervals.icu (domain.md §4) ---------------------------------------------
+
+/// Link request: athlete id (trimmed) and the API key in plain text.
+struct intervals_link {
+  std::string athlete_id;
+  std::string api_key;
+};
+
+/// What one sync did (the last one is part of the status).
+struct sync_report {
+  bool ok = false;
+  std::string detail;      ///< the error's detail when not ok
+  std::string finished_at; ///< ISO instant
+  bool background = false; ///< started by the refresh timer
+  int64_t activities_synced = 0;
+  int64_t wellness_days_synced = 0;
+  int64_t activities_skipped = 0;    ///< no id, no start date, id too long
+  int64_t wellness_days_skipped = 0; ///< no readable date
+  uint32_t db_round_trips = 0;
+  double fetch_ms = 0; ///< both upstream answers in
+  double db_ms = 0;    ///< batch sent → committed
+  double total_ms = 0;
+};
+
+/// GET intervals/status.
+struct intervals_status {
+  bool linked = false;
+  std::string athlete_id;
+  caf::optional<sync_report> last_sync;
+  opt_string next_refresh_at; ///< ISO instant of the background refresh
+};
+
+/// A calendar event as http-api.md §3.9.5 shows it.
+struct intervals_event {
+  std::string id;
+  opt_string title;
+  opt_string start_date;
+  opt_string end_date;
+  opt_string type;
+};
+
+/// A completed activity as http-api.md §3.9.6 shows it.
+struct intervals_activity {
+  std::string id;
+  opt_string name;
+  opt_string start_date;
+  opt_int duration_sec;
+  opt_double distance_km;
+  opt_double tss;
+};
+
+/// A planned workout to put on the athlete's Intervals.icu calendar.
+struct planned_event {
+  std::string name;
+  std::string start_date_local; ///< `YYYY-MM-DDTHH:MM:SS`, no zone
+  std::string category = "WORKOUT";
+  opt_string type;
+  opt_string description;
+  opt_int moving_time;
+};
+
 // -- inspection ---------------------------------------------------------------
 
 template<class Inspector>
@@ -419,6 +519,70 @@ typename Inspector::result_type inspect(Inspector& f, sleep_query& x) {
 template<class Inspector>
 typename Inspector::result_type inspect(Inspector& f, fault_probe& x) {
   return f(caf::meta::type_name("st::fault_probe"), x.crash);
+}
+
+template<class Inspector>
+typename Inspector::result_type inspect(Inspector& f, upstream_request& x) {
+  return f(caf::meta::type_name("st::upstream_request"), x.method, x.url,
+           x.headers, x.body, x.background);
+}
+
+template<class Inspector>
+typename Inspector::result_type inspect(Inspector& f, upstream_response& x) {
+  return f(caf::meta::type_name("st::upstream_response"), x.status, x.body,
+           x.attempts);
+}
+
+template<class Inspector>
+typename Inspector::result_type inspect(Inspector& f, upstream_outcome& x) {
+  return f(caf::meta::type_name("st::upstream_outcome"), x.id, x.status, x.body,
+           x.retry_after, x.timed_out, x.too_large, x.error);
+}
+
+template<class Inspector>
+typename Inspector::result_type inspect(Inspector& f, upstream_stats& x) {
+  return f(caf::meta::type_name("st::upstream_stats"), x.num_requests,
+           x.num_attempts, x.num_retries, x.num_failed, x.num_waiting,
+           x.num_in_flight);
+}
+
+template<class Inspector>
+typename Inspector::result_type inspect(Inspector& f, intervals_link& x) {
+  return f(caf::meta::type_name("st::intervals_link"), x.athlete_id, x.api_key);
+}
+
+template<class Inspector>
+typename Inspector::result_type inspect(Inspector& f, sync_report& x) {
+  return f(caf::meta::type_name("st::sync_report"), x.ok, x.detail,
+           x.finished_at, x.background, x.activities_synced,
+           x.wellness_days_synced, x.activities_skipped,
+           x.wellness_days_skipped, x.db_round_trips, x.fetch_ms, x.db_ms,
+           x.total_ms);
+}
+
+template<class Inspector>
+typename Inspector::result_type inspect(Inspector& f, intervals_status& x) {
+  return f(caf::meta::type_name("st::intervals_status"), x.linked, x.athlete_id,
+           x.last_sync, x.next_refresh_at);
+}
+
+template<class Inspector>
+typename Inspector::result_type inspect(Inspector& f, intervals_event& x) {
+  return f(caf::meta::type_name("st::intervals_event"), x.id, x.title,
+           x.start_date, x.end_date, x.type);
+}
+
+template<class Inspector>
+typename Inspector::result_type inspect(Inspector& f, intervals_activity& x) {
+  return f(caf::meta::type_name("st::intervals_activity"), x.id, x.name,
+           x.start_date, x.duration_sec, x.distance_km, x.tss);
+}
+
+template<class Inspector>
+typename Inspector::result_type inspect(Inspector& f, planned_event& x) {
+  return f(caf::meta::type_name("st::planned_event"), x.name,
+           x.start_date_local, x.category, x.type, x.description,
+           x.moving_time);
 }
 
 } // namespace st

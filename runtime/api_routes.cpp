@@ -134,6 +134,8 @@ api_response error_response(const caf::error& err) {
       return detail_response(status::unprocessable_entity, detail);
     case api_ec::unavailable:
       return unavailable(detail);
+    case api_ec::bad_gateway:
+      return detail_response(status::bad_gateway, detail);
     }
   }
   if (err.category() == caf::atom("db")) {
@@ -163,6 +165,7 @@ router make_api_routes(const api_context& ctx) {
   add_probe_routes(result, ctx);
   add_auth_routes(result, ctx);
   add_user_routes(result, ctx);
+  add_intervals_routes(result, ctx);
   return result;
 }
 

@@ -15,6 +15,9 @@ struct api_context {
   user_registry_actor users;
   std::string admin_token;      ///< empty: the admin routes do not exist
   bool fault_injection = false; ///< tests: honour `X-Fault-Inject`
+  /// Deadline of requests that wait for Intervals.icu (its retries and
+  /// pacing included).
+  caf::timespan upstream_request_timeout = std::chrono::minutes(5);
 };
 
 /// Every route of the service, wired to its actors.
@@ -22,6 +25,9 @@ struct api_context {
 
 /// The athlete-data routes (runtime/user_routes.cpp).
 void add_user_routes(router& r, const api_context& ctx);
+
+/// The Intervals.icu routes (runtime/intervals_routes.cpp).
+void add_intervals_routes(router& r, const api_context& ctx);
 
 /// The one place where errors become HTTP statuses and bodies.
 [[nodiscard]] api_response error_response(const caf::error& err);

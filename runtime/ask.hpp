@@ -11,17 +11,19 @@
 namespace st {
 
 /// Asks `dest` from a non-actor thread without blocking it: a one-shot
-/// actor sends the request and hands the reply (or error, incl. timeout) to
-/// `k` on a CAF thread. `k` must only post work elsewhere.
+/// actor sends the request and hands the reply (or error, incl. timeout
+/// after `timeout`) to `k` on a CAF thread. `k` must only post work
+/// elsewhere.
 template<class Result, class Handle, class... Ts>
-void ask(caf::actor_system& sys, const Handle& dest,
-         std::function<void(caf::expected<Result>)> k, Ts... xs) {
+void ask_within(caf::actor_system& sys, caf::timespan timeout,
+                const Handle& dest,
+                std::function<void(caf::expected<Result>)> k, Ts... xs) {
   // The request travels as spawn arguments: CAF 0.17 dereferences a null
   // argument tuple for argument-less function actors (UBSan finds it).
   sys.spawn(
-    [](caf::event_based_actor* self, Handle to,
+    [](caf::event_based_actor* self, caf::timespan within, Handle to,
        std::function<void(caf::expected<Result>)> then, Ts... ys) {
-      self->request(to, defaults::api_request_timeout, std::move(ys)...)
+      self->request(to, within, std::move(ys)...)
         .then(
           [=](Result& x) {
             then(std::move(x));
@@ -30,7 +32,15 @@ void ask(caf::actor_system& sys, const Handle& dest,
             then(std::move(err));
           });
     },
-    dest, std::move(k), std::move(xs)...);
+    timeout, dest, std::move(k), std::move(xs)...);
+}
+
+/// As ask_within, with the deadline of an ordinary API request.
+template<class Result, class Handle, class... Ts>
+void ask(caf::actor_system& sys, const Handle& dest,
+         std::function<void(caf::expected<Result>)> k, Ts... xs) {
+  ask_within<Result>(sys, defaults::api_request_timeout, dest, std::move(k),
+                     std::move(xs)...);
 }
 
 } // namespace st

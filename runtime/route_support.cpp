@@ -1,8 +1,65 @@
 #include "runtime/route_support.hpp"
 
 #include "config/defaults.hpp"
+#include "protocols/dates.hpp"
+#include "protocols/http/user_json.hpp"
+
+#include <rapidjson/reader.h>
 
 namespace st {
+
+namespace {
+
+/// Only the syntax is checked before authentication (a SAX pass, no DOM
+/// is built): the route's own parser reads the body afterwards.
+bool json_syntax_ok(const std::string& body) {
+  if (body.find_first_not_of(" \t\r\n") == std::string::npos)
+    return true;
+  rapidjson::Reader reader;
+  rapidjson::BaseReaderHandler<> ignore;
+  rapidjson::StringStream in{body.c_str()};
+  return !reader.Parse(in, ignore).IsError();
+}
+
+} // namespace
+
+void user_route(router& r, http::verb method, const char* path,
+                const api_context& ctx, user_handler handle, body_kind kind) {
+  r.add(
+    method, path,
+    [ctx, handle, kind](api_request& req, responder reply) {
+      if (kind == body_kind::json && !json_syntax_ok(req.body)) {
+        rapidjson::Document doc;
+        return reply(unprocessable(parse_body_object(req.body, doc)));
+      }
+      auto shared = std::make_shared<api_request>(std::move(req));
+      with_user(ctx, *shared, std::move(reply),
+                [ctx, handle, shared](user_identity user, responder reply) {
+                  handle(ctx, *shared, user.id, std::move(reply));
+                });
+    },
+    kind);
+}
+
+std::optional<list_query> date_window(const api_request& req, int64_t days,
+                                      std::vector<validation_error>& errors) {
+  auto q = parse_query(req.query);
+  auto from = query_date(q, "from_date", errors);
+  auto to = query_date(q, "to_date", errors);
+  auto limit = query_int(q, "limit", 1, 200, errors);
+  auto offset = query_int(q, "offset", 0, INT32_MAX, errors);
+  if (!errors.empty())
+    return std::nullopt;
+  list_query result;
+  auto end = to.value_or(today_utc());
+  result.to = format_date(end);
+  result.from = format_date(from.value_or(end - days));
+  if (limit || offset) {
+    result.limit = limit.value_or(50);
+    result.offset = offset.value_or(0);
+  }
+  return result;
+}
 
 api_response unavailable(std::string_view detail) {
   auto result = detail_response(http::status::service_unavailable, detail);

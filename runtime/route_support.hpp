@@ -25,6 +25,23 @@ unprocessable(const std::vector<validation_error>& errors);
 void with_user(const api_context& ctx, const api_request& req, responder reply,
                std::function<void(user_identity, responder)> next);
 
+/// A Bearer route's handler: gets the caller's user id.
+using user_handler = std::function<void(const api_context&, const api_request&,
+                                        int32_t, responder)>;
+
+/// Registers a Bearer route. A body that is not JSON at all is refused
+/// before authentication, as the reference does (http-api.md §2.1).
+void user_route(router& r, http::verb method, const char* path,
+                const api_context& ctx, user_handler handle,
+                body_kind kind = body_kind::json);
+
+/// A date window from `from_date`/`to_date` (defaults: today and `days`
+/// before it) plus optional `limit` (1–200) / `offset` paging; none with
+/// 422 entries in `errors` when a value is bad.
+[[nodiscard]] std::optional<list_query>
+date_window(const api_request& req, int64_t days,
+            std::vector<validation_error>& errors);
+
 /// Answers with `to_body(value)` and `ok_status`, or with the mapped error.
 template<class Result, class F>
 std::function<void(caf::expected<Result>)>
@@ -38,21 +55,23 @@ answer(responder reply, F to_body, http::status ok_status = http::status::ok) {
     };
 }
 
-/// Sends a request to the actor of `user`, via the registry. A request that
-/// met an actor just passivating was never handled, so it is sent again to
-/// the fresh one.
+/// Sends a request to the actor of `user`, via the registry, and waits up
+/// to `timeout` for its answer. A request that met an actor just
+/// passivating was never handled, so it is sent again to the fresh one.
 template<class Result, class... Ts>
-void ask_user(const api_context& ctx, int32_t user,
-              std::function<void(caf::expected<Result>)> k, Ts... xs) {
+void ask_user_within(const api_context& ctx, caf::timespan timeout,
+                     int32_t user, std::function<void(caf::expected<Result>)> k,
+                     Ts... xs) {
   auto attempt = std::make_shared<std::function<void(int)>>();
-  *attempt = [ctx, user, k, xs..., attempt](int left) {
+  *attempt = [ctx, timeout, user, k, xs..., attempt](int left) {
     ask<user_actor>(
       *ctx.sys, ctx.users,
-      [ctx, k, xs..., attempt, left](caf::expected<user_actor> handle) {
+      [ctx, timeout, k, xs..., attempt,
+       left](caf::expected<user_actor> handle) {
         if (!handle)
           return k(std::move(handle.error()));
-        ask<Result>(
-          *ctx.sys, *handle,
+        ask_within<Result>(
+          *ctx.sys, timeout, *handle,
           [k, attempt, left](caf::expected<Result> x) {
             if (!x && x.error() == caf::sec::request_receiver_down && left > 0)
               return (*attempt)(left - 1);
@@ -64,6 +83,14 @@ void ask_user(const api_context& ctx, int32_t user,
       atom::get_v, user);
   };
   (*attempt)(1);
+}
+
+/// As ask_user_within, with the deadline of an ordinary API request.
+template<class Result, class... Ts>
+void ask_user(const api_context& ctx, int32_t user,
+              std::function<void(caf::expected<Result>)> k, Ts... xs) {
+  ask_user_within<Result>(ctx, defaults::api_request_timeout, user,
+                          std::move(k), std::move(xs)...);
 }
 
 } // namespace st

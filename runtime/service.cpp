@@ -3,6 +3,7 @@
 #include "actors/auth.hpp"
 #include "actors/db_pool.hpp"
 #include "actors/password_hasher.hpp"
+#include "actors/upstream_client.hpp"
 #include "actors/user_registry.hpp"
 #include "config/defaults.hpp"
 #include "runtime/api_routes.hpp"
@@ -93,13 +94,54 @@ int run_serve(const settings& cfg) {
   auth_cfg.purge_interval = std::chrono::duration_cast<std::chrono::seconds>(
     defaults::refresh_token_purge_interval);
   auto auth_service = sys.spawn(auth, db, hasher, auth_cfg);
+  upstream_settings upstream_cfg;
+  upstream_cfg.connect_timeout = defaults::upstream_connect_timeout;
+  upstream_cfg.attempt_timeout =
+    std::chrono::seconds(cfg.upstream_timeout_seconds);
+  upstream_cfg.max_retries = cfg.upstream_retries;
+  upstream_cfg.backoff_base =
+    std::chrono::milliseconds(cfg.upstream_backoff_ms);
+  upstream_cfg.max_retry_wait = defaults::upstream_max_retry_wait;
+  upstream_cfg.max_host_connections = defaults::upstream_host_connections;
+  upstream_cfg.max_body_bytes = defaults::upstream_max_body_bytes;
+  if (cfg.intervals_rate_limit > 0)
+    upstream_cfg.host_rates[url_authority(cfg.intervals_icu_base_url)] =
+      cfg.intervals_rate_limit;
+  auto upstream = sys.spawn(upstream_client, upstream_cfg);
+  // One call may take every attempt, every wait between them, and a wait
+  // for its host's rate slot.
+  auto call_timeout =
+    (upstream_cfg.attempt_timeout + upstream_cfg.max_retry_wait) *
+      (upstream_cfg.max_retries + 1) +
+    std::chrono::seconds(30);
+
+  auto intervals_cfg = std::make_shared<intervals_settings>();
+  intervals_cfg->base_url = cfg.intervals_icu_base_url;
+  if (!cfg.encryption_key.empty())
+    intervals_cfg->key = parse_fernet_key(cfg.encryption_key);
+  else if (cfg.env == environment::production)
+    log_warn("config", "ENCRYPTION_KEY is not set: Intervals.icu links are "
+                       "refused (credentials are never stored in clear in "
+                       "production)");
+  else
+    log_warn("config", "ENCRYPTION_KEY is not set: Intervals.icu API keys "
+                       "are stored unencrypted (development only)");
+  intervals_cfg->refuse_plaintext =
+    cfg.encryption_key.empty() && cfg.env == environment::production;
+  intervals_cfg->refresh_period =
+    std::chrono::seconds(static_cast<int64_t>(cfg.intervals_sync_hours * 3600));
+  intervals_cfg->call_timeout = call_timeout;
+
   user_settings user_cfg;
   user_cfg.idle_timeout = std::chrono::seconds(cfg.user_idle_seconds);
   user_cfg.fault_injection = cfg.fault_injection;
+  user_cfg.upstream = upstream;
+  user_cfg.intervals = intervals_cfg;
   auto users = sys.spawn(user_registry, db, user_cfg);
 
   auto stop_actors = [&] {
     caf::anon_send_exit(users, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(upstream, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(auth_service, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(hasher, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(db, caf::exit_reason::user_shutdown);
@@ -112,8 +154,13 @@ int run_serve(const settings& cfg) {
   http_cfg.policies = {cfg.cors_origins, cfg.enable_hsts, cfg.trusted_proxies};
   http_cfg.jwt = auth_cfg.jwt;
   http_cfg.rate_limit = cfg.rate_limit_per_minute;
-  api_context api{&sys,  auth_service,    db,
-                  users, cfg.admin_token, cfg.fault_injection};
+  api_context api{&sys,
+                  auth_service,
+                  db,
+                  users,
+                  cfg.admin_token,
+                  cfg.fault_injection,
+                  call_timeout * 2};
   http_server http{http_cfg, make_api_routes(api)};
   uint16_t port = 0;
   try {

@@ -10,51 +10,11 @@
 #include "runtime/api_routes.hpp"
 #include "runtime/route_support.hpp"
 
-#include <rapidjson/reader.h>
-
 namespace st {
 
 namespace {
 
 using status = http::status;
-using request_ptr = std::shared_ptr<api_request>;
-using user_handler = std::function<void(const api_context&, const api_request&,
-                                        int32_t, responder)>;
-
-/// A body that is not JSON at all is refused before authentication, as
-/// the reference does (http-api.md §2.1).
-/// Only the syntax is checked here (a SAX pass, no DOM is built): the
-/// route's own parser reads the body once it is authenticated.
-bool json_syntax_ok(const std::string& body) {
-  if (body.find_first_not_of(" \t\r\n") == std::string::npos)
-    return true;
-  rapidjson::Reader reader;
-  rapidjson::BaseReaderHandler<> ignore;
-  rapidjson::StringStream in{body.c_str()};
-  return !reader.Parse(in, ignore).IsError();
-}
-
-/// Registers a Bearer route whose handler gets the caller's user id.
-void user_route(router& r, http::verb method, const char* path,
-                const api_context& ctx, user_handler handle,
-                body_kind kind = body_kind::json) {
-  r.add(
-    method, path,
-    [ctx, handle, kind](api_request& req, responder reply) {
-      if (kind == body_kind::json && !json_syntax_ok(req.body)) {
-        std::vector<validation_error> errors;
-        rapidjson::Document doc;
-        errors = parse_body_object(req.body, doc);
-        return reply(unprocessable(errors));
-      }
-      auto shared = std::make_shared<api_request>(std::move(req));
-      with_user(ctx, *shared, std::move(reply),
-                [ctx, handle, shared](user_identity user, responder reply) {
-                  handle(ctx, *shared, user.id, std::move(reply));
-                });
-    },
-    kind);
-}
 
 /// The integer path parameter `name`, or a 422 entry.
 std::optional<int32_t> path_id(const api_request& req, const char* name,
@@ -74,28 +34,6 @@ std::optional<int32_t> path_id(const api_request& req, const char* name,
   return static_cast<int32_t>(x);
 }
 
-/// A date window from `from_date`/`to_date` (defaults: today and `days`
-/// before it) plus optional `limit` (1–200) / `offset` paging.
-std::optional<list_query> window(const api_request& req, int64_t days,
-                                 std::vector<validation_error>& errors) {
-  auto q = parse_query(req.query);
-  auto from = query_date(q, "from_date", errors);
-  auto to = query_date(q, "to_date", errors);
-  auto limit = query_int(q, "limit", 1, 200, errors);
-  auto offset = query_int(q, "offset", 0, INT32_MAX, errors);
-  if (!errors.empty())
-    return std::nullopt;
-  list_query result;
-  auto end = to.value_or(today_utc());
-  result.to = format_date(end);
-  result.from = format_date(from.value_or(end - days));
-  if (limit || offset) {
-    result.limit = limit.value_or(50);
-    result.offset = offset.value_or(0);
-  }
-  return result;
-}
-
 /// A dated list (default window: `days` up to today) with optional paging.
 template<class Page, class Kind>
 void list_route(router& r, const char* path, const api_context& ctx,
@@ -105,7 +43,7 @@ void list_route(router& r, const char* path, const api_context& ctx,
                                   const api_request& req, int32_t user,
                                   responder reply) {
                std::vector<validation_error> errors;
-               auto q = window(req, days, errors);
+               auto q = date_window(req, days, errors);
                if (!q)
                  return reply(unprocessable(errors));
                ask_user<Page>(ctx, user, answer<Page>(reply, render),

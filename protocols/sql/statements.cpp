@@ -200,6 +200,59 @@ const std::vector<statement_def>& statement_catalog() {
        utc_midnight("$2") + " AND created_at < " +
        utc_midnight("$3::date + 1") +
        " ORDER BY created_at DESC, id DESC LIMIT $4::bigint"},
+    {stmt::intervals_credentials, "intervals_credentials",
+     "SELECT athlete_id, encrypted_token_or_key FROM intervals_credentials "
+     "WHERE user_id = $1::integer"},
+    // $1 user, $2 stored key, $3 athlete id.
+    {stmt::intervals_link_upsert, "intervals_link_upsert",
+     "INSERT INTO intervals_credentials (user_id, encrypted_token_or_key, "
+     "athlete_id, updated_at) VALUES ($1::integer, $2, $3, now()) "
+     "ON CONFLICT (user_id) DO UPDATE SET "
+     "encrypted_token_or_key = EXCLUDED.encrypted_token_or_key, "
+     "athlete_id = EXCLUDED.athlete_id, updated_at = now()"},
+    {stmt::intervals_unlink, "intervals_unlink",
+     "DELETE FROM intervals_credentials WHERE user_id = $1::integer"},
+    {stmt::intervals_linked_users, "intervals_linked_users",
+     "SELECT user_id FROM intervals_credentials ORDER BY user_id"},
+    // One statement for every synced activity of a user: $1 user, then one
+    // array per column (domain.md §4.7 step 5). Upstream values replace
+    // ours; source, notes, checksum and created_at stay.
+    {stmt::sync_workouts_upsert, "sync_workouts_upsert",
+     "INSERT INTO workouts (user_id, external_id, source, start_date, name, "
+     "type, duration_sec, distance_m, tss, raw) "
+     "SELECT $1::integer, u.external_id, 'intervals', u.start_date, u.name, "
+     "u.type, u.duration_sec, u.distance_m, u.tss, u.raw "
+     "FROM unnest($2::text[], $3::timestamptz[], $4::text[], $5::text[], "
+     "$6::integer[], $7::float8[], $8::float8[], $9::json[]) "
+     "AS u(external_id, start_date, name, type, duration_sec, distance_m, "
+     "tss, raw) "
+     "ON CONFLICT (user_id, external_id) DO UPDATE SET "
+     "start_date = EXCLUDED.start_date, name = EXCLUDED.name, "
+     "type = EXCLUDED.type, duration_sec = EXCLUDED.duration_sec, "
+     "distance_m = EXCLUDED.distance_m, tss = EXCLUDED.tss, "
+     "raw = EXCLUDED.raw"},
+    // Every synced day of a user in one statement (domain.md §4.7 step 7):
+    // sleep/RHR/HRV/weight only fill empty values (what the user entered
+    // wins); load figures and sport info replace ours, but a day that
+    // arrives without them keeps the stored ones.
+    {stmt::sync_wellness_upsert, "sync_wellness_upsert",
+     "INSERT INTO wellness_cache (user_id, date, sleep_hours, rhr, hrv, ctl, "
+     "atl, tsb, weight_kg, sport_info) "
+     "SELECT $1::integer, u.* FROM unnest($2::date[], $3::float8[], "
+     "$4::float8[], $5::float8[], $6::float8[], $7::float8[], $8::float8[], "
+     "$9::float8[], $10::json[]) "
+     "AS u(date, sleep_hours, rhr, hrv, ctl, atl, tsb, weight_kg, "
+     "sport_info) "
+     "ON CONFLICT (user_id, date) DO UPDATE SET "
+     "sleep_hours = coalesce(wellness_cache.sleep_hours, "
+     "EXCLUDED.sleep_hours), "
+     "rhr = coalesce(wellness_cache.rhr, EXCLUDED.rhr), "
+     "hrv = coalesce(wellness_cache.hrv, EXCLUDED.hrv), "
+     "weight_kg = coalesce(wellness_cache.weight_kg, EXCLUDED.weight_kg), "
+     "ctl = coalesce(EXCLUDED.ctl, wellness_cache.ctl), "
+     "atl = coalesce(EXCLUDED.atl, wellness_cache.atl), "
+     "tsb = coalesce(EXCLUDED.tsb, wellness_cache.tsb), "
+     "sport_info = coalesce(EXCLUDED.sport_info, wellness_cache.sport_info)"},
   };
   return result;
 }

@@ -38,6 +38,12 @@ enum class stmt : uint16_t {
   effective_ftp,
   sleep_insert,
   sleep_range,
+  intervals_credentials,
+  intervals_link_upsert,
+  intervals_unlink,
+  intervals_linked_users,
+  sync_workouts_upsert,
+  sync_wellness_upsert,
 };
 
 /// A catalog entry: the prepared statement's name and text.

@@ -15,11 +15,6 @@ using namespace st::test;
 
 namespace {
 
-struct athlete {
-  int32_t id = 0;
-  std::string token;
-};
-
 struct data_fixture {
   scratch_database db;
   server_process server;
@@ -35,13 +30,7 @@ struct data_fixture {
   }
 
   athlete sign_up(const std::string& email) {
-    auto r =
-      http_call(server.port(), "POST", "/api/v1/auth/register",
-                R"({"email":")" + email + R"(","password":"password1"})");
-    REQUIRE(r.status == 200);
-    return {std::stoi(db.query("SELECT id FROM users WHERE email = '" + email +
-                               "'")[0][0]),
-            json_field(r.body, "access_token")};
+    return register_athlete(server.port(), db, email);
   }
 
   http_reply call(const athlete& who, const std::string& method,

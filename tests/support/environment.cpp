@@ -1,9 +1,12 @@
 #include "tests/support/environment.hpp"
 
 #include "protocols/tokens.hpp"
+#include "tests/support/http_client.hpp"
 
 #include <libpq-fe.h>
 #include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 
 #include <chrono>
 #include <csignal>
@@ -34,8 +37,9 @@ std::string read_file(const std::string& path) {
   return buf.str();
 }
 
-/// fork + exec with extra environment and output into `log_path`.
-int spawn(const std::vector<std::string>& args,
+/// fork + exec of `program` with extra environment and output into
+/// `log_path`.
+int spawn(const std::string& program, const std::vector<std::string>& args,
           const std::map<std::string, std::string>& env,
           const std::string& log_path) {
   auto pid = fork();
@@ -47,7 +51,7 @@ int spawn(const std::vector<std::string>& args,
   dup2(fd, 1);
   dup2(fd, 2);
   close(fd);
-  auto bin = binary_path();
+  auto bin = program;
   std::vector<char*> argv;
   argv.push_back(bin.data());
   std::vector<std::string> copy = args;
@@ -60,6 +64,38 @@ int spawn(const std::vector<std::string>& args,
 
 std::string temp_log() {
   return "/tmp/st-test-" + random_hex(8) + ".log";
+}
+
+/// Waits until the process writes `marker` followed by a port number.
+uint16_t await_port(int pid, const std::string& log_path,
+                    std::string_view marker) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto out = read_file(log_path);
+    if (auto i = out.find(marker); i != std::string::npos)
+      return static_cast<uint16_t>(std::stoi(out.substr(i + marker.size())));
+    int status = 0;
+    if (waitpid(pid, &status, WNOHANG) == pid)
+      throw std::runtime_error("process exited at start:\n" + out);
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  throw std::runtime_error("process did not start:\n" + read_file(log_path));
+}
+
+std::string json_quote(const std::string& x) {
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> w{buf};
+  w.String(x);
+  return buf.GetString();
+}
+
+void stop(int& pid) {
+  if (pid <= 0)
+    return;
+  kill(pid, SIGTERM);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  pid = -1;
 }
 
 } // namespace
@@ -117,23 +153,16 @@ server_process::server_process(std::map<std::string, std::string> env,
   env.emplace("PORT", "0");
   env.emplace("HOST", "127.0.0.1");
   env.emplace("BCRYPT_COST", "4");
-  pid_ = spawn(args, env, log_path_);
-  constexpr std::string_view marker = "listening on http://127.0.0.1:";
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (std::chrono::steady_clock::now() < deadline) {
-    auto out = read_file(log_path_);
-    if (auto i = out.find(marker); i != std::string::npos) {
-      port_ = static_cast<uint16_t>(std::stoi(out.substr(i + marker.size())));
-      return;
-    }
-    int status = 0;
-    if (waitpid(pid_, &status, WNOHANG) == pid_) {
-      pid_ = -1;
-      throw std::runtime_error("server exited at start:\n" + out);
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  // The start-up listing of linked users would race with tests that count
+  // database round trips; the refresh tests turn it on.
+  env.emplace("INTERVALS_SYNC_HOURS", "0");
+  pid_ = spawn(binary_path(), args, env, log_path_);
+  try {
+    port_ = await_port(pid_, log_path_, "listening on http://127.0.0.1:");
+  } catch (...) {
+    stop(pid_);
+    throw;
   }
-  throw std::runtime_error("server did not start:\n" + read_file(log_path_));
 }
 
 server_process::~server_process() {
@@ -160,7 +189,7 @@ std::pair<int, std::string>
 run_binary(const std::vector<std::string>& args,
            const std::map<std::string, std::string>& env) {
   auto log = temp_log();
-  auto pid = spawn(args, env, log);
+  auto pid = spawn(binary_path(), args, env, log);
   int status = 0;
   waitpid(pid, &status, 0);
   auto out = read_file(log);
@@ -188,6 +217,100 @@ std::string json_field(const std::string& body, const std::string& key) {
   if (v.IsInt64())
     return std::to_string(v.GetInt64());
   return {};
+}
+
+athlete register_athlete(uint16_t port, const scratch_database& db,
+                         const std::string& email) {
+  auto r = http_call(port, "POST", "/api/v1/auth/register",
+                     R"({"email":")" + email + R"(","password":"password1"})");
+  if (r.status != 200)
+    throw std::runtime_error("register failed: " + r.body);
+  return {std::stoi(db.query("SELECT id FROM users WHERE email = '" + email +
+                             "'")[0][0]),
+          json_field(r.body, "access_token")};
+}
+
+fake_intervals::fake_intervals() : log_path_(temp_log()) {
+  pid_ = spawn("/usr/bin/python3",
+               {std::string{ST_SOURCE_DIR} + "/tests/fakes/intervals_fake.py"},
+               {}, log_path_);
+  try {
+    port_ = await_port(pid_, log_path_, "listening on http://127.0.0.1:");
+  } catch (...) {
+    stop(pid_);
+    throw;
+  }
+}
+
+fake_intervals::~fake_intervals() {
+  stop(pid_);
+  std::remove(log_path_.c_str());
+}
+
+std::string fake_intervals::base_url() const {
+  return "http://127.0.0.1:" + std::to_string(port_) + "/api/v1";
+}
+
+std::string fake_intervals::control(const std::string& method,
+                                    const std::string& path,
+                                    const std::string& body) const {
+  auto r = http_call(port_, method, "/_fake/" + path, body);
+  if (r.status != 200)
+    throw std::runtime_error("fake control " + path + " -> " +
+                             std::to_string(r.status) + ": " + r.body);
+  return r.body;
+}
+
+void fake_intervals::put_athlete(const std::string& id,
+                                 const std::string& json) const {
+  control("PUT", "athletes/" + id, json);
+}
+
+void fake_intervals::fail(int status, int count,
+                          const std::string& path_contains,
+                          const std::string& retry_after,
+                          const std::string& body) const {
+  auto json = "{\"status\":" + std::to_string(status) +
+              ",\"count\":" + std::to_string(count) +
+              ",\"path_contains\":" + json_quote(path_contains);
+  if (!retry_after.empty())
+    json += ",\"retry_after\":" + json_quote(retry_after);
+  if (!body.empty())
+    json += ",\"body\":" + json_quote(body);
+  control("POST", "fail", json + "}");
+}
+
+void fake_intervals::delay(int ms) const {
+  control("POST", "delay", "{\"ms\":" + std::to_string(ms) + "}");
+}
+
+void fake_intervals::throttle(int per_second) const {
+  control("POST", "throttle",
+          "{\"per_second\":" + std::to_string(per_second) + "}");
+}
+
+void fake_intervals::reset() const {
+  control("POST", "reset", "");
+}
+
+std::vector<fake_call> fake_intervals::calls() const {
+  rapidjson::Document doc;
+  doc.Parse(control("GET", "stats", "").c_str());
+  std::vector<fake_call> result;
+  for (auto& c : doc["calls"].GetArray())
+    result.push_back({c["method"].GetString(), c["path"].GetString(),
+                      c["query"].GetString(), c["status"].GetInt(),
+                      c["at"].GetDouble()});
+  return result;
+}
+
+std::string fake_intervals::created_events() const {
+  rapidjson::Document doc;
+  doc.Parse(control("GET", "stats", "").c_str());
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> w{buf};
+  doc["created_events"].Accept(w);
+  return buf.GetString();
 }
 
 } // namespace st::test

@@ -37,7 +37,9 @@ std::vector<std::vector<std::string>> run_sql(const std::string& dsn,
                                               const std::string& sql);
 
 /// The server binary under test, started with `env` (added to this
-/// process's environment) and `PORT=0`; stopped (SIGTERM) on destruction.
+/// process's environment), `PORT=0` and, unless `env` says otherwise,
+/// `BCRYPT_COST=4` and `INTERVALS_SYNC_HOURS=0`; stopped (SIGTERM) on
+/// destruction.
 class server_process {
 public:
   explicit server_process(std::map<std::string, std::string> env,
@@ -57,6 +59,74 @@ public:
   [[nodiscard]] std::string output() const;
 
 private:
+  int pid_ = -1;
+  uint16_t port_ = 0;
+  std::string log_path_;
+};
+
+/// A registered account as the tests use it.
+struct athlete {
+  int32_t id = 0;
+  std::string token;
+};
+
+/// Registers `email` (password `password1`) on the server at `port`.
+athlete register_athlete(uint16_t port, const scratch_database& db,
+                         const std::string& email);
+
+/// One API call the fake Intervals.icu server saw.
+struct fake_call {
+  std::string method;
+  std::string path;
+  std::string query;
+  int status = 0;
+  double at = 0; ///< Unix time (s)
+};
+
+/// The fake Intervals.icu server (tests/fakes/intervals_fake.py) on a free
+/// loopback port; stopped on destruction.
+class fake_intervals {
+public:
+  fake_intervals();
+  ~fake_intervals();
+  fake_intervals(const fake_intervals&) = delete;
+  fake_intervals& operator=(const fake_intervals&) = delete;
+
+  [[nodiscard]] uint16_t port() const {
+    return port_;
+  }
+
+  /// The value for INTERVALS_ICU_BASE_URL.
+  [[nodiscard]] std::string base_url() const;
+
+  /// Configures athlete `id` (body: see the script's docstring).
+  void put_athlete(const std::string& id, const std::string& json) const;
+
+  /// The next `count` API calls whose path contains `path_contains`
+  /// answer `status` (with `Retry-After` and a raw `body` when given).
+  void fail(int status, int count, const std::string& path_contains = {},
+            const std::string& retry_after = {},
+            const std::string& body = {}) const;
+
+  /// Every API call waits `ms` first.
+  void delay(int ms) const;
+
+  /// Calls beyond `per_second` in a one-second window answer 429.
+  void throttle(int per_second) const;
+
+  /// Forgets calls, failures, delay and throttle.
+  void reset() const;
+
+  /// The API calls seen so far, in order.
+  [[nodiscard]] std::vector<fake_call> calls() const;
+
+  /// The bodies of every event created so far, as a JSON array.
+  [[nodiscard]] std::string created_events() const;
+
+private:
+  std::string control(const std::string& method, const std::string& path,
+                      const std::string& body) const;
+
   int pid_ = -1;
   uint16_t port_ = 0;
   std::string log_path_;

@@ -1,0 +1,86 @@
+#pragma once
+
+#include "actors/user.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+
+/// How a user actor talks to its DB actor: rows to values, values to
+/// parameters, and batches whose reply it awaits (per-user arrival order).
+namespace st::user_db {
+
+constexpr auto timeout = std::chrono::seconds(10);
+
+inline opt_double num(const db_value& x) {
+  if (!x)
+    return caf::none;
+  return std::strtod(x->c_str(), nullptr);
+}
+
+inline opt_int integer(const db_value& x) {
+  if (!x)
+    return caf::none;
+  return static_cast<int64_t>(std::strtoll(x->c_str(), nullptr, 10));
+}
+
+inline const opt_string& text(const db_value& x) {
+  return x;
+}
+
+inline db_value param(const opt_double& x) {
+  if (!x)
+    return caf::none;
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%.17g", *x);
+  return std::string{buf};
+}
+
+inline db_value param(const opt_int& x) {
+  if (!x)
+    return caf::none;
+  return std::to_string(*x);
+}
+
+inline db_value param(int64_t x) {
+  return std::to_string(x);
+}
+
+inline db_statement statement_of(stmt id, std::vector<db_value> params) {
+  return db_statement{id, std::move(params)};
+}
+
+inline db_batch batch_of(std::vector<db_statement> xs,
+                         bool transaction = false) {
+  return db_batch{std::move(xs), transaction};
+}
+
+/// The first row of result `i`, or none.
+inline const std::vector<db_value>* first_row(const db_reply& reply,
+                                              size_t i = 0) {
+  if (reply.results.size() <= i || reply.results[i].rows.empty())
+    return nullptr;
+  return &reply.results[i].rows[0];
+}
+
+/// Runs `batch` and answers with `convert(reply)`, holding every other
+/// request of this user until then (per-user arrival order).
+template<class T, class F>
+caf::typed_response_promise<T> run(user_self self, db_batch batch, F convert) {
+  auto rp = self->template make_response_promise<T>();
+  self->request(self->state.db, timeout, atom::exec_v, std::move(batch))
+    .await(
+      [=](db_reply& reply) mutable {
+        caf::expected<T> result = convert(reply);
+        if (result)
+          rp.deliver(std::move(*result));
+        else
+          rp.deliver(std::move(result.error()));
+      },
+      [=](caf::error& err) mutable {
+        rp.deliver(std::move(err));
+      });
+  return rp;
+}
+
+} // namespace st::user_db

@@ -1,0 +1,231 @@
+#pragma once
+
+#include "protocols/http/json.hpp"
+#include "protocols/messages.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <optional>
+#include <string>
+#include <vector>
+
+/// Reading request bodies into typed values (with pydantic-style 422
+/// entries) and writing optional values: shared by the JSON modules.
+namespace st::body_io {
+
+using loc_path = std::vector<std::variant<std::string, int64_t>>;
+
+/// Reads typed members of a JSON object body, recording pydantic-style 422
+/// entries. Numbers may also come as numeric strings (pydantic's lax mode);
+/// `null` counts as absent for optional members.
+class body_reader {
+public:
+  body_reader(const rapidjson::Value& obj,
+              std::vector<validation_error>& errors)
+    : obj_(obj), errors_(errors) {}
+
+  opt_double number(const char* name, bool required,
+                    std::optional<double> ge = std::nullopt,
+                    std::optional<double> le = std::nullopt) {
+    auto* v = member(name, required);
+    if (v == nullptr)
+      return caf::none;
+    double x = 0;
+    if (v->IsNumber() && !v->IsBool()) {
+      x = v->GetDouble();
+    } else if (!v->IsString() || !parse_double(v->GetString(), x)) {
+      fail(v->IsString() ? "float_parsing" : "float_type", name,
+           v->IsString()
+             ? "Input should be a valid number, unable to parse string as a "
+               "number"
+             : "Input should be a valid number",
+           *v);
+      return caf::none;
+    }
+    if (!bounded(name, *v, x, ge, le))
+      return caf::none;
+    return x;
+  }
+
+  opt_int integer(const char* name, bool required,
+                  std::optional<double> ge = std::nullopt,
+                  std::optional<double> le = std::nullopt) {
+    auto* v = member(name, required);
+    if (v == nullptr)
+      return caf::none;
+    double x = 0;
+    if (v->IsInt64()) {
+      x = static_cast<double>(v->GetInt64());
+    } else if (v->IsNumber()) {
+      x = v->GetDouble();
+      if (x != std::floor(x)) {
+        fail("int_from_float", name,
+             "Input should be a valid integer, got a number with a "
+             "fractional part",
+             *v);
+        return caf::none;
+      }
+    } else if (!v->IsString() || !parse_double(v->GetString(), x) ||
+               x != std::floor(x)) {
+      fail(v->IsString() ? "int_parsing" : "int_type", name,
+           v->IsString()
+             ? "Input should be a valid integer, unable to parse string as "
+               "an integer"
+             : "Input should be a valid integer",
+           *v);
+      return caf::none;
+    }
+    if (std::fabs(x) > 9.0e15 || !bounded(name, *v, x, ge, le))
+      return caf::none;
+    return static_cast<int64_t>(x);
+  }
+
+  opt_string string(const char* name, bool required, size_t min_len = 0,
+                    size_t max_len = SIZE_MAX) {
+    auto* v = member(name, required);
+    if (v == nullptr)
+      return caf::none;
+    if (!v->IsString()) {
+      fail("string_type", name, "Input should be a valid string", *v);
+      return caf::none;
+    }
+    std::string x{v->GetString(), v->GetStringLength()};
+    size_t len = 0;
+    for (unsigned char c : x)
+      len += (c & 0xC0) != 0x80;
+    if (len < min_len) {
+      fail("string_too_short", name,
+           "String should have at least " + std::to_string(min_len) +
+             (min_len == 1 ? " character" : " characters"),
+           *v, "{\"min_length\":" + std::to_string(min_len) + "}");
+      return caf::none;
+    }
+    if (len > max_len) {
+      fail("string_too_long", name,
+           "String should have at most " + std::to_string(max_len) +
+             " characters",
+           *v, "{\"max_length\":" + std::to_string(max_len) + "}");
+      return caf::none;
+    }
+    return x;
+  }
+
+  /// The raw member, when present and not null.
+  const rapidjson::Value* raw(const char* name) {
+    auto i = obj_.FindMember(name);
+    if (i == obj_.MemberEnd() || i->value.IsNull())
+      return nullptr;
+    return &i->value;
+  }
+
+  void fail(const char* type, const char* name, const std::string& msg,
+            const rapidjson::Value& input, std::string ctx = {}) {
+    errors_.push_back(
+      {type, loc_path{"body", name}, msg, to_json(input), std::move(ctx)});
+  }
+
+private:
+  static bool parse_double(const char* s, double& out) {
+    char* end = nullptr;
+    out = std::strtod(s, &end);
+    return end != s && *end == '\0' && std::isfinite(out);
+  }
+
+  const rapidjson::Value* member(const char* name, bool required) {
+    auto i = obj_.FindMember(name);
+    if (i == obj_.MemberEnd() || (i->value.IsNull() && !required)) {
+      if (required)
+        errors_.push_back({"missing", loc_path{"body", name}, "Field required",
+                           to_json(obj_), ""});
+      return nullptr;
+    }
+    return &i->value;
+  }
+
+  bool bounded(const char* name, const rapidjson::Value& v, double x,
+               std::optional<double> ge, std::optional<double> le) {
+    auto render = [](double b) {
+      char buf[32];
+      std::snprintf(buf, sizeof(buf), "%g", b);
+      return std::string{buf};
+    };
+    if (ge && x < *ge) {
+      fail("greater_than_equal", name,
+           "Input should be greater than or equal to " + render(*ge), v,
+           "{\"ge\":" + render(*ge) + "}");
+      return false;
+    }
+    if (le && x > *le) {
+      fail("less_than_equal", name,
+           "Input should be less than or equal to " + render(*le), v,
+           "{\"le\":" + render(*le) + "}");
+      return false;
+    }
+    return true;
+  }
+
+  const rapidjson::Value& obj_;
+  std::vector<validation_error>& errors_;
+};
+
+/// Parses `body` as an object and runs `read` on it; none on any error.
+template<class T, class F>
+std::optional<T> read_body(const std::string& body,
+                           std::vector<validation_error>& errors, F read) {
+  rapidjson::Document doc;
+  errors = parse_body_object(body, doc);
+  if (!errors.empty())
+    return std::nullopt;
+  body_reader in{doc, errors};
+  T result = read(in);
+  if (!errors.empty())
+    return std::nullopt;
+  return result;
+}
+
+inline void write(json_writer& w, const opt_double& x) {
+  if (x)
+    w.Double(*x);
+  else
+    w.Null();
+}
+
+inline void write(json_writer& w, const opt_int& x) {
+  if (x)
+    w.Int64(*x);
+  else
+    w.Null();
+}
+
+inline void write(json_writer& w, const opt_string& x) {
+  if (x)
+    w.String(x->c_str(), static_cast<rapidjson::SizeType>(x->size()));
+  else
+    w.Null();
+}
+
+inline void write(json_writer& w, const std::string& x) {
+  w.String(x.c_str(), static_cast<rapidjson::SizeType>(x.size()));
+}
+
+/// Writes `x` as raw JSON text, or null when it is absent or not JSON.
+inline void write_raw(json_writer& w, const opt_string& x) {
+  rapidjson::Document doc;
+  if (x)
+    doc.Parse(x->c_str(), x->size());
+  if (!x || doc.HasParseError())
+    w.Null();
+  else
+    doc.Accept(w);
+}
+
+template<class F>
+std::string render(F body) {
+  rapidjson::StringBuffer buf;
+  json_writer w{buf};
+  body(w);
+  return {buf.GetString(), buf.GetSize()};
+}
+
+} // namespace st::body_io

@@ -1,0 +1,26 @@
+#include "protocols/sql/arrays.hpp"
+
+namespace st {
+
+std::string sql_array(const std::vector<db_value>& xs) {
+  std::string result = "{";
+  for (size_t i = 0; i < xs.size(); ++i) {
+    if (i > 0)
+      result += ',';
+    if (!xs[i]) {
+      result += "NULL";
+      continue;
+    }
+    result += '"';
+    for (char c : *xs[i]) {
+      if (c == '"' || c == '\\')
+        result += '\\';
+      result += c;
+    }
+    result += '"';
+  }
+  result += '}';
+  return result;
+}
+
+} // namespace st

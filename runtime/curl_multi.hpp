@@ -1,0 +1,64 @@
+#pragma once
+
+#include "protocols/messages.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace st {
+
+/// One HTTP transfer handed to the curl thread.
+struct curl_transfer {
+  uint64_t id = 0;
+  std::string method;
+  std::string url;
+  std::vector<std::string> headers; ///< `Name: value` lines
+  std::string body;
+  std::chrono::milliseconds connect_timeout{5000};
+  std::chrono::milliseconds total_timeout{30000};
+};
+
+/// libcurl's multi interface on a thread of its own: many transfers at
+/// once, connections kept alive and reused per host. Nothing here blocks
+/// the caller; `on_done` runs on the curl thread and must only hand the
+/// outcome on (e.g. send it to an actor).
+class curl_multi {
+public:
+  using completion = std::function<void(upstream_outcome)>;
+
+  /// @param max_host_connections parallel connections per host (more
+  ///        transfers wait inside libcurl for a free one).
+  /// @param max_body_bytes answers beyond this fail with `too_large`.
+  curl_multi(completion on_done, long max_host_connections,
+             size_t max_body_bytes);
+
+  /// Stops the thread; transfers still running are abandoned.
+  ~curl_multi();
+
+  curl_multi(const curl_multi&) = delete;
+  curl_multi& operator=(const curl_multi&) = delete;
+
+  /// Queues a transfer and wakes the thread. Thread-safe.
+  void submit(curl_transfer x);
+
+private:
+  struct impl;
+  void run();
+
+  std::unique_ptr<impl> impl_;
+  completion on_done_;
+  size_t max_body_bytes_;
+  std::mutex mtx_;
+  std::vector<curl_transfer> submitted_;
+  std::atomic<bool> stopping_{false};
+  std::thread thread_;
+};
+
+} // namespace st
