@@ -12,8 +12,8 @@ db_actor::behavior_type db_pool(db_actor::stateful_pointer<db_pool_state> self,
   for (size_t i = 0; i < cfg.size; ++i)
     st.connections.push_back(
       self->spawn<caf::detached + caf::linked>(db_connection, cfg.connection));
-  st.queue =
-    std::make_unique<worker_queue<db_actor>>(st.connections, cfg.queue_limit);
+  st.queue = std::make_unique<worker_queue<db_actor>>(
+    st.connections, cfg.queue_limit, cfg.bulk_queue_limit);
   // A worker may take the statement timeout plus a reconnect attempt.
   st.request_timeout = cfg.connection.statement_timeout +
                        std::chrono::seconds(defaults::db_connect_timeout_s) +
@@ -29,6 +29,7 @@ db_actor::behavior_type db_pool(db_actor::stateful_pointer<db_pool_state> self,
     },
     [=](atom::exec, db_batch& batch) -> caf::result<db_reply> {
       auto rp = self->make_response_promise<db_reply>();
+      auto bulk = batch.bulk;
       auto shared = std::make_shared<db_batch>(std::move(batch));
       worker_queue<db_actor>::job job{
         [=](const db_actor& conn) mutable {
@@ -57,7 +58,7 @@ db_actor::behavior_type db_pool(db_actor::stateful_pointer<db_pool_state> self,
           rp.deliver(std::move(err));
         },
       };
-      if (!self->state.queue->submit(std::move(job))) {
+      if (!self->state.queue->submit(std::move(job), bulk)) {
         ++self->state.stats.num_refused;
         rp.deliver(make_error(db_ec::overloaded, "database overloaded"));
       }

@@ -9,12 +9,14 @@ namespace st {
 /// How the pool sizes itself.
 struct db_pool_settings {
   db_connection_settings connection;
-  size_t size = 4;          ///< DB actors (connections)
-  size_t queue_limit = 200; ///< waiting batches before refusing
+  size_t size = 4;                ///< DB actors (connections)
+  size_t queue_limit = 200;       ///< waiting batches before refusing
+  size_t bulk_queue_limit = 1000; ///< waiting bulk batches before refusing
 };
 
 /// Spreads batches over the DB actors: a batch runs as soon as one is idle;
-/// otherwise it waits in a bounded FIFO; past the cap it is refused with
+/// otherwise it waits in a bounded FIFO (bulk batches in their own one,
+/// served after the interactive one); past the cap it is refused with
 /// db_ec::overloaded at once.
 struct db_pool_state {
   db_actor::pointer self = nullptr;

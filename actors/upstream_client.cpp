@@ -5,8 +5,8 @@
 #include "runtime/log.hpp"
 
 #include <ctime>
-#include <optional>
 #include <curl/curl.h>
+#include <optional>
 
 namespace st {
 

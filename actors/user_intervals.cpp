@@ -1,6 +1,7 @@
 #include "actors/user_intervals.hpp"
 
 #include "actors/user_db.hpp"
+#include "config/defaults.hpp"
 #include "protocols/dates.hpp"
 #include "protocols/errors.hpp"
 #include "protocols/intervals.hpp"
@@ -245,6 +246,7 @@ void write_sync(user_self self, const sync_fetch& fetched) {
                    sql_array(hrv), sql_array(ctl), sql_array(atl),
                    sql_array(tsb), sql_array(weight), sql_array(sport)})},
     true);
+  batch.bulk = true;
   sync_report report;
   report.ok = true;
   report.activities_synced = static_cast<int64_t>(activities->rows.size());
@@ -254,7 +256,8 @@ void write_sync(user_self self, const sync_fetch& fetched) {
   auto& st = self->state;
   st.flight->fetch_ms = ms_since(st.flight->started);
   auto db_started = clock_type::now();
-  self->request(st.db, user_db::timeout, atom::exec_v, std::move(batch))
+  self
+    ->request(st.db, defaults::db_bulk_timeout, atom::exec_v, std::move(batch))
     .then(
       [=](db_reply& r) mutable {
         self->state.wellness_changed();

@@ -11,9 +11,11 @@
 namespace st {
 
 /// The bookkeeping of a pool actor: a fixed set of workers, each doing one
-/// job at a time, and a bounded FIFO of jobs waiting for one. CAF 0.17
-/// mailboxes are unbounded, so this queue is where overload is refused.
-/// Not an actor: the owning pool actor calls it from its handlers.
+/// job at a time, and two bounded FIFOs of jobs waiting for one: an
+/// interactive lane, always served first, and a bulk lane (syncs) that
+/// may wait longer but never delays a request someone is waiting on.
+/// CAF 0.17 mailboxes are unbounded, so these queues are where overload is
+/// refused. Not an actor: the owning pool actor calls it from its handlers.
 template<class Worker>
 class worker_queue {
 public:
@@ -24,30 +26,33 @@ public:
     std::function<void(caf::error)> fail;
   };
 
-  worker_queue(std::vector<Worker> workers, size_t limit)
-    : idle_(std::move(workers)), limit_(limit) {
+  worker_queue(std::vector<Worker> workers, size_t limit, size_t bulk_limit = 0)
+    : idle_(std::move(workers)), limit_(limit), bulk_limit_(bulk_limit) {
     size_ = idle_.size();
   }
 
-  /// Runs `x` now on an idle worker, or queues it; false when the queue is
-  /// full (the caller refuses the work).
-  [[nodiscard]] bool submit(job x) {
+  /// Runs `x` now on an idle worker, or queues it in its lane; false when
+  /// that lane is full (the caller refuses the work).
+  [[nodiscard]] bool submit(job x, bool bulk = false) {
     if (!idle_.empty()) {
       start(std::move(x));
       return true;
     }
-    if (waiting_.size() >= limit_)
+    auto& lane = bulk ? bulk_waiting_ : waiting_;
+    if (lane.size() >= (bulk ? bulk_limit_ : limit_))
       return false;
-    waiting_.push_back(std::move(x));
+    lane.push_back(std::move(x));
     return true;
   }
 
-  /// Marks `w` idle again and starts the next waiting job on it.
+  /// Marks `w` idle again and starts the next waiting job on it,
+  /// interactive ones first.
   void release(const Worker& w) {
     idle_.push_back(w);
-    if (!waiting_.empty()) {
-      auto next = std::move(waiting_.front());
-      waiting_.pop_front();
+    auto& lane = waiting_.empty() ? bulk_waiting_ : waiting_;
+    if (!lane.empty()) {
+      auto next = std::move(lane.front());
+      lane.pop_front();
       start(std::move(next));
     }
   }
@@ -56,12 +61,15 @@ public:
   void fail_waiting(const caf::error& err) {
     auto jobs = std::move(waiting_);
     waiting_.clear();
+    for (auto& x : bulk_waiting_)
+      jobs.push_back(std::move(x));
+    bulk_waiting_.clear();
     for (auto& x : jobs)
       x.fail(err);
   }
 
   [[nodiscard]] size_t num_waiting() const {
-    return waiting_.size();
+    return waiting_.size() + bulk_waiting_.size();
   }
 
   [[nodiscard]] size_t num_busy() const {
@@ -82,7 +90,9 @@ private:
 
   std::vector<Worker> idle_;
   std::deque<job> waiting_;
+  std::deque<job> bulk_waiting_;
   size_t limit_;
+  size_t bulk_limit_;
   size_t size_ = 0;
   size_t max_busy_ = 0;
 };

@@ -58,3 +58,25 @@ bench_wrk() {
     $1=="99%" {p99=$2}
     END {print rps, p99}'
 }
+
+# bench_mint_tokens SECRET COUNT: access tokens of users 1..COUNT (HS256,
+# one hour), one per line, minted without the server.
+bench_mint_tokens() {
+  python3 - "$1" "$2" <<'PY'
+import base64, hashlib, hmac, json, sys, time
+b = lambda x: base64.urlsafe_b64encode(x).rstrip(b"=").decode()
+key, count = sys.argv[1].encode(), int(sys.argv[2])
+for i in range(1, count + 1):
+    h = b(b'{"alg":"HS256","typ":"JWT"}') + "." + b(json.dumps(
+        {"sub": str(i), "email": f"bench{i}@example.com",
+         "exp": int(time.time()) + 3600}).encode())
+    print(h + "." + b(hmac.new(key, h.encode(), hashlib.sha256).digest()))
+PY
+}
+
+# bench_db_stat KEY: a counter of the DB actors from the admin stats
+# (server on BENCH_PORT with ADMIN_TOKEN=adm).
+bench_db_stat() {
+  curl -s -H "Authorization: Bearer adm" "http://127.0.0.1:$BENCH_PORT/api/v1/admin/stats" |
+    python3 -c "import json,sys; print(json.load(sys.stdin)['db']['$1'])"
+}

@@ -20,18 +20,11 @@ INSERT INTO workouts (user_id, start_date, name, type, duration_sec, tss, source
   FROM users u, generate_series(0, 13) d;
 SQL
 tokens=$(mktemp /tmp/bench-tokens.XXXXXX.lua)
-python3 - "$secret" > "$tokens" <<'PY'
-import base64, hashlib, hmac, json, sys, time
-b = lambda x: base64.urlsafe_b64encode(x).rstrip(b"=").decode()
-key = sys.argv[1].encode()
-print("tokens = {")
-for i in range(1, 1001):
-    h = b(b'{"alg":"HS256","typ":"JWT"}') + "." + b(json.dumps(
-        {"sub": str(i), "email": f"bench{i}@example.com",
-         "exp": int(time.time()) + 3600}).encode())
-    print('"' + h + "." + b(hmac.new(key, h.encode(), hashlib.sha256).digest()) + '",')
-print("}")
-PY
+{
+  echo "tokens = {"
+  bench_mint_tokens "$secret" 1000 | sed 's/.*/"&",/'
+  echo "}"
+} > "$tokens"
 script() {
   cat "$tokens"
   cat <<LUA

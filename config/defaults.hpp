@@ -64,6 +64,13 @@ constexpr size_t db_pool_size = 4;
 /// Batches waiting for a free connection before new ones are refused (503).
 constexpr size_t db_queue_limit = 200;
 
+/// Bulk batches (sync writes, ~100 KB of parameters each) waiting behind
+/// the interactive ones before new ones are refused (503).
+constexpr size_t db_bulk_queue_limit = 1000;
+
+/// How long a bulk batch may wait for a connection and run.
+constexpr auto db_bulk_timeout = 120s;
+
 /// Server-side statement timeout.
 constexpr auto db_statement_timeout = 5s;
 

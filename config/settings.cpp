@@ -279,6 +279,10 @@ const std::vector<descriptor>& descriptors() {
      [](settings& s, const std::string& v) {
        s.db_queue_limit = static_cast<size_t>(parse_int(v, 1, 1'000'000));
      }},
+    {"DB_BULK_QUEUE_LIMIT", str(defaults::db_bulk_queue_limit), false,
+     [](settings& s, const std::string& v) {
+       s.db_bulk_queue_limit = static_cast<size_t>(parse_int(v, 1, 1'000'000));
+     }},
     {"DB_STATEMENT_TIMEOUT_MS",
      str(duration_cast<milliseconds>(defaults::db_statement_timeout).count()),
      false,
@@ -515,6 +519,7 @@ std::vector<std::string> describe(const settings& cfg) {
     "HTTP_THREADS=" + str(static_cast<int64_t>(cfg.http_threads)),
     "DB_POOL_SIZE=" + str(static_cast<int64_t>(cfg.db_pool_size)),
     "DB_QUEUE_LIMIT=" + str(static_cast<int64_t>(cfg.db_queue_limit)),
+    "DB_BULK_QUEUE_LIMIT=" + str(static_cast<int64_t>(cfg.db_bulk_queue_limit)),
     "DB_STATEMENT_TIMEOUT_MS=" + str(cfg.db_statement_timeout_ms),
     "DB_PIPELINE=" + b(cfg.db_pipeline),
     "MIGRATE_ON_START=" + b(cfg.migrate_on_start),

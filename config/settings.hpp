@@ -45,6 +45,7 @@ struct settings {
   size_t http_threads = 0;
   size_t db_pool_size = 0;
   size_t db_queue_limit = 0;
+  size_t db_bulk_queue_limit = 0; ///< sync writes waiting behind requests
   int64_t db_statement_timeout_ms = 0;
   bool db_pipeline = true;
   bool migrate_on_start = true;

@@ -23,10 +23,13 @@ struct db_statement {
 };
 
 /// Statements sent to the server in one round trip. With `transaction`
-/// they commit or roll back together; otherwise each stands alone.
+/// they commit or roll back together; otherwise each stands alone. A
+/// `bulk` batch (a sync's write) waits in its own, longer queue behind
+/// every interactive one.
 struct db_batch {
   std::vector<db_statement> statements;
   bool transaction = false;
+  bool bulk = false;
 };
 
 /// The rows of one statement (text format) and its affected-row count.
@@ -370,7 +373,8 @@ typename Inspector::result_type inspect(Inspector& f, db_statement& x) {
 
 template<class Inspector>
 typename Inspector::result_type inspect(Inspector& f, db_batch& x) {
-  return f(caf::meta::type_name("st::db_batch"), x.statements, x.transaction);
+  return f(caf::meta::type_name("st::db_batch"), x.statements, x.transaction,
+           x.bulk);
 }
 
 template<class Inspector>

@@ -102,15 +102,23 @@ void add_probe_routes(router& r, const api_context& ctx) {
               if (!db)
                 return reply(error_response(db.error()));
               auto db_json = db_stats_json(*db);
-              ask<uint64_t>(*ctx.sys, ctx.users,
-                            answer<uint64_t>(reply,
-                                             [db_json](uint64_t users) {
-                                               return "{\"db\":" + db_json +
-                                                      ",\"user_actors\":" +
-                                                      std::to_string(users) +
-                                                      "}";
-                                             }),
-                            atom::status_v);
+              ask<uint64_t>(
+                *ctx.sys, ctx.users,
+                [ctx, reply, db_json](caf::expected<uint64_t> users) {
+                  if (!users)
+                    return reply(error_response(users.error()));
+                  auto head = "{\"db\":" + db_json +
+                              ",\"user_actors\":" + std::to_string(*users);
+                  ask<upstream_stats>(*ctx.sys, ctx.upstream,
+                                      answer<upstream_stats>(
+                                        reply,
+                                        [head](const upstream_stats& u) {
+                                          return head + ",\"upstream\":" +
+                                                 upstream_stats_json(u) + "}";
+                                        }),
+                                      atom::status_v);
+                },
+                atom::status_v);
             },
             atom::status_v);
         });

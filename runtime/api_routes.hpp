@@ -13,6 +13,7 @@ struct api_context {
   auth_actor auth;
   db_actor db;
   user_registry_actor users;
+  upstream_actor upstream;
   std::string admin_token;      ///< empty: the admin routes do not exist
   bool fault_injection = false; ///< tests: honour `X-Fault-Inject`
   /// Deadline of requests that wait for Intervals.icu (its retries and

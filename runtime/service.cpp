@@ -83,6 +83,7 @@ int run_serve(const settings& cfg) {
   pool_cfg.connection.pipeline = cfg.db_pipeline;
   pool_cfg.size = cfg.db_pool_size;
   pool_cfg.queue_limit = cfg.db_queue_limit;
+  pool_cfg.bulk_queue_limit = cfg.db_bulk_queue_limit;
   auto db = sys.spawn(db_pool, pool_cfg);
   auto hasher = sys.spawn(password_hasher, defaults::password_hashers,
                           defaults::password_queue_limit,
@@ -158,6 +159,7 @@ int run_serve(const settings& cfg) {
                   auth_service,
                   db,
                   users,
+                  upstream,
                   cfg.admin_token,
                   cfg.fault_injection,
                   call_timeout * 2};

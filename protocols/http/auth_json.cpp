@@ -124,4 +124,22 @@ std::string db_stats_json(const db_stats& x) {
   return buf.GetString();
 }
 
+std::string upstream_stats_json(const upstream_stats& x) {
+  rapidjson::StringBuffer buf;
+  json_writer w{buf};
+  w.StartObject();
+  auto field = [&](const char* name, uint64_t value) {
+    w.Key(name);
+    w.Uint64(value);
+  };
+  field("num_requests", x.num_requests);
+  field("num_attempts", x.num_attempts);
+  field("num_retries", x.num_retries);
+  field("num_failed", x.num_failed);
+  field("num_waiting", x.num_waiting);
+  field("num_in_flight", x.num_in_flight);
+  w.EndObject();
+  return buf.GetString();
+}
+
 } // namespace st

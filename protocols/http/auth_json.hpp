@@ -36,4 +36,7 @@ parse_refresh_token(const std::string& body,
 /// The DB counters for the operator's stats endpoint.
 [[nodiscard]] std::string db_stats_json(const db_stats& x);
 
+/// Counters of the upstream client for the admin stats.
+[[nodiscard]] std::string upstream_stats_json(const upstream_stats& x);
+
 } // namespace st

@@ -230,7 +230,14 @@ const std::vector<statement_def>& statement_catalog() {
      "start_date = EXCLUDED.start_date, name = EXCLUDED.name, "
      "type = EXCLUDED.type, duration_sec = EXCLUDED.duration_sec, "
      "distance_m = EXCLUDED.distance_m, tss = EXCLUDED.tss, "
-     "raw = EXCLUDED.raw"},
+     "raw = EXCLUDED.raw "
+     // An unchanged row is not rewritten: a re-sync costs no new tuple
+     // versions and no WAL for the days that did not change.
+     "WHERE (workouts.start_date, workouts.name, workouts.type, "
+     "workouts.duration_sec, workouts.distance_m, workouts.tss, "
+     "workouts.raw::text) IS DISTINCT FROM (EXCLUDED.start_date, "
+     "EXCLUDED.name, EXCLUDED.type, EXCLUDED.duration_sec, "
+     "EXCLUDED.distance_m, EXCLUDED.tss, EXCLUDED.raw::text)"},
     // Every synced day of a user in one statement (domain.md §4.7 step 7):
     // sleep/RHR/HRV/weight only fill empty values (what the user entered
     // wins); load figures and sport info replace ours, but a day that
@@ -252,7 +259,18 @@ const std::vector<statement_def>& statement_catalog() {
      "ctl = coalesce(EXCLUDED.ctl, wellness_cache.ctl), "
      "atl = coalesce(EXCLUDED.atl, wellness_cache.atl), "
      "tsb = coalesce(EXCLUDED.tsb, wellness_cache.tsb), "
-     "sport_info = coalesce(EXCLUDED.sport_info, wellness_cache.sport_info)"},
+     "sport_info = coalesce(EXCLUDED.sport_info, wellness_cache.sport_info) "
+     "WHERE (wellness_cache.sleep_hours, wellness_cache.rhr, "
+     "wellness_cache.hrv, wellness_cache.weight_kg, wellness_cache.ctl, "
+     "wellness_cache.atl, wellness_cache.tsb, wellness_cache.sport_info::text) "
+     "IS DISTINCT FROM (coalesce(wellness_cache.sleep_hours, "
+     "EXCLUDED.sleep_hours), coalesce(wellness_cache.rhr, EXCLUDED.rhr), "
+     "coalesce(wellness_cache.hrv, EXCLUDED.hrv), "
+     "coalesce(wellness_cache.weight_kg, EXCLUDED.weight_kg), "
+     "coalesce(EXCLUDED.ctl, wellness_cache.ctl), "
+     "coalesce(EXCLUDED.atl, wellness_cache.atl), "
+     "coalesce(EXCLUDED.tsb, wellness_cache.tsb), "
+     "coalesce(EXCLUDED.sport_info, wellness_cache.sport_info)::text)"},
   };
   return result;
 }

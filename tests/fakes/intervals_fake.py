@@ -10,6 +10,8 @@ under /_fake (never part of the real API):
   PUT  /_fake/athletes/<id>   {"api_key", "wellness": [..], "activities": [..],
                                "events": [..]} or {"api_key", "generate":
                                {"wellness_days": n, "activities": n}}
+  POST /_fake/athletes        {"first", "count", "key_prefix", "generate"}: athletes
+                              i<first>.. with keys <key_prefix><n> (benchmarks)
   POST /_fake/fail            {"status", "count", "path_contains"?, "retry_after"?,
                                "body"?}: the next `count` matching API calls
                               answer `status` (with `body` as is, if given)
@@ -138,6 +140,16 @@ class Handler(BaseHTTPRequestHandler):
                     entry["dataset"] = None
                 ATHLETES[athlete] = entry
                 return self.send(200, {"athlete": athlete})
+            if path == "/_fake/athletes" and self.command == "POST":
+                key = json.dumps(body["generate"], sort_keys=True)
+                if key not in CACHE:
+                    CACHE[key] = generated(body["generate"])
+                for n in range(body["first"], body["first"] + body["count"]):
+                    ATHLETES["i%d" % n] = {
+                        "api_key": "%s%d" % (body["key_prefix"], n), "events": [],
+                        "wellness": CACHE[key][0], "activities": CACHE[key][1],
+                        "dataset": key}
+                return self.send(200, {"count": body["count"]})
             if path == "/_fake/fail":
                 FAILURES.append({"status": body["status"], "count": body.get("count", 1),
                                  "path_contains": body.get("path_contains", ""),
