@@ -288,13 +288,13 @@ parse_activity_rows(std::string_view body) {
   return result;
 }
 
-std::optional<rows_of<wellness_row>>
+std::optional<rows_of<wellness_day>>
 parse_wellness_rows(std::string_view body) {
   rapidjson::Document doc;
   std::vector<const Value*> items;
   if (!parse_list(body, doc, items))
     return std::nullopt;
-  rows_of<wellness_row> result;
+  rows_of<wellness_day> result;
   std::unordered_map<std::string, size_t> index;
   for (auto* item : items) {
     auto& x = *item;
@@ -311,7 +311,7 @@ parse_wellness_rows(std::string_view body) {
       ++result.skipped;
       continue;
     }
-    wellness_row row;
+    wellness_day row;
     row.date = format_date(*day);
     row.sleep_hours =
       number(first_present(x, {"sleepDuration", "sleep_hours"}));

@@ -66,19 +66,6 @@ struct activity_row {
   std::string raw; ///< the upstream object as JSON text
 };
 
-/// A `wellness_cache` row of a synced day (domain.md §4.3).
-struct wellness_row {
-  std::string date;
-  opt_double sleep_hours;
-  opt_double rhr;
-  opt_double hrv;
-  opt_double ctl;
-  opt_double atl;
-  opt_double tsb;
-  opt_double weight_kg;
-  opt_string sport_info; ///< JSON array text
-};
-
 /// Rows of one upstream list: one per key (the last occurrence wins), and
 /// how many items could not become a row.
 template<class Row>
@@ -94,7 +81,7 @@ parse_activity_rows(std::string_view body);
 
 /// Wellness days of a sync; skipped: no readable date. None when the body
 /// is not JSON.
-[[nodiscard]] std::optional<rows_of<wellness_row>>
+[[nodiscard]] std::optional<rows_of<wellness_day>>
 parse_wellness_rows(std::string_view body);
 
 /// Planned events as http-api.md §3.9.5 shows them. None when not JSON.

@@ -54,19 +54,9 @@ void add_intervals_routes(router& r, const api_context& ctx) {
                                      }),
                  atom::sync_v);
              });
-  user_route(r, http::verb::get, "/api/v1/intervals/events", ctx,
-             [](const api_context& ctx, const api_request& req, int32_t user,
-                responder reply) {
-               std::vector<validation_error> errors;
-               auto q = date_window(req, 7, errors);
-               if (!q)
-                 return reply(unprocessable(errors));
-               using events = std::vector<intervals_event>;
-               ask_user_within<events>(
-                 ctx, ctx.upstream_request_timeout, user,
-                 answer<events>(reply, intervals_events_json), atom::get_v,
-                 atom::events_v, *q);
-             });
+  window_route<std::vector<intervals_event>>(
+    r, "/api/v1/intervals/events", ctx, 7, atom::events_v,
+    intervals_events_json, ctx.upstream_request_timeout);
   user_route(r, http::verb::post, "/api/v1/intervals/events", ctx,
              [](const api_context& ctx, const api_request& req, int32_t user,
                 responder reply) {
@@ -80,19 +70,9 @@ void add_intervals_routes(router& r, const api_context& ctx) {
                                          http::status::created),
                  atom::add_v, *x);
              });
-  user_route(r, http::verb::get, "/api/v1/intervals/activities", ctx,
-             [](const api_context& ctx, const api_request& req, int32_t user,
-                responder reply) {
-               std::vector<validation_error> errors;
-               auto q = date_window(req, 14, errors);
-               if (!q)
-                 return reply(unprocessable(errors));
-               using activities = std::vector<intervals_activity>;
-               ask_user_within<activities>(
-                 ctx, ctx.upstream_request_timeout, user,
-                 answer<activities>(reply, intervals_activities_json),
-                 atom::get_v, atom::activities_v, *q);
-             });
+  window_route<std::vector<intervals_activity>>(
+    r, "/api/v1/intervals/activities", ctx, 14, atom::activities_v,
+    intervals_activities_json, ctx.upstream_request_timeout);
 }
 
 } // namespace st

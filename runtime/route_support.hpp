@@ -85,6 +85,26 @@ void ask_user_within(const api_context& ctx, caf::timespan timeout,
   (*attempt)(1);
 }
 
+/// A GET of a date window (default: `days` up to today; optional paging)
+/// answered by the user's actor with `(get, kind, list_query)`.
+template<class Result, class Kind>
+void window_route(router& r, const char* path, const api_context& ctx,
+                  int64_t days, Kind kind, std::string (*render)(const Result&),
+                  caf::timespan timeout = defaults::api_request_timeout) {
+  user_route(r, http::verb::get, path, ctx,
+             [days, kind, render, timeout](const api_context& ctx,
+                                           const api_request& req, int32_t user,
+                                           responder reply) {
+               std::vector<validation_error> errors;
+               auto q = date_window(req, days, errors);
+               if (!q)
+                 return reply(unprocessable(errors));
+               ask_user_within<Result>(ctx, timeout, user,
+                                       answer<Result>(reply, render),
+                                       atom::get_v, kind, *q);
+             });
+}
+
 /// As ask_user_within, with the deadline of an ordinary API request.
 template<class Result, class... Ts>
 void ask_user(const api_context& ctx, int32_t user,

@@ -34,23 +34,6 @@ std::optional<int32_t> path_id(const api_request& req, const char* name,
   return static_cast<int32_t>(x);
 }
 
-/// A dated list (default window: `days` up to today) with optional paging.
-template<class Page, class Kind>
-void list_route(router& r, const char* path, const api_context& ctx,
-                int64_t days, Kind kind, std::string (*render)(const Page&)) {
-  user_route(r, http::verb::get, path, ctx,
-             [days, kind, render](const api_context& ctx,
-                                  const api_request& req, int32_t user,
-                                  responder reply) {
-               std::vector<validation_error> errors;
-               auto q = date_window(req, days, errors);
-               if (!q)
-                 return reply(unprocessable(errors));
-               ask_user<Page>(ctx, user, answer<Page>(reply, render),
-                              atom::get_v, kind, *q);
-             });
-}
-
 void add_profile_routes(router& r, const api_context& ctx) {
   user_route(r, http::verb::get, "/api/v1/athlete-profile", ctx,
              [](const api_context& ctx, const api_request&, int32_t user,
@@ -182,8 +165,8 @@ void add_sleep_routes(router& r, const api_context& ctx) {
 }
 
 void add_wellness_routes(router& r, const api_context& ctx) {
-  list_route<wellness_page>(r, "/api/v1/wellness", ctx, 30, atom::wellness_v,
-                            wellness_page_json);
+  window_route<wellness_page>(r, "/api/v1/wellness", ctx, 30, atom::wellness_v,
+                              wellness_page_json);
   user_route(r, http::verb::put, "/api/v1/wellness", ctx,
              [](const api_context& ctx, const api_request& req, int32_t user,
                 responder reply) {
@@ -198,8 +181,8 @@ void add_wellness_routes(router& r, const api_context& ctx) {
 }
 
 void add_workout_routes(router& r, const api_context& ctx) {
-  list_route<workout_page>(r, "/api/v1/workouts", ctx, 14, atom::workouts_v,
-                           workout_page_json);
+  window_route<workout_page>(r, "/api/v1/workouts", ctx, 14, atom::workouts_v,
+                             workout_page_json);
   user_route(r, http::verb::post, "/api/v1/workouts", ctx,
              [](const api_context& ctx, const api_request& req, int32_t user,
                 responder reply) {

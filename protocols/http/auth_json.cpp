@@ -103,43 +103,43 @@ std::string token_pair_json(const token_pair& x) {
          "}";
 }
 
-std::string db_stats_json(const db_stats& x) {
+namespace {
+
+/// A flat object of named counters.
+std::string
+counters_json(std::initializer_list<std::pair<const char*, uint64_t>> fields) {
   rapidjson::StringBuffer buf;
   json_writer w{buf};
   w.StartObject();
-  auto field = [&](const char* name, uint64_t value) {
+  for (auto& [name, value] : fields) {
     w.Key(name);
     w.Uint64(value);
-  };
-  field("num_round_trips", x.num_round_trips);
-  field("num_statements", x.num_statements);
-  field("num_batches", x.num_batches);
-  field("num_failed", x.num_failed);
-  field("num_refused", x.num_refused);
-  field("num_queued", x.num_queued);
-  field("num_busy", x.num_busy);
-  field("max_busy", x.max_busy);
-  field("num_connections", x.num_connections);
+  }
   w.EndObject();
   return buf.GetString();
 }
 
+} // namespace
+
+std::string db_stats_json(const db_stats& x) {
+  return counters_json({{"num_round_trips", x.num_round_trips},
+                        {"num_statements", x.num_statements},
+                        {"num_batches", x.num_batches},
+                        {"num_failed", x.num_failed},
+                        {"num_refused", x.num_refused},
+                        {"num_queued", x.num_queued},
+                        {"num_busy", x.num_busy},
+                        {"max_busy", x.max_busy},
+                        {"num_connections", x.num_connections}});
+}
+
 std::string upstream_stats_json(const upstream_stats& x) {
-  rapidjson::StringBuffer buf;
-  json_writer w{buf};
-  w.StartObject();
-  auto field = [&](const char* name, uint64_t value) {
-    w.Key(name);
-    w.Uint64(value);
-  };
-  field("num_requests", x.num_requests);
-  field("num_attempts", x.num_attempts);
-  field("num_retries", x.num_retries);
-  field("num_failed", x.num_failed);
-  field("num_waiting", x.num_waiting);
-  field("num_in_flight", x.num_in_flight);
-  w.EndObject();
-  return buf.GetString();
+  return counters_json({{"num_requests", x.num_requests},
+                        {"num_attempts", x.num_attempts},
+                        {"num_retries", x.num_retries},
+                        {"num_failed", x.num_failed},
+                        {"num_waiting", x.num_waiting},
+                        {"num_in_flight", x.num_in_flight}});
 }
 
 } // namespace st

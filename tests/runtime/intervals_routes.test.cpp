@@ -307,8 +307,8 @@ TEST_CASE_METHOD(intervals_fixture,
   r = call(who, "GET", "/api/v1/workouts");
   CHECK(r.body.find("Morning ride") != std::string::npos);
   r = call(who, "GET", "/api/v1/workouts/fitness");
-  CHECK(r.body == R"({"ctl":50.5,"atl":60.0,"tsb":-9.5,"date":")" + day(1) +
-                    R"("})");
+  CHECK(r.body ==
+        R"({"ctl":50.5,"atl":60.0,"tsb":-9.5,"date":")" + day(1) + R"("})");
 
   // What went upstream: Basic auth was accepted, the 90-day window, the
   // limit and the fields (start_date included).
@@ -576,6 +576,17 @@ TEST_CASE("intervals: background refresh runs on each linked user's timer") {
     {"ENCRYPTION_KEY", encryption_key},
     {"INTERVALS_SYNC_HOURS", "0.0005"}, // 1.8 s
     {"USER_IDLE_SECONDS", "1"}};
+  // Nobody asks for a sync: the CTL arrives through the timer (10 s at
+  // most).
+  auto synced_ctl = [&] {
+    for (int i = 0; i < 100; ++i) {
+      auto rows = db.query("SELECT ctl FROM wellness_cache");
+      if (!rows.empty())
+        return rows[0][0];
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return std::string{};
+  };
   athlete who;
   {
     server_process server{env};
@@ -588,14 +599,7 @@ TEST_CASE("intervals: background refresh runs on each linked user's timer") {
               .status == 200);
     // Nobody asks for a sync; the user's timer fires within the period,
     // although the actor would have passivated after 1 s idle.
-    std::string ctl;
-    for (int i = 0; i < 100 && ctl.empty(); ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-      auto rows = db.query("SELECT ctl FROM wellness_cache");
-      if (!rows.empty())
-        ctl = rows[0][0];
-    }
-    CHECK(ctl == "44");
+    CHECK(synced_ctl() == "44");
     auto status = http_call(server.port(), "GET", "/api/v1/intervals/status",
                             {}, bearer(who.token));
     CHECK(status.body.find(R"("background":true)") != std::string::npos);
@@ -605,14 +609,7 @@ TEST_CASE("intervals: background refresh runs on each linked user's timer") {
   db.query("DELETE FROM wellness_cache");
   fake.reset();
   server_process server{env};
-  std::string ctl;
-  for (int i = 0; i < 100 && ctl.empty(); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    auto rows = db.query("SELECT ctl FROM wellness_cache");
-    if (!rows.empty())
-      ctl = rows[0][0];
-  }
-  CHECK(ctl == "44");
+  CHECK(synced_ctl() == "44");
 }
 
 TEST_CASE("intervals: without ENCRYPTION_KEY production refuses to store "
