@@ -352,7 +352,7 @@ TEST_CASE_METHOD(intervals_fixture,
   auto who = linked("flight@example.com", "i60",
                     R"("wellness":[{"id":")" + day(1) +
                       R"(","ctl":40,"atl":41}],"activities":[])");
-  fake.delay(500); // keeps the first sync in flight while the rest arrive
+  fake.delay(1000); // keeps the first sync in flight while the rest arrive
   std::vector<std::future<http_reply>> replies;
   for (int i = 0; i < 10; ++i)
     replies.push_back(std::async(std::launch::async, [&] {
@@ -406,6 +406,16 @@ TEST_CASE_METHOD(intervals_fixture,
           "Intervals.icu rejected the stored API key. Link Intervals.icu "
           "again.");
     CHECK(count_calls("GET", "/activities") == 1); // a 403 is not retried
+    CHECK(nothing_written());
+  }
+
+  SECTION("a 401 means the same: the key is no longer valid") {
+    fake.fail(401, 1, "/wellness");
+    auto r = call(who, "POST", "/api/v1/intervals/sync");
+    CHECK(r.status == 400);
+    CHECK(json_field(r.body, "detail") ==
+          "Intervals.icu rejected the stored API key. Link Intervals.icu "
+          "again.");
     CHECK(nothing_written());
   }
 
