@@ -54,29 +54,36 @@ for _ in $(seq 20); do
     python3 -c "import json,sys; s=json.load(sys.stdin)['last_sync']; print($after - $before, s['db_ms'], s['fetch_ms'], $total * 1000, s['activities_synced'], s['wellness_days_synced'])" \
       >>"$BENCH_PG_DIR/single"
 done
-read -r rt db_ms fetch_ms e2e_ms acts days < <(python3 - "$BENCH_PG_DIR/single" <<'PY'
+read -r rt db_ms fetch_ms e2e_ms acts days first_db_ms first_e2e_ms < <(python3 - "$BENCH_PG_DIR/single" <<'PY'
 import statistics, sys
 rows = [list(map(float, l.split())) for l in open(sys.argv[1])]
 med = lambda i: statistics.median(r[i] for r in rows)
-print("%g %.2f %.2f %.2f %d %d" % (med(0), med(1), med(2), med(3), rows[-1][4], rows[-1][5]))
+print("%g %.2f %.2f %.2f %d %d %.2f %.2f" % (med(0), med(1), med(2), med(3), rows[-1][4], rows[-1][5], rows[0][1], rows[0][3]))
 PY
 )
 
-# Everyone at once, with pg_stat_activity sampled alongside.
-(
-  max=0
-  while [ ! -f "$BENCH_PG_DIR/load.done" ]; do
-    n=$(psql -qtA -h 127.0.0.1 -p "$BENCH_PG_PORT" -U postgres bench -c \
-      "SELECT count(*) FROM pg_stat_activity WHERE datname = 'bench' AND state = 'active' AND pid <> pg_backend_pid()")
-    [ "$n" -gt "$max" ] && max=$n
-    sleep 0.02
-  done
-  echo "$max" >"$BENCH_PG_DIR/pg.max"
-) &
-sampler=$!
-load=$(python3 bench/sync_load.py "$BENCH_PORT" "$tokens")
-touch "$BENCH_PG_DIR/load.done"
-wait $sampler
+# Everyone at once, with pg_stat_activity sampled alongside: first syncs
+# (rows inserted), then once more (nothing changed upstream).
+load_round() {
+  rm -f "$BENCH_PG_DIR/load.done"
+  (
+    max=0
+    while [ ! -f "$BENCH_PG_DIR/load.done" ]; do
+      n=$(psql -qtA -h 127.0.0.1 -p "$BENCH_PG_PORT" -U postgres bench -c \
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = 'bench' AND state = 'active' AND pid <> pg_backend_pid()")
+      [ "$n" -gt "$max" ] && max=$n
+      sleep 0.02
+    done
+    echo "$max" >"$BENCH_PG_DIR/pg.max"
+  ) &
+  local sampler=$!
+  python3 bench/sync_load.py "$BENCH_PORT" "$tokens" | tr '\n' ' '
+  touch "$BENCH_PG_DIR/load.done"
+  wait $sampler
+  echo "(PostgreSQL saw at most $(cat "$BENCH_PG_DIR/pg.max") active)"
+}
+first_round=$(load_round)
+second_round=$(load_round)
 pool_max=$(bench_db_stat max_busy)
 pool_size=$(bench_db_stat num_connections)
 refused=$(bench_db_stat num_refused)
@@ -86,7 +93,9 @@ rows=$(psql -qtA -h 127.0.0.1 -p "$BENCH_PG_PORT" -U postgres bench -c \
 echo "machine: $(nproc) cores shared by server, PostgreSQL and the fake Intervals.icu (Python)"
 echo "one sync ($acts activities, $days wellness days), median of 20:"
 echo "  database round trips: $rt   database phase: $db_ms ms   upstream fetch: $fetch_ms ms   end to end: $e2e_ms ms"
+echo "  (the very first, which inserts every row: database phase $first_db_ms ms, end to end $first_e2e_ms ms)"
 echo "$users users linked ($linked answered 200), then all syncing at once (rate cap: ${rate}/s, 0 = off):"
-echo "  $(echo "$load" | tr '\n' ' ')"
-echo "  most DB connections in use: $pool_max of the pool's $pool_size (PostgreSQL saw at most $(cat "$BENCH_PG_DIR/pg.max") active); batches refused: $refused"
+echo "  first sync: $first_round"
+echo "  again:      $second_round"
+echo "  most DB connections in use: $pool_max of the pool's $pool_size; batches refused: $refused"
 echo "  rows afterwards: $rows"
