@@ -32,8 +32,8 @@ std::optional<milliseconds> retry_after(const std::string& value) {
     return std::nullopt;
   char* end = nullptr;
   auto secs = std::strtoll(value.c_str(), &end, 10);
-  if (*end == '\0' && secs >= 0)
-    return milliseconds{secs * 1000};
+  if (*end == '\0' && secs >= 0) // capped: a day is "too long" already
+    return milliseconds{std::min<long long>(secs, 86400) * 1000};
   auto when = curl_getdate(value.c_str(), nullptr);
   if (when < 0)
     return std::nullopt;

@@ -487,7 +487,7 @@ user_actor::behavior_type user(user_actor::stateful_pointer<user_state> self,
     caf::after(cfg.idle_timeout) >>
       [=] {
         auto& st = self->state;
-        if (st.keeps_refresh_timer()) {
+        if (st.next_refresh || st.keeps_refresh_timer()) {
           // Stays for its timer; what it cached can go.
           st.profile.reset();
           st.wellness_changed();

@@ -75,8 +75,8 @@ struct user_state {
   void wellness_changed();
   void workouts_changed();
 
-  /// Linked and background refresh on: the actor keeps a timer, so it
-  /// stays alive instead of passivating.
+  /// Linked and background refresh on: the actor keeps a timer (re-armed
+  /// after every sync), so it stays alive instead of passivating.
   [[nodiscard]] bool keeps_refresh_timer() const;
 
   static inline const char* name = "user";

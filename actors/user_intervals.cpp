@@ -554,8 +554,11 @@ caf::result<intervals_event> push_event(user_self self, planned_event x) {
 }
 
 void wake(user_self self) {
-  // Loading the link arms the timer of a linked user.
-  with_link(self, [](link_result) {});
+  // No database work here: at start the registry wakes every linked user
+  // at once. The link is read when the timer fires, spread over the period.
+  auto period = config(self).refresh_period;
+  if (period.count() > 0 && !self->state.next_refresh)
+    arm_refresh(self, refresh_offset(self->state.id, period));
 }
 
 void on_refresh(user_self self, uint64_t generation) {
@@ -563,7 +566,9 @@ void on_refresh(user_self self, uint64_t generation) {
   if (generation != st.refresh_generation)
     return;
   st.next_refresh.reset();
-  if (st.keeps_refresh_timer())
+  // Unlinked meanwhile: the sync finds no link, records nothing and does
+  // not re-arm, so the actor may passivate.
+  if (config(self).refresh_period.count() > 0)
     start_sync(self, std::nullopt, true);
 }
 

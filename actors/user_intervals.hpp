@@ -29,7 +29,8 @@ activities(user_self self, list_query q);
                                                       planned_event x);
 
 /// The registry says the user is linked: arm the first background refresh
-/// at the user's own offset into the period.
+/// at the user's own offset into the period (the link itself is read when
+/// it fires).
 void wake(user_self self);
 
 /// The refresh timer fired (ignored unless `generation` is current).

@@ -90,6 +90,29 @@ refused=$(bench_db_stat num_refused)
 rows=$(psql -qtA -h 127.0.0.1 -p "$BENCH_PG_PORT" -U postgres bench -c \
   "SELECT (SELECT count(*) FROM workouts) || ' workouts, ' || (SELECT count(*) FROM wellness_cache) || ' wellness days'")
 
+# Background refresh: a restart with a 36 s period wakes every linked user;
+# each one's first refresh lands at its own offset into the period.
+kill -TERM "$BENCH_SERVER_PID" && wait "$BENCH_SERVER_PID" 2>/dev/null || true
+curl -sf -X POST "http://127.0.0.1:$fake_port/_fake/reset" >/dev/null
+bench_start_server $BENCH_PORT SECRET_KEY=$secret ENCRYPTION_KEY=$key ADMIN_TOKEN=adm \
+  INTERVALS_ICU_BASE_URL="http://127.0.0.1:$fake_port/api/v1" \
+  INTERVALS_SYNC_HOURS=0.01 INTERVALS_RATE_LIMIT="$rate"
+t0=$(date +%s)
+refreshed=0
+while [ "$refreshed" -lt "$users" ] && [ $(($(date +%s) - t0)) -lt 90 ]; do
+  sleep 1
+  refreshed=$(curl -s "http://127.0.0.1:$fake_port/_fake/stats" | python3 -c \
+    "import json,sys; print(sum(1 for c in json.load(sys.stdin)['calls'] if c['path'].endswith('/wellness') and c['status'] == 200))")
+done
+spread=$(curl -s "http://127.0.0.1:$fake_port/_fake/stats" | python3 -c "
+import json, sys
+at = sorted(c['at'] for c in json.load(sys.stdin)['calls'] if c['path'].endswith('/wellness'))
+per = [0] * 6
+for t in at: per[min(5, int((t - at[0]) / 6))] += 1
+print('%.1f s from first to last; per 6 s: %s' % (at[-1] - at[0], ' '.join(map(str, per))))")
+refresh_refused=$(bench_db_stat num_refused)
+refresh_failed=$(grep -c "background sync of user" "$BENCH_PG_DIR/server.log" || true)
+
 echo "machine: $(nproc) cores shared by server, PostgreSQL and the fake Intervals.icu (Python)"
 echo "one sync ($acts activities, $days wellness days), median of 20:"
 echo "  database round trips: $rt   database phase: $db_ms ms   upstream fetch: $fetch_ms ms   end to end: $e2e_ms ms"
@@ -99,3 +122,5 @@ echo "  first sync: $first_round"
 echo "  again:      $second_round"
 echo "  most DB connections in use: $pool_max of the pool's $pool_size; batches refused: $refused"
 echo "  rows afterwards: $rows"
+echo "background refresh after a restart (period 36 s): $refreshed of $users users refreshed without a request;"
+echo "  $spread; batches refused: $refresh_refused; failed: $refresh_failed"
