@@ -6,6 +6,7 @@
 
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <initializer_list>
@@ -98,18 +99,11 @@ opt_double number(const Value* x) {
   return caf::none;
 }
 
-/// At most `n` characters (code points) of UTF-8 text, without NULs
-/// (PostgreSQL text cannot hold them).
+/// At most `n` characters of UTF-8 text, without NULs (PostgreSQL text
+/// cannot hold them).
 std::string clip(std::string_view x, size_t n) {
-  std::string result;
-  size_t chars = 0;
-  for (size_t i = 0; i < x.size(); ++i) {
-    auto c = static_cast<unsigned char>(x[i]);
-    if ((c & 0xC0) != 0x80 && chars++ == n)
-      break;
-    if (c != 0)
-      result += x[i];
-  }
+  auto result = utf8_prefix(x, n);
+  result.erase(std::remove(result.begin(), result.end(), '\0'), result.end());
   return result;
 }
 

@@ -27,4 +27,27 @@ std::string to_upper(std::string_view x) {
   return result;
 }
 
+namespace {
+
+bool starts_code_point(unsigned char c) {
+  return (c & 0xC0) != 0x80;
+}
+
+} // namespace
+
+size_t utf8_length(std::string_view x) {
+  size_t result = 0;
+  for (unsigned char c : x)
+    result += starts_code_point(c);
+  return result;
+}
+
+std::string utf8_prefix(std::string_view x, size_t n) {
+  size_t chars = 0;
+  for (size_t i = 0; i < x.size(); ++i)
+    if (starts_code_point(static_cast<unsigned char>(x[i])) && chars++ == n)
+      return std::string{x.substr(0, i)};
+  return std::string{x};
+}
+
 } // namespace st

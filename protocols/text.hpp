@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -13,5 +14,12 @@ namespace st {
 
 /// `x` with ASCII letters upper-cased.
 [[nodiscard]] std::string to_upper(std::string_view x);
+
+/// Length of UTF-8 text in code points (how the reference's validators and
+/// PostgreSQL's varchar(n) count).
+[[nodiscard]] size_t utf8_length(std::string_view x);
+
+/// The first `n` code points of UTF-8 text.
+[[nodiscard]] std::string utf8_prefix(std::string_view x, size_t n);
 
 } // namespace st

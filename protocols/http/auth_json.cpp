@@ -7,14 +7,6 @@ namespace st {
 
 namespace {
 
-/// Length in code points, as the reference's validators count.
-size_t utf8_length(const std::string& x) {
-  size_t result = 0;
-  for (unsigned char c : x)
-    result += (c & 0xC0) != 0x80;
-  return result;
-}
-
 void check_registration(const credentials& creds,
                         std::vector<validation_error>& errors) {
   auto email = trim(creds.email);

@@ -2,6 +2,7 @@
 
 #include "protocols/http/json.hpp"
 #include "protocols/messages.hpp"
+#include "protocols/text.hpp"
 
 #include <cmath>
 #include <cstdio>
@@ -91,9 +92,7 @@ public:
       return caf::none;
     }
     std::string x{v->GetString(), v->GetStringLength()};
-    size_t len = 0;
-    for (unsigned char c : x)
-      len += (c & 0xC0) != 0x80;
+    auto len = utf8_length(x);
     if (len < min_len) {
       fail("string_too_short", name,
            "String should have at least " + std::to_string(min_len) +
