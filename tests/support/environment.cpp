@@ -1,12 +1,11 @@
 #include "tests/support/environment.hpp"
 
+#include "protocols/http/json.hpp"
 #include "protocols/tokens.hpp"
 #include "tests/support/http_client.hpp"
 
 #include <libpq-fe.h>
 #include <rapidjson/document.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 
 #include <chrono>
 #include <csignal>
@@ -80,13 +79,6 @@ uint16_t await_port(int pid, const std::string& log_path,
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   throw std::runtime_error("process did not start:\n" + read_file(log_path));
-}
-
-std::string json_quote(const std::string& x) {
-  rapidjson::StringBuffer buf;
-  rapidjson::Writer<rapidjson::StringBuffer> w{buf};
-  w.String(x);
-  return buf.GetString();
 }
 
 void stop(int& pid) {
@@ -272,11 +264,11 @@ void fake_intervals::fail(int status, int count,
                           const std::string& body) const {
   auto json = "{\"status\":" + std::to_string(status) +
               ",\"count\":" + std::to_string(count) +
-              ",\"path_contains\":" + json_quote(path_contains);
+              ",\"path_contains\":" + json_string(path_contains);
   if (!retry_after.empty())
-    json += ",\"retry_after\":" + json_quote(retry_after);
+    json += ",\"retry_after\":" + json_string(retry_after);
   if (!body.empty())
-    json += ",\"body\":" + json_quote(body);
+    json += ",\"body\":" + json_string(body);
   control("POST", "fail", json + "}");
 }
 
@@ -307,10 +299,7 @@ std::vector<fake_call> fake_intervals::calls() const {
 std::string fake_intervals::created_events() const {
   rapidjson::Document doc;
   doc.Parse(control("GET", "stats", "").c_str());
-  rapidjson::StringBuffer buf;
-  rapidjson::Writer<rapidjson::StringBuffer> w{buf};
-  doc["created_events"].Accept(w);
-  return buf.GetString();
+  return to_json(doc["created_events"]);
 }
 
 } // namespace st::test
