@@ -332,6 +332,47 @@ void start_sync(user_self self, std::optional<sync_promise> rp,
     });
 }
 
+/// Fetches the details of the listed activities that lack them, one call
+/// each (paced by the upstream client; a failed one stays a stub), then
+/// hands the mapped list to `k`.
+void complete_details(user_self self, const std::string& key,
+                      std::vector<intervals::listed_activity> listed,
+                      std::function<void(std::vector<intervals_activity>)> k) {
+  auto items = std::make_shared<std::vector<intervals::listed_activity>>(
+    std::move(listed));
+  auto pending = std::make_shared<size_t>(1);
+  auto done = [=] {
+    if (--*pending > 0)
+      return;
+    std::vector<intervals_activity> result;
+    for (auto& x : *items)
+      result.push_back(intervals::activity_of(x.object));
+    k(std::move(result));
+  };
+  auto& cfg = config(self);
+  for (size_t i = 0; i < items->size(); ++i) {
+    auto& id = (*items)[i].detail_id;
+    if (!id)
+      continue;
+    ++*pending;
+    self
+      ->request(
+        self->state.cfg.upstream, cfg.call_timeout, atom::fetch_v,
+        call("GET", intervals::activity_url(cfg.base_url, *id), key, false))
+      .then(
+        [=](upstream_response& detail) {
+          if (detail.status == 200)
+            (*items)[i].object =
+              intervals::merge_detail((*items)[i].object, detail.body);
+          done();
+        },
+        [=](caf::error&) {
+          done();
+        });
+  }
+  done();
+}
+
 } // namespace
 
 caf::result<intervals_status> status(user_self self) {
@@ -460,50 +501,24 @@ caf::result<std::vector<intervals_activity>> activities(user_self self,
     self,
     [=](const std::string& athlete, const std::string& key) mutable {
       auto& cfg = config(self);
-      auto fetch = [=](std::string url) {
-        return self->request(self->state.cfg.upstream, cfg.call_timeout,
-                             atom::fetch_v,
-                             call("GET", std::move(url), key, false));
-      };
-      fetch(intervals::activities_url(cfg.base_url, athlete, q.from, q.to,
-                                      intervals::list_activity_limit))
+      self
+        ->request(
+          self->state.cfg.upstream, cfg.call_timeout, atom::fetch_v,
+          call("GET",
+               intervals::activities_url(cfg.base_url, athlete, q.from, q.to,
+                                         intervals::list_activity_limit),
+               key, false))
         .then(
           [=](upstream_response& r) mutable {
-            auto objects = r.status == 200 ? intervals::activity_objects(r.body)
-                                           : std::nullopt;
-            if (!objects)
+            auto listed = r.status == 200
+                            ? intervals::parse_activity_list(r.body)
+                            : std::nullopt;
+            if (!listed)
               return void(rp.deliver(result_type{}));
-            auto items =
-              std::make_shared<std::vector<std::string>>(std::move(*objects));
-            auto pending = std::make_shared<size_t>(1);
-            auto done = [=]() mutable {
-              if (--*pending > 0)
-                return;
-              result_type result;
-              for (auto& x : *items)
-                result.push_back(intervals::activity_of(x));
-              rp.deliver(std::move(result));
-            };
-            // Stubs without details are fetched one by one (paced by the
-            // upstream client; a failed one stays a stub).
-            for (size_t i = 0; i < items->size(); ++i) {
-              auto id = intervals::needs_detail((*items)[i]);
-              if (!id)
-                continue;
-              ++*pending;
-              fetch(intervals::activity_url(cfg.base_url, *id))
-                .then(
-                  [=](upstream_response& detail) mutable {
-                    if (detail.status == 200)
-                      (*items)[i] =
-                        intervals::merge_detail((*items)[i], detail.body);
-                    done();
-                  },
-                  [=](caf::error&) mutable {
-                    done();
-                  });
-            }
-            done();
+            complete_details(self, key, std::move(*listed),
+                             [rp](result_type xs) mutable {
+                               rp.deliver(std::move(xs));
+                             });
           },
           [=](caf::error&) mutable {
             rp.deliver(result_type{});

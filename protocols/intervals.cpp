@@ -183,6 +183,14 @@ opt_string datetime_text(const Value* x) {
   return zoned ? *utc : text;
 }
 
+/// Strava-imported activities come back as stubs without their data
+/// (external-apis.md §3.3).
+bool strava_stub(const Value& x) {
+  auto source = member(x, "source");
+  return source != nullptr && source->IsString() &&
+         std::string_view{source->GetString()} == "STRAVA";
+}
+
 intervals_event event_of(const Value& x) {
   intervals_event result;
   result.id = id_of(member(x, "id"));
@@ -376,32 +384,23 @@ std::string event_json(const planned_event& x) {
   return buf.GetString();
 }
 
-std::optional<std::vector<std::string>>
-activity_objects(std::string_view body) {
+std::optional<std::vector<listed_activity>>
+parse_activity_list(std::string_view body) {
   rapidjson::Document doc;
   std::vector<const Value*> items;
   if (!parse_list(body, doc, items))
     return std::nullopt;
-  std::vector<std::string> result;
-  for (auto* x : items)
-    result.push_back(to_json(*x));
+  std::vector<listed_activity> result;
+  for (auto* x : items) {
+    listed_activity item{to_json(*x), std::nullopt};
+    if (first_truthy(*x, {"name", "title"}) == nullptr &&
+        first_truthy(*x, {"moving_time", "movingTime"}) == nullptr &&
+        !strava_stub(*x))
+      if (auto id = id_of(member(*x, "id")); !id.empty())
+        item.detail_id = std::move(id);
+    result.push_back(std::move(item));
+  }
   return result;
-}
-
-std::optional<std::string> needs_detail(const std::string& object) {
-  rapidjson::Document x;
-  x.Parse(object.c_str());
-  if (!x.IsObject() || first_truthy(x, {"name", "title"}) != nullptr ||
-      first_truthy(x, {"moving_time", "movingTime"}) != nullptr)
-    return std::nullopt;
-  if (auto source = member(x, "source");
-      source != nullptr && source->IsString() &&
-      std::string_view{source->GetString()} == "STRAVA")
-    return std::nullopt;
-  auto id = id_of(member(x, "id"));
-  if (id.empty())
-    return std::nullopt;
-  return id;
 }
 
 std::string merge_detail(const std::string& summary, std::string_view detail) {
@@ -430,11 +429,8 @@ intervals_activity activity_of(const std::string& object) {
     return result;
   result.id = id_of(member(x, "id"));
   result.name = text_of(first_truthy(x, {"name", "title"}), SIZE_MAX);
-  if (!result.name)
-    if (auto source = member(x, "source");
-        source != nullptr && source->IsString() &&
-        std::string_view{source->GetString()} == "STRAVA")
-      result.name = std::string{"Strava"};
+  if (!result.name && strava_stub(x))
+    result.name = std::string{"Strava"};
   auto start = first_truthy(x, {"start_date", "startDate", "start_date_local"});
   result.start_date = datetime_text(start);
   if (!result.start_date)

@@ -96,14 +96,17 @@ parse_events(std::string_view body);
 /// unserialisable dates, so its push never arrived.
 [[nodiscard]] std::string event_json(const planned_event& x);
 
-/// The objects of an activity list, each as JSON text. None when not JSON.
-[[nodiscard]] std::optional<std::vector<std::string>>
-activity_objects(std::string_view body);
+/// A listed activity as JSON text and, when it came without its details
+/// (no name, no moving time, not a Strava stub), the id to fetch them
+/// with `GET /activity/{id}`.
+struct listed_activity {
+  std::string object;
+  std::optional<std::string> detail_id;
+};
 
-/// The id of a listed activity that lacks its details (no name, no moving
-/// time, not a Strava stub): worth a `GET /activity/{id}`.
-[[nodiscard]] std::optional<std::string>
-needs_detail(const std::string& object);
+/// The objects of an activity list, read once. None when not JSON.
+[[nodiscard]] std::optional<std::vector<listed_activity>>
+parse_activity_list(std::string_view body);
 
 /// `detail`'s members laid over `summary` (both JSON object text); the
 /// summary unchanged when the detail is not an object.

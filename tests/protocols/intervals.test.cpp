@@ -171,29 +171,32 @@ TEST_CASE("intervals: a pushed event uses Intervals' field names") {
 }
 
 TEST_CASE("intervals: live activities, details merged over stubs") {
-  auto objects = activity_objects(R"([
+  auto listed = parse_activity_list(R"([
     {"id":"i1","start_date_local":"2026-03-01T07:00:00","source":"OAUTH_CLIENT"},
     {"id":"i2","start_date_local":"2026-03-01T07:00:00","source":"STRAVA"},
     {"id":"i3","name":"Named","distance":0,"moving_time":60}
   ])");
-  REQUIRE(objects);
-  REQUIRE(objects->size() == 3);
-  CHECK(needs_detail((*objects)[0]) == std::optional<std::string>{"i1"});
-  CHECK_FALSE(needs_detail((*objects)[1])); // Strava stubs stay stubs
-  CHECK_FALSE(needs_detail((*objects)[2]));
+  REQUIRE(listed);
+  REQUIRE(listed->size() == 3);
+  std::vector<std::string> objects;
+  for (auto& x : *listed)
+    objects.push_back(x.object);
+  CHECK((*listed)[0].detail_id == std::optional<std::string>{"i1"});
+  CHECK_FALSE((*listed)[1].detail_id); // Strava stubs stay stubs
+  CHECK_FALSE((*listed)[2].detail_id);
   auto merged = merge_detail(
-    (*objects)[0],
+    objects[0],
     R"({"id":"i1","name":"Detailed","distance":12345,"moving_time":3000,"icu_training_load":70})");
   auto a = activity_of(merged);
   CHECK(a.name == opt_string{"Detailed"});
   CHECK(a.distance_km == opt_double{12.3});
   CHECK(a.duration_sec == opt_int{3000});
   CHECK(a.tss == opt_double{70});
-  CHECK(merge_detail((*objects)[0], "not json") == (*objects)[0]);
-  auto strava = activity_of((*objects)[1]);
+  CHECK(merge_detail(objects[0], "not json") == objects[0]);
+  auto strava = activity_of(objects[1]);
   CHECK(strava.name == opt_string{"Strava"});
   CHECK(strava.start_date == opt_string{"2026-03-01T07:00:00"});
-  CHECK_FALSE(activity_of((*objects)[2]).distance_km); // zero: null
+  CHECK_FALSE(activity_of(objects[2]).distance_km); // zero: null
 }
 
 TEST_CASE("sql arrays: quoting, escaping and NULL") {
