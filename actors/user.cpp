@@ -487,8 +487,8 @@ user_actor::behavior_type user(user_actor::stateful_pointer<user_state> self,
     caf::after(cfg.idle_timeout) >>
       [=] {
         auto& st = self->state;
-        if (st.next_refresh || st.keeps_refresh_timer()) {
-          // Stays for its timer; what it cached can go.
+        if (st.next_refresh) {
+          // Stays for its refresh timer; what it cached can go.
           st.profile.reset();
           st.wellness_changed();
           st.workouts_changed();
