@@ -55,34 +55,54 @@ answer(responder reply, F to_body, http::status ok_status = http::status::ok) {
     };
 }
 
+namespace detail {
+
+/// One try of ask_user_within, run by its asking actor: the registry
+/// names the user's actor, then the request goes to it. A request that
+/// met an actor just passivating was never handled, so it is sent again
+/// to the fresh one (`retries` times).
+template<class Result, class... Ts>
+void ask_user_once(caf::event_based_actor* self,
+                   const user_registry_actor& users, int32_t user,
+                   caf::timespan timeout,
+                   const std::function<void(caf::expected<Result>)>& k,
+                   int retries, const Ts&... xs) {
+  self->request(users, defaults::api_request_timeout, atom::get_v, user)
+    .then(
+      [=](user_actor& handle) {
+        self->request(handle, timeout, xs...)
+          .then(
+            [=](Result& x) {
+              k(std::move(x));
+            },
+            [=](caf::error& err) {
+              if (err == caf::sec::request_receiver_down && retries > 0)
+                return ask_user_once<Result>(self, users, user, timeout, k,
+                                             retries - 1, xs...);
+              k(std::move(err));
+            });
+      },
+      [=](caf::error& err) {
+        k(std::move(err));
+      });
+}
+
+} // namespace detail
+
 /// Sends a request to the actor of `user`, via the registry, and waits up
-/// to `timeout` for its answer. A request that met an actor just
-/// passivating was never handled, so it is sent again to the fresh one.
+/// to `timeout` for its answer. One asking actor does both hops.
 template<class Result, class... Ts>
 void ask_user_within(const api_context& ctx, caf::timespan timeout,
                      int32_t user, std::function<void(caf::expected<Result>)> k,
                      Ts... xs) {
-  auto attempt = std::make_shared<std::function<void(int)>>();
-  *attempt = [ctx, timeout, user, k, xs..., attempt](int left) {
-    ask<user_actor>(
-      *ctx.sys, ctx.users,
-      [ctx, timeout, k, xs..., attempt,
-       left](caf::expected<user_actor> handle) {
-        if (!handle)
-          return k(std::move(handle.error()));
-        ask_within<Result>(
-          *ctx.sys, timeout, *handle,
-          [k, attempt, left](caf::expected<Result> x) {
-            if (!x && x.error() == caf::sec::request_receiver_down && left > 0)
-              return (*attempt)(left - 1);
-            *attempt = nullptr; // break the self-reference
-            k(std::move(x));
-          },
-          xs...);
-      },
-      atom::get_v, user);
-  };
-  (*attempt)(1);
+  // The request travels as spawn arguments (see runtime/ask.hpp).
+  ctx.sys->spawn(
+    [](caf::event_based_actor* self, user_registry_actor users, int32_t id,
+       caf::timespan within, std::function<void(caf::expected<Result>)> then,
+       Ts... ys) {
+      detail::ask_user_once<Result>(self, users, id, within, then, 1, ys...);
+    },
+    ctx.users, user, timeout, std::move(k), std::move(xs)...);
 }
 
 /// A GET of a date window (default: `days` up to today; optional paging)
