@@ -8,7 +8,6 @@ namespace st {
 db_actor::behavior_type db_pool(db_actor::stateful_pointer<db_pool_state> self,
                                 db_pool_settings cfg) {
   auto& st = self->state;
-  st.self = self;
   for (size_t i = 0; i < cfg.size; ++i)
     st.connections.push_back(
       self->spawn<caf::detached + caf::linked>(db_connection, cfg.connection));

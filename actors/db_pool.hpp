@@ -19,7 +19,6 @@ struct db_pool_settings {
 /// served after the interactive one); past the cap it is refused with
 /// db_ec::overloaded at once.
 struct db_pool_state {
-  db_actor::pointer self = nullptr;
   std::unique_ptr<worker_queue<db_actor>> queue;
   std::vector<db_actor> connections;
   caf::timespan request_timeout{};

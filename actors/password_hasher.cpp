@@ -93,7 +93,6 @@ bool bcrypt_verify(const std::string& password, const std::string& hash) {
 password_hasher_actor::behavior_type password_hasher(
   password_hasher_actor::stateful_pointer<password_hasher_state> self,
   size_t workers, size_t queue_limit, int cost) {
-  self->state.self = self;
   std::vector<password_hasher_actor> pool;
   for (size_t i = 0; i < workers; ++i)
     pool.push_back(

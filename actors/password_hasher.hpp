@@ -20,7 +20,6 @@ namespace st {
 /// it runs on detached workers behind a bounded queue, never on the
 /// scheduler.
 struct password_hasher_state {
-  password_hasher_actor::pointer self = nullptr;
   std::unique_ptr<worker_queue<password_hasher_actor>> queue;
 
   static inline const char* name = "password-hasher";

@@ -122,7 +122,6 @@ user_actor::behavior_type user(user_actor::stateful_pointer<user_state> self,
                                user_registry_actor registry,
                                user_settings cfg) {
   auto& st = self->state;
-  st.self = self;
   st.id = id;
   st.db = std::move(db);
   st.registry = std::move(registry);

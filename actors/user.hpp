@@ -50,7 +50,6 @@ struct sync_flight {
 /// order and the caches below stay coherent: every write of this user's
 /// rows passes through here and drops what it makes stale.
 struct user_state {
-  user_actor::pointer self = nullptr;
   int32_t id = 0;
   db_actor db;
   user_registry_actor registry;
