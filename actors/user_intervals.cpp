@@ -93,6 +93,12 @@ upstream_request call(std::string method, std::string url,
   return result;
 }
 
+/// Sends `req` through the upstream client, with the deadline of one call.
+auto request_upstream(user_self self, upstream_request req) {
+  return self->request(self->state.cfg.upstream, config(self).call_timeout,
+                       atom::fetch_v, std::move(req));
+}
+
 void arm_refresh(user_self self, std::chrono::milliseconds delay) {
   auto& st = self->state;
   auto generation = ++st.refresh_generation;
@@ -310,9 +316,7 @@ void start_sync(user_self self, std::optional<sync_promise> rp,
         write_sync(self, *fetched);
       };
       auto fetch = [=](bool is_activities, std::string url) {
-        self
-          ->request(self->state.cfg.upstream, cfg.call_timeout, atom::fetch_v,
-                    call("GET", std::move(url), key, background))
+        request_upstream(self, call("GET", std::move(url), key, background))
           .then(
             [=](upstream_response& r) {
               arrived(is_activities, std::move(r));
@@ -355,10 +359,8 @@ void complete_details(user_self self, const std::string& key,
     if (!id)
       continue;
     ++*pending;
-    self
-      ->request(
-        self->state.cfg.upstream, cfg.call_timeout, atom::fetch_v,
-        call("GET", intervals::activity_url(cfg.base_url, *id), key, false))
+    request_upstream(
+      self, call("GET", intervals::activity_url(cfg.base_url, *id), key, false))
       .then(
         [=](upstream_response& detail) {
           if (detail.status == 200)
@@ -371,6 +373,38 @@ void complete_details(user_self self, const std::string& key,
         });
   }
   done();
+}
+
+/// A live read (http-api.md §3.9.5–3.9.6): with the user's key, GET
+/// `url_of(base, athlete)`; `read` turns a 200 into the answer. Not
+/// linked, an unreadable key or a failed call answer `[]`, as the
+/// reference does.
+template<class T, class UrlOf, class Read>
+caf::result<std::vector<T>> live_read(user_self self, UrlOf url_of, Read read) {
+  auto rp = self->make_response_promise<std::vector<T>>();
+  std::function<void(std::vector<T>)> answer = [rp](std::vector<T> xs) mutable {
+    rp.deliver(std::move(xs));
+  };
+  with_key(
+    self,
+    [=](const std::string& athlete, const std::string& key) {
+      request_upstream(
+        self, call("GET", url_of(config(self).base_url, athlete), key, false))
+        .then(
+          [=](upstream_response& r) {
+            if (r.status == 200)
+              read(self, key, r, answer);
+            else
+              answer({});
+          },
+          [=](caf::error&) {
+            answer({});
+          });
+    },
+    [=](caf::error) {
+      answer({});
+    });
+  return rp;
 }
 
 } // namespace
@@ -394,10 +428,9 @@ caf::result<intervals_status> link(user_self self, intervals_link x) {
   auto rp = self->make_response_promise<intervals_status>();
   // Awaited: a link is ordered with the user's other requests (an unlink
   // sent right after it must win).
-  self
-    ->request(self->state.cfg.upstream, cfg.call_timeout, atom::fetch_v,
-              call("GET", intervals::athlete_url(cfg.base_url, x.athlete_id),
-                   x.api_key, false))
+  request_upstream(
+    self, call("GET", intervals::athlete_url(cfg.base_url, x.athlete_id),
+               x.api_key, false))
     .await(
       [=](upstream_response& r) mutable {
         if (r.status == 401 || r.status == 403 || r.status == 404)
@@ -462,72 +495,33 @@ caf::result<sync_report> sync(user_self self) {
 }
 
 caf::result<std::vector<intervals_event>> events(user_self self, list_query q) {
-  using result_type = std::vector<intervals_event>;
-  auto rp = self->make_response_promise<result_type>();
-  with_key(
+  return live_read<intervals_event>(
     self,
-    [=](const std::string& athlete, const std::string& key) mutable {
-      auto& cfg = config(self);
-      self
-        ->request(
-          self->state.cfg.upstream, cfg.call_timeout, atom::fetch_v,
-          call("GET",
-               intervals::events_url(cfg.base_url, athlete, q.from, q.to), key,
-               false))
-        .then(
-          [=](upstream_response& r) mutable {
-            std::optional<result_type> events;
-            if (r.status == 200)
-              events = intervals::parse_events(r.body);
-            rp.deliver(events.value_or(result_type{}));
-          },
-          [=](caf::error&) mutable {
-            rp.deliver(result_type{});
-          });
+    [q](const std::string& base, const std::string& athlete) {
+      return intervals::events_url(base, athlete, q.from, q.to);
     },
-    // Not linked, an unreadable key or a failed call: an empty calendar,
-    // as the reference answers.
-    [=](caf::error) mutable {
-      rp.deliver(result_type{});
+    [](user_self, const std::string&, upstream_response& r,
+       std::function<void(std::vector<intervals_event>)> k) {
+      k(intervals::parse_events(r.body).value_or(
+        std::vector<intervals_event>{}));
     });
-  return rp;
 }
 
 caf::result<std::vector<intervals_activity>> activities(user_self self,
                                                         list_query q) {
-  using result_type = std::vector<intervals_activity>;
-  auto rp = self->make_response_promise<result_type>();
-  with_key(
+  return live_read<intervals_activity>(
     self,
-    [=](const std::string& athlete, const std::string& key) mutable {
-      auto& cfg = config(self);
-      self
-        ->request(
-          self->state.cfg.upstream, cfg.call_timeout, atom::fetch_v,
-          call("GET",
-               intervals::activities_url(cfg.base_url, athlete, q.from, q.to,
-                                         intervals::list_activity_limit),
-               key, false))
-        .then(
-          [=](upstream_response& r) mutable {
-            auto listed = r.status == 200
-                            ? intervals::parse_activity_list(r.body)
-                            : std::nullopt;
-            if (!listed)
-              return void(rp.deliver(result_type{}));
-            complete_details(self, key, std::move(*listed),
-                             [rp](result_type xs) mutable {
-                               rp.deliver(std::move(xs));
-                             });
-          },
-          [=](caf::error&) mutable {
-            rp.deliver(result_type{});
-          });
+    [q](const std::string& base, const std::string& athlete) {
+      return intervals::activities_url(base, athlete, q.from, q.to,
+                                       intervals::list_activity_limit);
     },
-    [=](caf::error) mutable {
-      rp.deliver(result_type{});
+    [](user_self self, const std::string& key, upstream_response& r,
+       std::function<void(std::vector<intervals_activity>)> k) {
+      auto listed = intervals::parse_activity_list(r.body);
+      if (!listed)
+        return k({});
+      complete_details(self, key, std::move(*listed), std::move(k));
     });
-  return rp;
 }
 
 caf::result<intervals_event> push_event(user_self self, planned_event x) {
@@ -540,9 +534,7 @@ caf::result<intervals_event> push_event(user_self self, planned_event x) {
         call("POST", intervals::events_url(cfg.base_url, athlete), key, false);
       req.headers.emplace_back("Content-Type: application/json");
       req.body = intervals::event_json(x);
-      self
-        ->request(self->state.cfg.upstream, cfg.call_timeout, atom::fetch_v,
-                  std::move(req))
+      request_upstream(self, std::move(req))
         .then(
           [=](upstream_response& r) mutable {
             if (r.status == 200 || r.status == 201) {
