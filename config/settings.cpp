@@ -65,11 +65,10 @@ int64_t parse_int(const std::string& x, int64_t lo, int64_t hi) {
 }
 
 double parse_number(const std::string& x, double lo, double hi) {
-  auto t = trim(x);
-  char* end = nullptr;
-  auto result = std::strtod(t.c_str(), &end);
-  if (t.empty() || *end != '\0' || !std::isfinite(result))
+  auto parsed = parse_finite(trim(x));
+  if (!parsed)
     throw bad_value{"expected a number, got '" + x + "'"};
+  auto result = *parsed;
   if (result < lo || result > hi)
     throw bad_value{"must be between " + str_number(lo) + " and " +
                     str_number(hi)};

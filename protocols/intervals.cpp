@@ -89,13 +89,9 @@ opt_double number(const Value* x) {
     auto d = x->GetDouble();
     return std::isfinite(d) ? opt_double{d} : caf::none;
   }
-  if (x->IsString()) {
-    std::string text{x->GetString(), x->GetStringLength()};
-    char* end = nullptr;
-    auto d = std::strtod(text.c_str(), &end);
-    if (!text.empty() && *end == '\0' && std::isfinite(d))
-      return d;
-  }
+  if (x->IsString())
+    if (auto d = parse_finite({x->GetString(), x->GetStringLength()}))
+      return *d;
   return caf::none;
 }
 

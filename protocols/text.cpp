@@ -1,6 +1,8 @@
 #include "protocols/text.hpp"
 
 #include <cctype>
+#include <cmath>
+#include <cstdlib>
 
 namespace st {
 
@@ -34,6 +36,15 @@ bool starts_code_point(unsigned char c) {
 }
 
 } // namespace
+
+std::optional<double> parse_finite(std::string_view x) {
+  std::string text{x}; // strtod needs a terminated string
+  char* end = nullptr;
+  auto result = std::strtod(text.c_str(), &end);
+  if (text.empty() || *end != '\0' || !std::isfinite(result))
+    return std::nullopt;
+  return result;
+}
 
 size_t utf8_length(std::string_view x) {
   size_t result = 0;

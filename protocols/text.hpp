@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -14,6 +15,9 @@ namespace st {
 
 /// `x` with ASCII letters upper-cased.
 [[nodiscard]] std::string to_upper(std::string_view x);
+
+/// The whole of `x` as a finite number (strtod syntax); none otherwise.
+[[nodiscard]] std::optional<double> parse_finite(std::string_view x);
 
 /// Length of UTF-8 text in code points (how the reference's validators and
 /// PostgreSQL's varchar(n) count).

@@ -126,9 +126,9 @@ public:
 
 private:
   static bool parse_double(const char* s, double& out) {
-    char* end = nullptr;
-    out = std::strtod(s, &end);
-    return end != s && *end == '\0' && std::isfinite(out);
+    auto x = parse_finite(s);
+    out = x.value_or(0);
+    return x.has_value();
   }
 
   const rapidjson::Value* member(const char* name, bool required) {

@@ -13,3 +13,12 @@ TEST_CASE("UTF-8 length and prefix count code points, not bytes") {
   CHECK(utf8_prefix("abc", 10) == "abc");
   CHECK(utf8_prefix("abc", 0).empty());
 }
+
+TEST_CASE("parse_finite takes whole finite numbers only") {
+  CHECK(parse_finite("7.25") == std::optional<double>{7.25});
+  CHECK(parse_finite("-3e2") == std::optional<double>{-300});
+  CHECK_FALSE(parse_finite(""));
+  CHECK_FALSE(parse_finite("7.25 h"));
+  CHECK_FALSE(parse_finite("nan"));
+  CHECK_FALSE(parse_finite("inf"));
+}
