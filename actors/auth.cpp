@@ -75,6 +75,23 @@ void auth_state::issue_tokens(user_identity user,
       });
 }
 
+void auth_state::revoke_if_reused(const std::string& presented) {
+  self
+    ->request(db, db_timeout, atom::exec_v,
+              single(stmt::revoke_reused_chain, {sha256_hex(presented)}))
+    .then(
+      [](db_reply& revoked) {
+        auto& rows = revoked.results[0].rows;
+        if (!rows.empty() && rows[0][0] && *rows[0][0] != "0")
+          log_warn("auth", "a spent refresh token was presented again: its "
+                           "chain is revoked (" +
+                             rows[0][1].value_or("0") + " live tokens)");
+      },
+      [](caf::error& err) {
+        log_warn("auth", "refresh-token reuse check failed: " + to_string(err));
+      });
+}
+
 auth_actor::behavior_type auth(auth_actor::stateful_pointer<auth_state> self,
                                db_actor db, password_hasher_actor hasher,
                                auth_settings cfg) {
@@ -83,6 +100,8 @@ auth_actor::behavior_type auth(auth_actor::stateful_pointer<auth_state> self,
   st.db = std::move(db);
   st.hasher = std::move(hasher);
   st.cfg = std::move(cfg);
+  st.logins.emplace(st.cfg.login_failures_per_account,
+                    st.cfg.login_failure_window);
   self->send(self, atom::internal_v, atom::purge_v);
   return {
     [=](atom::signup, credentials& creds) -> caf::result<token_pair> {
@@ -146,6 +165,14 @@ auth_actor::behavior_type auth(auth_actor::stateful_pointer<auth_state> self,
       auto email = normalize_email(creds.email);
       if (email.empty() || creds.password.empty())
         return unauthorized("Email and password required");
+      // Checked before any hashing: refused guesses cost no bcrypt time.
+      auto now = std::chrono::steady_clock::now();
+      if (auto wait = self->state.logins->wait(email, creds.client, now))
+        return make_error(api_ec::too_many,
+                          "Too many failed logins for this account, retry "
+                          "in " +
+                            std::to_string(wait) + " s",
+                          wait);
       auto rp = self->make_response_promise<token_pair>();
       self
         ->request(self->state.db, db_timeout, atom::exec_v,
@@ -161,10 +188,14 @@ auth_actor::behavior_type auth(auth_actor::stateful_pointer<auth_state> self,
                         atom::verify_v, creds.password, hash)
               .then(
                 [=](bool ok) mutable {
-                  if (!ok || !usable)
+                  auto& logins = *self->state.logins;
+                  if (!ok || !usable) {
+                    logins.failed(email, std::chrono::steady_clock::now());
                     rp.deliver(unauthorized("Invalid email or password"));
-                  else
+                  } else {
+                    logins.succeeded(email, creds.client);
                     self->state.issue_tokens(*user, rp);
+                  }
                 },
                 [=](caf::error& err) mutable {
                   rp.deliver(std::move(err));
@@ -190,6 +221,7 @@ auth_actor::behavior_type auth(auth_actor::stateful_pointer<auth_state> self,
           [=](db_reply& rotated) mutable {
             auto user = first_user(rotated);
             if (!user) {
+              self->state.revoke_if_reused(presented);
               rp.deliver(unauthorized("Invalid or expired refresh token"));
               return;
             }

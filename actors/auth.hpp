@@ -1,9 +1,11 @@
 #pragma once
 
+#include "actors/login_guard.hpp"
 #include "protocols/actors.hpp"
 #include "protocols/tokens.hpp"
 
 #include <chrono>
+#include <optional>
 #include <unordered_map>
 
 namespace st {
@@ -13,6 +15,8 @@ struct auth_settings {
   jwt_settings jwt;
   int64_t refresh_lifetime_s = 7 * 86400;
   std::chrono::seconds purge_interval{3600};
+  uint32_t login_failures_per_account = 10; ///< within login_failure_window
+  std::chrono::seconds login_failure_window{15 * 60};
 };
 
 /// Accounts, passwords and tokens. Stateless apart from its collaborators:
@@ -32,12 +36,19 @@ struct auth_state {
   };
   std::unordered_map<int32_t, known_user> known;
 
+  /// Failed logins per account (created from cfg when the actor starts).
+  std::optional<login_guard> logins;
+
   /// Remembers `user` for the identity-cache TTL.
   void remember(const user_identity& user);
 
   /// Mints an access token and stores a new refresh token for `user`.
   void issue_tokens(user_identity user,
                     caf::typed_response_promise<token_pair> rp);
+
+  /// When `presented` is a spent refresh token (a copy replayed after it
+  /// rotated), revokes every live token of its chain (RFC 9700 §4.14).
+  void revoke_if_reused(const std::string& presented);
 
   static inline const char* name = "auth";
 };

@@ -18,8 +18,6 @@ using namespace user_db;
 
 namespace {
 
-constexpr size_t max_cached_lists = 8;
-
 food_entry food_of(const std::vector<db_value>& r) {
   return food_entry{static_cast<int32_t>(*integer(r[0])),
                     *r[1],
@@ -89,11 +87,24 @@ std::string list_key(const list_query& q) {
          std::to_string(q.offset);
 }
 
-template<class Map, class T>
-void remember(Map& cache, const std::string& key, const T& value) {
-  if (cache.size() >= max_cached_lists)
-    cache.clear();
-  cache[key] = value;
+size_t text_bytes(const opt_string& x) {
+  return x ? x->capacity() : 0;
+}
+
+/// What a cached page costs, roughly: its items and their text.
+size_t approx_bytes(const wellness_page& x) {
+  size_t result = sizeof(x) + x.items.capacity() * sizeof(wellness_day);
+  for (auto& d : x.items)
+    result += d.date.capacity() + text_bytes(d.sport_info);
+  return result;
+}
+
+size_t approx_bytes(const workout_page& x) {
+  size_t result = sizeof(x) + x.items.capacity() * sizeof(workout);
+  for (auto& w : x.items)
+    result += w.start_date.capacity() + w.source.capacity() +
+              text_bytes(w.name) + text_bytes(w.type) + text_bytes(w.notes);
+  return result;
 }
 
 } // namespace
@@ -126,6 +137,9 @@ user_actor::behavior_type user(user_actor::stateful_pointer<user_state> self,
   st.db = std::move(db);
   st.registry = std::move(registry);
   st.cfg = cfg;
+  // The user's budget is split between the two kinds of pages.
+  st.wellness.bind(cfg.caches, cfg.cache_bytes_per_user / 2);
+  st.workouts.bind(cfg.caches, cfg.cache_bytes_per_user / 2);
   return {
     [=](atom::get, atom::profile) -> caf::result<athlete_profile> {
       if (self->state.profile)
@@ -239,9 +253,8 @@ user_actor::behavior_type user(user_actor::stateful_pointer<user_state> self,
     [=](atom::get, atom::wellness,
         list_query& q) -> caf::result<wellness_page> {
       auto key = list_key(q);
-      if (auto i = self->state.wellness.find(key);
-          i != self->state.wellness.end())
-        return i->second;
+      if (auto* cached = self->state.wellness.find(key))
+        return *cached;
       db_value limit = q.limit < 0 ? db_value{} : param(q.limit);
       return run<wellness_page>(
         self,
@@ -256,7 +269,7 @@ user_actor::behavior_type user(user_actor::stateful_pointer<user_state> self,
           for (auto& row : r.results[0].rows)
             result.items.push_back(wellness_of(row));
           result.total = *integer((*first_row(r, 1))[0]);
-          remember(self->state.wellness, key, result);
+          self->state.wellness.put(key, result, approx_bytes(result));
           return result;
         });
     },
@@ -302,9 +315,8 @@ user_actor::behavior_type user(user_actor::stateful_pointer<user_state> self,
     },
     [=](atom::get, atom::workouts, list_query& q) -> caf::result<workout_page> {
       auto key = list_key(q);
-      if (auto i = self->state.workouts.find(key);
-          i != self->state.workouts.end())
-        return i->second;
+      if (auto* cached = self->state.workouts.find(key))
+        return *cached;
       return run<workout_page>(
         self,
         batch_of({statement_of(stmt::workout_range,
@@ -325,7 +337,7 @@ user_actor::behavior_type user(user_actor::stateful_pointer<user_state> self,
               : std::min(all.size(), begin + static_cast<size_t>(q.limit));
           result.items.assign(all.begin() + static_cast<std::ptrdiff_t>(begin),
                               all.begin() + static_cast<std::ptrdiff_t>(end));
-          remember(self->state.workouts, key, result);
+          self->state.workouts.put(key, result, approx_bytes(result));
           return result;
         });
     },

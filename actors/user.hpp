@@ -1,5 +1,6 @@
 #pragma once
 
+#include "actors/cache_budget.hpp"
 #include "protocols/actors.hpp"
 #include "protocols/fernet.hpp"
 
@@ -29,6 +30,9 @@ struct user_settings {
   bool fault_injection = false; ///< tests: honour fault_probe
   upstream_actor upstream;
   std::shared_ptr<const intervals_settings> intervals;
+  /// Bytes all user actors' cached pages may hold together, and one's.
+  std::shared_ptr<cache_budget> caches;
+  size_t cache_bytes_per_user = 2 * 1024 * 1024;
 };
 
 /// The user's Intervals.icu link as stored.
@@ -56,8 +60,8 @@ struct user_state {
   user_settings cfg;
   /// Caches live on the heap: most actors are idle and hold none.
   std::shared_ptr<const athlete_profile> profile;
-  std::map<std::string, wellness_page> wellness;
-  std::map<std::string, workout_page> workouts;
+  page_cache<wellness_page> wellness;
+  page_cache<workout_page> workouts;
   std::optional<fitness> load;
   /// Intervals.icu: the link once loaded (null inside = not linked).
   std::optional<std::shared_ptr<const intervals_credentials>> link;

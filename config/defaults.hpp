@@ -39,6 +39,32 @@ constexpr auto http_write_timeout = 30s;
 /// Requests read ahead on one connection while earlier ones are in flight.
 constexpr size_t http_pipeline_depth = 16;
 
+/// Connections open at once (also capped by the descriptor limit).
+constexpr size_t max_connections = 20'000;
+
+/// Connections open at once from one client address (trusted proxies are
+/// exempt): a phone opens a handful, a NAT of many users a few hundred.
+constexpr size_t max_connections_per_client = 256;
+
+/// Descriptors kept free of connections for the database, upstream calls
+/// and logs.
+constexpr size_t reserved_descriptors = 128;
+
+/// Pause of the accept loop when the process is out of descriptors.
+constexpr auto accept_backoff = 100ms;
+
+/// Bytes of finished answers waiting on one connection (a client that
+/// pipelines and does not read): past the first bound no further request
+/// is read, past the second the connection is closed.
+constexpr size_t http_max_queued_bytes = 4 * 1024 * 1024;
+constexpr size_t http_max_queued_bytes_hard = 16 * 1024 * 1024;
+
+/// After an early answer (413, 400), how long and how much of the rest of
+/// the request is read and dropped, so the client sees the answer and not
+/// a reset.
+constexpr auto http_linger_time = 2s;
+constexpr size_t http_linger_bytes = 16 * 1024 * 1024;
+
 /// Grace period for in-flight requests after SIGTERM/SIGINT.
 constexpr auto shutdown_grace = 10s;
 
@@ -115,6 +141,11 @@ constexpr size_t min_password_length = 8;
 
 /// A user actor without work for this long passivates (seconds).
 constexpr int64_t user_idle_seconds = 900;
+
+/// Bytes of cached pages one user actor may hold, and all of them together
+/// (MiB, the USER_CACHE_MB setting).
+constexpr size_t user_cache_bytes = 2 * 1024 * 1024;
+constexpr int64_t user_cache_total_mb = 256;
 
 /// Deadline of a request from one actor to a worker pool.
 constexpr auto worker_request_timeout = 10s;

@@ -22,8 +22,6 @@ namespace st {
 
 namespace {
 
-constexpr const char* default_secret_key = "change-me-in-production";
-
 std::vector<std::string> split_list(const std::string& x) {
   std::vector<std::string> result;
   std::stringstream in{x};
@@ -270,6 +268,16 @@ const std::vector<descriptor>& descriptors() {
      [](settings& s, const std::string& v) {
        s.http_threads = static_cast<size_t>(parse_int(v, 1, 64));
      }},
+    {"MAX_CONNECTIONS", str(defaults::max_connections), false,
+     [](settings& s, const std::string& v) {
+       s.max_connections = static_cast<size_t>(parse_int(v, 1, 1'000'000));
+     }},
+    {"MAX_CONNECTIONS_PER_CLIENT", str(defaults::max_connections_per_client),
+     false,
+     [](settings& s, const std::string& v) {
+       s.max_connections_per_client =
+         static_cast<size_t>(parse_int(v, 1, 1'000'000));
+     }},
     {"DB_POOL_SIZE", str(defaults::db_pool_size), false,
      [](settings& s, const std::string& v) {
        s.db_pool_size = static_cast<size_t>(parse_int(v, 1, 64));
@@ -308,6 +316,10 @@ const std::vector<descriptor>& descriptors() {
     {"BCRYPT_COST", str(defaults::bcrypt_cost), false,
      [](settings& s, const std::string& v) {
        s.bcrypt_cost = parse_int(v, 4, 31);
+     }},
+    {"USER_CACHE_MB", str(defaults::user_cache_total_mb), false,
+     [](settings& s, const std::string& v) {
+       s.user_cache_mb = parse_int(v, 0, 1'000'000);
      }},
     {"USER_IDLE_SECONDS", str(defaults::user_idle_seconds), false,
      [](settings& s, const std::string& v) {
@@ -516,6 +528,9 @@ std::vector<std::string> describe(const settings& cfg) {
     "HOST=" + cfg.host,
     "PORT=" + str(cfg.port),
     "HTTP_THREADS=" + str(static_cast<int64_t>(cfg.http_threads)),
+    "MAX_CONNECTIONS=" + str(static_cast<int64_t>(cfg.max_connections)),
+    "MAX_CONNECTIONS_PER_CLIENT=" +
+      str(static_cast<int64_t>(cfg.max_connections_per_client)),
     "DB_POOL_SIZE=" + str(static_cast<int64_t>(cfg.db_pool_size)),
     "DB_QUEUE_LIMIT=" + str(static_cast<int64_t>(cfg.db_queue_limit)),
     "DB_BULK_QUEUE_LIMIT=" + str(static_cast<int64_t>(cfg.db_bulk_queue_limit)),
@@ -526,6 +541,7 @@ std::vector<std::string> describe(const settings& cfg) {
     "TRUSTED_PROXIES=" + join(cfg.trusted_proxies),
     "BCRYPT_COST=" + str(cfg.bcrypt_cost),
     "USER_IDLE_SECONDS=" + str(cfg.user_idle_seconds),
+    "USER_CACHE_MB=" + str(cfg.user_cache_mb),
     "INTERVALS_SYNC_HOURS=" + str_number(cfg.intervals_sync_hours),
     "INTERVALS_RATE_LIMIT=" + str(cfg.intervals_rate_limit),
     "UPSTREAM_TIMEOUT_SECONDS=" + str(cfg.upstream_timeout_seconds),

@@ -43,6 +43,8 @@ struct settings {
   std::string host;
   uint16_t port = 0;
   size_t http_threads = 0;
+  size_t max_connections = 0;            ///< open at once, all clients
+  size_t max_connections_per_client = 0; ///< per address (proxies exempt)
   size_t db_pool_size = 0;
   size_t db_queue_limit = 0;
   size_t db_bulk_queue_limit = 0; ///< sync writes waiting behind requests
@@ -53,6 +55,7 @@ struct settings {
   std::vector<std::string> trusted_proxies; ///< addresses or CIDR blocks
   int64_t bcrypt_cost = 0;
   int64_t user_idle_seconds = 0;
+  int64_t user_cache_mb = 0;       ///< cached pages of all user actors together
   double intervals_sync_hours = 0; ///< background refresh period; 0 = off
   uint32_t intervals_rate_limit =
     0; ///< requests/s to Intervals.icu; 0 = no cap
@@ -61,6 +64,10 @@ struct settings {
   int64_t upstream_backoff_ms = 0;      ///< first retry's wait; doubles
   bool fault_injection = false; ///< tests only: enables /api/v1/test/fault
 };
+
+/// The reference's built-in SECRET_KEY: public, so never used to sign
+/// (production refuses it, development signs with a random key instead).
+constexpr const char* default_secret_key = "change-me-in-production";
 
 /// A setting that could not be accepted; `name` is the variable's name.
 struct settings_error {

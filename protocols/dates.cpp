@@ -1,5 +1,6 @@
 #include "protocols/dates.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -73,9 +74,12 @@ std::string format_date(int64_t days) {
   int64_t y;
   unsigned m, d;
   civil_from_days(days, y, m, d);
+  // Four digits even for a day outside the representable range (clamped):
+  // no answer ever prints a five-digit year.
+  y = std::clamp<int64_t>(y, 0, 9999);
   char buf[16];
-  std::snprintf(buf, sizeof(buf), "%04lld-%02u-%02u", static_cast<long long>(y),
-                m, d);
+  std::snprintf(buf, sizeof(buf), "%04d-%02u-%02u", static_cast<int>(y), m % 13,
+                d % 32);
   return buf;
 }
 
@@ -141,9 +145,12 @@ std::optional<std::string> normalize_datetime(std::string_view x) {
     }
   }
   auto secs = *day * 86400 + hh * 3600 + mm * 60 + ss - offset;
+  auto utc_day = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
+  if (!representable_day(utc_day))
+    return std::nullopt;
   auto result = format_unix(secs);
   if (micros != 0) {
-    char frac[16];
+    char frac[32];
     std::snprintf(frac, sizeof(frac), ".%06lld",
                   static_cast<long long>(micros));
     result.insert(19, frac);

@@ -11,7 +11,17 @@ namespace st {
 /// date-time, using its date part when `allow_time`).
 [[nodiscard]] std::optional<int64_t> parse_date(std::string_view x);
 
-/// `YYYY-MM-DD` of days since 1970-01-01.
+/// Days since 1970-01-01 of 0001-01-01 and 9999-12-31: the dates that
+/// four-digit years, PostgreSQL and Python all represent.
+constexpr int64_t first_day = -719162;
+constexpr int64_t last_day = 2932896;
+
+/// Whether `days` lies in [first_day, last_day].
+[[nodiscard]] constexpr bool representable_day(int64_t days) {
+  return days >= first_day && days <= last_day;
+}
+
+/// `YYYY-MM-DD` of days since 1970-01-01 (within representable_day).
 [[nodiscard]] std::string format_date(int64_t days);
 
 /// Today's date in UTC as days since 1970-01-01. The schema has no per-user
@@ -20,6 +30,7 @@ namespace st {
 
 /// An ISO-8601 date-time (or date) as a UTC instant in the reference's
 /// output form `YYYY-MM-DDTHH:MM:SS[.ffffff]+00:00`. No offset = UTC.
+/// None when the instant falls outside representable days.
 [[nodiscard]] std::optional<std::string> normalize_datetime(std::string_view x);
 
 /// `YYYY-MM-DDTHH:MM:SS+00:00` of Unix seconds.

@@ -15,6 +15,15 @@ std::string error_detail(const caf::error& err) {
   return caf::to_string(err);
 }
 
+int64_t error_retry_after(const caf::error& err) {
+  auto& ctx = err.context();
+  if (err.category() == caf::atom("api") &&
+      err.code() == static_cast<uint8_t>(api_ec::too_many) && ctx.size() >= 2 &&
+      ctx.match_element<int64_t>(1))
+    return ctx.get_as<int64_t>(1);
+  return 0;
+}
+
 std::string error_sqlstate(const caf::error& err) {
   auto& ctx = err.context();
   if (err.category() == caf::atom("db") &&

@@ -31,6 +31,7 @@ enum class api_ec : uint8_t {
   unprocessable,   ///< 422 with a string detail
   unavailable,     ///< 503: a dependency is down or saturated
   bad_gateway,     ///< 502: an upstream answered something unreadable
+  too_many,        ///< 429; context: detail, then seconds to wait
 };
 
 /// Failures of an outbound call to a third-party API after every retry.
@@ -49,6 +50,9 @@ using caf::make_error;
 /// The text context of an error built by this service, or a rendering of
 /// a foreign one.
 [[nodiscard]] std::string error_detail(const caf::error& err);
+
+/// The seconds to wait carried by an `api_ec::too_many` error, else 0.
+[[nodiscard]] int64_t error_retry_after(const caf::error& err);
 
 /// The SQLSTATE carried by a `db_ec::query_failed` error, else empty.
 [[nodiscard]] std::string error_sqlstate(const caf::error& err);

@@ -24,7 +24,6 @@ constexpr size_t type_chars = 64;      // workouts.type varchar(64)
 constexpr size_t external_id_max = 64; // workouts.external_id varchar(64)
 
 /// Upstream text is checked as UTF-8: PostgreSQL refuses anything else.
-constexpr unsigned parse_flags = rapidjson::kParseValidateEncodingFlag;
 
 std::string path_segment(std::string_view x) {
   static const char* hex = "0123456789ABCDEF";
@@ -139,8 +138,7 @@ bool parse_list(std::string_view body, rapidjson::Document& doc,
                 std::vector<const Value*>& items) {
   if (trim(body).empty())
     return true;
-  doc.Parse<parse_flags>(body.data(), body.size());
-  if (doc.HasParseError())
+  if (parse_json(body, doc, json_strings::any))
     return false;
   if (doc.IsArray()) {
     for (auto& x : doc.GetArray())
@@ -152,15 +150,18 @@ bool parse_list(std::string_view body, rapidjson::Document& doc,
   return true;
 }
 
-/// Keeps one row per key; a later row replaces an earlier one in place.
+/// Which of two rows with one key a list keeps.
+enum class repeated { first_wins, last_wins };
+
+/// Keeps one row per key, in the order keys first appeared.
 template<class Row>
-void keep_last(std::vector<Row>& rows,
-               std::unordered_map<std::string, size_t>& index, std::string key,
-               Row row) {
+void keep_one(std::vector<Row>& rows,
+              std::unordered_map<std::string, size_t>& index, std::string key,
+              Row row, repeated rule) {
   auto [i, fresh] = index.emplace(std::move(key), rows.size());
   if (fresh)
     rows.push_back(std::move(row));
-  else
+  else if (rule == repeated::last_wins)
     rows[i->second] = std::move(row);
 }
 
@@ -281,7 +282,9 @@ parse_activity_rows(std::string_view body) {
       number(first_present(x, {"icu_training_load", "training_load", "tss"}));
     row.raw = to_json(x);
     auto key = row.external_id;
-    keep_last(result.rows, index, std::move(key), std::move(row));
+    // domain.md §4.7 step 3: the first occurrence of an id wins.
+    keep_one(result.rows, index, std::move(key), std::move(row),
+             repeated::first_wins);
   }
   return result;
 }
@@ -329,7 +332,8 @@ parse_wellness_rows(std::string_view body) {
         info != nullptr && info->IsArray() && !info->Empty())
       row.sport_info = to_json(*info);
     auto key = row.date;
-    keep_last(result.rows, index, std::move(key), std::move(row));
+    keep_one(result.rows, index, std::move(key), std::move(row),
+             repeated::last_wins);
   }
   return result;
 }
@@ -348,8 +352,7 @@ parse_events(std::string_view body) {
 
 std::optional<intervals_event> parse_event(std::string_view body) {
   rapidjson::Document doc;
-  doc.Parse<parse_flags>(body.data(), body.size());
-  if (doc.HasParseError() || !doc.IsObject())
+  if (parse_json(body, doc, json_strings::any) || !doc.IsObject())
     return std::nullopt;
   return event_of(doc);
 }
@@ -401,10 +404,10 @@ parse_activity_list(std::string_view body) {
 
 std::string merge_detail(const std::string& summary, std::string_view detail) {
   rapidjson::Document merged;
-  merged.Parse(summary.c_str());
   rapidjson::Document extra;
-  extra.Parse<parse_flags>(detail.data(), detail.size());
-  if (extra.HasParseError() || !extra.IsObject() || !merged.IsObject())
+  if (parse_json(summary, merged, json_strings::any) ||
+      parse_json(detail, extra, json_strings::any) || !extra.IsObject() ||
+      !merged.IsObject())
     return summary;
   for (auto& m : extra.GetObject()) {
     Value value{m.value, merged.GetAllocator()};
@@ -419,7 +422,8 @@ std::string merge_detail(const std::string& summary, std::string_view detail) {
 
 intervals_activity activity_of(const std::string& object) {
   rapidjson::Document x;
-  x.Parse(object.c_str());
+  if (parse_json(object, x, json_strings::any))
+    x.SetNull();
   intervals_activity result;
   if (!x.IsObject())
     return result;

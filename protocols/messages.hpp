@@ -69,6 +69,7 @@ struct user_identity {
 struct credentials {
   std::string email;
   std::string password;
+  std::string client; ///< the caller's address (login attempts are counted)
 };
 
 /// What register, login and refresh hand out.
@@ -401,7 +402,8 @@ typename Inspector::result_type inspect(Inspector& f, user_identity& x) {
 
 template<class Inspector>
 typename Inspector::result_type inspect(Inspector& f, credentials& x) {
-  return f(caf::meta::type_name("st::credentials"), x.email, x.password);
+  return f(caf::meta::type_name("st::credentials"), x.email, x.password,
+           x.client);
 }
 
 template<class Inspector>

@@ -35,15 +35,137 @@ bool starts_code_point(unsigned char c) {
   return (c & 0xC0) != 0x80;
 }
 
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
+
+/// Whether `x` is `[+-]digits[.digits][(e|E)[+-]digits]` (either side of
+/// the point may be empty, not both).
+bool decimal_syntax(std::string_view x) {
+  size_t i = 0;
+  auto run = [&] {
+    auto from = i;
+    while (i < x.size() && is_digit(x[i]))
+      ++i;
+    return i - from;
+  };
+  if (i < x.size() && (x[i] == '+' || x[i] == '-'))
+    ++i;
+  auto whole = run();
+  size_t fraction = 0;
+  if (i < x.size() && x[i] == '.') {
+    ++i;
+    fraction = run();
+  }
+  if (whole + fraction == 0)
+    return false;
+  if (i < x.size() && (x[i] == 'e' || x[i] == 'E')) {
+    ++i;
+    if (i < x.size() && (x[i] == '+' || x[i] == '-'))
+      ++i;
+    if (run() == 0)
+      return false;
+  }
+  return i == x.size();
+}
+
+/// Length of the well-formed UTF-8 sequence at `x[i]`, or 0.
+size_t utf8_sequence(std::string_view x, size_t i) {
+  auto c = static_cast<unsigned char>(x[i]);
+  if (c < 0x80)
+    return 1;
+  size_t n = 0;
+  unsigned char lo = 0x80, hi = 0xBF; // bounds of the second byte
+  if (c >= 0xC2 && c <= 0xDF) {
+    n = 2;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    n = 3;
+    if (c == 0xE0)
+      lo = 0xA0; // no overlong forms
+    if (c == 0xED)
+      hi = 0x9F; // no surrogates
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    n = 4;
+    if (c == 0xF0)
+      lo = 0x90;
+    if (c == 0xF4)
+      hi = 0x8F; // nothing past U+10FFFF
+  } else {
+    return 0;
+  }
+  if (i + n > x.size())
+    return 0;
+  auto second = static_cast<unsigned char>(x[i + 1]);
+  if (second < lo || second > hi)
+    return 0;
+  for (size_t k = 2; k < n; ++k)
+    if ((static_cast<unsigned char>(x[i + k]) & 0xC0) != 0x80)
+      return 0;
+  return n;
+}
+
 } // namespace
 
 std::optional<double> parse_finite(std::string_view x) {
-  std::string text{x}; // strtod needs a terminated string
-  char* end = nullptr;
-  auto result = std::strtod(text.c_str(), &end);
-  if (text.empty() || *end != '\0' || !std::isfinite(result))
+  auto text = trim(x);
+  if (!decimal_syntax(text))
+    return std::nullopt;
+  auto result = std::strtod(text.c_str(), nullptr);
+  if (!std::isfinite(result))
     return std::nullopt;
   return result;
+}
+
+std::string percent_decode(std::string_view x, bool plus_as_space) {
+  auto hex = [](char c) {
+    return std::isxdigit(static_cast<unsigned char>(c)) != 0;
+  };
+  auto value = [](char c) {
+    return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
+  };
+  std::string result;
+  result.reserve(x.size());
+  for (size_t i = 0; i < x.size(); ++i) {
+    if (x[i] == '+' && plus_as_space) {
+      result += ' ';
+    } else if (x[i] == '%' && i + 2 < x.size() && hex(x[i + 1]) &&
+               hex(x[i + 2])) {
+      result += static_cast<char>(value(x[i + 1]) * 16 + value(x[i + 2]));
+      i += 2;
+    } else {
+      result += x[i];
+    }
+  }
+  return result;
+}
+
+bool valid_utf8(std::string_view x) {
+  for (size_t i = 0; i < x.size();) {
+    auto n = utf8_sequence(x, i);
+    if (n == 0)
+      return false;
+    i += n;
+  }
+  return true;
+}
+
+std::string sanitize_utf8(std::string_view x) {
+  std::string result;
+  result.reserve(x.size());
+  for (size_t i = 0; i < x.size();) {
+    if (auto n = utf8_sequence(x, i); n > 0) {
+      result.append(x.substr(i, n));
+      i += n;
+    } else {
+      result += "\xEF\xBF\xBD";
+      ++i;
+    }
+  }
+  return result;
+}
+
+bool storable_text(std::string_view x) {
+  return x.find('\0') == std::string_view::npos && valid_utf8(x);
 }
 
 size_t utf8_length(std::string_view x) {

@@ -16,7 +16,9 @@ namespace st {
 /// `x` with ASCII letters upper-cased.
 [[nodiscard]] std::string to_upper(std::string_view x);
 
-/// The whole of `x` as a finite number (strtod syntax); none otherwise.
+/// The whole of `x` (surrounding ASCII white space allowed) as a finite
+/// decimal number: sign, digits, fraction, exponent. Hex, `inf`, `nan`
+/// and anything else are none.
 [[nodiscard]] std::optional<double> parse_finite(std::string_view x);
 
 /// Length of UTF-8 text in code points (how the reference's validators and
@@ -25,5 +27,21 @@ namespace st {
 
 /// The first `n` code points of UTF-8 text.
 [[nodiscard]] std::string utf8_prefix(std::string_view x, size_t n);
+
+/// `x` with `%XX` escapes decoded (and `+` as a space when
+/// `plus_as_space`, as in query strings); a stray `%` stays as it is.
+[[nodiscard]] std::string percent_decode(std::string_view x,
+                                         bool plus_as_space);
+
+/// Whether `x` is well-formed UTF-8 (RFC 3629: no overlong forms, no
+/// surrogates, nothing past U+10FFFF).
+[[nodiscard]] bool valid_utf8(std::string_view x);
+
+/// `x` with every ill-formed UTF-8 sequence replaced by U+FFFD.
+[[nodiscard]] std::string sanitize_utf8(std::string_view x);
+
+/// Whether `x` is text a client may store: well-formed UTF-8 without NUL
+/// (PostgreSQL's text types cannot hold one).
+[[nodiscard]] bool storable_text(std::string_view x);
 
 } // namespace st

@@ -1,5 +1,7 @@
 #include "protocols/tokens.hpp"
 
+#include "protocols/http/json.hpp"
+
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -175,8 +177,7 @@ std::optional<token_fault> verify_access_token(const jwt_settings& cfg,
   if (!header || !payload || !signature)
     return invalid;
   rapidjson::Document h;
-  h.Parse(header->c_str(), header->size());
-  if (h.HasParseError() || !h.IsObject() || !h.HasMember("alg") ||
+  if (parse_json(*header, h) || !h.IsObject() || !h.HasMember("alg") ||
       !h["alg"].IsString() || cfg.algorithm != h["alg"].GetString())
     return invalid;
   auto expected = hmac(cfg.algorithm, cfg.secret, token.substr(0, d2));
@@ -184,19 +185,16 @@ std::optional<token_fault> verify_access_token(const jwt_settings& cfg,
       CRYPTO_memcmp(expected.data(), signature->data(), expected.size()) != 0)
     return invalid;
   rapidjson::Document p;
-  p.Parse(payload->c_str(), payload->size());
-  if (p.HasParseError() || !p.IsObject())
+  if (parse_json(*payload, p) || !p.IsObject())
     return invalid;
-  if (p.HasMember("exp")) {
-    auto& exp = p["exp"];
-    if (!exp.IsNumber())
-      return invalid;
-    auto value =
-      exp.IsInt64() ? exp.GetInt64() : static_cast<int64_t>(exp.GetDouble());
-    if (value <= now)
-      return invalid;
-    out.exp = value;
-  }
+  // A token without `exp` would never expire: refused (PyJWT accepts one).
+  auto exp = p.FindMember("exp");
+  if (exp == p.MemberEnd() || !exp->value.IsNumber())
+    return invalid;
+  auto value = exp->value.GetDouble();
+  if (!(value > static_cast<double>(now)) || value > 1e15)
+    return invalid;
+  out.exp = static_cast<int64_t>(value);
   if (!p.HasMember("sub"))
     return token_fault::bad_subject;
   auto id = parse_subject(p["sub"]);

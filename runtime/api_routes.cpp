@@ -6,11 +6,44 @@
 #include "runtime/log.hpp"
 #include "runtime/route_support.hpp"
 
+#include <caf/send.hpp>
+
+#include <mutex>
+
 namespace st {
 
 namespace {
 
 using status = http::status;
+
+/// At most one database probe for `/ready` at a time: callers arriving
+/// while one runs wait for its answer, so hammering `/ready` costs the
+/// pool one connection's round trip, never a queue of them.
+class ready_probe {
+public:
+  /// Adds `reply` to the waiters; answers whether the caller must start
+  /// the probe.
+  bool join(responder reply) {
+    std::lock_guard<std::mutex> guard{mtx_};
+    waiters_.push_back(std::move(reply));
+    if (running_)
+      return false;
+    running_ = true;
+    return true;
+  }
+
+  /// The waiters of the probe that just ended.
+  std::vector<responder> finish() {
+    std::lock_guard<std::mutex> guard{mtx_};
+    running_ = false;
+    return std::move(waiters_);
+  }
+
+private:
+  std::mutex mtx_;
+  bool running_ = false;
+  std::vector<responder> waiters_;
+};
 
 void add_auth_routes(router& r, const api_context& ctx) {
   r.add(http::verb::post, "/api/v1/auth/register",
@@ -31,6 +64,7 @@ void add_auth_routes(router& r, const api_context& ctx) {
             parse_credentials(req.body, credential_rules::login, errors);
           if (!creds)
             return reply(unprocessable(errors));
+          creds->client = req.client_ip;
           ask<token_pair>(*ctx.sys, ctx.auth,
                           answer<token_pair>(reply, token_pair_json),
                           atom::login_v, std::move(*creds));
@@ -63,6 +97,30 @@ void add_auth_routes(router& r, const api_context& ctx) {
             },
             atom::logout_v, std::move(*token));
         });
+  r.add(http::verb::post, "/api/v1/users/seed",
+        [ctx](api_request& req, responder reply) {
+          if (!ctx.debug)
+            return reply(detail_response(status::not_found, "Not found"));
+          static const std::string email = "dev@smart-trainer.local";
+          ask<token_pair>(
+            *ctx.sys, ctx.auth,
+            [reply](caf::expected<token_pair> created) {
+              if (created)
+                return reply(json_response(
+                  status::ok, "{\"message\":\"Default user created\","
+                              "\"email\":" +
+                                json_string(email) + ",\"password\":\"dev\"}"));
+              // Only the development address is checked (http-api.md).
+              if (created.error().category() == caf::atom("api") &&
+                  created.error().code() ==
+                    static_cast<uint8_t>(api_ec::bad_request))
+                return reply(json_response(
+                  status::ok,
+                  R"({"message":"User already exists","status":"ok"})"));
+              reply(error_response(created.error()));
+            },
+            atom::signup_v, credentials{email, "dev", req.client_ip});
+        });
   r.add(http::verb::get, "/api/v1/auth/me",
         [ctx](api_request& req, responder reply) {
           with_user(ctx, req, std::move(reply),
@@ -76,16 +134,22 @@ void add_probe_routes(router& r, const api_context& ctx) {
   r.add(http::verb::get, "/health", [](api_request&, responder reply) {
     reply(json_response(status::ok, "{\"status\":\"ok\"}"));
   });
-  r.add(http::verb::get, "/ready", [ctx](api_request&, responder reply) {
+  auto probe = std::make_shared<ready_probe>();
+  r.add(http::verb::get, "/ready", [ctx, probe](api_request&, responder reply) {
+    if (!ctx.health->up())
+      return reply(
+        unavailable("Service degraded: " + ctx.health->down() + " stopped"));
+    if (!probe->join(std::move(reply)))
+      return; // the probe under way answers this caller too
     db_batch ping;
     ping.statements.push_back(db_statement{stmt::ping, {}});
     ask<db_reply>(
       *ctx.sys, ctx.db,
-      [reply](caf::expected<db_reply> x) {
-        if (x)
-          reply(json_response(status::ok, "{\"status\":\"ready\"}"));
-        else
-          reply(unavailable("Database unavailable"));
+      [probe](caf::expected<db_reply> x) {
+        auto res = x ? json_response(status::ok, "{\"status\":\"ready\"}")
+                     : unavailable("Database unavailable");
+        for (auto& waiter : probe->finish())
+          waiter(res);
       },
       atom::exec_v, std::move(ping));
   });
@@ -124,6 +188,27 @@ void add_probe_routes(router& r, const api_context& ctx) {
         });
 }
 
+/// Test-only (FAULT_INJECTION): `POST /api/v1/test/kill-core` with
+/// `{"actor": "<name>"}` kills that core actor, to prove supervision.
+void add_fault_routes(router& r, const api_context& ctx) {
+  if (!ctx.fault_injection)
+    return;
+  r.add(http::verb::post, "/api/v1/test/kill-core",
+        [ctx](api_request& req, responder reply) {
+          rapidjson::Document doc;
+          std::vector<validation_error> errors;
+          auto name = parse_body_object(req.body, doc).empty()
+                        ? required_string(doc, "actor", errors)
+                        : std::nullopt;
+          for (auto& [n, actor] : ctx.core_actors)
+            if (name && n == *name) {
+              caf::anon_send_exit(actor, caf::exit_reason::kill);
+              return reply(json_response(status::accepted, "{}"));
+            }
+          reply(detail_response(status::not_found, "No such core actor"));
+        });
+}
+
 } // namespace
 
 api_response error_response(const caf::error& err) {
@@ -144,6 +229,12 @@ api_response error_response(const caf::error& err) {
       return unavailable(detail);
     case api_ec::bad_gateway:
       return detail_response(status::bad_gateway, detail);
+    case api_ec::too_many: {
+      auto res = detail_response(status::too_many_requests, detail);
+      res.headers.emplace_back("Retry-After",
+                               std::to_string(error_retry_after(err)));
+      return res;
+    }
     }
   }
   if (err.category() == caf::atom("db")) {
@@ -174,6 +265,7 @@ router make_api_routes(const api_context& ctx) {
   add_auth_routes(result, ctx);
   add_user_routes(result, ctx);
   add_intervals_routes(result, ctx);
+  add_fault_routes(result, ctx);
   return result;
 }
 

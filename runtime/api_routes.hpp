@@ -1,6 +1,7 @@
 #pragma once
 
 #include "protocols/actors.hpp"
+#include "runtime/core_watch.hpp"
 #include "runtime/router.hpp"
 
 #include <caf/actor_system.hpp>
@@ -16,9 +17,14 @@ struct api_context {
   upstream_actor upstream;
   std::string admin_token;      ///< empty: the admin routes do not exist
   bool fault_injection = false; ///< tests: honour `X-Fault-Inject`
+  bool debug = false;           ///< DEBUG: `POST /api/v1/users/seed` exists
   /// Deadline of requests that wait for Intervals.icu (its retries and
   /// pacing included).
   caf::timespan upstream_request_timeout = std::chrono::minutes(5);
+  /// Whether the core actors live (`/ready`).
+  std::shared_ptr<core_health> health = std::make_shared<core_health>();
+  /// The core actors by name (the test-only kill switch).
+  std::vector<named_actor> core_actors;
 };
 
 /// Every route of the service, wired to its actors.

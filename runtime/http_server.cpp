@@ -2,16 +2,21 @@
 
 #include "config/defaults.hpp"
 #include "protocols/http/json.hpp"
+#include "protocols/text.hpp"
+#include "runtime/fatal_signals.hpp"
 #include "runtime/log.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
 #include <deque>
 #include <mutex>
+#include <sys/resource.h>
+#include <unordered_map>
 
 namespace st {
 
@@ -36,24 +41,59 @@ struct http_server::core {
   std::atomic<size_t> num_sessions{0};
   std::mutex sessions_mtx;
   std::vector<std::weak_ptr<http_session>> sessions;
+  std::mutex clients_mtx;
+  std::unordered_map<std::string, size_t> per_client; ///< open, by address
+  size_t max_connections = 0; ///< the setting, within the descriptor limit
   net::io_context ioc;
   tcp::acceptor acceptor{ioc};
+  net::steady_timer accept_pause{ioc};
 
   core(http_server_settings c, router r)
     : cfg(std::move(c)), routes(std::move(r)), limiter(cfg.rate_limit),
       ioc(static_cast<int>(cfg.threads)) {}
 
   void accept();
+
+  /// Counts a new connection from `client` (empty: exempt from the
+  /// per-client cap); returns why it is refused, or empty.
+  std::string admit(const std::string& client) {
+    if (num_sessions > max_connections)
+      return "Server has too many open connections, please retry shortly";
+    if (client.empty())
+      return {};
+    std::lock_guard<std::mutex> guard{clients_mtx};
+    auto& n = per_client[client];
+    if (n >= cfg.max_connections_per_client)
+      return "Too many open connections from your address";
+    ++n;
+    return {};
+  }
+
+  void release(const std::string& client) {
+    std::lock_guard<std::mutex> guard{clients_mtx};
+    if (auto i = per_client.find(client);
+        i != per_client.end() && --i->second == 0)
+      per_client.erase(i);
+  }
 };
 
 namespace {
 
+/// The anonymous routes that check credentials: limited per address only,
+/// whatever token rides along (else one valid token would lift the limit
+/// on password guessing).
+bool anonymous_auth_route(const std::string& path) {
+  return path == "/api/v1/auth/login" || path == "/api/v1/auth/register" ||
+         path == "/api/v1/auth/refresh";
+}
+
 /// Rate-limit key: the user of a correctly signed token, else the address.
-std::string client_key(const http_server::core& core,
+std::string client_key(const http_server::core& core, const std::string& path,
                        const std::string& authorization,
                        const std::string& client_ip) {
   constexpr std::string_view prefix = "Bearer ";
-  if (authorization.rfind(prefix.data(), 0) == 0) {
+  if (!anonymous_auth_route(path) &&
+      authorization.rfind(prefix.data(), 0) == 0) {
     access_claims claims;
     auto now = std::chrono::duration_cast<std::chrono::seconds>(
                  std::chrono::system_clock::now().time_since_epoch())
@@ -93,13 +133,26 @@ public:
   }
 
   ~http_session() {
+    if (counted_client_)
+      core_->release(peer_.to_string());
     --core_->num_sessions;
   }
 
+  /// Admits the connection under the caps and starts reading, or answers
+  /// 503 and closes.
   void start() {
-    net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
-      self->do_read();
-    });
+    auto client = address_in(peer_, core_->cfg.policies.trusted_proxies)
+                    ? std::string{}
+                    : peer_.to_string();
+    auto refusal = core_->admit(client);
+    counted_client_ = refusal.empty() && !client.empty();
+    net::dispatch(stream_.get_executor(),
+                  [self = shared_from_this(), refusal = std::move(refusal)] {
+                    if (refusal.empty())
+                      self->do_read();
+                    else
+                      self->reject(http::status::service_unavailable, refusal);
+                  });
   }
 
   /// Called at shutdown: finish what was received, then close.
@@ -125,7 +178,8 @@ private:
 
   void do_read() {
     if (reading_ || closed_ || closing_ ||
-        slots_.size() >= defaults::http_pipeline_depth)
+        slots_.size() >= defaults::http_pipeline_depth ||
+        queued_bytes_ >= defaults::http_max_queued_bytes)
       return;
     reading_ = true;
     parser_.emplace();
@@ -144,6 +198,15 @@ private:
     if (ec)
       return on_read_error(ec);
     auto& req = parser_->get();
+    // Only plain `chunked` frames a body besides Content-Length: anything
+    // else would let a proxy and us disagree on where a request ends.
+    if (req.count(http::field::transfer_encoding) > 0 &&
+        (req.count(http::field::transfer_encoding) > 1 ||
+         !beast::iequals(trim(req[http::field::transfer_encoding]),
+                         "chunked") ||
+         req.count(http::field::content_length) > 0))
+      return reject(http::status::bad_request,
+                    "Unsupported Transfer-Encoding (only chunked)");
     auto target = std::string{req.target()};
     auto limit = core_->routes.body_limit(target.substr(0, target.find('?')));
     if (auto len = parser_->content_length(); len && *len > limit)
@@ -151,10 +214,29 @@ private:
                     "Request body too large (max " +
                       std::to_string(limit / 1024) + " KB)");
     parser_->body_limit(limit);
+    if (beast::iequals(req[http::field::expect], "100-continue"))
+      send_continue();
     stream_.expires_after(defaults::http_read_timeout);
     http::async_read(stream_, buffer_, *parser_,
                      [self = shared_from_this()](beast::error_code ec, size_t) {
                        self->on_body(ec);
+                     });
+  }
+
+  /// Tells a client waiting with `Expect: 100-continue` to send its body.
+  /// Behind unwritten answers it is skipped (the client sends after its
+  /// own short wait).
+  void send_continue() {
+    if (writing_ || !slots_.empty() || closed_)
+      return;
+    static constexpr std::string_view line = "HTTP/1.1 100 Continue\r\n\r\n";
+    writing_ = true;
+    net::async_write(stream_, net::buffer(line.data(), line.size()),
+                     [self = shared_from_this()](beast::error_code ec, size_t) {
+                       self->writing_ = false;
+                       if (ec)
+                         return self->close();
+                       self->do_write();
                      });
   }
 
@@ -192,10 +274,12 @@ private:
     reject(http::status::bad_request, "Malformed HTTP request");
   }
 
-  /// Answers a request that cannot be read further, then closes.
+  /// Answers a request that cannot be read further, then closes (reading
+  /// and dropping what the client still sends, so it sees the answer).
   void reject(http::status status, const std::string& detail) {
     reading_ = false;
     closing_ = true;
+    linger_ = true;
     auto s = std::make_shared<slot>();
     s->method = "-";
     s->path = "-";
@@ -251,7 +335,8 @@ private:
     areq.body = std::move(req.body());
 
     if (areq.path != "/health" && areq.path != "/ready") {
-      auto key = client_key(*core_, areq.authorization, areq.client_ip);
+      auto key =
+        client_key(*core_, areq.path, areq.authorization, areq.client_ip);
       if (auto wait =
             core_->limiter.admit(key, std::chrono::system_clock::now())) {
         auto text = "Rate limit exceeded: " +
@@ -324,6 +409,12 @@ private:
     if (s->head)
       out.body().clear(); // Content-Length still tells the GET size
     s->ready = true;
+    queued_bytes_ += out.body().size();
+    if (queued_bytes_ > defaults::http_max_queued_bytes_hard) {
+      log_warn("http", s->request_id + " " + peer_.to_string() +
+                         " does not read its answers; closing");
+      return close();
+    }
     do_write();
   }
 
@@ -355,6 +446,7 @@ private:
     writing_ = false;
     auto s = slots_.front();
     slots_.pop_front();
+    queued_bytes_ -= std::min(queued_bytes_, s->res.body().size());
     auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
                     std::chrono::steady_clock::now() - s->started)
                     .count();
@@ -379,7 +471,28 @@ private:
     closed_ = true;
     beast::error_code ec;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-    stream_.socket().close(ec);
+    if (!linger_) {
+      stream_.socket().close(ec);
+      return;
+    }
+    // Closing with unread bytes would send a reset that can destroy the
+    // answer before the client reads it: drain (bounded) until it stops.
+    stream_.expires_after(defaults::http_linger_time);
+    drain(0);
+  }
+
+  void drain(size_t dropped) {
+    auto scratch = std::make_shared<std::array<char, 16384>>();
+    stream_.async_read_some(
+      net::buffer(*scratch), [self = shared_from_this(), scratch,
+                              dropped](beast::error_code ec, size_t n) {
+        if (ec || dropped + n > defaults::http_linger_bytes) {
+          beast::error_code ignored;
+          self->stream_.socket().close(ignored);
+          return;
+        }
+        self->drain(dropped + n);
+      });
   }
 
   beast::tcp_stream stream_;
@@ -388,6 +501,9 @@ private:
   net::ip::address peer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::deque<std::shared_ptr<slot>> slots_;
+  size_t queued_bytes_ = 0; ///< bodies of answers not yet written
+  bool counted_client_ = false;
+  bool linger_ = false;
   bool reading_ = false;
   bool writing_ = false;
   bool closing_ = false;
@@ -397,25 +513,37 @@ private:
 } // namespace
 
 void http_server::core::accept() {
-  acceptor.async_accept(
-    net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
-      if (stopping || ec == net::error::operation_aborted)
-        return;
-      if (!ec) {
-        auto session = std::make_shared<http_session>(std::move(socket), this);
-        {
-          std::lock_guard<std::mutex> guard{sessions_mtx};
-          sessions.erase(std::remove_if(sessions.begin(), sessions.end(),
-                                        [](auto& w) {
-                                          return w.expired();
-                                        }),
-                         sessions.end());
-          sessions.push_back(session);
-        }
-        session->start();
+  acceptor.async_accept(net::make_strand(ioc), [this](beast::error_code ec,
+                                                      tcp::socket socket) {
+    if (stopping || ec == net::error::operation_aborted)
+      return;
+    if (ec == net::error::no_descriptors || ec == net::error::no_buffer_space ||
+        ec == net::error::no_memory || ec.value() == ENFILE) {
+      // The connection stays in the backlog; retrying at once would
+      // spin. Pause, so the descriptors in use can be given back.
+      log_warn("http", "accept: " + ec.message() + "; pausing");
+      accept_pause.expires_after(defaults::accept_backoff);
+      accept_pause.async_wait([this](beast::error_code wait_ec) {
+        if (!wait_ec && !stopping)
+          accept();
+      });
+      return;
+    }
+    if (!ec) {
+      auto session = std::make_shared<http_session>(std::move(socket), this);
+      {
+        std::lock_guard<std::mutex> guard{sessions_mtx};
+        sessions.erase(std::remove_if(sessions.begin(), sessions.end(),
+                                      [](auto& w) {
+                                        return w.expired();
+                                      }),
+                       sessions.end());
+        sessions.push_back(session);
       }
-      accept();
-    });
+      session->start();
+    }
+    accept();
+  });
 }
 
 } // namespace st
@@ -429,8 +557,35 @@ http_server::~http_server() {
   stop(std::chrono::milliseconds{0});
 }
 
+namespace {
+
+/// Raises the soft descriptor limit to the hard one; answers the limit.
+size_t raise_descriptor_limit() {
+  rlimit lim{};
+  if (getrlimit(RLIMIT_NOFILE, &lim) != 0)
+    return 1024;
+  if (lim.rlim_cur < lim.rlim_max) {
+    lim.rlim_cur = lim.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &lim);
+    getrlimit(RLIMIT_NOFILE, &lim);
+  }
+  return lim.rlim_cur == RLIM_INFINITY ? SIZE_MAX
+                                       : static_cast<size_t>(lim.rlim_cur);
+}
+
+} // namespace
+
 uint16_t http_server::start() {
   auto& c = *core_;
+  auto descriptors = raise_descriptor_limit();
+  auto room = descriptors > 2 * defaults::reserved_descriptors
+                ? descriptors - defaults::reserved_descriptors
+                : descriptors / 2;
+  c.max_connections = std::min(c.cfg.max_connections, room);
+  if (c.max_connections < c.cfg.max_connections)
+    log_warn("http", "descriptor limit " + std::to_string(descriptors) +
+                       ": at most " + std::to_string(c.max_connections) +
+                       " connections");
   tcp::endpoint ep{net::ip::make_address(c.cfg.host), c.cfg.port};
   c.acceptor.open(ep.protocol());
   c.acceptor.set_option(net::socket_base::reuse_address(true));
@@ -439,6 +594,7 @@ uint16_t http_server::start() {
   c.accept();
   for (size_t i = 0; i < c.cfg.threads; ++i)
     threads_.emplace_back([&c] {
+      give_thread_signal_stack();
       c.ioc.run();
     });
   return c.acceptor.local_endpoint().port();
@@ -452,6 +608,7 @@ void http_server::stop(std::chrono::milliseconds grace) {
   net::post(c.ioc, [&c] {
     beast::error_code ec;
     c.acceptor.close(ec);
+    c.accept_pause.cancel();
   });
   {
     std::lock_guard<std::mutex> guard{c.sessions_mtx};
@@ -470,6 +627,15 @@ void http_server::stop(std::chrono::milliseconds grace) {
   for (auto& t : threads_)
     t.join();
   threads_.clear();
+}
+
+std::string http_server::bound_address() const {
+  beast::error_code ec;
+  auto ep = core_->acceptor.local_endpoint(ec);
+  if (ec)
+    return core_->cfg.host;
+  auto text = ep.address().to_string();
+  return ep.address().is_v6() ? "[" + text + "]" : text;
 }
 
 size_t http_server::num_connections() const {

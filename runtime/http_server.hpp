@@ -19,8 +19,10 @@ struct http_server_settings {
   uint16_t port = 8000;
   size_t threads = 2;
   http_policies policies;
-  jwt_settings jwt;          ///< to key the rate limit by user
-  uint32_t rate_limit = 200; ///< requests per minute per client
+  jwt_settings jwt;                        ///< to key the rate limit by user
+  uint32_t rate_limit = 200;               ///< requests per minute per client
+  size_t max_connections = 20'000;         ///< open at once, all clients
+  size_t max_connections_per_client = 256; ///< per address, proxies exempt
 };
 
 /// The Beast front: accepts connections on its own Asio threads, parses
@@ -42,6 +44,9 @@ public:
   /// Stops accepting, lets in-flight requests finish (each connection
   /// closes after its last response), and ends after `grace` at the latest.
   void stop(std::chrono::milliseconds grace);
+
+  /// The address the acceptor is bound to, as text (after start).
+  [[nodiscard]] std::string bound_address() const;
 
   /// Connections open right now.
   [[nodiscard]] size_t num_connections() const;

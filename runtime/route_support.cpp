@@ -4,8 +4,6 @@
 #include "protocols/dates.hpp"
 #include "protocols/http/user_json.hpp"
 
-#include <rapidjson/reader.h>
-
 namespace st {
 
 namespace {
@@ -13,12 +11,14 @@ namespace {
 /// Only the syntax is checked before authentication (a SAX pass, no DOM
 /// is built): the route's own parser reads the body afterwards.
 bool json_syntax_ok(const std::string& body) {
-  if (body.find_first_not_of(" \t\r\n") == std::string::npos)
-    return true;
-  rapidjson::Reader reader;
-  rapidjson::BaseReaderHandler<> ignore;
-  rapidjson::StringStream in{body.c_str()};
-  return !reader.Parse(in, ignore).IsError();
+  return body.find_first_not_of(" \t\r\n") == std::string::npos ||
+         !check_json(body);
+}
+
+/// Whether requests of `method` carry a body their route reads.
+bool takes_body(http::verb method) {
+  return method == http::verb::post || method == http::verb::put ||
+         method == http::verb::patch;
 }
 
 } // namespace
@@ -27,8 +27,9 @@ void user_route(router& r, http::verb method, const char* path,
                 const api_context& ctx, user_handler handle, body_kind kind) {
   r.add(
     method, path,
-    [ctx, handle, kind](api_request& req, responder reply) {
-      if (kind == body_kind::json && !json_syntax_ok(req.body)) {
+    [ctx, handle, kind, method](api_request& req, responder reply) {
+      if (kind == body_kind::json && takes_body(method) &&
+          !json_syntax_ok(req.body)) {
         rapidjson::Document doc;
         return reply(unprocessable(parse_body_object(req.body, doc)));
       }
@@ -41,19 +42,39 @@ void user_route(router& r, http::verb method, const char* path,
     kind);
 }
 
+std::optional<std::pair<int64_t, int64_t>>
+query_window(const std::map<std::string, std::string>& q, int64_t days,
+             std::vector<validation_error>& errors) {
+  auto from = query_date(q, "from_date", errors);
+  auto to = query_date(q, "to_date", errors);
+  if (!errors.empty())
+    return std::nullopt;
+  auto end = to.value_or(today_utc());
+  auto start = from.value_or(end - days);
+  // Windows end exclusive at the next day, so that one must exist too.
+  if (!representable_day(start) || !representable_day(end + 1)) {
+    errors.push_back({"value_error",
+                      {"query", to ? "to_date" : "from_date"},
+                      "Value error, the date window must lie within "
+                      "0001-01-01 and 9999-12-30",
+                      json_string(format_date(to ? end : start)),
+                      ""});
+    return std::nullopt;
+  }
+  return std::pair{start, end};
+}
+
 std::optional<list_query> date_window(const api_request& req, int64_t days,
                                       std::vector<validation_error>& errors) {
   auto q = parse_query(req.query);
-  auto from = query_date(q, "from_date", errors);
-  auto to = query_date(q, "to_date", errors);
   auto limit = query_int(q, "limit", 1, 200, errors);
   auto offset = query_int(q, "offset", 0, INT32_MAX, errors);
-  if (!errors.empty())
+  auto window = query_window(q, days, errors);
+  if (!window || !errors.empty())
     return std::nullopt;
   list_query result;
-  auto end = to.value_or(today_utc());
-  result.to = format_date(end);
-  result.from = format_date(from.value_or(end - days));
+  result.from = format_date(window->first);
+  result.to = format_date(window->second);
   if (limit || offset) {
     result.limit = limit.value_or(50);
     result.offset = offset.value_or(0);

@@ -35,6 +35,13 @@ void user_route(router& r, http::verb method, const char* path,
                 const api_context& ctx, user_handler handle,
                 body_kind kind = body_kind::json);
 
+/// The days [from, to] of the `from_date`/`to_date` parameters (defaults:
+/// today and `days` before it); none with 422 entries in `errors` when a
+/// value is bad or the window leaves the representable dates.
+[[nodiscard]] std::optional<std::pair<int64_t, int64_t>>
+query_window(const std::map<std::string, std::string>& q, int64_t days,
+             std::vector<validation_error>& errors);
+
 /// A date window from `from_date`/`to_date` (defaults: today and `days`
 /// before it) plus optional `limit` (1–200) / `offset` paging; none with
 /// 422 entries in `errors` when a value is bad.

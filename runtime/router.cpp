@@ -1,6 +1,7 @@
 #include "runtime/router.hpp"
 
 #include "config/defaults.hpp"
+#include "protocols/text.hpp"
 
 namespace st {
 
@@ -46,7 +47,10 @@ router::match_result router::match(http::verb method,
   match_result result;
   if (path.empty() || path[0] != '/')
     return result;
+  // Segments are matched with their escapes decoded, as Starlette does.
   auto parts = split(path);
+  for (auto& part : parts)
+    part = percent_decode(part, false);
   for (auto& r : routes_) {
     if (!matches(r, parts, nullptr))
       continue;

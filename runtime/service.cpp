@@ -6,14 +6,19 @@
 #include "actors/upstream_client.hpp"
 #include "actors/user_registry.hpp"
 #include "config/defaults.hpp"
+#include "protocols/tokens.hpp"
 #include "runtime/api_routes.hpp"
+#include "runtime/core_watch.hpp"
+#include "runtime/fatal_signals.hpp"
 #include "runtime/http_server.hpp"
 #include "runtime/log.hpp"
 #include "runtime/migrator.hpp"
 
 #include <caf/all.hpp>
+#include <caf/thread_hook.hpp>
 
 #include <csignal>
+#include <pthread.h>
 #include <thread>
 
 namespace st {
@@ -38,13 +43,17 @@ bool migrate_logged(const settings& cfg) {
   }
 }
 
-/// Blocks SIGINT/SIGTERM in every thread started from now on, so that
-/// only `wait_for_signal` sees them.
+/// Sent to the main thread by the core watcher: a core actor stopped.
+constexpr int core_down_signal = SIGUSR1;
+
+/// Blocks SIGINT/SIGTERM (and the watcher's signal) in every thread
+/// started from now on, so that only `wait_for_signal` sees them.
 sigset_t block_shutdown_signals() {
   sigset_t result;
   sigemptyset(&result);
   sigaddset(&result, SIGINT);
   sigaddset(&result, SIGTERM);
+  sigaddset(&result, core_down_signal);
   pthread_sigmask(SIG_BLOCK, &result, nullptr);
   return result;
 }
@@ -55,6 +64,29 @@ int wait_for_signal(const sigset_t& signals) {
   return result;
 }
 
+/// Gives every CAF worker a signal stack, so a fatal signal on one is
+/// logged too.
+class signal_stack_hook : public caf::thread_hook {
+public:
+  void init(caf::actor_system&) override {}
+  void thread_started() override {
+    give_thread_signal_stack();
+  }
+  void thread_terminates() override {}
+};
+
+/// The key access tokens are signed with: SECRET_KEY, or — when it is the
+/// public built-in one — a random key that lives as long as the process.
+std::string signing_key(const settings& cfg) {
+  if (cfg.secret_key != default_secret_key)
+    return cfg.secret_key;
+  log_warn("config",
+           "SECRET_KEY is not set: access tokens are signed with a random "
+           "key made at start and become invalid when the process stops. "
+           "Set SECRET_KEY to keep sessions across restarts.");
+  return random_hex(32);
+}
+
 } // namespace
 
 int run_migrate(const settings& cfg) {
@@ -62,7 +94,9 @@ int run_migrate(const settings& cfg) {
 }
 
 int run_serve(const settings& cfg) {
+  log_fatal_signals();
   auto signals = block_shutdown_signals();
+  auto main_thread = pthread_self();
   auto started = std::chrono::steady_clock::now();
   log_info("service",
            std::string{"smart-trainer "} + SMART_TRAINER_VERSION + " starting");
@@ -72,6 +106,7 @@ int run_serve(const settings& cfg) {
     return 1;
 
   caf::actor_system_config sys_cfg;
+  sys_cfg.add_thread_hook<signal_stack_hook>();
   sys_cfg.set("scheduler.max-threads",
               std::max(2u, std::thread::hardware_concurrency()));
   caf::actor_system sys{sys_cfg};
@@ -89,7 +124,7 @@ int run_serve(const settings& cfg) {
                           defaults::password_queue_limit,
                           static_cast<int>(cfg.bcrypt_cost));
   auth_settings auth_cfg;
-  auth_cfg.jwt = {cfg.secret_key, cfg.jwt_algorithm,
+  auth_cfg.jwt = {signing_key(cfg), cfg.jwt_algorithm,
                   cfg.access_token_expire_minutes * 60};
   auth_cfg.refresh_lifetime_s = cfg.refresh_token_expire_days * 86400;
   auth_cfg.purge_interval = std::chrono::duration_cast<std::chrono::seconds>(
@@ -138,9 +173,24 @@ int run_serve(const settings& cfg) {
   user_cfg.fault_injection = cfg.fault_injection;
   user_cfg.upstream = upstream;
   user_cfg.intervals = intervals_cfg;
+  user_cfg.caches = std::make_shared<cache_budget>(
+    static_cast<size_t>(cfg.user_cache_mb) * 1024 * 1024);
+  user_cfg.cache_bytes_per_user = defaults::user_cache_bytes;
   auto users = sys.spawn(user_registry, db, user_cfg);
 
+  std::vector<named_actor> core_actors{
+    {"db_pool", caf::actor_cast<caf::actor>(db)},
+    {"password_hasher", caf::actor_cast<caf::actor>(hasher)},
+    {"auth", caf::actor_cast<caf::actor>(auth_service)},
+    {"upstream", caf::actor_cast<caf::actor>(upstream)},
+    {"user_registry", caf::actor_cast<caf::actor>(users)}};
+  auto health = std::make_shared<core_health>();
+  auto watcher = watch_core(sys, core_actors, health, [main_thread] {
+    pthread_kill(main_thread, core_down_signal);
+  });
+
   auto stop_actors = [&] {
+    caf::anon_send_exit(watcher, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(users, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(upstream, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(auth_service, caf::exit_reason::user_shutdown);
@@ -155,6 +205,8 @@ int run_serve(const settings& cfg) {
   http_cfg.policies = {cfg.cors_origins, cfg.enable_hsts, cfg.trusted_proxies};
   http_cfg.jwt = auth_cfg.jwt;
   http_cfg.rate_limit = cfg.rate_limit_per_minute;
+  http_cfg.max_connections = cfg.max_connections;
+  http_cfg.max_connections_per_client = cfg.max_connections_per_client;
   api_context api{&sys,
                   auth_service,
                   db,
@@ -162,7 +214,10 @@ int run_serve(const settings& cfg) {
                   upstream,
                   cfg.admin_token,
                   cfg.fault_injection,
-                  call_timeout * 2};
+                  cfg.debug,
+                  call_timeout * 2,
+                  health,
+                  core_actors};
   http_server http{http_cfg, make_api_routes(api)};
   uint16_t port = 0;
   try {
@@ -176,19 +231,24 @@ int run_serve(const settings& cfg) {
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
               std::chrono::steady_clock::now() - started)
               .count();
-  log_info("service", "listening on http://" + cfg.host + ":" +
+  log_info("service", "listening on http://" + http.bound_address() + ":" +
                         std::to_string(port) + " (started in " +
                         std::to_string(ms) + " ms)");
 
   auto sig = wait_for_signal(signals);
-  log_info("service", std::string{"received "} + strsignal(sig) +
-                        ", finishing in-flight requests");
+  if (sig == core_down_signal)
+    log_error("service", health->down() +
+                           " stopped: finishing in-flight requests, then "
+                           "exiting with status 1");
+  else
+    log_info("service", std::string{"received "} + strsignal(sig) +
+                          ", finishing in-flight requests");
   http.stop(std::chrono::duration_cast<std::chrono::milliseconds>(
     defaults::shutdown_grace));
   // Reverse start order: nothing asks the actors any more.
   stop_actors();
   log_info("service", "stopped");
-  return 0;
+  return sig == core_down_signal ? 1 : 0;
 }
 
 } // namespace st

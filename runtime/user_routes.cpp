@@ -27,7 +27,7 @@ std::optional<int32_t> path_id(const api_request& req, const char* name,
                       {"path", name},
                       "Input should be a valid integer, unable to parse "
                       "string as an integer",
-                      json_string(text),
+                      echo_string(text),
                       ""});
     return std::nullopt;
   }
@@ -150,14 +150,12 @@ void add_sleep_routes(router& r, const api_context& ctx) {
        responder reply) {
       std::vector<validation_error> errors;
       auto q = parse_query(req.query);
-      auto from = query_date(q, "from_date", errors);
-      auto to = query_date(q, "to_date", errors);
       auto limit = query_int(q, "limit", 1, 90, errors);
-      if (!errors.empty())
+      auto window = query_window(q, limit.value_or(60), errors);
+      if (!window || !errors.empty())
         return reply(unprocessable(errors));
-      auto end = to.value_or(today_utc());
-      sleep_query query{format_date(from.value_or(end - limit.value_or(60))),
-                        format_date(end), limit.value_or(60)};
+      sleep_query query{format_date(window->first), format_date(window->second),
+                        limit.value_or(60)};
       ask_user<std::vector<sleep_record>>(
         ctx, user, answer<std::vector<sleep_record>>(reply, sleep_list_json),
         atom::get_v, query);

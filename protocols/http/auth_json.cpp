@@ -17,7 +17,7 @@ void check_registration(const credentials& creds,
          {"body", "email"},
          "String should have at most " +
            std::to_string(defaults::max_email_length) + " characters",
-         json_string(creds.email),
+         echo_string(creds.email),
          "{\"max_length\":" + std::to_string(defaults::max_email_length) +
            "}"});
     else if (email.find('@') == std::string::npos)
@@ -25,7 +25,7 @@ void check_registration(const credentials& creds,
                         {"body", "email"},
                         "value is not a valid email address: An email "
                         "address must have an @-sign.",
-                        json_string(creds.email),
+                        echo_string(creds.email),
                         "{\"reason\":\"An email address must have an "
                         "@-sign.\"}"});
   }
@@ -36,7 +36,7 @@ void check_registration(const credentials& creds,
        {"body", "password"},
        "String should have at least " +
          std::to_string(defaults::min_password_length) + " characters",
-       json_string(creds.password),
+       echo_string(creds.password),
        "{\"min_length\":" + std::to_string(defaults::min_password_length) +
          "}"});
 }
@@ -54,7 +54,7 @@ parse_credentials(const std::string& body, credential_rules rules,
   auto password = required_string(doc, "password", errors);
   if (!errors.empty())
     return std::nullopt;
-  credentials result{std::move(*email), std::move(*password)};
+  credentials result{std::move(*email), std::move(*password), {}};
   if (rules == credential_rules::registration)
     check_registration(result, errors);
   if (!errors.empty())

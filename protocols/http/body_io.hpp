@@ -77,7 +77,13 @@ public:
            *v);
       return caf::none;
     }
-    if (std::fabs(x) > 9.0e15 || !bounded(name, *v, x, ge, le))
+    if (std::fabs(x) > max_exact_integer) {
+      fail("int_parsing_size", name,
+           "Unable to parse input string as an integer, exceeds maximum size",
+           *v);
+      return caf::none;
+    }
+    if (!bounded(name, *v, x, ge, le))
       return caf::none;
     return static_cast<int64_t>(x);
   }
@@ -121,10 +127,13 @@ public:
   void fail(const char* type, const char* name, const std::string& msg,
             const rapidjson::Value& input, std::string ctx = {}) {
     errors_.push_back(
-      {type, loc_path{"body", name}, msg, to_json(input), std::move(ctx)});
+      {type, loc_path{"body", name}, msg, echo_json(input), std::move(ctx)});
   }
 
 private:
+  /// Integers beyond this are not exact in a double (2^53).
+  static constexpr double max_exact_integer = 9007199254740992.0;
+
   static bool parse_double(const char* s, double& out) {
     auto x = parse_finite(s);
     out = x.value_or(0);
@@ -136,7 +145,7 @@ private:
     if (i == obj_.MemberEnd() || (i->value.IsNull() && !required)) {
       if (required)
         errors_.push_back({"missing", loc_path{"body", name}, "Field required",
-                           to_json(obj_), ""});
+                           echo_json(obj_), ""});
       return nullptr;
     }
     return &i->value;
@@ -169,16 +178,19 @@ private:
 };
 
 /// Parses `body` as an object and runs `read` on it; none on any error.
+/// Entries are added to `errors` (a path parameter's may be there first).
 template<class T, class F>
-std::optional<T> read_body(const std::string& body,
+std::optional<T> read_body(std::string_view body,
                            std::vector<validation_error>& errors, F read) {
   rapidjson::Document doc;
-  errors = parse_body_object(body, doc);
-  if (!errors.empty())
+  auto before = errors.size();
+  auto syntax = parse_body_object(body, doc);
+  errors.insert(errors.end(), syntax.begin(), syntax.end());
+  if (errors.size() > before)
     return std::nullopt;
   body_reader in{doc, errors};
   T result = read(in);
-  if (!errors.empty())
+  if (errors.size() > before)
     return std::nullopt;
   return result;
 }
@@ -211,9 +223,7 @@ inline void write(json_writer& w, const std::string& x) {
 /// Writes `x` as raw JSON text, or null when it is absent or not JSON.
 inline void write_raw(json_writer& w, const opt_string& x) {
   rapidjson::Document doc;
-  if (x)
-    doc.Parse(x->c_str(), x->size());
-  if (!x || doc.HasParseError())
+  if (!x || parse_json(*x, doc, json_strings::any))
     w.Null();
   else
     doc.Accept(w);

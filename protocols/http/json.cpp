@@ -1,10 +1,157 @@
 #include "protocols/http/json.hpp"
 
+#include "protocols/text.hpp"
+
+#include <rapidjson/encodedstream.h>
 #include <rapidjson/error/en.h>
+#include <rapidjson/memorystream.h>
+#include <rapidjson/reader.h>
+
+#include <cstring>
 
 namespace st {
 
+namespace {
+
+/// Forwards SAX events to `inner`, refusing documents nested deeper than
+/// max_json_depth and (for client input) strings holding a NUL.
+template<class Inner>
+class guarded_handler {
+public:
+  using Ch = char;
+
+  guarded_handler(Inner& inner, json_strings strings)
+    : inner_(inner), strings_(strings) {}
+
+  const char* fault() const {
+    return fault_;
+  }
+
+  bool Null() {
+    return inner_.Null();
+  }
+  bool Bool(bool x) {
+    return inner_.Bool(x);
+  }
+  bool Int(int x) {
+    return inner_.Int(x);
+  }
+  bool Uint(unsigned x) {
+    return inner_.Uint(x);
+  }
+  bool Int64(int64_t x) {
+    return inner_.Int64(x);
+  }
+  bool Uint64(uint64_t x) {
+    return inner_.Uint64(x);
+  }
+  bool Double(double x) {
+    return inner_.Double(x);
+  }
+  bool RawNumber(const Ch* s, rapidjson::SizeType n, bool copy) {
+    return inner_.RawNumber(s, n, copy);
+  }
+  bool String(const Ch* s, rapidjson::SizeType n, bool copy) {
+    return text_ok(s, n) && inner_.String(s, n, copy);
+  }
+  bool Key(const Ch* s, rapidjson::SizeType n, bool copy) {
+    return text_ok(s, n) && inner_.Key(s, n, copy);
+  }
+  bool StartObject() {
+    return enter() && inner_.StartObject();
+  }
+  bool EndObject(rapidjson::SizeType n) {
+    --depth_;
+    return inner_.EndObject(n);
+  }
+  bool StartArray() {
+    return enter() && inner_.StartArray();
+  }
+  bool EndArray(rapidjson::SizeType n) {
+    --depth_;
+    return inner_.EndArray(n);
+  }
+
+private:
+  bool enter() {
+    if (++depth_ <= max_json_depth)
+      return true;
+    fault_ = "Nesting deeper than 64 levels";
+    return false;
+  }
+
+  bool text_ok(const Ch* s, rapidjson::SizeType n) {
+    if (strings_ == json_strings::any || std::memchr(s, 0, n) == nullptr)
+      return true;
+    fault_ = "NUL character in a string";
+    return false;
+  }
+
+  Inner& inner_;
+  json_strings strings_;
+  size_t depth_ = 0;
+  const char* fault_ = nullptr;
+};
+
+constexpr unsigned guarded_flags =
+  rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag;
+
+/// Runs the guarded reader over `text` into `inner`.
+template<class Inner>
+std::optional<json_fault> guarded_parse(std::string_view text, Inner& inner,
+                                        json_strings strings) {
+  rapidjson::MemoryStream bytes{text.data(), text.size()};
+  rapidjson::EncodedInputStream<rapidjson::UTF8<>, rapidjson::MemoryStream> in{
+    bytes};
+  guarded_handler<Inner> guard{inner, strings};
+  rapidjson::Reader reader;
+  auto result = reader.Parse<guarded_flags>(in, guard);
+  if (!result.IsError())
+    return std::nullopt;
+  return json_fault{result.Offset(),
+                    guard.fault() != nullptr
+                      ? guard.fault()
+                      : rapidjson::GetParseError_En(result.Code())};
+}
+
+} // namespace
+
+std::optional<json_fault> parse_json(std::string_view text,
+                                     rapidjson::Document& out,
+                                     json_strings strings) {
+  std::optional<json_fault> fault;
+  auto fill = [&](rapidjson::Document& doc) {
+    fault = guarded_parse(text, doc, strings);
+    return !fault;
+  };
+  out.Populate(fill);
+  if (fault)
+    out.SetNull();
+  return fault;
+}
+
+std::optional<json_fault> check_json(std::string_view text,
+                                     json_strings strings) {
+  rapidjson::BaseReaderHandler<> ignore;
+  return guarded_parse(text, ignore, strings);
+}
+
+std::string echo_json(const rapidjson::Value& x) {
+  auto full = to_json(x);
+  if (full.size() <= max_json_echo_bytes)
+    return full;
+  return json_string(utf8_prefix(full, max_json_echo_chars) + "…");
+}
+
+std::string echo_string(std::string_view x) {
+  if (x.size() <= max_json_echo_bytes)
+    return json_string(x);
+  return json_string(utf8_prefix(x, max_json_echo_chars) + "…");
+}
+
 std::string json_string(std::string_view x) {
+  if (!valid_utf8(x))
+    return json_string(sanitize_utf8(x));
   rapidjson::StringBuffer buf;
   json_writer w{buf};
   w.String(x.data(), static_cast<rapidjson::SizeType>(x.size()));
@@ -45,26 +192,22 @@ std::string validation_json(const std::vector<validation_error>& errors) {
   return result + "]}";
 }
 
-std::vector<validation_error> parse_body_object(const std::string& body,
+std::vector<validation_error> parse_body_object(std::string_view body,
                                                 rapidjson::Document& out) {
   if (body.find_first_not_of(" \t\r\n") == std::string::npos)
     return {{"missing", {"body"}, "Field required", "null", ""}};
-  out.Parse(body.c_str(), body.size());
-  if (out.HasParseError()) {
-    auto offset = static_cast<int64_t>(out.GetErrorOffset());
-    std::string reason = rapidjson::GetParseError_En(out.GetParseError());
+  if (auto fault = parse_json(body, out))
     return {{"json_invalid",
-             {"body", offset},
+             {"body", static_cast<int64_t>(fault->offset)},
              "JSON decode error",
              "{}",
-             "{\"error\":" + json_string(reason) + "}"}};
-  }
+             "{\"error\":" + json_string(fault->reason) + "}"}};
   if (!out.IsObject())
     return {{"model_attributes_type",
              {"body"},
              "Input should be a valid dictionary or object to extract fields "
              "from",
-             to_json(out),
+             echo_json(out),
              ""}};
   return {};
 }
@@ -75,14 +218,14 @@ required_string(const rapidjson::Value& body, const char* name,
   auto i = body.FindMember(name);
   if (i == body.MemberEnd()) {
     errors.push_back(
-      {"missing", {"body", name}, "Field required", to_json(body), ""});
+      {"missing", {"body", name}, "Field required", echo_json(body), ""});
     return std::nullopt;
   }
   if (!i->value.IsString()) {
     errors.push_back({"string_type",
                       {"body", name},
                       "Input should be a valid string",
-                      to_json(i->value),
+                      echo_json(i->value),
                       ""});
     return std::nullopt;
   }

@@ -26,6 +26,45 @@ struct validation_error {
   std::string ctx_json;            ///< a JSON object, or empty for none
 };
 
+/// Deepest nesting of arrays and objects any parser here accepts: far
+/// beyond every real document, far below what a stack can take.
+constexpr size_t max_json_depth = 64;
+
+/// Longest rendering of a client's input echoed back in a 422 entry;
+/// a longer one is cut to its first max_json_echo_chars characters.
+constexpr size_t max_json_echo_bytes = 1024;
+constexpr size_t max_json_echo_chars = 256;
+
+/// Why a text is not acceptable JSON, and where.
+struct json_fault {
+  size_t offset = 0;
+  std::string reason;
+};
+
+/// What a parse accepts beyond RFC 8259 syntax and well-formed UTF-8.
+enum class json_strings {
+  any,     ///< upstream answers: NUL characters are kept
+  storable ///< client input: a NUL character is refused (PostgreSQL)
+};
+
+/// Parses `text` into `out` without recursing on the native stack, at most
+/// max_json_depth levels deep, with UTF-8 validated; the fault otherwise.
+[[nodiscard]] std::optional<json_fault>
+parse_json(std::string_view text, rapidjson::Document& out,
+           json_strings strings = json_strings::storable);
+
+/// The checks of parse_json, without building a document.
+[[nodiscard]] std::optional<json_fault>
+check_json(std::string_view text,
+           json_strings strings = json_strings::storable);
+
+/// `x` as JSON for echoing back to a client: itself when short, else a
+/// string of its first characters ending in "…".
+[[nodiscard]] std::string echo_json(const rapidjson::Value& x);
+
+/// A client's text as a JSON string for echoing back, cut as echo_json.
+[[nodiscard]] std::string echo_string(std::string_view x);
+
 /// `{"detail": "<text>"}`.
 [[nodiscard]] std::string detail_json(std::string_view detail);
 
@@ -33,7 +72,8 @@ struct validation_error {
 [[nodiscard]] std::string
 validation_json(const std::vector<validation_error>& errors);
 
-/// A JSON string literal (quotes included) of `x`.
+/// A JSON string literal (quotes included) of `x`; ill-formed UTF-8 is
+/// written as U+FFFD, so the result is always valid JSON.
 [[nodiscard]] std::string json_string(std::string_view x);
 
 /// Serialises any value compactly.
@@ -42,7 +82,7 @@ validation_json(const std::vector<validation_error>& errors);
 /// Parses a request body that must be a JSON object into `out`; returns the
 /// 422 entries when it is not (empty, malformed or another JSON type).
 [[nodiscard]] std::vector<validation_error>
-parse_body_object(const std::string& body, rapidjson::Document& out);
+parse_body_object(std::string_view body, rapidjson::Document& out);
 
 /// Reads required string member `name` of the body object; records a
 /// `missing` or `string_type` entry in `errors` when it is not one.

@@ -2,6 +2,8 @@
 
 #include "protocols/dates.hpp"
 #include "protocols/http/body_io.hpp"
+#include "protocols/limits.hpp"
+#include "protocols/text.hpp"
 
 #include <cmath>
 #include <cstdlib>
@@ -168,8 +170,8 @@ parse_profile_patch(const std::string& body,
                     std::vector<validation_error>& errors) {
   return read_body<profile_patch>(body, errors, [](body_reader& in) {
     profile_patch x;
-    x.weight_kg = in.number("weight_kg", false);
-    x.height_cm = in.number("height_cm", false);
+    x.weight_kg = in.number("weight_kg", false, 0, limits::max_weight_kg);
+    x.height_cm = in.number("height_cm", false, 0, limits::max_height_cm);
     x.birth_year = in.integer("birth_year", false, 1900, 2100);
     x.ftp = in.integer("ftp", false, 1, 999);
     return x;
@@ -226,10 +228,10 @@ parse_wellness_input(const std::string& body,
                 "Input should be a valid date in the format YYYY-MM-DD", input);
       }
     }
-    x.sleep_hours = in.number("sleep_hours", false);
-    x.rhr = in.number("rhr", false);
-    x.hrv = in.number("hrv", false);
-    x.weight_kg = in.number("weight_kg", false);
+    x.sleep_hours = in.number("sleep_hours", false, 0, 24);
+    x.rhr = in.number("rhr", false, 0, limits::max_heart_rate);
+    x.hrv = in.number("hrv", false, 0, limits::max_hrv_ms);
+    x.weight_kg = in.number("weight_kg", false, 0, limits::max_weight_kg);
     return x;
   });
 }
@@ -251,10 +253,11 @@ parse_workout_input(const std::string& body, bool create,
     }
     x.name = in.string("name", false, 0, 512);
     x.type = in.string("type", false, 0, 64);
-    x.duration_sec = in.integer("duration_sec", false, 0, 2147483647);
-    x.distance_m = in.number("distance_m", false, 0);
-    x.tss = in.number("tss", false, 0);
-    x.notes = in.string("notes", false);
+    x.duration_sec =
+      in.integer("duration_sec", false, 0, limits::max_workout_seconds);
+    x.distance_m = in.number("distance_m", false, 0, limits::max_distance_m);
+    x.tss = in.number("tss", false, 0, limits::max_tss);
+    x.notes = in.string("notes", false, 0, limits::max_notes_chars);
     return x;
   });
 }
@@ -317,23 +320,6 @@ parse_sleep_data(const std::string& body,
 // -----------------------------------------------------------------
 
 std::map<std::string, std::string> parse_query(const std::string& query) {
-  auto decode = [](std::string_view x) {
-    std::string result;
-    for (size_t i = 0; i < x.size(); ++i) {
-      if (x[i] == '+') {
-        result += ' ';
-      } else if (x[i] == '%' && i + 2 < x.size() &&
-                 std::isxdigit(static_cast<unsigned char>(x[i + 1])) &&
-                 std::isxdigit(static_cast<unsigned char>(x[i + 2]))) {
-        result += static_cast<char>(
-          std::stoi(std::string{x.substr(i + 1, 2)}, nullptr, 16));
-        i += 2;
-      } else {
-        result += x[i];
-      }
-    }
-    return result;
-  };
   std::map<std::string, std::string> result;
   std::string_view rest = query;
   while (!rest.empty()) {
@@ -344,10 +330,10 @@ std::map<std::string, std::string> parse_query(const std::string& query) {
     if (item.empty())
       continue;
     auto eq = item.find('=');
-    auto key = decode(item.substr(0, eq));
-    if (result.count(key) == 0) // the first occurrence wins
-      result[key] =
-        eq == std::string_view::npos ? "" : decode(item.substr(eq + 1));
+    // The last occurrence wins, as in FastAPI.
+    result[percent_decode(item.substr(0, eq), true)] =
+      eq == std::string_view::npos ? ""
+                                   : percent_decode(item.substr(eq + 1), true);
   }
   return result;
 }
@@ -363,7 +349,7 @@ std::optional<int64_t> query_date(const std::map<std::string, std::string>& q,
     errors.push_back({"date_from_datetime_parsing",
                       {"query", name},
                       "Input should be a valid date in the format YYYY-MM-DD",
-                      json_string(i->second),
+                      echo_string(i->second),
                       ""});
   return day;
 }
@@ -381,7 +367,7 @@ std::optional<int64_t> query_int(const std::map<std::string, std::string>& q,
                       {"query", name},
                       "Input should be a valid integer, unable to parse "
                       "string as an integer",
-                      json_string(i->second),
+                      echo_string(i->second),
                       ""});
     return std::nullopt;
   }
@@ -393,7 +379,7 @@ std::optional<int64_t> query_int(const std::map<std::string, std::string>& q,
        std::string{"Input should be "} +
          (low ? "greater than or equal to " : "less than or equal to ") +
          std::to_string(low ? lo : hi),
-       json_string(i->second),
+       echo_string(i->second),
        std::string{"{\""} + (low ? "ge" : "le") +
          "\":" + std::to_string(low ? lo : hi) + "}"});
     return std::nullopt;
@@ -521,8 +507,8 @@ std::string sleep_list_json(const std::vector<sleep_record>& xs) {
     w.StartArray();
     for (auto& x : xs) {
       rapidjson::Document doc;
-      doc.Parse(x.extracted_data.c_str(), x.extracted_data.size());
-      if (doc.HasParseError() || !doc.IsObject())
+      if (parse_json(x.extracted_data, doc, json_strings::any) ||
+          !doc.IsObject())
         continue;
       w.StartObject();
       w.Key("created_at");

@@ -1,5 +1,7 @@
 #include "protocols/sql/statements.hpp"
 
+#include "protocols/limits.hpp"
+
 namespace st {
 
 namespace {
@@ -41,33 +43,62 @@ const std::vector<statement_def>& statement_catalog() {
     {stmt::user_by_id, "user_by_id",
      "SELECT id, email FROM users WHERE id = $1::integer"},
     // $1 email, $2 bcrypt hash, $3 refresh-token digest, $4 lifetime (s).
+    // A new token starts a chain named after itself.
     {stmt::insert_user_with_token, "insert_user_with_token",
      "WITH u AS (INSERT INTO users (email, password_hash, created_at) "
      "VALUES ($1, $2, now()) RETURNING id, email), "
      "t AS (INSERT INTO user_refresh_tokens "
      "(user_id, token_hash, expires_at, created_at) "
-     "SELECT id, $3, now() + $4::bigint * interval '1 second', now() FROM u) "
+     "SELECT id, $3, now() + $4::bigint * interval '1 second', now() FROM u), "
+     "c AS (INSERT INTO refresh_token_chains "
+     "(token_hash, chain, user_id, expires_at) "
+     "SELECT $3, $3, id, now() + $4::bigint * interval '1 second' FROM u) "
      "SELECT id, email FROM u"},
     // $1 user id, $2 digest, $3 lifetime (s).
     {stmt::insert_refresh_token, "insert_refresh_token",
-     "INSERT INTO user_refresh_tokens (user_id, token_hash, expires_at, "
-     "created_at) VALUES ($1::integer, $2, "
-     "now() + $3::bigint * interval '1 second', now())"},
+     "WITH t AS (INSERT INTO user_refresh_tokens (user_id, token_hash, "
+     "expires_at, created_at) VALUES ($1::integer, $2, "
+     "now() + $3::bigint * interval '1 second', now()) "
+     "RETURNING user_id, token_hash, expires_at) "
+     "INSERT INTO refresh_token_chains (token_hash, chain, user_id, "
+     "expires_at) SELECT token_hash, token_hash, user_id, expires_at FROM t"},
     // Consumes the presented token ($1) and stores its successor ($2) in
     // one statement, so two refreshes racing on one token cannot both win.
+    // The presented token is kept as spent, in its chain (a token issued
+    // before chains existed starts one); the successor joins that chain.
     // (Tokens of deleted users are gone with them: the FK cascades.)
     {stmt::rotate_refresh_token, "rotate_refresh_token",
      "WITH old AS (DELETE FROM user_refresh_tokens WHERE token_hash = $1 "
      "AND expires_at > now() RETURNING user_id), "
      "u AS (SELECT users.id, users.email FROM users "
      "JOIN old ON users.id = old.user_id LIMIT 1), "
+     "spent AS (INSERT INTO refresh_token_chains "
+     "(token_hash, chain, user_id, spent_at, expires_at) "
+     "SELECT $1, $1, id, now(), now() + $3::bigint * interval '1 second' "
+     "FROM u ON CONFLICT (token_hash) DO UPDATE SET spent_at = now() "
+     "RETURNING chain), "
      "t AS (INSERT INTO user_refresh_tokens "
      "(user_id, token_hash, expires_at, created_at) "
-     "SELECT id, $2, now() + $3::bigint * interval '1 second', now() FROM u) "
+     "SELECT id, $2, now() + $3::bigint * interval '1 second', now() FROM u), "
+     "c AS (INSERT INTO refresh_token_chains "
+     "(token_hash, chain, user_id, expires_at) "
+     "SELECT $2, (SELECT chain FROM spent), id, "
+     "now() + $3::bigint * interval '1 second' FROM u) "
      "SELECT id, email FROM u"},
+    // $1 a presented token that did not rotate: when it is a spent one,
+    // every live token of its chain is revoked. Answers how many.
+    {stmt::revoke_reused_chain, "revoke_reused_chain",
+     "WITH reused AS (SELECT chain FROM refresh_token_chains "
+     "WHERE token_hash = $1 AND spent_at IS NOT NULL), "
+     "gone AS (DELETE FROM user_refresh_tokens WHERE token_hash IN "
+     "(SELECT token_hash FROM refresh_token_chains "
+     "WHERE chain IN (SELECT chain FROM reused)) RETURNING 1) "
+     "SELECT (SELECT count(*) FROM reused), (SELECT count(*) FROM gone)"},
     {stmt::delete_refresh_token, "delete_refresh_token",
      "DELETE FROM user_refresh_tokens WHERE token_hash = $1"},
     {stmt::purge_refresh_tokens, "purge_refresh_tokens",
+     "WITH chains AS (DELETE FROM refresh_token_chains "
+     "WHERE expires_at <= now()) "
      "DELETE FROM user_refresh_tokens WHERE expires_at <= now()"},
     {stmt::profile_by_user, "profile_by_user",
      "SELECT p.strava_weight_kg, p.strava_ftp, p.strava_firstname, "
@@ -179,10 +210,14 @@ const std::vector<statement_def>& statement_catalog() {
      "WHERE user_id = $1::integer AND ctl IS NOT NULL "
      "ORDER BY date DESC LIMIT 1"},
     // $1 user, $2 as-of date: TSS per UTC day of the 90 days up to it.
+    // Each workout counts at most limits::max_tss (rows written before
+    // inputs were bounded could make the sum overflow).
     {stmt::daily_tss, "daily_tss",
      "SELECT to_char((start_date AT TIME ZONE 'UTC')::date, 'YYYY-MM-DD'), "
-     "sum(coalesce(tss, 0)) FROM workouts WHERE user_id = $1::integer "
-     "AND start_date >= " +
+     "sum(least(greatest(coalesce(tss, 0), 0), " +
+       std::to_string(static_cast<int64_t>(limits::max_tss)) +
+       ")) FROM workouts WHERE user_id = $1::integer "
+       "AND start_date >= " +
        utc_midnight("$2::date - 90") + " AND start_date < " +
        utc_midnight("$2::date + 1") + " GROUP BY 1 ORDER BY 1"},
     {stmt::effective_ftp, "effective_ftp",

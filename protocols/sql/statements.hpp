@@ -15,6 +15,7 @@ enum class stmt : uint16_t {
   insert_user_with_token,
   insert_refresh_token,
   rotate_refresh_token,
+  revoke_reused_chain,
   delete_refresh_token,
   purge_refresh_tokens,
   profile_by_user,

@@ -73,15 +73,16 @@ TEST_CASE("intervals: activity rows follow domain.md §4.4 with fixes") {
   CHECK_FALSE(c.duration_sec);  // beyond the integer column
 }
 
-TEST_CASE("intervals: duplicate ids and dates collapse, the last wins") {
+TEST_CASE("intervals: a repeated activity id keeps the first, a repeated "
+          "day the last") {
   auto rows = parse_activity_rows(
     R"([{"id":"a","name":"one","start_date":"2026-03-01"},
         {"id":"b","name":"two","start_date":"2026-03-01"},
         {"id":"a","name":"three","start_date":"2026-03-02"}])");
   REQUIRE(rows);
   REQUIRE(rows->rows.size() == 2);
-  CHECK(rows->rows[0].name == opt_string{"three"});
-  CHECK(rows->rows[0].start_date == "2026-03-02T00:00:00+00:00");
+  CHECK(rows->rows[0].name == opt_string{"one"}); // domain.md §4.7 step 3
+  CHECK(rows->rows[0].start_date == "2026-03-01T00:00:00+00:00");
   CHECK(rows->rows[1].name == opt_string{"two"});
 
   auto days = parse_wellness_rows(

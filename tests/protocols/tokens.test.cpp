@@ -15,7 +15,8 @@ TEST_CASE("base64url round-trips and rejects junk") {
   CHECK_FALSE(base64url_decode("a"));
 }
 
-TEST_CASE("a published HS256 token verifies (jwt.io example)") {
+TEST_CASE("a published HS256 token (jwt.io example) is signed right but "
+          "refused: it has no exp and would never expire") {
   jwt_settings cfg{"your-256-bit-secret", "HS256", 60};
   access_claims claims;
   auto fault =
@@ -25,7 +26,11 @@ TEST_CASE("a published HS256 token verifies (jwt.io example)") {
                         "F0IjoxNTE2MjM5MDIyfQ."
                         "SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
                         1'700'000'000, claims);
-  CHECK_FALSE(fault);
+  CHECK(fault == token_fault::invalid_or_expired);
+  // The same claims with an exp, signed under the same key, pass.
+  auto with_exp = sign_token(
+    cfg, R"({"sub":"1234567890","name":"John Doe","exp":1700000001})");
+  CHECK_FALSE(verify_access_token(cfg, with_exp, 1'700'000'000, claims));
   CHECK(claims.user_id == 1234567890);
 }
 
@@ -62,7 +67,8 @@ TEST_CASE("minted tokens carry exactly sub, email, exp and verify") {
   }
 }
 
-TEST_CASE("signed tokens: sub must be an integer string, exp a number") {
+TEST_CASE("signed tokens: sub must be an integer string, exp a number that "
+          "is there") {
   jwt_settings cfg{"k", "HS256", 600};
   access_claims claims;
   auto check = [&](const char* payload) {
@@ -76,7 +82,10 @@ TEST_CASE("signed tokens: sub must be an integer string, exp a number") {
         token_fault::invalid_or_expired);
   CHECK(check(R"({"sub":"7","exp":999})") == token_fault::invalid_or_expired);
   CHECK(check("[1]") == token_fault::invalid_or_expired);
-  CHECK_FALSE(check(R"({"sub":"7"})"));
+  // Without exp a token would never expire: refused (PyJWT takes it).
+  CHECK(check(R"({"sub":"7"})") == token_fault::invalid_or_expired);
+  CHECK(check(R"({"sub":"7","exp":1e300})") == token_fault::invalid_or_expired);
+  CHECK_FALSE(check(R"({"sub":"7","exp":1001})"));
   CHECK(claims.user_id == 7);
   auto unsigned_token = base64url_encode(R"({"alg":"none","typ":"JWT"})") +
                         "." + base64url_encode(R"({"sub":"7"})") + ".";

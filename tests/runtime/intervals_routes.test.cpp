@@ -297,8 +297,8 @@ TEST_CASE_METHOD(intervals_fixture,
                   "i1001", "intervals", day(1) + " 05:00", "Morning ride",
                   "Ride", "3600", "30250.5", "64", "i1001"});
   CHECK(a[1] == std::vector<std::string>{"i1002", "intervals",
-                                         day(2) + " 06:00", "second copy",
-                                         "Run", "1900", "", "", "i1002"});
+                                         day(2) + " 06:00", "first copy", "Run",
+                                         "1800", "", "", "i1002"});
   CHECK(a[2] == std::vector<std::string>{"i1004", "intervals",
                                          day(3) + " 08:00", "", "", "", "", "",
                                          "i1004"});

@@ -69,6 +69,42 @@ std::set<std::string> reference_catalog() {
   return result;
 }
 
+/// The catalog lines of this service's additions to the reference (013).
+const std::set<std::string>& additions() {
+  static const std::set<std::string> result{
+    "column refresh_token_chains #1 token_hash character varying(64) NOT NULL "
+    "default=",
+    "column refresh_token_chains #2 chain character varying(64) NOT NULL "
+    "default=",
+    "column refresh_token_chains #3 user_id integer NOT NULL default=",
+    "column refresh_token_chains #4 spent_at timestamp with time zone "
+    "default=",
+    "column refresh_token_chains #5 expires_at timestamp with time zone NOT "
+    "NULL default=",
+    "constraint refresh_token_chains refresh_token_chains_pkey PRIMARY KEY "
+    "(token_hash)",
+    "constraint refresh_token_chains refresh_token_chains_user_id_fkey "
+    "FOREIGN KEY (user_id) REFERENCES users(id) ON DELETE CASCADE",
+    "index refresh_token_chains ix_refresh_token_chains_chain CREATE INDEX "
+    "ix_refresh_token_chains_chain ON public.refresh_token_chains USING btree "
+    "(chain)",
+    "index refresh_token_chains ix_refresh_token_chains_user_id CREATE INDEX "
+    "ix_refresh_token_chains_user_id ON public.refresh_token_chains USING "
+    "btree (user_id)",
+    "index refresh_token_chains refresh_token_chains_pkey CREATE UNIQUE INDEX "
+    "refresh_token_chains_pkey ON public.refresh_token_chains USING btree "
+    "(token_hash)",
+  };
+  return result;
+}
+
+/// What the schema must be: the reference's objects exactly, plus ours.
+std::set<std::string> expected_catalog() {
+  auto result = reference_catalog();
+  result.insert(additions().begin(), additions().end());
+  return result;
+}
+
 std::string difference(const std::set<std::string>& a,
                        const std::set<std::string>& b) {
   std::string result;
@@ -83,36 +119,38 @@ std::string difference(const std::set<std::string>& a,
 
 } // namespace
 
-TEST_CASE("migrate produces exactly the reference schema at revision 012") {
+TEST_CASE("migrate produces exactly the reference schema plus this "
+          "service's additions, at revision 013") {
   scratch_database db;
   auto [rc, out] = run_binary({"migrate"}, {{"DATABASE_URL", db.dsn()}});
   INFO(out);
   REQUIRE(rc == 0);
-  CHECK(out.find("applied 12 migrations: empty -> 012") != std::string::npos);
+  CHECK(out.find("applied 13 migrations: empty -> 013") != std::string::npos);
   auto ours = catalog_of(db.dsn());
-  auto reference = reference_catalog();
+  auto reference = expected_catalog();
   INFO(difference(ours, reference));
   CHECK(ours == reference);
   CHECK(ours.size() > 150);
   CHECK(db.query("SELECT version_num FROM alembic_version") ==
-        std::vector<std::vector<std::string>>{{"012"}});
+        std::vector<std::vector<std::string>>{{"013"}});
 }
 
-TEST_CASE("migrate on a database already at 012 changes nothing") {
+TEST_CASE("migrate on a database already at 013 changes nothing") {
   scratch_database db;
   migrate_database(db.dsn());
   db.query("INSERT INTO users (email) VALUES ('kept@example.com')");
   auto before = catalog_of(db.dsn());
   auto report = migrate_database(db.dsn());
-  CHECK(report.from == "012");
-  CHECK(report.to == "012");
+  CHECK(report.from == "013");
+  CHECK(report.to == "013");
   CHECK(report.applied.empty());
   CHECK(catalog_of(db.dsn()) == before);
   CHECK(db.query("SELECT email FROM users") ==
         std::vector<std::vector<std::string>>{{"kept@example.com"}});
 }
 
-TEST_CASE("a database part-way through the revisions is brought up to 012") {
+TEST_CASE("a database part-way through the revisions (a reference one at "
+          "009) is brought up to 013") {
   scratch_database db;
   for (auto& m : migrations()) {
     db.query(m.sql);
@@ -123,8 +161,8 @@ TEST_CASE("a database part-way through the revisions is brought up to 012") {
            "CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num));"
            "INSERT INTO alembic_version VALUES ('009')");
   auto report = migrate_database(db.dsn());
-  CHECK(report.applied == std::vector<std::string>{"010", "011", "012"});
-  CHECK(catalog_of(db.dsn()) == reference_catalog());
+  CHECK(report.applied == std::vector<std::string>{"010", "011", "012", "013"});
+  CHECK(catalog_of(db.dsn()) == expected_catalog());
 }
 
 TEST_CASE("two migrate runs at once are safe") {
@@ -137,16 +175,16 @@ TEST_CASE("two migrate runs at once are safe") {
   auto [rc, out] = run_shell(cmd);
   INFO(out);
   CHECK(rc == 0);
-  CHECK(out.find("applied 12 migrations") != std::string::npos);
+  CHECK(out.find("applied 13 migrations") != std::string::npos);
   CHECK(out.find("nothing to do") != std::string::npos);
-  CHECK(catalog_of(db.dsn()) == reference_catalog());
+  CHECK(catalog_of(db.dsn()) == expected_catalog());
 }
 
 TEST_CASE("an unknown revision is refused, not overwritten") {
   scratch_database db;
   migrate_database(db.dsn());
-  db.query("UPDATE alembic_version SET version_num = '013'");
+  db.query("UPDATE alembic_version SET version_num = '099'");
   auto [rc, out] = run_binary({"migrate"}, {{"DATABASE_URL", db.dsn()}});
   CHECK(rc == 1);
-  CHECK(out.find("unknown revision '013'") != std::string::npos);
+  CHECK(out.find("unknown revision '099'") != std::string::npos);
 }

@@ -145,6 +145,8 @@ server_process::server_process(std::map<std::string, std::string> env,
   env.emplace("PORT", "0");
   env.emplace("HOST", "127.0.0.1");
   env.emplace("BCRYPT_COST", "4");
+  // Tokens must outlive a restart in tests that restart the server.
+  env.emplace("SECRET_KEY", "integration-test-secret");
   // The start-up listing of linked users would race with tests that count
   // database round trips; the refresh tests turn it on.
   env.emplace("INTERVALS_SYNC_HOURS", "0");
@@ -171,6 +173,24 @@ int server_process::terminate() {
   waitpid(pid_, &status, 0);
   pid_ = -1;
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+void server_process::signal(int sig) const {
+  if (pid_ > 0)
+    kill(pid_, sig);
+}
+
+int server_process::wait_exit(std::chrono::milliseconds within) {
+  auto until = std::chrono::steady_clock::now() + within;
+  while (pid_ > 0 && std::chrono::steady_clock::now() < until) {
+    int status = 0;
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return -1;
 }
 
 std::string server_process::output() const {

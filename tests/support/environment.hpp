@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <memory>
 #include <string>
@@ -54,6 +55,13 @@ public:
 
   /// Sends SIGTERM and waits; returns the exit code.
   int terminate();
+
+  /// Sends `sig` without waiting.
+  void signal(int sig) const;
+
+  /// Waits up to `within` for the process to end by itself; returns its
+  /// exit code (128 + signal when a signal ended it), or -1 if it lives.
+  int wait_exit(std::chrono::milliseconds within);
 
   /// Everything the process wrote so far.
   [[nodiscard]] std::string output() const;
