@@ -23,14 +23,16 @@ pg_cluster_start "$BENCH_PG_DIR" "$BENCH_PG_PORT"
 pg_create_database "$BENCH_PG_PORT" bench
 export DATABASE_URL="postgresql://postgres@127.0.0.1:$BENCH_PG_PORT/bench"
 
-# bench_start_server PORT [KEY=VALUE...]: start, wait for /ready; sets
-# BENCH_READY_MS to the milliseconds from exec to the first 200 of /ready.
+# bench_start_server PORT [KEY=VALUE...]: start BENCH_BIN (default: this
+# tree's Release build; point it at an older binary to compare), wait for
+# /ready; sets BENCH_READY_MS to the milliseconds from exec to the first 200
+# of /ready.
 bench_start_server() {
   local port=$1
   shift
   local t0 t1
   t0=$(date +%s%N)
-  env PORT="$port" HOST=127.0.0.1 "$@" build/release/smart-trainer serve \
+  env PORT="$port" HOST=127.0.0.1 "$@" "${BENCH_BIN:-build/release/smart-trainer}" serve \
     >"$BENCH_PG_DIR/server.log" 2>&1 &
   BENCH_SERVER_PID=$!
   local deadline=$((t0 + 30 * 1000000000))

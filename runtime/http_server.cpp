@@ -2,7 +2,6 @@
 
 #include "config/defaults.hpp"
 #include "protocols/http/json.hpp"
-#include "protocols/text.hpp"
 #include "runtime/fatal_signals.hpp"
 #include "runtime/log.hpp"
 
@@ -198,21 +197,12 @@ private:
     if (ec)
       return on_read_error(ec);
     auto& req = parser_->get();
-    // Only plain `chunked` frames a body besides Content-Length: anything
-    // else would let a proxy and us disagree on where a request ends.
-    if (req.count(http::field::transfer_encoding) > 0 &&
-        (req.count(http::field::transfer_encoding) > 1 ||
-         !beast::iequals(trim(req[http::field::transfer_encoding]),
-                         "chunked") ||
-         req.count(http::field::content_length) > 0))
-      return reject(http::status::bad_request,
-                    "Unsupported Transfer-Encoding (only chunked)");
     auto target = std::string{req.target()};
     auto limit = core_->routes.body_limit(target.substr(0, target.find('?')));
-    if (auto len = parser_->content_length(); len && *len > limit)
-      return reject(http::status::payload_too_large,
-                    "Request body too large (max " +
-                      std::to_string(limit / 1024) + " KB)");
+    auto length = parser_->content_length();
+    if (auto refusal = refuse_head(
+          req, length ? std::optional<uint64_t>{*length} : std::nullopt, limit))
+      return reject(refusal->status, refusal->detail);
     parser_->body_limit(limit);
     if (beast::iequals(req[http::field::expect], "100-continue"))
       send_continue();
@@ -396,6 +386,8 @@ private:
   }
 
   void write_slot(const std::shared_ptr<slot>& s, api_response res) {
+    if (closed_)
+      return; // cut off: nothing more is written
     auto& out = s->res;
     out.version(11);
     out.result(res.status);
@@ -413,6 +405,10 @@ private:
     if (queued_bytes_ > defaults::http_max_queued_bytes_hard) {
       log_warn("http", s->request_id + " " + peer_.to_string() +
                          " does not read its answers; closing");
+      // A reset, not a close: the kernel would otherwise keep trickling
+      // what is queued to a reader that does not read.
+      beast::error_code ec;
+      stream_.socket().set_option(tcp::socket::linger(true, 0), ec);
       return close();
     }
     do_write();

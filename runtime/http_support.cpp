@@ -213,4 +213,22 @@ std::string client_address(const http_policies& cfg,
   return result;
 }
 
+std::optional<head_refusal> refuse_head(const http::request_header<>& head,
+                                        std::optional<uint64_t> content_length,
+                                        size_t body_limit) {
+  auto encodings = head.count(http::field::transfer_encoding);
+  if (encodings > 0 &&
+      (encodings > 1 ||
+       !boost::beast::iequals(trim(head[http::field::transfer_encoding]),
+                              "chunked") ||
+       head.count(http::field::content_length) > 0))
+    return head_refusal{http::status::bad_request,
+                        "Unsupported Transfer-Encoding (only chunked)"};
+  if (content_length && *content_length > body_limit)
+    return head_refusal{http::status::payload_too_large,
+                        "Request body too large (max " +
+                          std::to_string(body_limit / 1024) + " KB)"};
+  return std::nullopt;
+}
+
 } // namespace st

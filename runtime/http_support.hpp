@@ -3,6 +3,7 @@
 #include "protocols/tokens.hpp"
 
 #include <boost/asio/ip/address.hpp>
+#include <boost/beast/http/message.hpp>
 #include <boost/beast/http/status.hpp>
 #include <boost/beast/http/verb.hpp>
 
@@ -45,6 +46,20 @@ using responder = std::function<void(api_response)>;
 
 /// A route's behaviour: hands work to actors and answers through `reply`.
 using route_handler = std::function<void(api_request&, responder reply)>;
+
+/// Why a request is answered from its head alone, before any body is read.
+struct head_refusal {
+  http::status status;
+  std::string detail;
+};
+
+/// Checks a parsed request head: only Content-Length or a plain `chunked`
+/// may frame a body (anything else lets a proxy and this server disagree
+/// on where a request ends: smuggling), and a declared length must fit
+/// `body_limit`.
+[[nodiscard]] std::optional<head_refusal>
+refuse_head(const http::request_header<>& head,
+            std::optional<uint64_t> content_length, size_t body_limit);
 
 /// `{"detail": "<text>"}` with `status`.
 [[nodiscard]] api_response detail_response(http::status status,

@@ -52,10 +52,12 @@ public:
     return inner_.RawNumber(s, n, copy);
   }
   bool String(const Ch* s, rapidjson::SizeType n, bool copy) {
-    return text_ok(s, n) && inner_.String(s, n, copy);
+    std::string mended;
+    return text_ok(s, n, copy, mended) && inner_.String(s, n, copy);
   }
   bool Key(const Ch* s, rapidjson::SizeType n, bool copy) {
-    return text_ok(s, n) && inner_.Key(s, n, copy);
+    std::string mended;
+    return text_ok(s, n, copy, mended) && inner_.Key(s, n, copy);
   }
   bool StartObject() {
     return enter() && inner_.StartObject();
@@ -80,11 +82,29 @@ private:
     return false;
   }
 
-  bool text_ok(const Ch* s, rapidjson::SizeType n) {
-    if (strings_ == json_strings::any || std::memchr(s, 0, n) == nullptr)
+  /// Refuses NUL (client input), and ill-formed UTF-8 that escapes made
+  /// (a lone surrogate such as `\udc00`; raw bytes are checked by the
+  /// reader): client input is refused, an upstream's string is mended to
+  /// U+FFFD in `mended`, which `s`/`n` then point to (copied by the sink).
+  bool text_ok(const Ch*& s, rapidjson::SizeType& n, bool& copy,
+               std::string& mended) {
+    std::string_view text{s, n};
+    if (strings_ == json_strings::storable &&
+        text.find('\0') != std::string_view::npos) {
+      fault_ = "NUL character in a string";
+      return false;
+    }
+    if (valid_utf8(text))
       return true;
-    fault_ = "NUL character in a string";
-    return false;
+    if (strings_ == json_strings::storable) {
+      fault_ = "Invalid \\u escape: a lone UTF-16 surrogate";
+      return false;
+    }
+    mended = sanitize_utf8(text);
+    s = mended.data();
+    n = static_cast<rapidjson::SizeType>(mended.size());
+    copy = true;
+    return true;
   }
 
   Inner& inner_;
@@ -137,7 +157,7 @@ std::optional<json_fault> check_json(std::string_view text,
 }
 
 std::string echo_json(const rapidjson::Value& x) {
-  auto full = to_json(x);
+  auto full = sanitize_utf8(to_json(x));
   if (full.size() <= max_json_echo_bytes)
     return full;
   return json_string(utf8_prefix(full, max_json_echo_chars) + "…");

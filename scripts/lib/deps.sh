@@ -26,13 +26,16 @@ install_missing_packages() {
 
 install_deps() { install_missing_packages "${SMART_TRAINER_PACKAGES[@]}"; }
 
-# build_project DIR TYPE [extra cmake args...]: configure once, then build.
+# build_project DIR TYPE [extra cmake args...]: configure once, then build
+# everything, or only the targets named in BUILD_TARGETS.
 build_project() {
   local dir=$1 type=$2
   shift 2
   cmake -S "$(repo_root)" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE="$type" \
     -DCMAKE_EXPORT_COMPILE_COMMANDS=ON "$@" >/dev/null
-  cmake --build "$dir" --parallel "$(nproc)"
+  local targets=()
+  for t in ${BUILD_TARGETS:-}; do targets+=(--target "$t"); done
+  cmake --build "$dir" --parallel "$(nproc)" "${targets[@]}"
 }
 
 repo_root() { cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd; }

@@ -156,6 +156,12 @@ TEST_CASE_METHOD(hardening_fixture,
                   R"({"start_date":"2026-03-01","name":"a\u0000b"})");
   CHECK(nul.status == 422);
   CHECK(nul.body.find("NUL character") != std::string::npos);
+  // A lone surrogate escape (found by the json_bodies fuzzer) used to
+  // reach PostgreSQL as ill-formed UTF-8: a 500.
+  auto lone = call("POST", "/api/v1/workouts",
+                   R"({"start_date":"2026-03-01","name":"caf\ude00"})");
+  CHECK(lone.status == 422);
+  CHECK(lone.body.find("lone UTF-16 surrogate") != std::string::npos);
   CHECK(db.query("SELECT count(*) FROM workouts")[0][0] == "0");
 
   // register {"email": "\u0000@", ...} used to create an empty account.
@@ -338,6 +344,50 @@ TEST_CASE_METHOD(hardening_fixture,
   }
   CHECK(out.rfind("HTTP/1.1 413", 0) == 0);
   CHECK(out.find("Request body too large") != std::string::npos);
+}
+
+TEST_CASE_METHOD(hardening_fixture,
+                 "a client that pipelines and never reads is cut off once its "
+                 "unread answers pass 16 MB") {
+  db.query("INSERT INTO workouts (user_id, start_date, name, source, notes) "
+           "SELECT " +
+           std::to_string(a.id) +
+           ", now() - i * interval '1 hour', 'w' || i, 'manual', "
+           "repeat('n', 10000) FROM generate_series(1, 150) i");
+  auto one = call("GET", "/api/v1/workouts");
+  REQUIRE(one.status == 200);
+  REQUIRE(one.body.size() > 1'400'000);
+  std::string burst;
+  for (int i = 0; i < 16; ++i)
+    burst += "GET /api/v1/workouts HTTP/1.1\r\nHost: x\r\nAuthorization: "
+             "Bearer " +
+             a.token + "\r\n\r\n";
+  net::io_context ioc;
+  tcp::socket s{ioc};
+  s.connect({net::ip::make_address("127.0.0.1"), server.port()});
+  int small = 4096; // keep the kernel from absorbing the answers
+  setsockopt(s.native_handle(), SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
+  net::write(s, net::buffer(burst));
+  for (int i = 0; i < 100; ++i) {
+    if (server.output().find("does not read its answers; closing") !=
+        std::string::npos)
+      break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  CHECK(server.output().find("does not read its answers; closing") !=
+        std::string::npos);
+  // What arrives is less than the 16 answers asked for, then the end.
+  std::string got;
+  char buf[65536];
+  for (;;) {
+    boost::system::error_code ec;
+    auto n = s.read_some(net::buffer(buf), ec);
+    if (ec)
+      break;
+    got.append(buf, n);
+  }
+  CHECK(got.size() < 16 * one.body.size());
+  CHECK(alive());
 }
 
 TEST_CASE("connections are capped per client address and in total, "
