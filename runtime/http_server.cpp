@@ -402,7 +402,9 @@ private:
       out.body().clear(); // Content-Length still tells the GET size
     s->ready = true;
     queued_bytes_ += out.body().size();
-    if (queued_bytes_ > defaults::http_max_queued_bytes_hard) {
+    // One large answer alone is fine; answers piling up behind it are not.
+    if (queued_bytes_ > defaults::http_max_queued_bytes_hard &&
+        queued_bytes_ > out.body().size()) {
       log_warn("http", s->request_id + " " + peer_.to_string() +
                          " does not read its answers; closing");
       // A reset, not a close: the kernel would otherwise keep trickling

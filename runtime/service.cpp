@@ -18,6 +18,7 @@
 #include <caf/thread_hook.hpp>
 
 #include <csignal>
+#include <malloc.h>
 #include <pthread.h>
 #include <thread>
 
@@ -95,6 +96,10 @@ int run_migrate(const settings& cfg) {
 
 int run_serve(const settings& cfg) {
   log_fatal_signals();
+  // Blocks of 256 KB and more come from (and go back to) the OS: a large
+  // page or upload, once answered, does not stay in the heap. glibc would
+  // otherwise raise this threshold after the first such block is freed.
+  mallopt(M_MMAP_THRESHOLD, 256 * 1024);
   auto signals = block_shutdown_signals();
   auto main_thread = pthread_self();
   auto started = std::chrono::steady_clock::now();

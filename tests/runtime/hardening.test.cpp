@@ -388,6 +388,17 @@ TEST_CASE_METHOD(hardening_fixture,
   }
   CHECK(got.size() < 16 * one.body.size());
   CHECK(alive());
+  // One answer larger than the bound, alone, is delivered whole.
+  auto big = register_athlete(server.port(), db, "big@example.com");
+  db.query("INSERT INTO workouts (user_id, start_date, name, source, notes) "
+           "SELECT " +
+           std::to_string(big.id) +
+           ", now() - i * interval '1 hour', 'w' || i, 'manual', "
+           "repeat('n', 9000000) FROM generate_series(1, 2) i");
+  auto whole = http_call(server.port(), "GET", "/api/v1/workouts", "",
+                         bearer(big.token));
+  CHECK(whole.status == 200);
+  CHECK(whole.body.size() > 18'000'000);
 }
 
 TEST_CASE("connections are capped per client address and in total, "
