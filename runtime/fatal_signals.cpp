@@ -30,6 +30,11 @@ extern "C" void on_fatal_signal(int sig) {
 } // namespace
 
 void give_thread_signal_stack() {
+  // A thread that has one keeps it (the sanitizers set their own, and
+  // unmap it when the thread ends).
+  stack_t current{};
+  if (sigaltstack(nullptr, &current) == 0 && !(current.ss_flags & SS_DISABLE))
+    return;
   thread_local char alt_stack[64 * 1024];
   stack_t ss{};
   ss.ss_sp = alt_stack;
