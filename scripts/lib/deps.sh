@@ -31,6 +31,9 @@ install_deps() { install_missing_packages "${SMART_TRAINER_PACKAGES[@]}"; }
 build_project() {
   local dir=$1 type=$2
   shift 2
+  # Paths relative to the checkout: every clone shares the compiler cache.
+  export CCACHE_BASEDIR
+  CCACHE_BASEDIR=$(repo_root)
   cmake -S "$(repo_root)" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE="$type" \
     -DCMAKE_EXPORT_COMPILE_COMMANDS=ON "$@" >/dev/null
   local targets=()
