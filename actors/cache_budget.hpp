@@ -43,8 +43,8 @@ private:
 };
 
 /// One user actor's cached pages by query key, within a byte budget of its
-/// own and the shared one. Past its own budget the oldest entries go;
-/// when the shared one is spent the page is simply not kept.
+/// own and the shared one. Past either budget its oldest entries go; a page
+/// that still does not fit is simply not kept.
 template<class Page>
 class page_cache {
 public:
@@ -76,8 +76,12 @@ public:
       return;
     while (!entries_.empty() && bytes_ + bytes > own_limit_)
       erase(oldest());
-    if (shared_ && !shared_->reserve(bytes))
-      return;
+    // The shared budget spent: this actor's older pages make room first.
+    while (shared_ && !shared_->reserve(bytes)) {
+      if (entries_.empty())
+        return;
+      erase(oldest());
+    }
     entries_.emplace(key, entry{page, bytes, ++stamp_});
     bytes_ += bytes;
   }

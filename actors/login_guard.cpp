@@ -50,10 +50,16 @@ void login_guard::succeeded(const std::string& email,
 }
 
 void login_guard::sweep(clock::time_point now) {
-  if (failures_.size() < sweep_above)
+  // At most one pass a minute, so a spray of distinct accounts cannot make
+  // every failure cost a scan; past twice the bound the table starts over
+  // (failing open beats growing without end).
+  if (failures_.size() < sweep_above || now < next_sweep_)
     return;
+  next_sweep_ = now + std::chrono::minutes(1);
   for (auto i = failures_.begin(); i != failures_.end();)
     i = i->second.ends <= now ? failures_.erase(i) : std::next(i);
+  if (failures_.size() >= 2 * sweep_above)
+    failures_.clear();
 }
 
 } // namespace st

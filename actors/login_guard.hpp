@@ -42,6 +42,7 @@ private:
   uint32_t max_failures_;
   std::chrono::seconds window_;
   std::unordered_map<std::string, window_count> failures_;
+  clock::time_point next_sweep_{};
   std::unordered_map<std::string, std::vector<std::string>> known_clients_;
 };
 
