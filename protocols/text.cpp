@@ -164,10 +164,6 @@ std::string sanitize_utf8(std::string_view x) {
   return result;
 }
 
-bool storable_text(std::string_view x) {
-  return x.find('\0') == std::string_view::npos && valid_utf8(x);
-}
-
 size_t utf8_length(std::string_view x) {
   size_t result = 0;
   for (unsigned char c : x)

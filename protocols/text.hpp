@@ -40,8 +40,4 @@ namespace st {
 /// `x` with every ill-formed UTF-8 sequence replaced by U+FFFD.
 [[nodiscard]] std::string sanitize_utf8(std::string_view x);
 
-/// Whether `x` is text a client may store: well-formed UTF-8 without NUL
-/// (PostgreSQL's text types cannot hold one).
-[[nodiscard]] bool storable_text(std::string_view x);
-
 } // namespace st

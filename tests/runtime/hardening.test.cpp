@@ -132,6 +132,14 @@ TEST_CASE_METHOD(hardening_fixture,
         CHECK(r.body.size() < 1024);
         REQUIRE(alive());
       }
+  // 500,000 levels of objects do not fit the 1 MB body limit: 413 first.
+  auto huge = object_bomb(500'000);
+  for (auto& [method, path] : routes) {
+    INFO(method << " " << path);
+    auto r = http_call(server.port(), method, path, huge, bearer(a.token));
+    CHECK(r.status == 413);
+    REQUIRE(alive());
+  }
   // A route that takes no body ignores one, however deep.
   auto profile = http_call(server.port(), "GET", "/api/v1/athlete-profile",
                            arrays, bearer(a.token));
@@ -395,8 +403,8 @@ TEST_CASE_METHOD(hardening_fixture,
            std::to_string(big.id) +
            ", now() - i * interval '1 hour', 'w' || i, 'manual', "
            "repeat('n', 9000000) FROM generate_series(1, 2) i");
-  auto whole = http_call(server.port(), "GET", "/api/v1/workouts", "",
-                         bearer(big.token));
+  auto whole =
+    http_call(server.port(), "GET", "/api/v1/workouts", "", bearer(big.token));
   CHECK(whole.status == 200);
   CHECK(whole.body.size() > 18'000'000);
 }
