@@ -172,7 +172,10 @@ void add_probe_routes(router& r, const api_context& ctx) {
                   if (!users)
                     return reply(error_response(users.error()));
                   auto head = "{\"db\":" + db_json +
-                              ",\"user_actors\":" + std::to_string(*users);
+                              ",\"user_actors\":" + std::to_string(*users) +
+                              ",\"user_cache_bytes\":" +
+                              std::to_string(
+                                ctx.user_caches ? ctx.user_caches->used() : 0);
                   ask<upstream_stats>(*ctx.sys, ctx.upstream,
                                       answer<upstream_stats>(
                                         reply,

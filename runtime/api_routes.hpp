@@ -1,5 +1,6 @@
 #pragma once
 
+#include "actors/cache_budget.hpp"
 #include "protocols/actors.hpp"
 #include "runtime/core_watch.hpp"
 #include "runtime/router.hpp"
@@ -25,6 +26,8 @@ struct api_context {
   std::shared_ptr<core_health> health = std::make_shared<core_health>();
   /// The core actors by name (the test-only kill switch).
   std::vector<named_actor> core_actors;
+  /// What the user actors' cached pages hold together (admin stats).
+  std::shared_ptr<const cache_budget> user_caches;
 };
 
 /// Every route of the service, wired to its actors.

@@ -222,7 +222,8 @@ int run_serve(const settings& cfg) {
                   cfg.debug,
                   call_timeout * 2,
                   health,
-                  core_actors};
+                  core_actors,
+                  user_cfg.caches};
   http_server http{http_cfg, make_api_routes(api)};
   uint16_t port = 0;
   try {

@@ -409,6 +409,62 @@ TEST_CASE_METHOD(hardening_fixture,
   CHECK(whole.body.size() > 18'000'000);
 }
 
+TEST_CASE("cached pages stay within the per-user and the global byte "
+          "budget") {
+  scratch_database db;
+  server_process server{{{"DATABASE_URL", db.dsn()},
+                         {"ADMIN_TOKEN", "adm"},
+                         {"USER_CACHE_MB", "1"}}};
+  auto cached = [&] {
+    auto stats =
+      http_call(server.port(), "GET", "/api/v1/admin/stats", "", bearer("adm"));
+    rapidjson::Document doc;
+    doc.Parse(stats.body.c_str());
+    return doc["user_cache_bytes"].GetUint64();
+  };
+  auto a = register_athlete(server.port(), db, "small@example.com");
+  auto b = register_athlete(server.port(), db, "large@example.com");
+  // 150 workouts with 10,000-character notes: 1.5 MB, over one user's
+  // share of its 2 MB (half for workout pages): read, answered, not kept.
+  db.query("INSERT INTO workouts (user_id, start_date, name, source, notes) "
+           "SELECT " +
+           std::to_string(b.id) +
+           ", now() - i * interval '1 hour', 'w' || i, 'manual', "
+           "repeat('n', 10000) FROM generate_series(1, 150) i");
+  auto large =
+    http_call(server.port(), "GET", "/api/v1/workouts", "", bearer(b.token));
+  CHECK(large.status == 200);
+  CHECK(cached() == 0);
+  // A small page is kept, and counted.
+  http_call(server.port(), "POST", "/api/v1/workouts",
+            R"({"start_date":"2026-03-01","notes":"short"})", bearer(a.token));
+  auto small =
+    http_call(server.port(), "GET", "/api/v1/workouts", "", bearer(a.token));
+  CHECK(small.status == 200);
+  auto one_page = cached();
+  CHECK(one_page > 0);
+  CHECK(one_page < 10'000);
+  // 1 MiB for everybody: pages of 900 KB each, from two users, never
+  // both held.
+  db.query("DELETE FROM workouts WHERE user_id = " + std::to_string(b.id));
+  for (auto* who : {&a, &b})
+    db.query("INSERT INTO workouts (user_id, start_date, name, source, notes) "
+             "SELECT " +
+             std::to_string(who->id) +
+             ", now() - i * interval '1 hour', 'w' || i, 'manual', "
+             "repeat('n', 10000) FROM generate_series(1, 90) i");
+  // (the user actors cache until their own writes; fresh windows here)
+  for (auto* who : {&a, &b}) {
+    auto r =
+      http_call(server.port(), "GET", "/api/v1/workouts?from_date=2026-01-01",
+                "", bearer(who->token));
+    CHECK(r.status == 200);
+    CHECK(r.body.size() > 850'000);
+    CHECK(cached() <= 1024 * 1024);
+  }
+  CHECK(cached() > 850'000);
+}
+
 TEST_CASE("connections are capped per client address and in total, "
           "trusted proxies are exempt from the per-client cap") {
   scratch_database db;
