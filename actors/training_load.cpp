@@ -1,24 +1,15 @@
 #include "actors/training_load.hpp"
 
 #include "protocols/dates.hpp"
-#include "protocols/limits.hpp"
 #include "protocols/text.hpp"
 
 #include <algorithm>
 #include <cctype>
-#include <cmath>
 #include <map>
 #include <set>
 #include <sstream>
 
 namespace st {
-
-namespace {
-
-/// A day's summed load beyond which the rest is not counted.
-constexpr double max_daily_tss = 10 * limits::max_tss;
-
-} // namespace
 
 fitness
 compute_fitness(const std::vector<std::pair<int64_t, double>>& daily_tss,
@@ -32,9 +23,6 @@ compute_fitness(const std::vector<std::pair<int64_t, double>>& daily_tss,
   for (auto day = by_day.begin()->first; day <= as_of; ++day) {
     auto i = by_day.find(day);
     auto tss = i == by_day.end() ? 0.0 : i->second;
-    // Rows stored before inputs were bounded may hold absurd values: one
-    // day counts at most a bounded load, never infinity.
-    tss = std::isfinite(tss) ? std::clamp(tss, 0.0, max_daily_tss) : 0.0;
     ctl += (tss - ctl) / 42.0;
     atl += (tss - atl) / 7.0;
   }

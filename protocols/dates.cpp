@@ -77,9 +77,8 @@ std::string format_date(int64_t days) {
   // Four digits even for a day outside the representable range (clamped):
   // no answer ever prints a five-digit year.
   y = std::clamp<int64_t>(y, 0, 9999);
-  char buf[16];
-  std::snprintf(buf, sizeof(buf), "%04d-%02u-%02u", static_cast<int>(y), m % 13,
-                d % 32);
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%04d-%02u-%02u", static_cast<int>(y), m, d);
   return buf;
 }
 

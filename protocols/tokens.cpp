@@ -191,8 +191,10 @@ std::optional<token_fault> verify_access_token(const jwt_settings& cfg,
   auto exp = p.FindMember("exp");
   if (exp == p.MemberEnd() || !exp->value.IsNumber())
     return invalid;
+  // Past ~31 million years an expiry is no expiry (and not an int64).
+  constexpr double latest_exp = 1e15;
   auto value = exp->value.GetDouble();
-  if (!(value > static_cast<double>(now)) || value > 1e15)
+  if (!(value > static_cast<double>(now)) || value > latest_exp)
     return invalid;
   out.exp = static_cast<int64_t>(value);
   if (!p.HasMember("sub"))

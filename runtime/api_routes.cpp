@@ -111,9 +111,7 @@ void add_auth_routes(router& r, const api_context& ctx) {
                               "\"email\":" +
                                 json_string(email) + ",\"password\":\"dev\"}"));
               // Only the development address is checked (http-api.md).
-              if (created.error().category() == caf::atom("api") &&
-                  created.error().code() ==
-                    static_cast<uint8_t>(api_ec::bad_request))
+              if (created.error() == api_ec::bad_request)
                 return reply(json_response(
                   status::ok,
                   R"({"message":"User already exists","status":"ok"})"));

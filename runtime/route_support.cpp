@@ -9,10 +9,12 @@ namespace st {
 namespace {
 
 /// Only the syntax is checked before authentication (a SAX pass, no DOM
-/// is built): the route's own parser reads the body afterwards.
-bool json_syntax_ok(const std::string& body) {
-  return body.find_first_not_of(" \t\r\n") == std::string::npos ||
-         !check_json(body);
+/// is built): the route's own parser reads the body afterwards. An empty
+/// body passes (the route answers "Field required").
+std::optional<json_fault> syntax_fault(const std::string& body) {
+  if (body.find_first_not_of(" \t\r\n") == std::string::npos)
+    return std::nullopt;
+  return check_json(body);
 }
 
 /// Whether requests of `method` carry a body their route reads.
@@ -28,11 +30,9 @@ void user_route(router& r, http::verb method, const char* path,
   r.add(
     method, path,
     [ctx, handle, kind, method](api_request& req, responder reply) {
-      if (kind == body_kind::json && takes_body(method) &&
-          !json_syntax_ok(req.body)) {
-        rapidjson::Document doc;
-        return reply(unprocessable(parse_body_object(req.body, doc)));
-      }
+      if (kind == body_kind::json && takes_body(method))
+        if (auto fault = syntax_fault(req.body))
+          return reply(unprocessable({json_invalid(*fault)}));
       auto shared = std::make_shared<api_request>(std::move(req));
       with_user(ctx, *shared, std::move(reply),
                 [ctx, handle, shared](user_identity user, responder reply) {

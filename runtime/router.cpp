@@ -50,7 +50,8 @@ router::match_result router::match(http::verb method,
   // Segments are matched with their escapes decoded, as Starlette does.
   auto parts = split(path);
   for (auto& part : parts)
-    part = percent_decode(part, false);
+    if (part.find('%') != std::string::npos)
+      part = percent_decode(part, false);
   for (auto& r : routes_) {
     if (!matches(r, parts, nullptr))
       continue;

@@ -183,6 +183,7 @@ int run_serve(const settings& cfg) {
   user_cfg.cache_bytes_per_user = defaults::user_cache_bytes;
   auto users = sys.spawn(user_registry, db, user_cfg);
 
+  // In start order.
   std::vector<named_actor> core_actors{
     {"db_pool", caf::actor_cast<caf::actor>(db)},
     {"password_hasher", caf::actor_cast<caf::actor>(hasher)},
@@ -194,13 +195,11 @@ int run_serve(const settings& cfg) {
     pthread_kill(main_thread, core_down_signal);
   });
 
+  // Reverse start order, the watcher first so it sees no stop as a fault.
   auto stop_actors = [&] {
     caf::anon_send_exit(watcher, caf::exit_reason::user_shutdown);
-    caf::anon_send_exit(users, caf::exit_reason::user_shutdown);
-    caf::anon_send_exit(upstream, caf::exit_reason::user_shutdown);
-    caf::anon_send_exit(auth_service, caf::exit_reason::user_shutdown);
-    caf::anon_send_exit(hasher, caf::exit_reason::user_shutdown);
-    caf::anon_send_exit(db, caf::exit_reason::user_shutdown);
+    for (auto i = core_actors.rbegin(); i != core_actors.rend(); ++i)
+      caf::anon_send_exit(i->second, caf::exit_reason::user_shutdown);
   };
 
   http_server_settings http_cfg;

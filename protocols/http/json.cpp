@@ -156,17 +156,23 @@ std::optional<json_fault> check_json(std::string_view text,
   return guarded_parse(text, ignore, strings);
 }
 
+namespace {
+
+/// `text` as a JSON string of its first characters and "…".
+std::string cut_echo(std::string_view text) {
+  return json_string(utf8_prefix(text, max_json_echo_chars) + "…");
+}
+
+} // namespace
+
 std::string echo_json(const rapidjson::Value& x) {
-  auto full = sanitize_utf8(to_json(x));
-  if (full.size() <= max_json_echo_bytes)
-    return full;
-  return json_string(utf8_prefix(full, max_json_echo_chars) + "…");
+  auto full = to_json(x);
+  return full.size() <= max_json_echo_bytes ? sanitize_utf8(full)
+                                            : cut_echo(full);
 }
 
 std::string echo_string(std::string_view x) {
-  if (x.size() <= max_json_echo_bytes)
-    return json_string(x);
-  return json_string(utf8_prefix(x, max_json_echo_chars) + "…");
+  return x.size() <= max_json_echo_bytes ? json_string(x) : cut_echo(x);
 }
 
 std::string json_string(std::string_view x) {
@@ -212,16 +218,20 @@ std::string validation_json(const std::vector<validation_error>& errors) {
   return result + "]}";
 }
 
+validation_error json_invalid(const json_fault& fault) {
+  return {"json_invalid",
+          {"body", static_cast<int64_t>(fault.offset)},
+          "JSON decode error",
+          "{}",
+          "{\"error\":" + json_string(fault.reason) + "}"};
+}
+
 std::vector<validation_error> parse_body_object(std::string_view body,
                                                 rapidjson::Document& out) {
   if (body.find_first_not_of(" \t\r\n") == std::string::npos)
     return {{"missing", {"body"}, "Field required", "null", ""}};
   if (auto fault = parse_json(body, out))
-    return {{"json_invalid",
-             {"body", static_cast<int64_t>(fault->offset)},
-             "JSON decode error",
-             "{}",
-             "{\"error\":" + json_string(fault->reason) + "}"}};
+    return {json_invalid(*fault)};
   if (!out.IsObject())
     return {{"model_attributes_type",
              {"body"},

@@ -79,6 +79,9 @@ validation_json(const std::vector<validation_error>& errors);
 /// Serialises any value compactly.
 [[nodiscard]] std::string to_json(const rapidjson::Value& x);
 
+/// The 422 entry of a body that is not JSON (pydantic's `json_invalid`).
+[[nodiscard]] validation_error json_invalid(const json_fault& fault);
+
 /// Parses a request body that must be a JSON object into `out`; returns the
 /// 422 entries when it is not (empty, malformed or another JSON type).
 [[nodiscard]] std::vector<validation_error>
