@@ -166,6 +166,8 @@ std::string cut_echo(std::string_view text) {
 } // namespace
 
 std::string echo_json(const rapidjson::Value& x) {
+  if (x.IsString()) // cut the text itself, not its quoted rendering
+    return echo_string({x.GetString(), x.GetStringLength()});
   auto full = to_json(x);
   return full.size() <= max_json_echo_bytes ? sanitize_utf8(full)
                                             : cut_echo(full);

@@ -67,4 +67,8 @@ TEST_CASE("echoes are valid JSON and bounded") {
   auto echoed = echo_json(doc);
   CHECK(echoed.size() < max_json_echo_bytes);
   CHECK(echoed.rfind("\"[1,1,1", 0) == 0);
+  rapidjson::Document text;
+  REQUIRE_FALSE(parse_json("\"" + std::string(3000, 'n') + "\"", text));
+  CHECK(echo_json(text) ==
+        "\"" + std::string(max_json_echo_chars, 'n') + "…\"");
 }
