@@ -4,7 +4,7 @@
 #include "config/defaults.hpp"
 #include "protocols/errors.hpp"
 #include "protocols/text.hpp"
-#include "runtime/log.hpp"
+#include "util/log.hpp"
 
 #include <cctype>
 #include <chrono>

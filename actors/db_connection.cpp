@@ -2,7 +2,7 @@
 
 #include "config/defaults.hpp"
 #include "protocols/errors.hpp"
-#include "runtime/log.hpp"
+#include "util/log.hpp"
 
 #include <cstring>
 

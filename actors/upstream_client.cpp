@@ -2,11 +2,12 @@
 
 #include "protocols/errors.hpp"
 #include "protocols/text.hpp"
-#include "runtime/log.hpp"
 
 #include <ctime>
 #include <curl/curl.h>
 #include <optional>
+
+#include "util/log.hpp"
 
 namespace st {
 
@@ -92,7 +93,7 @@ void upstream_state::start(uint64_t id) {
   ++call.attempts;
   ++stats.num_attempts;
   ++stats.num_in_flight;
-  curl_transfer x;
+  upstream_transfer x;
   x.id = id;
   x.method = call.request.method;
   x.url = call.request.url;
@@ -100,7 +101,7 @@ void upstream_state::start(uint64_t id) {
   x.body = call.request.body;
   x.connect_timeout = cfg.connect_timeout;
   x.total_timeout = cfg.attempt_timeout;
-  curl->submit(std::move(x));
+  transport->submit(std::move(x));
 }
 
 upstream_actor::behavior_type
@@ -114,13 +115,11 @@ upstream_client(upstream_actor::stateful_pointer<upstream_state> self,
   // The curl thread reports through a weak handle: it must not keep this
   // actor alive, and reports after its end are dropped.
   caf::weak_actor_ptr weak = self->ctrl();
-  st.curl = std::make_unique<curl_multi>(
-    [weak](upstream_outcome x) {
-      if (auto strong = weak.lock())
-        caf::anon_send(caf::actor_cast<upstream_actor>(strong),
-                       atom::internal_v, atom::done_v, std::move(x));
-    },
-    st.cfg.max_host_connections, st.cfg.max_body_bytes);
+  st.transport = st.cfg.make_transport([weak](upstream_outcome x) {
+    if (auto strong = weak.lock())
+      caf::anon_send(caf::actor_cast<upstream_actor>(strong), atom::internal_v,
+                     atom::done_v, std::move(x));
+  });
   return {
     [=](atom::fetch, upstream_request& req) {
       auto& st = self->state;

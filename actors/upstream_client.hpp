@@ -1,7 +1,7 @@
 #pragma once
 
 #include "protocols/actors.hpp"
-#include "runtime/curl_multi.hpp"
+#include "protocols/transport.hpp"
 
 #include <chrono>
 #include <deque>
@@ -19,8 +19,8 @@ struct upstream_settings {
   std::chrono::milliseconds backoff_base{500};      ///< doubles per retry
   std::chrono::milliseconds max_retry_wait{30000};  ///< longest wait honoured
   std::map<std::string, uint32_t> host_rates; ///< `host[:port]` → starts/s
-  long max_host_connections = 8;
-  size_t max_body_bytes = 32 * 1024 * 1024;
+  /// Moves the bytes (runtime/ hands in libcurl's multi interface).
+  transport_factory make_transport;
 };
 
 /// The authority (`host[:port]`, lower case) of an http(s) URL; the key of
@@ -51,9 +51,9 @@ struct upstream_state {
   uint64_t next_id = 1;
   upstream_stats stats;
   std::minstd_rand jitter;
-  /// Last member: destroyed first, so the curl thread stops before the
+  /// Last member: destroyed first, so the transport stops before the
   /// calls it reports on go away.
-  std::unique_ptr<curl_multi> curl;
+  std::unique_ptr<upstream_transport> transport;
 
   /// Starts waiting calls of `host` as far as its rate cap allows.
   void pump(const std::string& host);

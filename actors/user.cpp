@@ -1,6 +1,6 @@
 #include "actors/user.hpp"
 
-#include "actors/training_load.hpp"
+#include "domain/training_load.hpp"
 #include "actors/user_db.hpp"
 #include "actors/user_intervals.hpp"
 #include "config/defaults.hpp"

@@ -6,7 +6,7 @@
 #include "protocols/errors.hpp"
 #include "protocols/intervals.hpp"
 #include "protocols/sql/arrays.hpp"
-#include "runtime/log.hpp"
+#include "util/log.hpp"
 
 #include <functional>
 

@@ -1,7 +1,7 @@
 #include "actors/user_registry.hpp"
 
 #include "actors/user_db.hpp"
-#include "runtime/log.hpp"
+#include "util/log.hpp"
 
 namespace st {
 

@@ -3,7 +3,7 @@
 #include "protocols/errors.hpp"
 #include "protocols/http/auth_json.hpp"
 #include "runtime/ask.hpp"
-#include "runtime/log.hpp"
+#include "util/log.hpp"
 #include "runtime/route_support.hpp"
 
 #include <caf/send.hpp>

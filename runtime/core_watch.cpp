@@ -1,6 +1,6 @@
 #include "runtime/core_watch.hpp"
 
-#include "runtime/log.hpp"
+#include "util/log.hpp"
 
 #include <caf/event_based_actor.hpp>
 #include <caf/exit_reason.hpp>

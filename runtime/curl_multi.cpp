@@ -14,7 +14,7 @@ namespace {
 struct running {
   CURL* easy = nullptr;
   curl_slist* headers = nullptr;
-  curl_transfer request;
+  upstream_transfer request;
   upstream_outcome outcome;
   size_t max_body = 0;
 
@@ -79,7 +79,7 @@ curl_multi::~curl_multi() {
   curl_multi_cleanup(impl_->multi);
 }
 
-void curl_multi::submit(curl_transfer x) {
+void curl_multi::submit(upstream_transfer x) {
   {
     std::lock_guard<std::mutex> guard{mtx_};
     submitted_.push_back(std::move(x));
@@ -90,7 +90,7 @@ void curl_multi::submit(curl_transfer x) {
 void curl_multi::run() {
   auto* multi = impl_->multi;
   while (!stopping_) {
-    std::vector<curl_transfer> fresh;
+    std::vector<upstream_transfer> fresh;
     {
       std::lock_guard<std::mutex> guard{mtx_};
       fresh.swap(submitted_);

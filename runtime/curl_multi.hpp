@@ -1,6 +1,6 @@
 #pragma once
 
-#include "protocols/messages.hpp"
+#include "protocols/transport.hpp"
 
 #include <atomic>
 #include <chrono>
@@ -14,25 +14,12 @@
 
 namespace st {
 
-/// One HTTP transfer handed to the curl thread.
-struct curl_transfer {
-  uint64_t id = 0;
-  std::string method;
-  std::string url;
-  std::vector<std::string> headers; ///< `Name: value` lines
-  std::string body;
-  std::chrono::milliseconds connect_timeout{5000};
-  std::chrono::milliseconds total_timeout{30000};
-};
-
 /// libcurl's multi interface on a thread of its own: many transfers at
 /// once, connections kept alive and reused per host. Nothing here blocks
 /// the caller; `on_done` runs on the curl thread and must only hand the
 /// outcome on (e.g. send it to an actor).
-class curl_multi {
+class curl_multi final : public upstream_transport {
 public:
-  using completion = std::function<void(upstream_outcome)>;
-
   /// @param max_host_connections parallel connections per host (more
   ///        transfers wait inside libcurl for a free one).
   /// @param max_body_bytes answers beyond this fail with `too_large`.
@@ -40,13 +27,13 @@ public:
              size_t max_body_bytes);
 
   /// Stops the thread; transfers still running are abandoned.
-  ~curl_multi();
+  ~curl_multi() override;
 
   curl_multi(const curl_multi&) = delete;
   curl_multi& operator=(const curl_multi&) = delete;
 
   /// Queues a transfer and wakes the thread. Thread-safe.
-  void submit(curl_transfer x);
+  void submit(upstream_transfer x) override;
 
 private:
   struct impl;
@@ -56,7 +43,7 @@ private:
   completion on_done_;
   size_t max_body_bytes_;
   std::mutex mtx_;
-  std::vector<curl_transfer> submitted_;
+  std::vector<upstream_transfer> submitted_;
   std::atomic<bool> stopping_{false};
   std::thread thread_;
 };

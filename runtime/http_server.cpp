@@ -3,7 +3,7 @@
 #include "config/defaults.hpp"
 #include "protocols/http/json.hpp"
 #include "runtime/fatal_signals.hpp"
-#include "runtime/log.hpp"
+#include "util/log.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>

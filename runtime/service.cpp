@@ -9,9 +9,9 @@
 #include "protocols/tokens.hpp"
 #include "runtime/api_routes.hpp"
 #include "runtime/core_watch.hpp"
+#include "runtime/curl_multi.hpp"
 #include "runtime/fatal_signals.hpp"
 #include "runtime/http_server.hpp"
-#include "runtime/log.hpp"
 #include "runtime/migrator.hpp"
 
 #include <caf/all.hpp>
@@ -21,6 +21,8 @@
 #include <malloc.h>
 #include <pthread.h>
 #include <thread>
+
+#include "util/log.hpp"
 
 namespace st {
 
@@ -143,11 +145,14 @@ int run_serve(const settings& cfg) {
   upstream_cfg.backoff_base =
     std::chrono::milliseconds(cfg.upstream_backoff_ms);
   upstream_cfg.max_retry_wait = defaults::upstream_max_retry_wait;
-  upstream_cfg.max_host_connections = defaults::upstream_host_connections;
-  upstream_cfg.max_body_bytes = defaults::upstream_max_body_bytes;
   if (cfg.intervals_rate_limit > 0)
     upstream_cfg.host_rates[url_authority(cfg.intervals_icu_base_url)] =
       cfg.intervals_rate_limit;
+  upstream_cfg.make_transport = [](upstream_transport::completion on_done) {
+    return std::make_unique<curl_multi>(std::move(on_done),
+                                        defaults::upstream_host_connections,
+                                        defaults::upstream_max_body_bytes);
+  };
   auto upstream = sys.spawn(upstream_client, upstream_cfg);
   // One call may take every attempt, every wait between them, and a wait
   // for its host's rate slot.

@@ -1,7 +1,8 @@
 // The athlete's own data: profile, nutrition, sleep records, wellness,
 // workouts (http-api.md §3.4–3.8). Handlers only translate the wire format;
 // the user's actor does the work.
-#include "actors/training_load.hpp"
+#include "domain/nutrition.hpp"
+#include "domain/training_load.hpp"
 #include "protocols/dates.hpp"
 #include "protocols/errors.hpp"
 #include "protocols/http/multipart.hpp"

@@ -1,6 +1,6 @@
 #include "protocols/fit.hpp"
 
-#include "actors/training_load.hpp"
+#include "domain/training_load.hpp"
 #include "tests/support/fit_samples.hpp"
 
 #include <catch2/catch.hpp>

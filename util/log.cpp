@@ -1,4 +1,4 @@
-#include "runtime/log.hpp"
+#include "util/log.hpp"
 
 #include <chrono>
 #include <cstdio>

@@ -1,4 +1,5 @@
-#include "actors/training_load.hpp"
+#include "domain/nutrition.hpp"
+#include "domain/training_load.hpp"
 
 #include "protocols/dates.hpp"
 

@@ -1,4 +1,4 @@
-#include "actors/training_load.hpp"
+#include "domain/training_load.hpp"
 
 #include "protocols/dates.hpp"
 #include "protocols/text.hpp"
@@ -80,16 +80,6 @@ std::vector<workout> collapse_duplicates(std::vector<workout> xs) {
       result.push_back(std::move(x));
   }
   return result;
-}
-
-std::string normalize_meal_type(const opt_string& x) {
-  if (!x)
-    return "other";
-  auto result = to_lower(*x);
-  for (auto* known : {"breakfast", "lunch", "dinner", "snack", "other"})
-    if (result == known)
-      return result;
-  return "other";
 }
 
 } // namespace st

@@ -29,7 +29,4 @@ compute_fitness(const std::vector<std::pair<int64_t, double>>& daily_tss,
 /// first in the given order (http-api.md §3.8.1).
 [[nodiscard]] std::vector<workout> collapse_duplicates(std::vector<workout> xs);
 
-/// breakfast, lunch, dinner, snack or other (absent/unknown → other).
-[[nodiscard]] std::string normalize_meal_type(const opt_string& x);
-
 } // namespace st
