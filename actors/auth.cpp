@@ -122,8 +122,8 @@ auth_actor::behavior_type auth(auth_actor::stateful_pointer<auth_state> self,
               return;
             }
             self
-              ->request(self->state.hasher, defaults::worker_request_timeout,
-                        atom::hash_v, creds.password)
+              ->request(self->state.hasher, caf::infinite, atom::hash_v,
+                        creds.until, creds.password)
               .then(
                 [=](std::string& hash) mutable {
                   auto refresh = new_refresh_token();
@@ -184,8 +184,8 @@ auth_actor::behavior_type auth(auth_actor::stateful_pointer<auth_state> self,
             bool usable = user && static_cast<bool>(row[0][2]);
             auto hash = usable ? *row[0][2] : decoy_hash;
             self
-              ->request(self->state.hasher, defaults::worker_request_timeout,
-                        atom::verify_v, creds.password, hash)
+              ->request(self->state.hasher, caf::infinite, atom::verify_v,
+                        creds.until, creds.password, hash)
               .then(
                 [=](bool ok) mutable {
                   auto& logins = *self->state.logins;
@@ -251,23 +251,16 @@ auth_actor::behavior_type auth(auth_actor::stateful_pointer<auth_state> self,
           });
       return rp;
     },
-    [=](atom::identify,
-        const std::string& access_token) -> caf::result<user_identity> {
-      access_claims claims;
-      if (auto fault = verify_access_token(self->state.cfg.jwt, access_token,
-                                           unix_now(), claims))
-        return unauthorized(*fault == token_fault::bad_subject
-                              ? "Invalid token"
-                              : "Invalid or expired token");
+    [=](atom::identify, int32_t user_id) -> caf::result<user_identity> {
       auto& known = self->state.known;
-      if (auto i = known.find(claims.user_id);
+      if (auto i = known.find(user_id);
           i != known.end() &&
           i->second.until > std::chrono::steady_clock::now())
-        return user_identity{claims.user_id, i->second.email};
+        return user_identity{user_id, i->second.email};
       auto rp = self->make_response_promise<user_identity>();
       self
         ->request(self->state.db, db_timeout, atom::exec_v,
-                  single(stmt::user_by_id, {std::to_string(claims.user_id)}))
+                  single(stmt::user_by_id, {std::to_string(user_id)}))
         .then(
           [=](db_reply& found) mutable {
             if (auto user = first_user(found)) {

@@ -1,6 +1,5 @@
 #include "actors/db_pool.hpp"
 
-#include "config/defaults.hpp"
 #include "protocols/errors.hpp"
 
 namespace st {
@@ -13,10 +12,6 @@ db_actor::behavior_type db_pool(db_actor::stateful_pointer<db_pool_state> self,
       self->spawn<caf::detached + caf::linked>(db_connection, cfg.connection));
   st.queue = std::make_unique<worker_queue<db_actor>>(
     st.connections, cfg.queue_limit, cfg.bulk_queue_limit);
-  // A worker may take the statement timeout plus a reconnect attempt.
-  st.request_timeout = cfg.connection.statement_timeout +
-                       std::chrono::seconds(defaults::db_connect_timeout_s) +
-                       std::chrono::seconds(1);
   st.stats.num_connections = cfg.size;
   return {
     [=](atom::status) {
@@ -27,13 +22,28 @@ db_actor::behavior_type db_pool(db_actor::stateful_pointer<db_pool_state> self,
       return result;
     },
     [=](atom::exec, db_batch& batch) -> caf::result<db_reply> {
+      if (batch.until.passed()) {
+        ++self->state.stats.num_expired;
+        return make_error(call_ec::expired, "the caller gave up");
+      }
       auto rp = self->make_response_promise<db_reply>();
       auto bulk = batch.bulk;
       auto shared = std::make_shared<db_batch>(std::move(batch));
       worker_queue<db_actor>::job job{
         [=](const db_actor& conn) mutable {
-          self
-            ->request(conn, self->state.request_timeout, atom::exec_v, *shared)
+          // Taken from the queue: a caller that gave up meanwhile gets
+          // its answer now, and nothing is sent.
+          if (shared->until.passed()) {
+            ++self->state.stats.num_expired;
+            rp.deliver(make_error(call_ec::expired,
+                                  "the caller gave up before the database "
+                                  "was reached"));
+            self->state.queue->release(conn);
+            return;
+          }
+          // No timer: the connection answers every batch (the statement
+          // timeout bounds it).
+          self->request(conn, caf::infinite, atom::exec_v, *shared)
             .then(
               [=](db_reply& reply) mutable {
                 auto& s = self->state.stats;

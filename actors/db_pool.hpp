@@ -21,7 +21,6 @@ struct db_pool_settings {
 struct db_pool_state {
   std::unique_ptr<worker_queue<db_actor>> queue;
   std::vector<db_actor> connections;
-  caf::timespan request_timeout{};
   db_stats stats;
 
   static inline const char* name = "db-pool";

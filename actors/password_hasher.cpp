@@ -1,6 +1,5 @@
 #include "actors/password_hasher.hpp"
 
-#include "config/defaults.hpp"
 #include "protocols/errors.hpp"
 
 #include <openssl/crypto.h>
@@ -23,13 +22,15 @@ std::string truncated(const std::string& password) {
 /// One hashing thread.
 password_hasher_actor::behavior_type hasher_worker(int cost) {
   return {
-    [=](atom::hash, const std::string& password) -> caf::result<std::string> {
+    [=](atom::hash, deadline, const std::string& password)
+      -> caf::result<std::string> {
       auto result = bcrypt_hash(password, cost);
       if (result.empty())
         return make_error(api_ec::unavailable, "password hashing failed");
       return result;
     },
-    [=](atom::verify, const std::string& password, const std::string& hash) {
+    [=](atom::verify, deadline, const std::string& password,
+        const std::string& hash) {
       return bcrypt_verify(password, hash);
     },
   };
@@ -39,11 +40,18 @@ password_hasher_actor::behavior_type hasher_worker(int cost) {
 template<class Result, class... Ts>
 caf::typed_response_promise<Result>
 forward(password_hasher_actor::stateful_pointer<password_hasher_state> self,
-        Ts... xs) {
+        deadline until, Ts... xs) {
   auto rp = self->template make_response_promise<Result>();
   worker_queue<password_hasher_actor>::job job{
     [=](const password_hasher_actor& w) mutable {
-      self->request(w, defaults::worker_request_timeout, xs...)
+      // A hash nobody waits for any more is not computed.
+      if (until.passed()) {
+        rp.deliver(make_error(call_ec::expired, "the caller gave up"));
+        self->state.queue->release(w);
+        return;
+      }
+      // No timer: a worker answers every job it takes.
+      self->request(w, caf::infinite, xs...)
         .then(
           [=](Result& result) mutable {
             rp.deliver(std::move(result));
@@ -100,12 +108,14 @@ password_hasher_actor::behavior_type password_hasher(
   self->state.queue = std::make_unique<worker_queue<password_hasher_actor>>(
     std::move(pool), queue_limit);
   return {
-    [=](atom::hash, std::string& password) {
-      return forward<std::string>(self, atom::hash_v, std::move(password));
+    [=](atom::hash, deadline until, std::string& password) {
+      return forward<std::string>(self, until, atom::hash_v, until,
+                                  std::move(password));
     },
-    [=](atom::verify, std::string& password, std::string& hash) {
-      return forward<bool>(self, atom::verify_v, std::move(password),
-                           std::move(hash));
+    [=](atom::verify, deadline until, std::string& password,
+        std::string& hash) {
+      return forward<bool>(self, until, atom::verify_v, until,
+                           std::move(password), std::move(hash));
     },
   };
 }

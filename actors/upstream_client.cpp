@@ -84,6 +84,16 @@ void upstream_state::pump(const std::string& host) {
     auto id = queue.front();
     queue.pop_front();
     --stats.num_waiting;
+    auto& call = calls.at(id);
+    if (call.request.until.passed()) {
+      // Its caller gave up while it waited: it is never sent.
+      if (rate > 0)
+        lane.starts.pop_back();
+      ++stats.num_expired;
+      call.promise.deliver(make_error(call_ec::expired, "the caller gave up"));
+      calls.erase(id);
+      continue;
+    }
     start(id);
   }
 }
@@ -126,6 +136,16 @@ upstream_client(upstream_actor::stateful_pointer<upstream_state> self,
       auto id = st.next_id++;
       auto host = url_authority(req.url);
       auto background = req.background;
+      if (req.until.passed())
+        return caf::result<upstream_response>{
+          make_error(call_ec::expired, "the caller gave up")};
+      auto& waiting = background ? st.lanes[host].background
+                                 : st.lanes[host].interactive;
+      if (waiting.size() >= st.cfg.max_waiting) {
+        ++st.stats.num_refused;
+        return caf::result<upstream_response>{make_error(
+          call_ec::overloaded, "too many calls waiting for " + host)};
+      }
       auto rp = self->make_response_promise<upstream_response>();
       st.calls.emplace(id, upstream_call{std::move(req), rp, host, 0});
       ++st.stats.num_requests;
@@ -133,7 +153,7 @@ upstream_client(upstream_actor::stateful_pointer<upstream_state> self,
       auto& lane = st.lanes[host];
       (background ? lane.background : lane.interactive).push_back(id);
       st.pump(host);
-      return rp;
+      return caf::result<upstream_response>{rp};
     },
     [=](atom::status) {
       return self->state.stats;
@@ -146,7 +166,7 @@ upstream_client(upstream_actor::stateful_pointer<upstream_state> self,
         return;
       auto& call = i->second;
       if (retryable(x, call.request.method) &&
-          call.attempts <= st.cfg.max_retries) {
+          call.attempts <= st.cfg.max_retries && !call.request.until.passed()) {
         auto backoff = st.cfg.backoff_base * (1 << (call.attempts - 1));
         // Full jitter in [backoff/2, backoff]: clients that failed
         // together do not come back together.

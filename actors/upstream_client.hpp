@@ -19,6 +19,9 @@ struct upstream_settings {
   std::chrono::milliseconds backoff_base{500};      ///< doubles per retry
   std::chrono::milliseconds max_retry_wait{30000};  ///< longest wait honoured
   std::map<std::string, uint32_t> host_rates; ///< `host[:port]` → starts/s
+  /// Calls one host may have waiting per class (interactive, background);
+  /// past it a call is refused at once (call_ec::overloaded).
+  size_t max_waiting = 256;
   /// Moves the bytes (runtime/ hands in libcurl's multi interface).
   transport_factory make_transport;
 };

@@ -1,10 +1,14 @@
 #pragma once
 
 #include "actors/cache_budget.hpp"
-#include "protocols/actors.hpp"
+#include "actors/user_diary.hpp"
+#include "actors/user_intervals.hpp"
+#include "actors/user_profile.hpp"
+#include "actors/user_training.hpp"
+#include "domain/time_zone.hpp"
 #include "protocols/fernet.hpp"
 
-#include <map>
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -20,8 +24,9 @@ struct intervals_settings {
   bool refuse_plaintext = false;
   /// Background refresh period; zero = off.
   std::chrono::seconds refresh_period{0};
-  /// How long one upstream call may take, its retries included.
-  caf::timespan call_timeout = std::chrono::seconds(120);
+  /// How long a background sync's upstream calls may take, retries
+  /// included (interactive calls carry their caller's deadline).
+  std::chrono::seconds background_call_time{600};
 };
 
 /// What every user actor is configured with.
@@ -33,65 +38,67 @@ struct user_settings {
   /// Bytes all user actors' cached pages may hold together, and one's.
   std::shared_ptr<cache_budget> caches;
   size_t cache_bytes_per_user = 2 * 1024 * 1024;
+  /// How long a check that the account exists is trusted (a row deleted
+  /// behind the service's back stops answering within it).
+  std::chrono::seconds account_ttl{30};
 };
 
-/// The user's Intervals.icu link as stored.
-struct intervals_credentials {
-  std::string athlete_id;
-  std::string stored_key; ///< Fernet token (or plain text without a key)
-};
-
-/// The sync in flight and everyone waiting for its result.
-struct sync_flight {
-  std::vector<caf::typed_response_promise<sync_report>> waiting;
-  bool background = false;
-  std::chrono::steady_clock::time_point started;
-  double fetch_ms = 0;
-};
-
-/// One athlete's actor. Requests are handled strictly one at a time
-/// (database replies are awaited), so one user's writes apply in arrival
-/// order and the caches below stay coherent: every write of this user's
-/// rows passes through here and drops what it makes stale.
+/// One athlete's actor: a small core (id, handles, the account, the
+/// request in progress, passivation) and one part per facet. Requests are
+/// handled one at a time (database replies are awaited), so one user's
+/// writes apply in arrival order and the parts' caches stay coherent.
 struct user_state {
   int32_t id = 0;
   db_actor db;
   user_registry_actor registry;
-  user_settings cfg;
-  /// Caches live on the heap: most actors are idle and hold none.
-  std::shared_ptr<const athlete_profile> profile;
-  page_cache<wellness_page> wellness;
-  page_cache<workout_page> workouts;
-  std::optional<fitness> load;
-  /// Intervals.icu: the link once loaded (null inside = not linked).
-  std::optional<std::shared_ptr<const intervals_credentials>> link;
-  std::unique_ptr<sync_flight> flight;
-  std::shared_ptr<const sync_report> last_sync;
-  uint64_t refresh_generation = 0; ///< bumped on every (dis)arming
-  std::optional<std::chrono::system_clock::time_point> next_refresh;
-  bool quit_after_flight = false; ///< passivation waits for the sync
+  std::shared_ptr<const user_settings> cfg;
+  /// The deadline of the request in progress.
+  deadline until;
+  /// The account: unknown until loaded, then whether it exists, until when
+  /// that is trusted, and its time zone (null = UTC).
+  enum class account : uint8_t { unknown, exists, missing } account_state =
+    account::unknown;
+  std::chrono::steady_clock::time_point account_checked_until;
+  zone_ptr zone = nullptr;
+  bool quit_when_idle = false; ///< passivation waits for a sync in flight
+
+  user_profile_part profile;
+  user_diary_part diary;
+  user_training_part training;
+  user_intervals_part intervals;
 
   /// The user id as a SQL parameter.
   [[nodiscard]] db_value uid() const;
 
-  /// Drops cached lists after a write to the table they show.
-  void wellness_changed();
-  void workouts_changed();
+  /// The user's today (days since 1970-01-01) in their time zone.
+  [[nodiscard]] int64_t today() const;
 
-  /// Linked and background refresh on: the actor keeps a timer (re-armed
-  /// after every sync), so it stays alive instead of passivating.
-  [[nodiscard]] bool keeps_refresh_timer() const;
+  /// `q` with an empty bound resolved against the user's today.
+  [[nodiscard]] list_query resolve_window(list_query q) const;
+
+  /// A part changed rows of `t`: the parts drop what it makes stale.
+  void rows_changed(user_table t);
+
+  /// Whether this request may run: answers why not (expired, account
+  /// gone or unknown), else records its deadline as the one in progress.
+  [[nodiscard]] caf::error admit(user_self self, deadline d);
 
   static inline const char* name = "user";
 };
 
-using user_self = user_actor::stateful_pointer<user_state>;
+/// Runs `handle()` for a request with deadline `d` once admitted.
+template<class F>
+auto admitted(user_self self, deadline d, F handle) -> decltype(handle()) {
+  if (auto err = self->state.admit(self, d))
+    return err;
+  return handle();
+}
 
 /// @param id the user's id.
 /// @param db the DB pool.
 /// @param registry the supervisor, asked before passivating.
-user_actor::behavior_type user(user_actor::stateful_pointer<user_state> self,
-                               int32_t id, db_actor db,
-                               user_registry_actor registry, user_settings cfg);
+user_actor::behavior_type user(user_self self, int32_t id, db_actor db,
+                               user_registry_actor registry,
+                               std::shared_ptr<const user_settings> cfg);
 
 } // namespace st

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "actors/user.hpp"
+#include "protocols/errors.hpp"
 
 #include <chrono>
 #include <cstdio>
@@ -9,8 +10,6 @@
 /// How a user actor talks to its DB actor: rows to values, values to
 /// parameters, and batches whose reply it awaits (per-user arrival order).
 namespace st::user_db {
-
-constexpr auto timeout = std::chrono::seconds(10);
 
 inline opt_double num(const db_value& x) {
   if (!x)
@@ -52,7 +51,18 @@ inline db_statement statement_of(stmt id, std::vector<db_value> params) {
 
 inline db_batch batch_of(std::vector<db_statement> xs,
                          bool transaction = false) {
-  return db_batch{std::move(xs), transaction};
+  db_batch result;
+  result.statements = std::move(xs);
+  result.transaction = transaction;
+  return result;
+}
+
+/// Sends `batch` with the deadline of the request in progress. No timer:
+/// the pool answers every batch (sent and answered, or refused unsent).
+inline auto request_db(user_self self, db_batch batch) {
+  batch.until = self->state.until;
+  return self->request(self->state.db, caf::infinite, atom::exec_v,
+                       std::move(batch));
 }
 
 /// The first row of result `i`, or none.
@@ -68,7 +78,7 @@ inline const std::vector<db_value>* first_row(const db_reply& reply,
 template<class T, class F>
 caf::typed_response_promise<T> run(user_self self, db_batch batch, F convert) {
   auto rp = self->template make_response_promise<T>();
-  self->request(self->state.db, timeout, atom::exec_v, std::move(batch))
+  request_db(self, std::move(batch))
     .await(
       [=](db_reply& reply) mutable {
         caf::expected<T> result = convert(reply);

@@ -1,5 +1,7 @@
 #include "actors/user_intervals.hpp"
 
+#include "actors/user.hpp"
+
 #include "actors/user_db.hpp"
 #include "config/defaults.hpp"
 #include "protocols/dates.hpp"
@@ -10,7 +12,7 @@
 
 #include <functional>
 
-namespace st::user_intervals {
+namespace st {
 
 using namespace user_db;
 
@@ -20,6 +22,13 @@ using clock_type = std::chrono::steady_clock;
 using link_ptr = std::shared_ptr<const intervals_credentials>;
 using link_result = caf::expected<link_ptr>;
 using sync_promise = caf::typed_response_promise<sync_report>;
+
+/// What the sync in flight measures while it runs.
+struct sync_run {
+  bool background = false;
+  clock_type::time_point started = clock_type::now();
+  double fetch_ms = 0;
+};
 
 double ms_since(clock_type::time_point t) {
   return std::chrono::duration<double, std::milli>(clock_type::now() - t)
@@ -33,7 +42,11 @@ std::string iso_of(std::chrono::system_clock::time_point t) {
 }
 
 const intervals_settings& config(user_self self) {
-  return *self->state.cfg.intervals;
+  return *self->state.cfg->intervals;
+}
+
+user_intervals_part& part(user_self self) {
+  return self->state.intervals;
 }
 
 caf::error not_linked() {
@@ -82,7 +95,9 @@ std::string reveal(const intervals_settings& cfg, const std::string& stored) {
   return {};
 }
 
-upstream_request call(std::string method, std::string url,
+/// A call of the user's; a background one (no caller) gets the background
+/// sync's own time, others the deadline of the request in progress.
+upstream_request call(user_self self, std::string method, std::string url,
                       const std::string& api_key, bool background) {
   upstream_request result;
   result.method = std::move(method);
@@ -90,45 +105,79 @@ upstream_request call(std::string method, std::string url,
   result.headers = {intervals::auth_header(api_key),
                     "Accept: application/json"};
   result.background = background;
+  result.until = background ? deadline::in(config(self).background_call_time)
+                            : self->state.until;
   return result;
 }
 
-/// Sends `req` through the upstream client, with the deadline of one call.
+/// Sends `req` through the upstream client, which answers every call
+/// (within its deadline): no timer of our own.
 auto request_upstream(user_self self, upstream_request req) {
-  return self->request(self->state.cfg.upstream, config(self).call_timeout,
-                       atom::fetch_v, std::move(req));
+  return self->request(self->state.cfg->upstream, caf::infinite, atom::fetch_v,
+                       std::move(req));
 }
 
-void arm_refresh(user_self self, std::chrono::milliseconds delay) {
+/// Writes when the background refresh is next due (`delay` from now), or
+/// drops the reminder (none): the actor owns its schedule, the scheduler
+/// only fires it.
+void schedule_refresh(user_self self,
+                      std::optional<std::chrono::milliseconds> delay) {
   auto& st = self->state;
-  auto generation = ++st.refresh_generation;
-  st.next_refresh = std::chrono::system_clock::now() + delay;
-  self->delayed_send(self, delay, atom::internal_v, atom::refresh_v,
-                     generation);
+  db_batch batch;
+  if (delay) {
+    auto due = std::chrono::system_clock::now() + *delay;
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                due.time_since_epoch())
+                .count();
+    part(self).next_refresh = iso_of(due);
+    batch = batch_of({statement_of(
+      stmt::reminder_set,
+      {st.uid(), std::string{user_intervals_part::refresh_reminder},
+       std::to_string(ms)})});
+  } else {
+    part(self).next_refresh = caf::none;
+    batch = batch_of({statement_of(
+      stmt::reminder_clear,
+      {st.uid(), std::string{user_intervals_part::refresh_reminder}})});
+  }
+  // Not awaited: nothing the user asks depends on it, and a lost write
+  // only means the claimed reminder fires again after its lease.
+  self->request(st.db, caf::infinite, atom::exec_v, std::move(batch))
+    .then([](db_reply&) {},
+          [=](caf::error& err) {
+            log_warn("intervals", "cannot write the refresh reminder of user " +
+                                    std::to_string(self->state.id) + ": " +
+                                    to_string(err));
+          });
+}
+
+/// The next refresh a period from now, when linked and refresh is on.
+void reschedule_refresh(user_self self) {
+  auto period = config(self).refresh_period;
+  auto& link = part(self).link;
+  if (period.count() > 0 && link && *link)
+    schedule_refresh(self, std::chrono::milliseconds{period});
+  else
+    schedule_refresh(self, std::nullopt);
 }
 
 /// Runs `k` with the user's link, loading it once. The load is awaited,
 /// so it stays in order with link and unlink.
 void with_link(user_self self, std::function<void(link_result)> k) {
-  if (self->state.link)
-    return k(*self->state.link);
-  self
-    ->request(self->state.db, user_db::timeout, atom::exec_v,
-              batch_of({statement_of(stmt::intervals_credentials,
-                                     {self->state.uid()})}))
+  if (part(self).link)
+    return k(*part(self).link);
+  request_db(self, batch_of({statement_of(stmt::intervals_credentials,
+                                          {self->state.uid()})}))
     .await(
       [=](db_reply& r) {
         link_ptr link;
-        if (auto row = first_row(r))
+        auto& p = part(self);
+        if (auto row = first_row(r)) {
           link = std::make_shared<const intervals_credentials>(
             intervals_credentials{*(*row)[0], *(*row)[1]});
-        self->state.link = link;
-        if (self->state.keeps_refresh_timer() && !self->state.next_refresh) {
-          self->send(self->state.registry, atom::internal_v, atom::pin_v,
-                     self->state.id, true);
-          arm_refresh(
-            self, refresh_offset(self->state.id, config(self).refresh_period));
+          p.next_refresh = text((*row)[2]);
         }
+        p.link = link;
         k(link);
       },
       [=](caf::error& err) {
@@ -153,50 +202,45 @@ void with_key(user_self self,
   });
 }
 
-void disarm_refresh(user_self self) {
-  ++self->state.refresh_generation;
-  self->state.next_refresh.reset();
-}
-
-intervals_status status_of(const user_state& st) {
+intervals_status status_of(const user_intervals_part& p) {
   intervals_status result;
-  if (!st.link || !*st.link)
+  if (!p.link || !*p.link)
     return result;
   result.linked = true;
-  result.athlete_id = (*st.link)->athlete_id;
-  if (st.last_sync)
-    result.last_sync = *st.last_sync;
-  if (st.next_refresh)
-    result.next_refresh_at = iso_of(*st.next_refresh);
+  result.athlete_id = (*p.link)->athlete_id;
+  if (p.last_sync)
+    result.last_sync = *p.last_sync;
+  result.next_refresh_at = p.next_refresh;
   return result;
 }
 
-void finish_sync(user_self self, caf::expected<sync_report> outcome) {
+void finish_sync(user_self self, const std::shared_ptr<sync_run>& run,
+                 caf::expected<sync_report> outcome) {
   auto& st = self->state;
-  auto flight = std::move(st.flight);
+  auto& p = part(self);
   sync_report report;
   if (outcome)
     report = std::move(*outcome);
   else
     report.detail = error_detail(outcome.error());
   report.finished_at = iso_of(std::chrono::system_clock::now());
-  report.background = flight->background;
-  report.fetch_ms = flight->fetch_ms;
-  report.total_ms = ms_since(flight->started);
-  if (st.link && *st.link)
-    st.last_sync = std::make_shared<const sync_report>(report);
-  for (auto& rp : flight->waiting) {
-    if (outcome)
-      rp.deliver(report);
-    else
-      rp.deliver(outcome.error());
-  }
-  if (flight->background && !report.ok)
+  report.background = run->background;
+  report.fetch_ms = run->fetch_ms;
+  report.total_ms = ms_since(run->started);
+  bool linked = p.link && *p.link;
+  if (linked)
+    p.last_sync = std::make_shared<const sync_report>(report);
+  if (outcome)
+    p.flight.finish(report);
+  else
+    p.flight.finish(outcome.error());
+  if (run->background && !report.ok)
     log_warn("intervals", "background sync of user " + std::to_string(st.id) +
                             " failed: " + report.detail);
-  if (st.keeps_refresh_timer())
-    arm_refresh(self, config(self).refresh_period);
-  if (st.quit_after_flight)
+  // The next refresh is a period after this sync, whoever asked for it.
+  if (run->background || (linked && p.next_refresh))
+    reschedule_refresh(self);
+  if (st.quit_when_idle)
     self->quit();
 }
 
@@ -210,11 +254,13 @@ struct sync_fetch {
 
 /// Writes the fetched rows: one statement per table, one transaction,
 /// one round trip.
-void write_sync(user_self self, const sync_fetch& fetched) {
+void write_sync(user_self self, const std::shared_ptr<sync_run>& run,
+                const sync_fetch& fetched) {
   auto activities = intervals::parse_activity_rows(*fetched.activities);
   auto days = intervals::parse_wellness_rows(*fetched.wellness);
   if (!activities || !days)
-    return finish_sync(self, make_error(api_ec::bad_gateway,
+    return finish_sync(self, run,
+                       make_error(api_ec::bad_gateway,
                                         "Intervals.icu sent an answer that "
                                         "could not be read."));
   std::vector<db_value> ids, starts, names, types, durations, distances, tss,
@@ -259,42 +305,35 @@ void write_sync(user_self self, const sync_fetch& fetched) {
   report.wellness_days_synced = static_cast<int64_t>(days->rows.size());
   report.activities_skipped = activities->skipped;
   report.wellness_days_skipped = days->skipped;
-  auto& st = self->state;
-  st.flight->fetch_ms = ms_since(st.flight->started);
+  run->fetch_ms = ms_since(run->started);
   auto db_started = clock_type::now();
-  self
-    ->request(st.db, defaults::db_bulk_timeout, atom::exec_v, std::move(batch))
+  // The sync's own deadline: a background one has no caller waiting.
+  batch.until = run->background ? deadline::in(config(self).background_call_time)
+                                : self->state.until;
+  self->request(self->state.db, caf::infinite, atom::exec_v, std::move(batch))
     .then(
       [=](db_reply& r) mutable {
-        self->state.wellness_changed();
-        self->state.workouts_changed();
+        self->state.rows_changed(user_table::wellness);
+        self->state.rows_changed(user_table::workouts);
         report.db_round_trips = r.num_round_trips;
         report.db_ms = ms_since(db_started);
-        finish_sync(self, std::move(report));
+        finish_sync(self, run, std::move(report));
       },
       [=](caf::error& err) {
-        finish_sync(self, std::move(err));
+        finish_sync(self, run, std::move(err));
       });
 }
 
 void start_sync(user_self self, std::optional<sync_promise> rp,
                 bool background) {
-  auto& st = self->state;
-  if (st.flight) {
-    if (rp)
-      st.flight->waiting.push_back(std::move(*rp));
-    return;
-  }
-  st.flight = std::make_unique<sync_flight>();
-  st.flight->background = background;
-  st.flight->started = clock_type::now();
-  if (rp)
-    st.flight->waiting.push_back(std::move(*rp));
-  with_key(
+  part(self).flight.join(std::move(rp), [=] {
+    auto run = std::make_shared<sync_run>();
+    run->background = background;
+    with_key(
     self,
     [=](const std::string& athlete, const std::string& key) {
       auto& cfg = config(self);
-      auto today = today_utc();
+      auto today = self->state.today();
       auto newest = format_date(today);
       auto oldest = format_date(today - intervals::sync_days);
       auto fetched = std::make_shared<sync_fetch>();
@@ -312,11 +351,12 @@ void start_sync(user_self self, std::optional<sync_promise> rp,
         if (--fetched->pending > 0)
           return;
         if (fetched->failure)
-          return finish_sync(self, fetched->failure);
-        write_sync(self, *fetched);
+          return finish_sync(self, run, fetched->failure);
+        write_sync(self, run, *fetched);
       };
       auto fetch = [=](bool is_activities, std::string url) {
-        request_upstream(self, call("GET", std::move(url), key, background))
+        request_upstream(self,
+                         call(self, "GET", std::move(url), key, background))
           .then(
             [=](upstream_response& r) {
               arrived(is_activities, std::move(r));
@@ -332,8 +372,9 @@ void start_sync(user_self self, std::optional<sync_promise> rp,
             intervals::wellness_url(cfg.base_url, athlete, oldest, newest));
     },
     [=](caf::error err) {
-      finish_sync(self, std::move(err));
+      finish_sync(self, run, std::move(err));
     });
+  });
 }
 
 /// Fetches the details of the listed activities that lack them, one call
@@ -360,7 +401,8 @@ void complete_details(user_self self, const std::string& key,
       continue;
     ++*pending;
     request_upstream(
-      self, call("GET", intervals::activity_url(cfg.base_url, *id), key, false))
+      self, call(self, "GET", intervals::activity_url(cfg.base_url, *id), key,
+           false))
       .then(
         [=](upstream_response& detail) {
           if (detail.status == 200)
@@ -389,7 +431,8 @@ caf::result<std::vector<T>> live_read(user_self self, UrlOf url_of, Read read) {
     self,
     [=](const std::string& athlete, const std::string& key) {
       request_upstream(
-        self, call("GET", url_of(config(self).base_url, athlete), key, false))
+        self, call(self, "GET", url_of(config(self).base_url, athlete), key,
+             false))
         .then(
           [=](upstream_response& r) {
             if (r.status == 200)
@@ -409,29 +452,33 @@ caf::result<std::vector<T>> live_read(user_self self, UrlOf url_of, Read read) {
 
 } // namespace
 
-caf::result<intervals_status> status(user_self self) {
+caf::result<intervals_status> user_intervals_part::status(user_self self) {
   auto rp = self->make_response_promise<intervals_status>();
   with_link(self, [=](link_result link) mutable {
     if (!link)
       return void(rp.deliver(std::move(link.error())));
-    rp.deliver(status_of(self->state));
+    rp.deliver(status_of(part(self)));
   });
   return rp;
 }
 
-caf::result<intervals_status> link(user_self self, intervals_link x) {
+caf::result<intervals_status>
+user_intervals_part::link_key(user_self self, intervals_link x) {
   auto& cfg = config(self);
   if (cfg.refuse_plaintext)
     return make_error(api_ec::unavailable,
                       "Credential storage is not configured on this server "
                       "(ENCRYPTION_KEY).");
   auto rp = self->make_response_promise<intervals_status>();
-  // Awaited: a link is ordered with the user's other requests (an unlink
-  // sent right after it must win).
-  request_upstream(
-    self, call("GET", intervals::athlete_url(cfg.base_url, x.athlete_id),
-               x.api_key, false))
-    .await(
+  auto epoch = ++link_epoch;
+  auto until = self->state.until;
+  // The key check upstream does not hold the user's other requests; a link
+  // or unlink that arrives meanwhile wins over this one.
+  request_upstream(self,
+                   call(self, "GET",
+                        intervals::athlete_url(cfg.base_url, x.athlete_id),
+                        x.api_key, false))
+    .then(
       [=](upstream_response& r) mutable {
         if (r.status == 401 || r.status == 403 || r.status == 404)
           return void(rp.deliver(
@@ -443,25 +490,29 @@ caf::result<intervals_status> link(user_self self, intervals_link x) {
             make_error(api_ec::unavailable,
                        "Intervals.icu could not be reached to verify the key; "
                        "try again later.")));
+        if (part(self).link_epoch != epoch)
+          return void(rp.deliver(
+            make_error(api_ec::conflict, "Intervals.icu was linked or "
+                                         "unlinked again while this key was "
+                                         "being checked.")));
         auto& cfg = config(self);
         auto stored = cfg.key ? fernet_encrypt(*cfg.key, x.api_key) : x.api_key;
-        self
-          ->request(
-            self->state.db, user_db::timeout, atom::exec_v,
-            batch_of({statement_of(stmt::intervals_link_upsert,
-                                   {self->state.uid(), stored, x.athlete_id})}))
+        self->state.until = until;
+        // Awaited: the write is ordered with the requests after it.
+        request_db(self, batch_of({statement_of(stmt::intervals_link_upsert,
+                                                {self->state.uid(), stored,
+                                                 x.athlete_id})}))
           .await(
             [=](db_reply&) mutable {
-              auto& st = self->state;
-              st.link = std::make_shared<const intervals_credentials>(
+              auto& p = part(self);
+              p.link = std::make_shared<const intervals_credentials>(
                 intervals_credentials{x.athlete_id, stored});
-              st.last_sync.reset();
-              if (st.keeps_refresh_timer()) {
-                self->send(st.registry, atom::internal_v, atom::pin_v, st.id,
-                           true);
-                arm_refresh(self, config(self).refresh_period);
-              }
-              rp.deliver(status_of(st));
+              p.last_sync.reset();
+              self->state.rows_changed(user_table::intervals);
+              auto period = config(self).refresh_period;
+              if (period.count() > 0)
+                schedule_refresh(self, std::chrono::milliseconds{period});
+              rp.deliver(status_of(p));
             },
             [=](caf::error& err) mutable {
               rp.deliver(std::move(err));
@@ -475,26 +526,33 @@ caf::result<intervals_status> link(user_self self, intervals_link x) {
   return rp;
 }
 
-caf::result<bool> unlink(user_self self) {
+caf::result<bool> user_intervals_part::unlink(user_self self) {
+  ++link_epoch;
   return run<bool>(
-    self, batch_of({statement_of(stmt::intervals_unlink, {self->state.uid()})}),
+    self, batch_of({statement_of(stmt::intervals_unlink, {self->state.uid()}),
+                    statement_of(stmt::reminder_clear,
+                                 {self->state.uid(),
+                                  std::string{refresh_reminder}})},
+                   true),
     [=](db_reply& r) -> caf::expected<bool> {
-      auto& st = self->state;
-      st.link = link_ptr{};
-      st.last_sync.reset();
-      disarm_refresh(self);
-      self->send(st.registry, atom::internal_v, atom::pin_v, st.id, false);
+      auto& p = part(self);
+      p.link = link_ptr{};
+      p.last_sync.reset();
+      p.next_refresh = caf::none;
+      self->state.rows_changed(user_table::intervals);
       return r.results[0].affected > 0;
     });
 }
 
-caf::result<sync_report> sync(user_self self) {
+caf::result<sync_report> user_intervals_part::sync(user_self self) {
   auto rp = self->make_response_promise<sync_report>();
   start_sync(self, rp, false);
   return rp;
 }
 
-caf::result<std::vector<intervals_event>> events(user_self self, list_query q) {
+caf::result<std::vector<intervals_event>>
+user_intervals_part::events(user_self self, list_query q) {
+  q = self->state.resolve_window(std::move(q));
   return live_read<intervals_event>(
     self,
     [q](const std::string& base, const std::string& athlete) {
@@ -507,8 +565,9 @@ caf::result<std::vector<intervals_event>> events(user_self self, list_query q) {
     });
 }
 
-caf::result<std::vector<intervals_activity>> activities(user_self self,
-                                                        list_query q) {
+caf::result<std::vector<intervals_activity>>
+user_intervals_part::activities(user_self self, list_query q) {
+  q = self->state.resolve_window(std::move(q));
   return live_read<intervals_activity>(
     self,
     [q](const std::string& base, const std::string& athlete) {
@@ -524,14 +583,16 @@ caf::result<std::vector<intervals_activity>> activities(user_self self,
     });
 }
 
-caf::result<intervals_event> push_event(user_self self, planned_event x) {
+caf::result<intervals_event>
+user_intervals_part::push_event(user_self self, planned_event x) {
   auto rp = self->make_response_promise<intervals_event>();
   with_key(
     self,
     [=](const std::string& athlete, const std::string& key) mutable {
       auto& cfg = config(self);
       auto req =
-        call("POST", intervals::events_url(cfg.base_url, athlete), key, false);
+        call(self, "POST", intervals::events_url(cfg.base_url, athlete), key,
+             false);
       req.headers.emplace_back("Content-Type: application/json");
       req.body = intervals::event_json(x);
       request_upstream(self, std::move(req))
@@ -560,35 +621,11 @@ caf::result<intervals_event> push_event(user_self self, planned_event x) {
   return rp;
 }
 
-void wake(user_self self) {
-  // No database work here: at start the registry wakes every linked user
-  // at once. The link is read when the timer fires, spread over the period.
-  auto period = config(self).refresh_period;
-  if (period.count() > 0 && !self->state.next_refresh)
-    arm_refresh(self, refresh_offset(self->state.id, period));
+void user_intervals_part::refresh_due(user_self self) {
+  if (config(self).refresh_period.count() == 0)
+    return schedule_refresh(self, std::nullopt); // refresh is off now
+  // Unlinked meanwhile: the sync finds no link and drops the reminder.
+  start_sync(self, std::nullopt, true);
 }
 
-void on_refresh(user_self self, uint64_t generation) {
-  auto& st = self->state;
-  if (generation != st.refresh_generation)
-    return;
-  st.next_refresh.reset();
-  // Unlinked meanwhile: the sync finds no link, records nothing and does
-  // not re-arm, so the actor may passivate.
-  if (config(self).refresh_period.count() > 0)
-    start_sync(self, std::nullopt, true);
-}
-
-std::chrono::milliseconds refresh_offset(int32_t user,
-                                         std::chrono::seconds period) {
-  // splitmix64: consecutive ids land far apart in the period.
-  auto z = static_cast<uint64_t>(user) + 0x9E3779B97F4A7C15ull;
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  z ^= z >> 31;
-  auto span = static_cast<uint64_t>(
-    std::chrono::duration_cast<std::chrono::milliseconds>(period).count());
-  return std::chrono::milliseconds{span == 0 ? 0 : z % span};
-}
-
-} // namespace st::user_intervals
+} // namespace st

@@ -1,44 +1,59 @@
 #pragma once
 
-#include "actors/user.hpp"
+#include "actors/single_flight.hpp"
+#include "actors/user_self.hpp"
 
-/// The Intervals.icu part of the user actor (http-api.md §3.9, domain.md
-/// §4): link, unlink, the single-flight sync, live reads, calendar pushes
-/// and the background refresh timer. Each function is one handler of the
-/// user's behaviour and runs inside the user's actor.
-namespace st::user_intervals {
+#include <chrono>
+#include <memory>
+#include <optional>
 
-[[nodiscard]] caf::result<intervals_status> status(user_self self);
+namespace st {
 
-[[nodiscard]] caf::result<intervals_status> link(user_self self,
-                                                 intervals_link x);
+/// The user's Intervals.icu link as stored.
+struct intervals_credentials {
+  std::string athlete_id;
+  std::string stored_key; ///< Fernet token (or plain text without a key)
+};
 
-[[nodiscard]] caf::result<bool> unlink(user_self self);
+/// The intervals facet (http-api.md §3.9, domain.md §4): link, unlink, the
+/// single-flight sync, live reads, calendar pushes, and the background
+/// refresh as a durable reminder of kind `refresh_reminder`.
+struct user_intervals_part {
+  static constexpr const char* refresh_reminder = "intervals_refresh";
 
-/// Starts a sync, or joins the one in flight (single flight: one upstream
-/// fetch, every caller gets its result).
-[[nodiscard]] caf::result<sync_report> sync(user_self self);
+  /// The link once loaded (null inside = not linked).
+  std::optional<std::shared_ptr<const intervals_credentials>> link;
+  /// When the background refresh is due (ISO), as last written or read.
+  opt_string next_refresh;
+  std::shared_ptr<const sync_report> last_sync;
+  single_flight<sync_report> flight;
+  /// Bumped by every link and unlink: a link whose key check upstream
+  /// was overtaken by one of them does not store its key.
+  uint64_t link_epoch = 0;
 
-[[nodiscard]] caf::result<std::vector<intervals_event>> events(user_self self,
-                                                               list_query q);
+  [[nodiscard]] caf::result<intervals_status> status(user_self self);
 
-[[nodiscard]] caf::result<std::vector<intervals_activity>>
-activities(user_self self, list_query q);
+  [[nodiscard]] caf::result<intervals_status> link_key(user_self self,
+                                                       intervals_link x);
 
-[[nodiscard]] caf::result<intervals_event> push_event(user_self self,
-                                                      planned_event x);
+  [[nodiscard]] caf::result<bool> unlink(user_self self);
 
-/// The registry says the user is linked: arm the first background refresh
-/// at the user's own offset into the period (the link itself is read when
-/// it fires).
-void wake(user_self self);
+  /// Starts a sync, or joins the one in flight (one upstream fetch, every
+  /// caller gets its result).
+  [[nodiscard]] caf::result<sync_report> sync(user_self self);
 
-/// The refresh timer fired (ignored unless `generation` is current).
-void on_refresh(user_self self, uint64_t generation);
+  [[nodiscard]] caf::result<std::vector<intervals_event>>
+  events(user_self self, list_query q);
 
-/// Offset of a user's first background refresh into `period`: spread
-/// evenly by a hash of the id, so users do not all fire at once.
-[[nodiscard]] std::chrono::milliseconds
-refresh_offset(int32_t user, std::chrono::seconds period);
+  [[nodiscard]] caf::result<std::vector<intervals_activity>>
+  activities(user_self self, list_query q);
 
-} // namespace st::user_intervals
+  [[nodiscard]] caf::result<intervals_event> push_event(user_self self,
+                                                        planned_event x);
+
+  /// The background refresh reminder is due: sync (without a caller), then
+  /// write the next due time, or drop the reminder when unlinked or off.
+  void refresh_due(user_self self);
+};
+
+} // namespace st

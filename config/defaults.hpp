@@ -142,6 +142,12 @@ constexpr size_t min_password_length = 8;
 /// A user actor without work for this long passivates (seconds).
 constexpr int64_t user_idle_seconds = 900;
 
+/// Deadline of an ordinary API request (REQUEST_TIMEOUT_MS).
+constexpr int64_t request_timeout_ms = 15'000;
+
+/// Reminder claims: every 30 s, a minute ahead (REMINDER_POLL_MS).
+constexpr int64_t reminder_poll_ms = 30'000;
+
 /// Bytes of cached pages one user actor may hold, and all of them together
 /// (MiB, the USER_CACHE_MB setting).
 constexpr size_t user_cache_bytes = 2 * 1024 * 1024;

@@ -321,6 +321,14 @@ const std::vector<descriptor>& descriptors() {
      [](settings& s, const std::string& v) {
        s.user_cache_mb = parse_int(v, 0, 1'000'000);
      }},
+    {"REQUEST_TIMEOUT_MS", str(defaults::request_timeout_ms), false,
+     [](settings& s, const std::string& v) {
+       s.request_timeout_ms = parse_int(v, 10, 3'600'000);
+     }},
+    {"REMINDER_POLL_MS", str(defaults::reminder_poll_ms), false,
+     [](settings& s, const std::string& v) {
+       s.reminder_poll_ms = parse_int(v, 10, 3'600'000);
+     }},
     {"USER_IDLE_SECONDS", str(defaults::user_idle_seconds), false,
      [](settings& s, const std::string& v) {
        s.user_idle_seconds = parse_int(v, 1, 86400 * 7);
@@ -540,6 +548,8 @@ std::vector<std::string> describe(const settings& cfg) {
     "RATE_LIMIT_PER_MINUTE=" + str(cfg.rate_limit_per_minute),
     "TRUSTED_PROXIES=" + join(cfg.trusted_proxies),
     "BCRYPT_COST=" + str(cfg.bcrypt_cost),
+    "REQUEST_TIMEOUT_MS=" + str(cfg.request_timeout_ms),
+    "REMINDER_POLL_MS=" + str(cfg.reminder_poll_ms),
     "USER_IDLE_SECONDS=" + str(cfg.user_idle_seconds),
     "USER_CACHE_MB=" + str(cfg.user_cache_mb),
     "INTERVALS_SYNC_HOURS=" + str_number(cfg.intervals_sync_hours),

@@ -55,6 +55,11 @@ struct settings {
   std::vector<std::string> trusted_proxies; ///< addresses or CIDR blocks
   int64_t bcrypt_cost = 0;
   int64_t user_idle_seconds = 0;
+  /// How long a request may wait for its answer (its deadline), in ms.
+  int64_t request_timeout_ms = 0;
+  /// How often reminders due soon are claimed, in ms (they are claimed
+  /// twice that far ahead).
+  int64_t reminder_poll_ms = 0;
   int64_t user_cache_mb = 0;       ///< cached pages of all user actors together
   double intervals_sync_hours = 0; ///< background refresh period; 0 = off
   uint32_t intervals_rate_limit =

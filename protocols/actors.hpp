@@ -17,12 +17,14 @@ using db_actor = db_status_actor::extend<
   /// Runs a batch in one round trip; answers its rows or a db_ec error.
   caf::replies_to<atom::exec, db_batch>::with<db_reply>>;
 
-/// A bcrypt worker, and the pool in front of them.
+/// A bcrypt worker, and the pool in front of them. A job whose deadline
+/// passed while it waited is answered call_ec::expired, not computed.
 using password_hasher_actor = caf::typed_actor<
   /// Hashes a password with a fresh salt; answers the `$2b$` string.
-  caf::replies_to<atom::hash, std::string>::with<std::string>,
+  caf::replies_to<atom::hash, deadline, std::string>::with<std::string>,
   /// Checks a password against a stored hash; answers whether it matches.
-  caf::replies_to<atom::verify, std::string, std::string>::with<bool>>;
+  caf::replies_to<atom::verify, deadline, std::string,
+                  std::string>::with<bool>>;
 
 /// Accounts and tokens (http-api.md §2.2, §3.2).
 using auth_actor = caf::typed_actor<
@@ -34,8 +36,9 @@ using auth_actor = caf::typed_actor<
   caf::replies_to<atom::refresh, std::string>::with<token_pair>,
   /// Revokes a refresh token; answers whether a row was removed.
   caf::replies_to<atom::logout, std::string>::with<bool>,
-  /// Resolves an access token to its live account, or api_ec::unauthorized.
-  caf::replies_to<atom::identify, std::string>::with<user_identity>,
+  /// The live account of a verified token's user id, or
+  /// api_ec::unauthorized (the HTTP front verifies tokens, once).
+  caf::replies_to<atom::identify, int32_t>::with<user_identity>,
   /// INTERNAL: purges expired refresh tokens, then re-arms the timer.
   caf::reacts_to<atom::internal, atom::purge>>;
 
@@ -57,82 +60,121 @@ using upstream_actor = caf::typed_actor<
   /// INTERNAL: the rate window of a host moved on; start what waits.
   caf::reacts_to<atom::internal, atom::tick, std::string>>;
 
-/// One athlete's actor: owns the user's cached data; every read and write
-/// of the user's rows goes through it, one request at a time, in arrival
-/// order (http-api.md §3.4–3.8). Not-found answers are api_ec::not_found.
-using user_actor = caf::typed_actor<
-  /// The profile with effective weight/FTP and display name.
-  caf::replies_to<atom::get, atom::profile>::with<athlete_profile>,
+// -- the user actor, facet by facet -------------------------------------------
+//
+// Every request to a user's actor starts with the caller's deadline: past
+// it, the request is answered call_ec::expired without doing anything.
+// Not-found answers are api_ec::not_found; a deleted account api_ec::unauthorized.
+
+/// The athlete's profile and time zone (http-api.md §3.4).
+using user_profile_facet = caf::typed_actor<
+  /// The profile with effective weight/FTP, display name and time zone.
+  caf::replies_to<deadline, atom::get, atom::profile>::with<athlete_profile>,
   /// Applies the given profile fields (creating the row); answers it.
-  caf::replies_to<atom::patch, profile_patch>::with<athlete_profile>,
-  /// Stores a food entry (`timestamp` = its YYYY-MM-DD date); answers it.
-  caf::replies_to<atom::add, food_entry>::with<food_entry>,
+  caf::replies_to<deadline, atom::patch, profile_patch>::with<athlete_profile>>;
+
+/// Nutrition and sleep records (http-api.md §3.5–3.6).
+using user_diary_facet = caf::typed_actor<
+  /// Stores a food entry (`timestamp` = its date; empty = the user's
+  /// today); answers it.
+  caf::replies_to<deadline, atom::add, food_entry>::with<food_entry>,
   /// One food entry.
-  caf::replies_to<atom::get, food_ref>::with<food_entry>,
+  caf::replies_to<deadline, atom::get, food_ref>::with<food_entry>,
   /// Applies the given food fields; answers the entry.
-  caf::replies_to<atom::patch, food_ref, food_patch>::with<food_entry>,
+  caf::replies_to<deadline, atom::patch, food_ref, food_patch>::with<food_entry>,
   /// Deletes a food entry.
-  caf::replies_to<atom::del, food_ref>::with<bool>,
-  /// The entries of one UTC day with totals.
-  caf::replies_to<atom::get, atom::day, std::string>::with<food_day>,
-  /// Upserts the user's values for a day; answers the day.
-  caf::replies_to<atom::put, wellness_input>::with<wellness_day>,
-  /// Wellness days of a window, ascending.
-  caf::replies_to<atom::get, atom::wellness, list_query>::with<wellness_page>,
-  /// Creates a manual workout; answers it.
-  caf::replies_to<atom::add, workout_input>::with<workout>,
-  /// Applies the given workout fields; answers the workout.
-  caf::replies_to<atom::patch, workout_ref, workout_input>::with<workout>,
-  /// Deletes a workout.
-  caf::replies_to<atom::del, workout_ref>::with<bool>,
-  /// Workouts of a window, newest first, duplicates collapsed.
-  caf::replies_to<atom::get, atom::workouts, list_query>::with<workout_page>,
-  /// CTL/ATL/TSB (domain.md §6, or Intervals' values when linked).
-  caf::replies_to<atom::get, fitness_query>::with<fitness>,
-  /// Imports a FIT file as a workout (400/409 as api_ec errors).
-  caf::replies_to<atom::add, fit_upload>::with<workout>,
+  caf::replies_to<deadline, atom::del, food_ref>::with<bool>,
+  /// The entries of one day (empty = the user's today) with totals.
+  caf::replies_to<deadline, atom::get, atom::day, std::string>::with<food_day>,
   /// Stores a sleep extraction; answers the record.
-  caf::replies_to<atom::add, sleep_input>::with<sleep_record>,
+  caf::replies_to<deadline, atom::add, sleep_input>::with<sleep_record>,
   /// Sleep extractions uploaded within a window, newest first.
-  caf::replies_to<atom::get, sleep_query>::with<std::vector<sleep_record>>,
-  /// Intervals.icu link state and the last sync (http-api.md §3.9.1).
-  caf::replies_to<atom::get, atom::intervals>::with<intervals_status>,
+  caf::replies_to<deadline, atom::get,
+                  sleep_query>::with<std::vector<sleep_record>>>;
+
+/// Wellness, workouts, fitness and FIT imports (http-api.md §3.7–3.8).
+using user_training_facet = caf::typed_actor<
+  /// Upserts the user's values for a day; answers the day.
+  caf::replies_to<deadline, atom::put, wellness_input>::with<wellness_day>,
+  /// Wellness days of a window, ascending (a cached page, shared).
+  caf::replies_to<deadline, atom::get, atom::wellness,
+                  list_query>::with<page_ptr<wellness_day>>,
+  /// Creates a manual workout; answers it.
+  caf::replies_to<deadline, atom::add, workout_input>::with<workout>,
+  /// Applies the given workout fields; answers the workout.
+  caf::replies_to<deadline, atom::patch, workout_ref,
+                  workout_input>::with<workout>,
+  /// Deletes a workout.
+  caf::replies_to<deadline, atom::del, workout_ref>::with<bool>,
+  /// Workouts of a window, newest first, duplicates collapsed (shared).
+  caf::replies_to<deadline, atom::get, atom::workouts,
+                  list_query>::with<page_ptr<workout>>,
+  /// CTL/ATL/TSB (domain.md §6, or Intervals' values when linked).
+  caf::replies_to<deadline, atom::get, fitness_query>::with<fitness>,
+  /// Imports a FIT file as a workout (400/409 as api_ec errors).
+  caf::replies_to<deadline, atom::add, fit_upload>::with<workout>>;
+
+/// The Intervals.icu link (http-api.md §3.9).
+using user_intervals_facet = caf::typed_actor<
+  /// Link state and the last sync (http-api.md §3.9.1).
+  caf::replies_to<deadline, atom::get, atom::intervals>::with<intervals_status>,
   /// Verifies the key upstream, then stores it encrypted (400 invalid key,
   /// 503 unreachable or no encryption key in production).
-  caf::replies_to<atom::link, intervals_link>::with<intervals_status>,
+  caf::replies_to<deadline, atom::link, intervals_link>::with<intervals_status>,
   /// Deletes the credentials; answers whether a row existed.
-  caf::replies_to<atom::unlink>::with<bool>,
+  caf::replies_to<deadline, atom::unlink>::with<bool>,
   /// Syncs 90 days of activities and wellness; joins a sync in flight.
-  caf::replies_to<atom::sync>::with<sync_report>,
+  caf::replies_to<deadline, atom::sync>::with<sync_report>,
   /// Planned events of a window, live from Intervals.icu ([] on failure).
-  caf::replies_to<atom::get, atom::events,
+  caf::replies_to<deadline, atom::get, atom::events,
                   list_query>::with<std::vector<intervals_event>>,
   /// Completed activities of a window, live ([] on failure).
-  caf::replies_to<atom::get, atom::activities,
+  caf::replies_to<deadline, atom::get, atom::activities,
                   list_query>::with<std::vector<intervals_activity>>,
   /// Puts a planned workout on the athlete's calendar; answers the event.
-  caf::replies_to<atom::add, planned_event>::with<intervals_event>,
-  /// INTERNAL (registry): the user is linked; arm the background refresh.
-  caf::reacts_to<atom::internal, atom::wake>,
-  /// INTERNAL: background refresh timer of arming generation `gen`.
-  caf::reacts_to<atom::internal, atom::refresh, uint64_t>,
+  caf::replies_to<deadline, atom::add, planned_event>::with<intervals_event>>;
+
+/// What every user actor does whatever its facets.
+using user_core_facet = caf::typed_actor<
+  /// INTERNAL (scheduler, via the registry): the reminder of `kind` is due.
+  caf::reacts_to<atom::internal, atom::remind, std::string>,
   /// Test-only fault switch: throws inside the actor when enabled.
-  caf::replies_to<fault_probe>::with<bool>,
+  caf::replies_to<deadline, fault_probe>::with<bool>,
+  /// Test-only: sets a reminder of kind "probe" due at the next time the
+  /// user's clock shows the given second of the day.
+  caf::replies_to<deadline, atom::remind, int64_t>::with<std::string>,
   /// INTERNAL: the registry agreed to passivation; quit now.
   caf::reacts_to<atom::internal, atom::passivate>>;
 
-/// Spawns user actors on first need, restarts them after a crash (state is
-/// reloaded from the database), and lets idle ones passivate.
+/// One athlete's actor: owns the user's cached data; every read and write
+/// of the user's rows goes through it, one request at a time, in arrival
+/// order.
+using user_actor =
+  user_core_facet::extend_with<user_profile_facet, user_diary_facet,
+                               user_training_facet, user_intervals_facet>;
+
+/// Spawns user actors on first need (and only then: start-up spawns
+/// nobody), restarts them after a crash (state is reloaded from the
+/// database), and lets idle ones passivate.
 using user_registry_actor = caf::typed_actor<
   /// The user's actor, spawned if needed.
   caf::replies_to<atom::get, int32_t>::with<user_actor>,
   /// INTERNAL (from a user actor): it has been idle; forget it, then tell
   /// it to quit. Requests routed before this reach it first.
   caf::reacts_to<atom::internal, atom::passivate, int32_t>,
-  /// INTERNAL (from a user actor): whether it keeps a background refresh
-  /// timer. Such actors never passivate and are restarted after a crash.
-  caf::reacts_to<atom::internal, atom::pin, int32_t, bool>,
+  /// INTERNAL (scheduler): wake the user's actor for a due reminder.
+  caf::reacts_to<atom::internal, atom::remind, int32_t, std::string>,
   /// Number of live user actors.
   caf::replies_to<atom::status>::with<uint64_t>>;
+
+/// Durable reminders (user_reminders): keeps only the next few minutes in
+/// memory, claims due rows so that several processes on one database fire
+/// each reminder once, and wakes the user's actor through the registry.
+/// The user actor writes its own next due times.
+using reminder_scheduler_actor = caf::typed_actor<
+  /// Counters and what is held in memory.
+  caf::replies_to<atom::status>::with<reminder_stats>,
+  /// INTERNAL: claim what is due soon, fire what is due now.
+  caf::reacts_to<atom::internal, atom::tick>>;
 
 } // namespace st

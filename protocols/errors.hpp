@@ -1,6 +1,7 @@
 #pragma once
 
 #include <caf/error.hpp>
+#include <caf/make_message.hpp>
 #include <caf/message.hpp>
 
 #include <cstdint>
@@ -45,6 +46,16 @@ enum class upstream_ec : uint8_t {
   too_large,
 };
 
+/// A call that was never carried out: its caller had given up when it
+/// came to be taken from a queue, or the queue was full. Context: a
+/// human-readable message. Never a partial effect: nothing ran.
+enum class call_ec : uint8_t {
+  /// Its deadline passed while it waited.
+  expired = 1,
+  /// The bounded queue in front of the work was full.
+  overloaded,
+};
+
 using caf::make_error;
 
 /// The text context of an error built by this service, or a rendering of
@@ -62,3 +73,4 @@ using caf::make_error;
 CAF_ERROR_CODE_ENUM(st::db_ec, "db")
 CAF_ERROR_CODE_ENUM(st::api_ec, "api")
 CAF_ERROR_CODE_ENUM(st::upstream_ec, "upstream")
+CAF_ERROR_CODE_ENUM(st::call_ec, "call")

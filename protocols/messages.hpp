@@ -2,14 +2,46 @@
 
 #include "protocols/sql/statements.hpp"
 
+#include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/meta/type_name.hpp>
 #include <caf/optional.hpp>
 
+#include <chrono>
 #include <cstdint>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
 namespace st {
+
+// -- deadlines ----------------------------------------------------------------
+
+/// When the caller stops waiting: nanoseconds since the Unix epoch on the
+/// system clock (comparable across processes); 0 = never. Carried as data
+/// into every queue and checked where work is taken from it, instead of a
+/// timer per hop.
+struct deadline {
+  int64_t unix_ns = 0;
+
+  /// `within` from now.
+  [[nodiscard]] static deadline in(std::chrono::nanoseconds within) {
+    auto now = std::chrono::system_clock::now().time_since_epoch();
+    return deadline{
+      std::chrono::duration_cast<std::chrono::nanoseconds>(now + within)
+        .count()};
+  }
+
+  /// Whether the caller has given up by now.
+  [[nodiscard]] bool passed() const {
+    if (unix_ns == 0)
+      return false;
+    auto now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                 std::chrono::system_clock::now().time_since_epoch())
+                 .count();
+    return now >= unix_ns;
+  }
+};
 
 // -- database -----------------------------------------------------------------
 
@@ -30,6 +62,9 @@ struct db_batch {
   std::vector<db_statement> statements;
   bool transaction = false;
   bool bulk = false;
+  /// Past it the batch is answered db_ec::expired instead of being sent:
+  /// a batch is either sent before its caller gives up or never.
+  deadline until;
 };
 
 /// The rows of one statement (text format) and its affected-row count.
@@ -51,6 +86,7 @@ struct db_stats {
   uint64_t num_batches = 0;
   uint64_t num_failed = 0;  ///< batches answered with an error
   uint64_t num_refused = 0; ///< refused because the queue was full
+  uint64_t num_expired = 0; ///< dropped unsent: the caller had given up
   uint64_t num_queued = 0;  ///< waiting right now
   uint64_t num_busy = 0;    ///< connections working right now
   uint64_t max_busy = 0;    ///< most connections ever busy at once
@@ -70,6 +106,7 @@ struct credentials {
   std::string email;
   std::string password;
   std::string client; ///< the caller's address (login attempts are counted)
+  deadline until;     ///< the hashing is not started past it
 };
 
 /// What register, login and refresh hand out.
@@ -100,6 +137,7 @@ struct athlete_profile {
   opt_string strava_sex;
   opt_string strava_updated_at;
   std::string display_name;
+  opt_string timezone; ///< IANA name; none = UTC
 };
 
 /// PATCH athlete-profile: none = unchanged.
@@ -108,6 +146,7 @@ struct profile_patch {
   opt_double height_cm;
   opt_int birth_year;
   opt_int ftp;
+  opt_string timezone; ///< a known IANA name (checked by the route)
 };
 
 /// A food_log row as the API shows it.
@@ -172,12 +211,15 @@ struct wellness_input {
 };
 
 /// A date window (inclusive `YYYY-MM-DD` bounds) and optional paging;
-/// `limit` < 0 = no paging (the reference's plain array).
+/// `limit` < 0 = no paging (the reference's plain array). An empty `to` is
+/// the user's today, an empty `from` `days` before `to`: the user's actor
+/// resolves them in the user's time zone.
 struct list_query {
   std::string from;
   std::string to;
   int64_t limit = -1;
   int64_t offset = 0;
+  int64_t days = 0;
 };
 
 /// A workouts row as the API shows it.
@@ -210,16 +252,45 @@ struct workout_ref {
   int32_t id = 0;
 };
 
-/// One page of a list (`total` counts the whole window).
+/// The bytes a value was rendered to, kept next to the cached value they
+/// show, so a cached read is rendered (and compressed) once per change
+/// rather than on every read. Filled by the HTTP front (actors only carry
+/// it); its threads share it.
+class render_memo {
+public:
+  enum form : size_t { identity = 0, gzip = 1 };
+
+  /// What `make()` returns, made on the first call for `f`.
+  template<class F>
+  std::shared_ptr<const std::string> get(form f, F make) {
+    std::lock_guard<std::mutex> guard{mtx_};
+    auto& slot = forms_[f];
+    if (!slot)
+      slot = std::make_shared<const std::string>(make());
+    return slot;
+  }
+
+private:
+  std::mutex mtx_;
+  std::shared_ptr<const std::string> forms_[2];
+};
+
+/// One page of a list (`total` counts the whole window, `query` is the
+/// resolved window).
 template<class T>
 struct page {
   std::vector<T> items;
   int64_t total = 0;
   list_query query;
+  std::shared_ptr<render_memo> rendered = std::make_shared<render_memo>();
 };
 
 using wellness_page = page<wellness_day>;
 using workout_page = page<workout>;
+
+/// A cached page as the user's actor hands it out: shared, never copied.
+template<class T>
+using page_ptr = std::shared_ptr<const page<T>>;
 
 /// CTL/ATL/TSB as of `date` (domain.md §6); `present` false = null.
 struct fitness {
@@ -230,15 +301,15 @@ struct fitness {
   std::string date;
 };
 
-/// Asks for the fitness figures as of `today` (the user's today).
+/// Asks for the fitness figures as of `today`; empty = the user's today.
 struct fitness_query {
   std::string today;
 };
 
-/// An uploaded FIT file.
+/// An uploaded FIT file; the bytes travel shared, never copied per hop.
 struct fit_upload {
   std::string filename;
-  std::string bytes;
+  std::shared_ptr<const std::string> bytes;
 };
 
 /// A sleep_extractions row: `extracted_data` is the stored JSON text.
@@ -253,11 +324,21 @@ struct sleep_input {
   std::string extracted_data;
 };
 
-/// The sleep list window of http-api.md §3.6.4 (resolved dates).
+/// The sleep list window of http-api.md §3.6.4; empty bounds are resolved
+/// as in list_query, `limit` days back.
 struct sleep_query {
   std::string from;
   std::string to;
   int64_t limit = 60;
+};
+
+/// What the reminder scheduler holds and has done.
+struct reminder_stats {
+  uint64_t num_claimed = 0; ///< rows this process claimed
+  uint64_t num_fired = 0;   ///< reminders handed to user actors
+  uint64_t num_moved = 0;   ///< claimed, then moved or dropped by the user
+  uint64_t num_pending = 0; ///< claimed, waiting in memory right now
+  uint64_t pending_bytes = 0;
 };
 
 /// INTERNAL (tests): makes the user's actor throw while handling it.
@@ -274,6 +355,8 @@ struct upstream_request {
   std::vector<std::string> headers; ///< `Name: value` lines
   std::string body;
   bool background = false; ///< yields to interactive calls on its host
+  /// Not started (nor retried) past it: answered upstream_ec::expired.
+  deadline until;
 };
 
 /// The upstream's answer (any status; the caller interprets it).
@@ -302,6 +385,8 @@ struct upstream_stats {
   uint64_t num_failed = 0;  ///< answered with an upstream_ec error
   uint64_t num_waiting = 0; ///< queued for a rate slot or a retry right now
   uint64_t num_in_flight = 0;
+  uint64_t num_refused = 0; ///< refused: too many waiting for the host
+  uint64_t num_expired = 0; ///< dropped unsent: the caller had given up
 };
 
 // -- Intervals.icu (domain.md §4) ---------------------------------------------
@@ -368,6 +453,11 @@ struct planned_event {
 // -- inspection ---------------------------------------------------------------
 
 template<class Inspector>
+typename Inspector::result_type inspect(Inspector& f, deadline& x) {
+  return f(caf::meta::type_name("st::deadline"), x.unix_ns);
+}
+
+template<class Inspector>
 typename Inspector::result_type inspect(Inspector& f, db_statement& x) {
   return f(caf::meta::type_name("st::db_statement"), x.id, x.params);
 }
@@ -375,7 +465,7 @@ typename Inspector::result_type inspect(Inspector& f, db_statement& x) {
 template<class Inspector>
 typename Inspector::result_type inspect(Inspector& f, db_batch& x) {
   return f(caf::meta::type_name("st::db_batch"), x.statements, x.transaction,
-           x.bulk);
+           x.bulk, x.until);
 }
 
 template<class Inspector>
@@ -392,7 +482,8 @@ template<class Inspector>
 typename Inspector::result_type inspect(Inspector& f, db_stats& x) {
   return f(caf::meta::type_name("st::db_stats"), x.num_round_trips,
            x.num_statements, x.num_batches, x.num_failed, x.num_refused,
-           x.num_queued, x.num_busy, x.max_busy, x.num_connections);
+           x.num_expired, x.num_queued, x.num_busy, x.max_busy,
+           x.num_connections);
 }
 
 template<class Inspector>
@@ -403,7 +494,7 @@ typename Inspector::result_type inspect(Inspector& f, user_identity& x) {
 template<class Inspector>
 typename Inspector::result_type inspect(Inspector& f, credentials& x) {
   return f(caf::meta::type_name("st::credentials"), x.email, x.password,
-           x.client);
+           x.client, x.until);
 }
 
 template<class Inspector>
@@ -417,13 +508,13 @@ typename Inspector::result_type inspect(Inspector& f, athlete_profile& x) {
   return f(caf::meta::type_name("st::athlete_profile"), x.weight_kg,
            x.weight_source, x.ftp, x.ftp_source, x.height_cm, x.birth_year,
            x.strava_firstname, x.strava_lastname, x.strava_profile_url,
-           x.strava_sex, x.strava_updated_at, x.display_name);
+           x.strava_sex, x.strava_updated_at, x.display_name, x.timezone);
 }
 
 template<class Inspector>
 typename Inspector::result_type inspect(Inspector& f, profile_patch& x) {
   return f(caf::meta::type_name("st::profile_patch"), x.weight_kg, x.height_cm,
-           x.birth_year, x.ftp);
+           x.birth_year, x.ftp, x.timezone);
 }
 
 template<class Inspector>
@@ -465,7 +556,7 @@ typename Inspector::result_type inspect(Inspector& f, wellness_input& x) {
 template<class Inspector>
 typename Inspector::result_type inspect(Inspector& f, list_query& x) {
   return f(caf::meta::type_name("st::list_query"), x.from, x.to, x.limit,
-           x.offset);
+           x.offset, x.days);
 }
 
 template<class Inspector>
@@ -502,11 +593,6 @@ typename Inspector::result_type inspect(Inspector& f, fitness_query& x) {
 }
 
 template<class Inspector>
-typename Inspector::result_type inspect(Inspector& f, fit_upload& x) {
-  return f(caf::meta::type_name("st::fit_upload"), x.filename, x.bytes);
-}
-
-template<class Inspector>
 typename Inspector::result_type inspect(Inspector& f, sleep_record& x) {
   return f(caf::meta::type_name("st::sleep_record"), x.id, x.extracted_data,
            x.created_at);
@@ -523,6 +609,12 @@ typename Inspector::result_type inspect(Inspector& f, sleep_query& x) {
 }
 
 template<class Inspector>
+typename Inspector::result_type inspect(Inspector& f, reminder_stats& x) {
+  return f(caf::meta::type_name("st::reminder_stats"), x.num_claimed,
+           x.num_fired, x.num_moved, x.num_pending, x.pending_bytes);
+}
+
+template<class Inspector>
 typename Inspector::result_type inspect(Inspector& f, fault_probe& x) {
   return f(caf::meta::type_name("st::fault_probe"), x.crash);
 }
@@ -530,7 +622,7 @@ typename Inspector::result_type inspect(Inspector& f, fault_probe& x) {
 template<class Inspector>
 typename Inspector::result_type inspect(Inspector& f, upstream_request& x) {
   return f(caf::meta::type_name("st::upstream_request"), x.method, x.url,
-           x.headers, x.body, x.background);
+           x.headers, x.body, x.background, x.until);
 }
 
 template<class Inspector>
@@ -549,7 +641,7 @@ template<class Inspector>
 typename Inspector::result_type inspect(Inspector& f, upstream_stats& x) {
   return f(caf::meta::type_name("st::upstream_stats"), x.num_requests,
            x.num_attempts, x.num_retries, x.num_failed, x.num_waiting,
-           x.num_in_flight);
+           x.num_in_flight, x.num_refused, x.num_expired);
 }
 
 template<class Inspector>
@@ -592,3 +684,9 @@ typename Inspector::result_type inspect(Inspector& f, planned_event& x) {
 }
 
 } // namespace st
+
+// Local only: shared, immutable payloads that are never copied per hop.
+// Sending them to another node needs an inspect() first.
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(st::fit_upload)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(st::page_ptr<st::wellness_day>)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(st::page_ptr<st::workout>)

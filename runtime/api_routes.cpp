@@ -53,7 +53,8 @@ void add_auth_routes(router& r, const api_context& ctx) {
             parse_credentials(req.body, credential_rules::registration, errors);
           if (!creds)
             return reply(unprocessable(errors));
-          ask<token_pair>(*ctx.sys, ctx.auth,
+          creds->until = deadline::in(ctx.request_timeout);
+          ask<token_pair>(ctx, ctx.auth,
                           answer<token_pair>(reply, token_pair_json),
                           atom::signup_v, std::move(*creds));
         });
@@ -65,7 +66,8 @@ void add_auth_routes(router& r, const api_context& ctx) {
           if (!creds)
             return reply(unprocessable(errors));
           creds->client = req.client_ip;
-          ask<token_pair>(*ctx.sys, ctx.auth,
+          creds->until = deadline::in(ctx.request_timeout);
+          ask<token_pair>(ctx, ctx.auth,
                           answer<token_pair>(reply, token_pair_json),
                           atom::login_v, std::move(*creds));
         });
@@ -75,7 +77,7 @@ void add_auth_routes(router& r, const api_context& ctx) {
           auto token = parse_refresh_token(req.body, errors);
           if (!token)
             return reply(unprocessable(errors));
-          ask<token_pair>(*ctx.sys, ctx.auth,
+          ask<token_pair>(ctx, ctx.auth,
                           answer<token_pair>(reply, token_pair_json),
                           atom::refresh_v, std::move(*token));
         });
@@ -86,7 +88,7 @@ void add_auth_routes(router& r, const api_context& ctx) {
           if (!token)
             return reply(unprocessable(errors));
           ask<bool>(
-            *ctx.sys, ctx.auth,
+            ctx, ctx.auth,
             [reply](caf::expected<bool> revoked) {
               if (!revoked)
                 return reply(error_response(revoked.error()));
@@ -103,7 +105,7 @@ void add_auth_routes(router& r, const api_context& ctx) {
             return reply(detail_response(status::not_found, "Not found"));
           static const std::string email = "dev@smart-trainer.local";
           ask<token_pair>(
-            *ctx.sys, ctx.auth,
+            ctx, ctx.auth,
             [reply](caf::expected<token_pair> created) {
               if (created)
                 return reply(json_response(
@@ -117,7 +119,9 @@ void add_auth_routes(router& r, const api_context& ctx) {
                   R"({"message":"User already exists","status":"ok"})"));
               reply(error_response(created.error()));
             },
-            atom::signup_v, credentials{email, "dev", req.client_ip});
+            atom::signup_v,
+            credentials{email, "dev", req.client_ip,
+                        deadline::in(ctx.request_timeout)});
         });
   r.add(http::verb::get, "/api/v1/auth/me",
         [ctx](api_request& req, responder reply) {
@@ -142,7 +146,7 @@ void add_probe_routes(router& r, const api_context& ctx) {
     db_batch ping;
     ping.statements.push_back(db_statement{stmt::ping, {}});
     ask<db_reply>(
-      *ctx.sys, ctx.db,
+      ctx, ctx.db,
       [probe](caf::expected<db_reply> x) {
         auto res = x ? json_response(status::ok, "{\"status\":\"ready\"}")
                      : unavailable("Database unavailable");
@@ -159,13 +163,13 @@ void add_probe_routes(router& r, const api_context& ctx) {
             return reply(
               detail_response(status::unauthorized, "Not authenticated"));
           ask<db_stats>(
-            *ctx.sys, ctx.db,
+            ctx, ctx.db,
             [ctx, reply](caf::expected<db_stats> db) {
               if (!db)
                 return reply(error_response(db.error()));
               auto db_json = db_stats_json(*db);
               ask<uint64_t>(
-                *ctx.sys, ctx.users,
+                ctx, ctx.users,
                 [ctx, reply, db_json](caf::expected<uint64_t> users) {
                   if (!users)
                     return reply(error_response(users.error()));
@@ -174,7 +178,7 @@ void add_probe_routes(router& r, const api_context& ctx) {
                               ",\"user_cache_bytes\":" +
                               std::to_string(
                                 ctx.user_caches ? ctx.user_caches->used() : 0);
-                  ask<upstream_stats>(*ctx.sys, ctx.upstream,
+                  ask<upstream_stats>(ctx, ctx.upstream,
                                       answer<upstream_stats>(
                                         reply,
                                         [head](const upstream_stats& u) {
@@ -249,6 +253,11 @@ api_response error_response(const caf::error& err) {
     case db_ec::query_failed:
       break;
     }
+  }
+  if (err.category() == caf::atom("call")) {
+    if (static_cast<call_ec>(err.code()) == call_ec::expired)
+      return unavailable("The request took too long, please retry");
+    return unavailable("Server busy, please retry shortly");
   }
   if (err == caf::sec::request_timeout ||
       err == caf::sec::request_receiver_down)

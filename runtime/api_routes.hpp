@@ -2,6 +2,7 @@
 
 #include "actors/cache_budget.hpp"
 #include "protocols/actors.hpp"
+#include "runtime/bridge.hpp"
 #include "runtime/core_watch.hpp"
 #include "runtime/router.hpp"
 
@@ -11,7 +12,10 @@ namespace st {
 
 /// The actors and settings the routes talk to.
 struct api_context {
-  caf::actor_system* sys = nullptr;
+  /// Where the HTTP threads hand their requests to actors.
+  std::shared_ptr<request_bridges> bridges;
+  /// Deadline of an ordinary request (REQUEST_TIMEOUT_MS).
+  caf::timespan request_timeout = std::chrono::seconds(15);
   auth_actor auth;
   db_actor db;
   user_registry_actor users;
@@ -28,6 +32,8 @@ struct api_context {
   std::vector<named_actor> core_actors;
   /// What the user actors' cached pages hold together (admin stats).
   std::shared_ptr<const cache_budget> user_caches;
+  /// Durable reminders (admin stats).
+  reminder_scheduler_actor reminders;
 };
 
 /// Every route of the service, wired to its actors.

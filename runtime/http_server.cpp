@@ -86,22 +86,36 @@ bool anonymous_auth_route(const std::string& path) {
          path == "/api/v1/auth/refresh";
 }
 
-/// Rate-limit key: the user of a correctly signed token, else the address.
-std::string client_key(const http_server::core& core, const std::string& path,
-                       const std::string& authorization,
-                       const std::string& client_ip) {
-  constexpr std::string_view prefix = "Bearer ";
-  if (!anonymous_auth_route(path) &&
-      authorization.rfind(prefix.data(), 0) == 0) {
-    access_claims claims;
-    auto now = std::chrono::duration_cast<std::chrono::seconds>(
-                 std::chrono::system_clock::now().time_since_epoch())
-                 .count();
-    if (!verify_access_token(
-          core.cfg.jwt, std::string_view{authorization}.substr(prefix.size()),
-          now, claims))
-      return "u:" + std::to_string(claims.user_id);
+/// Verifies the Bearer token once: the rate limiter and the routes both
+/// read the outcome.
+bearer_check check_bearer(const jwt_settings& jwt,
+                          const std::string& authorization) {
+  bearer_check result;
+  auto token = bearer_token(authorization);
+  if (token.empty())
+    return result;
+  access_claims claims;
+  auto now = std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+               .count();
+  auto fault = verify_access_token(jwt, token, now, claims);
+  using outcome = bearer_check::outcome;
+  if (!fault) {
+    result.state = outcome::valid;
+    result.user_id = claims.user_id;
+  } else {
+    result.state = *fault == token_fault::bad_subject ? outcome::bad_subject
+                                                      : outcome::invalid;
   }
+  return result;
+}
+
+/// Rate-limit key: the user of a correctly signed token, else the address.
+std::string client_key(const std::string& path, const bearer_check& caller,
+                       const std::string& client_ip) {
+  if (!anonymous_auth_route(path) &&
+      caller.state == bearer_check::outcome::valid)
+    return "u:" + std::to_string(caller.user_id);
   return "ip:" + client_ip;
 }
 
@@ -323,10 +337,10 @@ private:
       client_address(cfg.policies, peer_, req["X-Forwarded-For"]);
     areq.request_id = meta.request_id;
     areq.body = std::move(req.body());
+    areq.caller = check_bearer(cfg.jwt, areq.authorization);
 
     if (areq.path != "/health" && areq.path != "/ready") {
-      auto key =
-        client_key(*core_, areq.path, areq.authorization, areq.client_ip);
+      auto key = client_key(areq.path, areq.caller, areq.client_ip);
       if (auto wait =
             core_->limiter.admit(key, std::chrono::system_clock::now())) {
         auto text = "Rate limit exceeded: " +

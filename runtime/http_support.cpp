@@ -112,7 +112,11 @@ void apply_policies(const http_policies& cfg, const request_meta& meta,
                              "max-age=31536000; includeSubDomains");
   if (res.body.size() >= defaults::gzip_min_bytes &&
       accepts_gzip(meta.accept_encoding)) {
-    res.body = gzip(res.body);
+    if (res.rendered)
+      res.body = *res.rendered->get(render_memo::gzip,
+                                    [&] { return gzip(res.body); });
+    else
+      res.body = gzip(res.body);
     res.headers.emplace_back("Content-Encoding", "gzip");
     res.headers.emplace_back("Vary", "Accept-Encoding");
   }
@@ -229,6 +233,18 @@ std::optional<head_refusal> refuse_head(const http::request_header<>& head,
                         "Request body too large (max " +
                           std::to_string(body_limit / 1024) + " KB)"};
   return std::nullopt;
+}
+
+std::string bearer_token(const std::string& authorization) {
+  constexpr std::string_view prefix = "Bearer ";
+  if (authorization.compare(0, prefix.size(), prefix) != 0)
+    return {};
+  auto rest = authorization.substr(prefix.size());
+  auto b = rest.find_first_not_of(" \t");
+  if (b == std::string::npos)
+    return {};
+  auto e = rest.find_last_not_of(" \t");
+  return rest.substr(b, e - b + 1);
 }
 
 } // namespace st

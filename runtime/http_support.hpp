@@ -1,5 +1,6 @@
 #pragma once
 
+#include "protocols/messages.hpp"
 #include "protocols/tokens.hpp"
 
 #include <boost/asio/ip/address.hpp>
@@ -19,6 +20,17 @@ namespace st {
 
 namespace http = boost::beast::http;
 
+/// What the Bearer token of a request says, checked once on arrival.
+struct bearer_check {
+  enum class outcome : uint8_t { absent, valid, invalid, bad_subject };
+  outcome state = outcome::absent;
+  int32_t user_id = 0; ///< when valid
+};
+
+/// The token of `Authorization: Bearer <token>` (http-api.md §2.1), or
+/// empty when the header does not carry one.
+[[nodiscard]] std::string bearer_token(const std::string& authorization);
+
 /// A request as route handlers see it: parsed, size-checked, identified.
 struct api_request {
   http::verb method = http::verb::get;
@@ -30,6 +42,8 @@ struct api_request {
   std::string authorization;
   std::string client_ip;
   std::string request_id;
+  /// The Bearer token, verified once by the HTTP front.
+  bearer_check caller;
 };
 
 /// A response before the cross-cutting policies (CORS, security headers,
@@ -39,6 +53,8 @@ struct api_response {
   std::string body;
   std::string content_type = "application/json";
   std::vector<std::pair<std::string, std::string>> headers;
+  /// The forms of a cached body: its gzip is made once and kept there.
+  std::shared_ptr<render_memo> rendered;
 };
 
 /// Called exactly once per request, from any thread.

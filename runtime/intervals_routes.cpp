@@ -56,7 +56,11 @@ void add_intervals_routes(router& r, const api_context& ctx) {
              });
   window_route<std::vector<intervals_event>>(
     r, "/api/v1/intervals/events", ctx, 7, atom::events_v,
-    intervals_events_json, ctx.upstream_request_timeout);
+    [](responder reply) {
+      return answer<std::vector<intervals_event>>(std::move(reply),
+                                                  intervals_events_json);
+    },
+    ctx.upstream_request_timeout);
   user_route(r, http::verb::post, "/api/v1/intervals/events", ctx,
              [](const api_context& ctx, const api_request& req, int32_t user,
                 responder reply) {
@@ -72,7 +76,11 @@ void add_intervals_routes(router& r, const api_context& ctx) {
              });
   window_route<std::vector<intervals_activity>>(
     r, "/api/v1/intervals/activities", ctx, 14, atom::activities_v,
-    intervals_activities_json, ctx.upstream_request_timeout);
+    [](responder reply) {
+      return answer<std::vector<intervals_activity>>(std::move(reply),
+                                                     intervals_activities_json);
+    },
+    ctx.upstream_request_timeout);
 }
 
 } // namespace st

@@ -33,35 +33,36 @@ void user_route(router& r, http::verb method, const char* path,
       if (kind == body_kind::json && takes_body(method))
         if (auto fault = syntax_fault(req.body))
           return reply(unprocessable({json_invalid(*fault)}));
-      auto shared = std::make_shared<api_request>(std::move(req));
-      with_user(ctx, *shared, std::move(reply),
-                [ctx, handle, shared](user_identity user, responder reply) {
-                  handle(ctx, *shared, user.id, std::move(reply));
-                });
+      // The account itself is checked by the user's actor.
+      if (auto id = caller_of(req, reply))
+        handle(ctx, req, *id, std::move(reply));
     },
     kind);
 }
 
-std::optional<std::pair<int64_t, int64_t>>
+std::optional<day_bounds>
 query_window(const std::map<std::string, std::string>& q, int64_t days,
              std::vector<validation_error>& errors) {
   auto from = query_date(q, "from_date", errors);
   auto to = query_date(q, "to_date", errors);
   if (!errors.empty())
     return std::nullopt;
-  auto end = to.value_or(today_utc());
-  auto start = from.value_or(end - days);
+  // Without `to_date` the window ends on the user's today, which only
+  // their actor knows (their time zone); with it, everything is known here.
+  if (to && !from)
+    from = *to - days;
   // Windows end exclusive at the next day, so that one must exist too.
-  if (!representable_day(start) || !representable_day(end + 1)) {
+  if ((from && !representable_day(*from)) ||
+      (to && !representable_day(*to + 1))) {
     errors.push_back({"value_error",
                       {"query", to ? "to_date" : "from_date"},
                       "Value error, the date window must lie within "
                       "0001-01-01 and 9999-12-30",
-                      json_string(format_date(to ? end : start)),
+                      json_string(format_date(to ? *to : *from)),
                       ""});
     return std::nullopt;
   }
-  return std::pair{start, end};
+  return day_bounds{from, to};
 }
 
 std::optional<list_query> date_window(const api_request& req, int64_t days,
@@ -73,8 +74,11 @@ std::optional<list_query> date_window(const api_request& req, int64_t days,
   if (!window || !errors.empty())
     return std::nullopt;
   list_query result;
-  result.from = format_date(window->first);
-  result.to = format_date(window->second);
+  if (window->from)
+    result.from = format_date(*window->from);
+  if (window->to)
+    result.to = format_date(*window->to);
+  result.days = days;
   if (limit || offset) {
     result.limit = limit.value_or(50);
     result.offset = offset.value_or(0);
@@ -94,33 +98,40 @@ api_response unprocessable(const std::vector<validation_error>& errors) {
                        validation_json(errors));
 }
 
-std::string bearer_token(const std::string& authorization) {
-  constexpr std::string_view prefix = "Bearer ";
-  if (authorization.compare(0, prefix.size(), prefix) != 0)
-    return {};
-  auto rest = authorization.substr(prefix.size());
-  auto b = rest.find_first_not_of(" \t");
-  if (b == std::string::npos)
-    return {};
-  auto e = rest.find_last_not_of(" \t");
-  return rest.substr(b, e - b + 1);
-}
-
 void with_user(const api_context& ctx, const api_request& req, responder reply,
                std::function<void(user_identity, responder)> next) {
-  auto token = bearer_token(req.authorization);
-  if (token.empty())
-    return reply(
-      detail_response(http::status::unauthorized, "Not authenticated"));
+  auto id = caller_of(req, reply);
+  if (!id)
+    return;
   ask<user_identity>(
-    *ctx.sys, ctx.auth,
+    ctx, ctx.auth,
     [reply, next](caf::expected<user_identity> user) {
       if (user)
         next(std::move(*user), reply);
       else
         reply(error_response(user.error()));
     },
-    atom::identify_v, std::move(token));
+    atom::identify_v, *id);
+}
+
+std::optional<int32_t> caller_of(const api_request& req,
+                                 const responder& reply) {
+  using outcome = bearer_check::outcome;
+  switch (req.caller.state) {
+    case outcome::valid:
+      return req.caller.user_id;
+    case outcome::absent:
+      reply(detail_response(http::status::unauthorized, "Not authenticated"));
+      break;
+    case outcome::bad_subject:
+      reply(detail_response(http::status::unauthorized, "Invalid token"));
+      break;
+    case outcome::invalid:
+      reply(
+        detail_response(http::status::unauthorized, "Invalid or expired token"));
+      break;
+  }
+  return std::nullopt;
 }
 
 } // namespace st

@@ -3,8 +3,10 @@
 #include "actors/auth.hpp"
 #include "actors/db_pool.hpp"
 #include "actors/password_hasher.hpp"
+#include "actors/reminder_scheduler.hpp"
 #include "actors/upstream_client.hpp"
 #include "actors/user_registry.hpp"
+#include "domain/time_zone.hpp"
 #include "config/defaults.hpp"
 #include "protocols/tokens.hpp"
 #include "runtime/api_routes.hpp"
@@ -17,9 +19,11 @@
 #include <caf/all.hpp>
 #include <caf/thread_hook.hpp>
 
+#include <algorithm>
 #include <csignal>
 #include <malloc.h>
 #include <pthread.h>
+#include <unistd.h>
 #include <thread>
 
 #include "util/log.hpp"
@@ -27,6 +31,17 @@
 namespace st {
 
 namespace {
+
+/// This process among others on one database: host, pid, start time.
+std::string process_name() {
+  char host[256] = {};
+  gethostname(host, sizeof(host) - 1);
+  auto started = std::chrono::duration_cast<std::chrono::milliseconds>(
+                   std::chrono::system_clock::now().time_since_epoch())
+                   .count();
+  return std::string{host} + ":" + std::to_string(getpid()) + ":" +
+         std::to_string(started);
+}
 
 bool migrate_logged(const settings& cfg) {
   try {
@@ -112,6 +127,7 @@ int run_serve(const settings& cfg) {
   if (cfg.migrate_on_start && !migrate_logged(cfg))
     return 1;
 
+  load_time_zones();
   caf::actor_system_config sys_cfg;
   sys_cfg.add_thread_hook<signal_stack_hook>();
   sys_cfg.set("scheduler.max-threads",
@@ -176,7 +192,8 @@ int run_serve(const settings& cfg) {
     cfg.encryption_key.empty() && cfg.env == environment::production;
   intervals_cfg->refresh_period =
     std::chrono::seconds(static_cast<int64_t>(cfg.intervals_sync_hours * 3600));
-  intervals_cfg->call_timeout = call_timeout;
+  intervals_cfg->background_call_time =
+    std::chrono::duration_cast<std::chrono::seconds>(call_timeout);
 
   user_settings user_cfg;
   user_cfg.idle_timeout = std::chrono::seconds(cfg.user_idle_seconds);
@@ -188,13 +205,26 @@ int run_serve(const settings& cfg) {
   user_cfg.cache_bytes_per_user = defaults::user_cache_bytes;
   auto users = sys.spawn(user_registry, db, user_cfg);
 
+  reminder_settings reminder_cfg;
+  reminder_cfg.claimer = process_name();
+  reminder_cfg.poll = std::chrono::milliseconds{cfg.reminder_poll_ms};
+  reminder_cfg.horizon = 2 * reminder_cfg.poll;
+  reminder_cfg.lease = std::clamp<std::chrono::milliseconds>(
+    10 * reminder_cfg.poll, std::chrono::seconds(2), std::chrono::minutes(5));
+  if (intervals_cfg->refresh_period.count() > 0)
+    reminder_cfg.backfill.push_back(db_statement{
+      stmt::reminders_backfill_refresh,
+      {std::to_string(intervals_cfg->refresh_period.count())}});
+  auto reminders = sys.spawn(reminder_scheduler, db, users, reminder_cfg);
+
   // In start order.
   std::vector<named_actor> core_actors{
     {"db_pool", caf::actor_cast<caf::actor>(db)},
     {"password_hasher", caf::actor_cast<caf::actor>(hasher)},
     {"auth", caf::actor_cast<caf::actor>(auth_service)},
     {"upstream", caf::actor_cast<caf::actor>(upstream)},
-    {"user_registry", caf::actor_cast<caf::actor>(users)}};
+    {"user_registry", caf::actor_cast<caf::actor>(users)},
+    {"reminders", caf::actor_cast<caf::actor>(reminders)}};
   auto health = std::make_shared<core_health>();
   auto watcher = watch_core(sys, core_actors, health, [main_thread] {
     pthread_kill(main_thread, core_down_signal);
@@ -216,7 +246,9 @@ int run_serve(const settings& cfg) {
   http_cfg.rate_limit = cfg.rate_limit_per_minute;
   http_cfg.max_connections = cfg.max_connections;
   http_cfg.max_connections_per_client = cfg.max_connections_per_client;
-  api_context api{&sys,
+  auto bridges = std::make_shared<request_bridges>(sys, users, cfg.http_threads);
+  api_context api{bridges,
+                  std::chrono::milliseconds{cfg.request_timeout_ms},
                   auth_service,
                   db,
                   users,
@@ -227,7 +259,8 @@ int run_serve(const settings& cfg) {
                   call_timeout * 2,
                   health,
                   core_actors,
-                  user_cfg.caches};
+                  user_cfg.caches,
+                  reminders};
   http_server http{http_cfg, make_api_routes(api)};
   uint16_t port = 0;
   try {
@@ -235,6 +268,7 @@ int run_serve(const settings& cfg) {
   } catch (const std::exception& e) {
     log_error("http", "cannot listen on " + cfg.host + ":" +
                         std::to_string(cfg.port) + ": " + e.what());
+    bridges->stop();
     stop_actors();
     return 1;
   }
@@ -256,6 +290,7 @@ int run_serve(const settings& cfg) {
   http.stop(std::chrono::duration_cast<std::chrono::milliseconds>(
     defaults::shutdown_grace));
   // Reverse start order: nothing asks the actors any more.
+  bridges->stop();
   stop_actors();
   log_info("service", "stopped");
   return sig == core_down_signal ? 1 : 0;

@@ -2,7 +2,7 @@
 // workouts (http-api.md §3.4–3.8). Handlers only translate the wire format;
 // the user's actor does the work.
 #include "domain/nutrition.hpp"
-#include "domain/training_load.hpp"
+#include "domain/time_zone.hpp"
 #include "protocols/dates.hpp"
 #include "protocols/errors.hpp"
 #include "protocols/http/multipart.hpp"
@@ -50,6 +50,14 @@ void add_profile_routes(router& r, const api_context& ctx) {
                auto patch = parse_profile_patch(req.body, errors);
                if (!patch)
                  return reply(unprocessable(errors));
+               if (patch->timezone && !find_zone(*patch->timezone))
+                 return reply(unprocessable(
+                   {{"value_error",
+                     {"body", "timezone"},
+                     "Value error, unknown time zone (expected an IANA name "
+                     "such as Europe/Berlin)",
+                     json_string(*patch->timezone),
+                     ""}}));
                ask_user<athlete_profile>(
                  ctx, user, answer<athlete_profile>(reply, profile_json),
                  atom::patch_v, *patch);
@@ -67,11 +75,13 @@ void add_nutrition_routes(router& r, const api_context& ctx) {
       auto entry = parse_food_entry(req.body, date_text, errors);
       if (!entry)
         return reply(unprocessable(errors));
-      auto day = date_text ? parse_date(*date_text)
-                           : std::optional<int64_t>{today_utc()};
-      if (!day)
-        return reply(detail_response(status::bad_request, bad_date));
-      entry->timestamp = format_date(*day);
+      // Without a date: the user's today, which their actor knows.
+      if (date_text) {
+        auto day = parse_date(*date_text);
+        if (!day)
+          return reply(detail_response(status::bad_request, bad_date));
+        entry->timestamp = format_date(*day);
+      }
       entry->meal_type = normalize_meal_type(
         entry->meal_type.empty() ? opt_string{} : opt_string{entry->meal_type});
       ask_user<food_entry>(ctx, user, answer<food_entry>(reply, food_json),
@@ -82,13 +92,17 @@ void add_nutrition_routes(router& r, const api_context& ctx) {
                 responder reply) {
                auto q = parse_query(req.query);
                auto i = q.find("date");
-               auto day = i == q.end() ? std::optional<int64_t>{today_utc()}
-                                       : parse_date(i->second);
-               if (!day)
-                 return reply(detail_response(status::bad_request, bad_date));
+               std::string date; // empty: the user's today
+               if (i != q.end()) {
+                 auto day = parse_date(i->second);
+                 if (!day)
+                   return reply(
+                     detail_response(status::bad_request, bad_date));
+                 date = format_date(*day);
+               }
                ask_user<food_day>(ctx, user,
                                   answer<food_day>(reply, food_day_json),
-                                  atom::get_v, atom::day_v, format_date(*day));
+                                  atom::get_v, atom::day_v, std::move(date));
              });
   user_route(r, http::verb::get, "/api/v1/nutrition/entries/{entry_id}", ctx,
              [](const api_context& ctx, const api_request& req, int32_t user,
@@ -155,8 +169,12 @@ void add_sleep_routes(router& r, const api_context& ctx) {
       auto window = query_window(q, limit.value_or(60), errors);
       if (!window || !errors.empty())
         return reply(unprocessable(errors));
-      sleep_query query{format_date(window->first), format_date(window->second),
-                        limit.value_or(60)};
+      sleep_query query;
+      if (window->from)
+        query.from = format_date(*window->from);
+      if (window->to)
+        query.to = format_date(*window->to);
+      query.limit = limit.value_or(60);
       ask_user<std::vector<sleep_record>>(
         ctx, user, answer<std::vector<sleep_record>>(reply, sleep_list_json),
         atom::get_v, query);
@@ -164,8 +182,10 @@ void add_sleep_routes(router& r, const api_context& ctx) {
 }
 
 void add_wellness_routes(router& r, const api_context& ctx) {
-  window_route<wellness_page>(r, "/api/v1/wellness", ctx, 30, atom::wellness_v,
-                              wellness_page_json);
+  window_route<page_ptr<wellness_day>>(
+    r, "/api/v1/wellness", ctx, 30, atom::wellness_v, [](responder reply) {
+      return answer_page<wellness_day>(std::move(reply), wellness_page_json);
+    });
   user_route(r, http::verb::put, "/api/v1/wellness", ctx,
              [](const api_context& ctx, const api_request& req, int32_t user,
                 responder reply) {
@@ -180,8 +200,10 @@ void add_wellness_routes(router& r, const api_context& ctx) {
 }
 
 void add_workout_routes(router& r, const api_context& ctx) {
-  window_route<workout_page>(r, "/api/v1/workouts", ctx, 14, atom::workouts_v,
-                             workout_page_json);
+  window_route<page_ptr<workout>>(
+    r, "/api/v1/workouts", ctx, 14, atom::workouts_v, [](responder reply) {
+      return answer_page<workout>(std::move(reply), workout_page_json);
+    });
   user_route(r, http::verb::post, "/api/v1/workouts", ctx,
              [](const api_context& ctx, const api_request& req, int32_t user,
                 responder reply) {
@@ -199,7 +221,7 @@ void add_workout_routes(router& r, const api_context& ctx) {
                 responder reply) {
                ask_user<fitness>(
                  ctx, user, answer<fitness>(reply, fitness_json), atom::get_v,
-                 fitness_query{format_date(today_utc())});
+                 fitness_query{});
              });
   user_route(r, http::verb::patch, "/api/v1/workouts/{workout_id}", ctx,
              [](const api_context& ctx, const api_request& req, int32_t user,
@@ -255,7 +277,9 @@ void add_workout_routes(router& r, const api_context& ctx) {
         return reply(detail_response(status::bad_request, "Empty file."));
       ask_user<workout>(ctx, user,
                         answer<workout>(reply, workout_json, status::created),
-                        atom::add_v, fit_upload{name, std::string{file->data}});
+                        atom::add_v,
+                        fit_upload{name, std::make_shared<const std::string>(
+                                           file->data)});
     },
     body_kind::upload);
 }

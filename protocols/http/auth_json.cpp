@@ -119,6 +119,7 @@ std::string db_stats_json(const db_stats& x) {
                         {"num_batches", x.num_batches},
                         {"num_failed", x.num_failed},
                         {"num_refused", x.num_refused},
+                        {"num_expired", x.num_expired},
                         {"num_queued", x.num_queued},
                         {"num_busy", x.num_busy},
                         {"max_busy", x.max_busy},
@@ -131,7 +132,9 @@ std::string upstream_stats_json(const upstream_stats& x) {
                         {"num_retries", x.num_retries},
                         {"num_failed", x.num_failed},
                         {"num_waiting", x.num_waiting},
-                        {"num_in_flight", x.num_in_flight}});
+                        {"num_in_flight", x.num_in_flight},
+                        {"num_refused", x.num_refused},
+                        {"num_expired", x.num_expired}});
 }
 
 } // namespace st

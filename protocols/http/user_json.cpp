@@ -174,6 +174,7 @@ parse_profile_patch(const std::string& body,
     x.height_cm = in.number("height_cm", false, 0, limits::max_height_cm);
     x.birth_year = in.integer("birth_year", false, 1900, 2100);
     x.ftp = in.integer("ftp", false, 1, 999);
+    x.timezone = in.string("timezone", false, 1, 64);
     return x;
   });
 }
@@ -417,6 +418,8 @@ std::string profile_json(const athlete_profile& x) {
     write(w, x.strava_updated_at);
     w.Key("display_name");
     write(w, x.display_name);
+    w.Key("timezone");
+    write(w, x.timezone);
     w.EndObject();
   });
 }

@@ -104,15 +104,18 @@ const std::vector<statement_def>& statement_catalog() {
      "SELECT p.strava_weight_kg, p.strava_ftp, p.strava_firstname, "
      "p.strava_lastname, p.strava_profile_url, p.strava_sex, " +
        iso("p.strava_updated_at") +
-       ", p.weight_kg, p.height_cm, p.birth_year, p.ftp, u.email "
+       ", p.weight_kg, p.height_cm, p.birth_year, p.ftp, u.email, "
+       "p.timezone "
        "FROM users u LEFT JOIN athlete_profiles p ON p.user_id = u.id "
        "WHERE u.id = $1::integer"},
-    // $1 user, $2 weight, $3 height, $4 birth year, $5 ftp; NULL = keep.
+    // $1 user, $2 weight, $3 height, $4 birth year, $5 ftp, $6 time zone;
+    // NULL = keep.
     {stmt::profile_upsert, "profile_upsert",
      "INSERT INTO athlete_profiles (user_id, weight_kg, height_cm, "
-     "birth_year, ftp, updated_at) VALUES ($1::integer, $2::float8, "
-     "$3::float8, $4::integer, $5::integer, now()) "
+     "birth_year, ftp, timezone, updated_at) VALUES ($1::integer, "
+     "$2::float8, $3::float8, $4::integer, $5::integer, $6, now()) "
      "ON CONFLICT (user_id) DO UPDATE SET "
+     "timezone = coalesce(EXCLUDED.timezone, athlete_profiles.timezone), "
      "weight_kg = coalesce(EXCLUDED.weight_kg, athlete_profiles.weight_kg), "
      "height_cm = coalesce(EXCLUDED.height_cm, athlete_profiles.height_cm), "
      "birth_year = coalesce(EXCLUDED.birth_year, athlete_profiles.birth_year), "
@@ -123,7 +126,9 @@ const std::vector<statement_def>& statement_catalog() {
      "EXCLUDED.height_cm IS DISTINCT FROM athlete_profiles.height_cm) OR "
      "(EXCLUDED.birth_year IS NOT NULL AND EXCLUDED.birth_year IS DISTINCT "
      "FROM athlete_profiles.birth_year) OR (EXCLUDED.ftp IS NOT NULL AND "
-     "EXCLUDED.ftp IS DISTINCT FROM athlete_profiles.ftp) "
+     "EXCLUDED.ftp IS DISTINCT FROM athlete_profiles.ftp) OR "
+     "(EXCLUDED.timezone IS NOT NULL AND EXCLUDED.timezone IS DISTINCT FROM "
+     "athlete_profiles.timezone) "
      "THEN now() ELSE athlete_profiles.updated_at END"},
     // $1 user, $2 date, $3 meal, $4 name, $5..$9 values.
     {stmt::food_insert, "food_insert",
@@ -235,9 +240,13 @@ const std::vector<statement_def>& statement_catalog() {
        utc_midnight("$2") + " AND created_at < " +
        utc_midnight("$3::date + 1") +
        " ORDER BY created_at DESC, id DESC LIMIT $4::bigint"},
+    // The link and its background refresh reminder, if any.
     {stmt::intervals_credentials, "intervals_credentials",
-     "SELECT athlete_id, encrypted_token_or_key FROM intervals_credentials "
-     "WHERE user_id = $1::integer"},
+     "SELECT c.athlete_id, c.encrypted_token_or_key, " +
+       iso("r.due_at") +
+       " FROM intervals_credentials c LEFT JOIN user_reminders r ON "
+       "r.user_id = c.user_id AND r.kind = 'intervals_refresh' "
+       "WHERE c.user_id = $1::integer"},
     // $1 user, $2 stored key, $3 athlete id.
     {stmt::intervals_link_upsert, "intervals_link_upsert",
      "INSERT INTO intervals_credentials (user_id, encrypted_token_or_key, "
@@ -247,8 +256,50 @@ const std::vector<statement_def>& statement_catalog() {
      "athlete_id = EXCLUDED.athlete_id, updated_at = now()"},
     {stmt::intervals_unlink, "intervals_unlink",
      "DELETE FROM intervals_credentials WHERE user_id = $1::integer"},
-    {stmt::intervals_linked_users, "intervals_linked_users",
-     "SELECT user_id FROM intervals_credentials ORDER BY user_id"},
+    // $1 user, $2 kind, $3 due (ms since the epoch): the user's next due
+    // time of a kind; any claim on the previous one ends.
+    {stmt::reminder_set, "reminder_set",
+     "INSERT INTO user_reminders (user_id, kind, due_at) VALUES "
+     "($1::integer, $2, to_timestamp($3::float8 / 1000)) "
+     "ON CONFLICT (user_id, kind) DO UPDATE SET due_at = EXCLUDED.due_at, "
+     "claimed_by = NULL, claimed_until = NULL, attempts = 0"},
+    // $1 user, $2 kind.
+    {stmt::reminder_clear, "reminder_clear",
+     "DELETE FROM user_reminders WHERE user_id = $1::integer AND kind = $2"},
+    // $1 claimer, $2 horizon (s), $3 lease (s), $4 most rows: claims rows
+    // due within the horizon that nobody holds (or whose lease ran out);
+    // other processes skip what this one locks. Answers user, kind, due
+    // (ms since the epoch).
+    {stmt::reminders_claim, "reminders_claim",
+     "WITH due AS (SELECT user_id, kind FROM user_reminders "
+     "WHERE due_at <= now() + $2::float8 * interval '1 second' "
+     "AND (claimed_until IS NULL OR claimed_until < now()) "
+     "ORDER BY due_at LIMIT $4::integer FOR UPDATE SKIP LOCKED) "
+     "UPDATE user_reminders r SET claimed_by = $1, attempts = r.attempts + 1, "
+     "claimed_until = greatest(r.due_at, now()) + "
+     "$3::float8 * interval '1 second' "
+     "FROM due WHERE r.user_id = due.user_id AND r.kind = due.kind "
+     "RETURNING r.user_id, r.kind, "
+     "(extract(epoch FROM r.due_at) * 1000)::bigint"},
+    // $1 claimer, $2 users, $3 kinds, $4 dues (ms), $5 lease (s): the
+    // claimed reminders that are still as claimed (not moved or dropped
+    // meanwhile) fire now; their claim holds a lease from now, until the
+    // user's actor writes its next due time.
+    {stmt::reminders_confirm, "reminders_confirm",
+     "UPDATE user_reminders r SET claimed_until = now() + "
+     "$5::float8 * interval '1 second' FROM unnest($2::integer[], "
+     "$3::text[], $4::bigint[]) AS c(user_id, kind, due) "
+     "WHERE r.user_id = c.user_id AND r.kind = c.kind "
+     "AND (extract(epoch FROM r.due_at) * 1000)::bigint = c.due "
+     "AND r.claimed_by = $1 RETURNING r.user_id, r.kind"},
+    // $1 period (s): a background refresh reminder for every linked user
+    // without one, spread over the period by user id.
+    {stmt::reminders_backfill_refresh, "reminders_backfill_refresh",
+     "INSERT INTO user_reminders (user_id, kind, due_at) "
+     "SELECT user_id, 'intervals_refresh', now() + "
+     "((hashint4(user_id)::bigint & 2147483647) % "
+     "greatest(1, $1::bigint)) * interval '1 second' "
+     "FROM intervals_credentials ON CONFLICT (user_id, kind) DO NOTHING"},
     // One statement for every synced activity of a user: $1 user, then one
     // array per column (domain.md §4.7 step 5). Upstream values replace
     // ours; source, notes, checksum and created_at stay.

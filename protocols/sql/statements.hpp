@@ -42,7 +42,11 @@ enum class stmt : uint16_t {
   intervals_credentials,
   intervals_link_upsert,
   intervals_unlink,
-  intervals_linked_users,
+  reminder_set,
+  reminder_clear,
+  reminders_claim,
+  reminders_confirm,
+  reminders_backfill_refresh,
   sync_workouts_upsert,
   sync_wellness_upsert,
 };

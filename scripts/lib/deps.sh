@@ -7,6 +7,7 @@ SMART_TRAINER_PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config
   libcaf-dev libboost-dev libboost-system-dev libpq-dev libcurl4-openssl-dev
   rapidjson-dev catch2 libssl-dev zlib1g-dev libcrypt-dev clang libclang-rt-14-dev
+  libhowardhinnant-date-dev tzdata
   postgresql-15 python3 python3-cryptography curl
 )
 

@@ -213,27 +213,6 @@ TEST_CASE("upstream: a URL's authority is its rate-cap key") {
   CHECK(url_authority("http://user:pw@host:1/") == "host:1");
 }
 
-TEST_CASE("background refresh offsets spread users over the period") {
-  auto period = std::chrono::seconds(6 * 3600);
-  std::set<int64_t> hours;
-  std::chrono::milliseconds total{0};
-  for (int32_t user = 1; user <= 600; ++user) {
-    auto offset = user_intervals::refresh_offset(user, period);
-    REQUIRE(offset >= std::chrono::milliseconds{0});
-    REQUIRE(offset < period);
-    hours.insert(offset.count() / 3'600'000);
-    total += offset;
-  }
-  // Consecutive ids land in every hour of the period; the mean is near
-  // the middle.
-  CHECK(hours.size() == 6);
-  auto mean_h = total.count() / 600.0 / 3'600'000;
-  CHECK(mean_h > 2.5);
-  CHECK(mean_h < 3.5);
-  CHECK(user_intervals::refresh_offset(7, period) ==
-        user_intervals::refresh_offset(7, period));
-}
-
 TEST_CASE("intervals link and event bodies are validated up front") {
   std::vector<validation_error> errors;
   auto link =

@@ -577,7 +577,8 @@ TEST_CASE("intervals: the client keeps to the per-host rate cap") {
     CHECK(c.status == 200); // never throttled
 }
 
-TEST_CASE("intervals: background refresh runs on each linked user's timer") {
+TEST_CASE("intervals: background refresh runs on each linked user's durable "
+          "reminder") {
   fake_intervals fake;
   scratch_database db;
   std::map<std::string, std::string> env{
@@ -585,6 +586,7 @@ TEST_CASE("intervals: background refresh runs on each linked user's timer") {
     {"INTERVALS_ICU_BASE_URL", fake.base_url()},
     {"ENCRYPTION_KEY", encryption_key},
     {"INTERVALS_SYNC_HOURS", "0.0005"}, // 1.8 s
+    {"REMINDER_POLL_MS", "200"},
     {"USER_IDLE_SECONDS", "1"}};
   // Nobody asks for a sync: the CTL arrives through the timer (10 s at
   // most).
@@ -614,8 +616,12 @@ TEST_CASE("intervals: background refresh runs on each linked user's timer") {
                             {}, bearer(who.token));
     CHECK(status.body.find(R"("background":true)") != std::string::npos);
     CHECK(status.body.find(R"("next_refresh_at":")") != std::string::npos);
+    // The schedule is a row, not a timer in a resident actor.
+    CHECK(db.query("SELECT kind FROM user_reminders WHERE user_id = " +
+                   std::to_string(who.id)) ==
+          std::vector<std::vector<std::string>>{{"intervals_refresh"}});
   }
-  // After a restart the registry wakes every linked user.
+  // After a restart the reminder, still in the table, fires again.
   db.query("DELETE FROM wellness_cache");
   fake.reset();
   server_process server{env};

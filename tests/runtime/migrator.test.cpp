@@ -69,7 +69,8 @@ std::set<std::string> reference_catalog() {
   return result;
 }
 
-/// The catalog lines of this service's additions to the reference (013).
+/// The catalog lines of this service's additions to the reference (013,
+/// 014).
 const std::set<std::string>& additions() {
   static const std::set<std::string> result{
     "column refresh_token_chains #1 token_hash character varying(64) NOT NULL "
@@ -94,6 +95,23 @@ const std::set<std::string>& additions() {
     "index refresh_token_chains refresh_token_chains_pkey CREATE UNIQUE INDEX "
     "refresh_token_chains_pkey ON public.refresh_token_chains USING btree "
     "(token_hash)",
+    // 014
+    "column athlete_profiles #15 timezone character varying(64) default=",
+    "column user_reminders #1 user_id integer NOT NULL default=",
+    "column user_reminders #2 kind character varying(32) NOT NULL default=",
+    "column user_reminders #3 due_at timestamp with time zone NOT NULL "
+    "default=",
+    "column user_reminders #4 claimed_by character varying(128) default=",
+    "column user_reminders #5 claimed_until timestamp with time zone default=",
+    "column user_reminders #6 attempts integer NOT NULL default=0",
+    "constraint user_reminders user_reminders_pkey PRIMARY KEY (user_id, "
+    "kind)",
+    "constraint user_reminders user_reminders_user_id_fkey FOREIGN KEY "
+    "(user_id) REFERENCES users(id) ON DELETE CASCADE",
+    "index user_reminders ix_user_reminders_due_at CREATE INDEX "
+    "ix_user_reminders_due_at ON public.user_reminders USING btree (due_at)",
+    "index user_reminders user_reminders_pkey CREATE UNIQUE INDEX "
+    "user_reminders_pkey ON public.user_reminders USING btree (user_id, kind)",
   };
   return result;
 }
@@ -120,29 +138,29 @@ std::string difference(const std::set<std::string>& a,
 } // namespace
 
 TEST_CASE("migrate produces exactly the reference schema plus this "
-          "service's additions, at revision 013") {
+          "service's additions, at revision 014") {
   scratch_database db;
   auto [rc, out] = run_binary({"migrate"}, {{"DATABASE_URL", db.dsn()}});
   INFO(out);
   REQUIRE(rc == 0);
-  CHECK(out.find("applied 13 migrations: empty -> 013") != std::string::npos);
+  CHECK(out.find("applied 14 migrations: empty -> 014") != std::string::npos);
   auto ours = catalog_of(db.dsn());
   auto reference = expected_catalog();
   INFO(difference(ours, reference));
   CHECK(ours == reference);
   CHECK(ours.size() > 150);
   CHECK(db.query("SELECT version_num FROM alembic_version") ==
-        std::vector<std::vector<std::string>>{{"013"}});
+        std::vector<std::vector<std::string>>{{"014"}});
 }
 
-TEST_CASE("migrate on a database already at 013 changes nothing") {
+TEST_CASE("migrate on a database already at 014 changes nothing") {
   scratch_database db;
   migrate_database(db.dsn());
   db.query("INSERT INTO users (email) VALUES ('kept@example.com')");
   auto before = catalog_of(db.dsn());
   auto report = migrate_database(db.dsn());
-  CHECK(report.from == "013");
-  CHECK(report.to == "013");
+  CHECK(report.from == "014");
+  CHECK(report.to == "014");
   CHECK(report.applied.empty());
   CHECK(catalog_of(db.dsn()) == before);
   CHECK(db.query("SELECT email FROM users") ==
@@ -150,7 +168,7 @@ TEST_CASE("migrate on a database already at 013 changes nothing") {
 }
 
 TEST_CASE("a database part-way through the revisions (a reference one at "
-          "009) is brought up to 013") {
+          "009) is brought up to 014") {
   scratch_database db;
   for (auto& m : migrations()) {
     db.query(m.sql);
@@ -161,7 +179,7 @@ TEST_CASE("a database part-way through the revisions (a reference one at "
            "CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num));"
            "INSERT INTO alembic_version VALUES ('009')");
   auto report = migrate_database(db.dsn());
-  CHECK(report.applied == std::vector<std::string>{"010", "011", "012", "013"});
+  CHECK(report.applied == std::vector<std::string>{"010", "011", "012", "013", "014"});
   CHECK(catalog_of(db.dsn()) == expected_catalog());
 }
 
@@ -175,7 +193,7 @@ TEST_CASE("two migrate runs at once are safe") {
   auto [rc, out] = run_shell(cmd);
   INFO(out);
   CHECK(rc == 0);
-  CHECK(out.find("applied 13 migrations") != std::string::npos);
+  CHECK(out.find("applied 14 migrations") != std::string::npos);
   CHECK(out.find("nothing to do") != std::string::npos);
   CHECK(catalog_of(db.dsn()) == expected_catalog());
 }

@@ -1,0 +1,145 @@
+#include "actors/user_diary.hpp"
+
+#include "actors/user.hpp"
+#include "actors/user_db.hpp"
+#include "protocols/dates.hpp"
+#include "protocols/errors.hpp"
+
+namespace st {
+
+using namespace user_db;
+
+namespace {
+
+food_entry food_of(const std::vector<db_value>& r) {
+  return food_entry{static_cast<int32_t>(*integer(r[0])),
+                    *r[1],
+                    *num(r[2]),
+                    *num(r[3]),
+                    *num(r[4]),
+                    *num(r[5]),
+                    *num(r[6]),
+                    *r[7],
+                    *r[8]};
+}
+
+sleep_record sleep_of(const std::vector<db_value>& r) {
+  return sleep_record{static_cast<int32_t>(*integer(r[0])), *r[1], *r[2]};
+}
+
+caf::error entry_not_found() {
+  return make_error(api_ec::not_found, "Entry not found.");
+}
+
+} // namespace
+
+caf::result<food_entry> user_diary_part::add_food(user_self self,
+                                                  food_entry x) {
+  if (x.timestamp.empty())
+    x.timestamp = format_date(self->state.today());
+  return run<food_entry>(
+    self,
+    batch_of({statement_of(
+      stmt::food_insert,
+      {self->state.uid(), x.timestamp, x.meal_type, x.name,
+       param(opt_double{x.portion_grams}), param(opt_double{x.calories}),
+       param(opt_double{x.protein_g}), param(opt_double{x.fat_g}),
+       param(opt_double{x.carbs_g})})}),
+    [=](db_reply& r) -> caf::expected<food_entry> {
+      self->state.rows_changed(user_table::food);
+      return food_of(*first_row(r));
+    });
+}
+
+caf::result<food_entry> user_diary_part::food(user_self self, food_ref x) {
+  return run<food_entry>(
+    self,
+    batch_of({statement_of(stmt::food_by_id,
+                           {param(int64_t{x.id}), self->state.uid()})}),
+    [](db_reply& r) -> caf::expected<food_entry> {
+      if (auto row = first_row(r))
+        return food_of(*row);
+      return entry_not_found();
+    });
+}
+
+caf::result<food_entry>
+user_diary_part::patch_food(user_self self, food_ref ref, food_patch x) {
+  return run<food_entry>(
+    self,
+    batch_of({statement_of(
+      stmt::food_update,
+      {param(int64_t{ref.id}), self->state.uid(), x.name,
+       param(x.portion_grams), param(x.calories), param(x.protein_g),
+       param(x.fat_g), param(x.carbs_g), x.meal_type})}),
+    [=](db_reply& r) -> caf::expected<food_entry> {
+      self->state.rows_changed(user_table::food);
+      if (auto row = first_row(r))
+        return food_of(*row);
+      return entry_not_found();
+    });
+}
+
+caf::result<bool> user_diary_part::delete_food(user_self self, food_ref x) {
+  return run<bool>(
+    self,
+    batch_of({statement_of(stmt::food_delete,
+                           {param(int64_t{x.id}), self->state.uid()})}),
+    [=](db_reply& r) -> caf::expected<bool> {
+      self->state.rows_changed(user_table::food);
+      if (r.results[0].affected == 0)
+        return entry_not_found();
+      return true;
+    });
+}
+
+caf::result<food_day> user_diary_part::day(user_self self, std::string date) {
+  if (date.empty())
+    date = format_date(self->state.today());
+  return run<food_day>(
+    self, batch_of({statement_of(stmt::food_day, {self->state.uid(), date})}),
+    [=](db_reply& r) -> caf::expected<food_day> {
+      food_day result;
+      result.date = date;
+      for (auto& row : r.results[0].rows) {
+        result.entries.push_back(food_of(row));
+        auto& e = result.entries.back();
+        result.calories += e.calories;
+        result.protein_g += e.protein_g;
+        result.fat_g += e.fat_g;
+        result.carbs_g += e.carbs_g;
+      }
+      return result;
+    });
+}
+
+caf::result<sleep_record> user_diary_part::add_sleep(user_self self,
+                                                     sleep_input x) {
+  return run<sleep_record>(
+    self,
+    batch_of({statement_of(stmt::sleep_insert,
+                           {self->state.uid(), x.extracted_data})}),
+    [](db_reply& r) -> caf::expected<sleep_record> {
+      return sleep_of(*first_row(r));
+    });
+}
+
+caf::result<std::vector<sleep_record>>
+user_diary_part::sleep(user_self self, sleep_query q) {
+  auto today = self->state.today();
+  auto to = q.to.empty() ? today : *parse_date(q.to);
+  auto from = q.from.empty() ? to - q.limit : *parse_date(q.from);
+  return run<std::vector<sleep_record>>(
+    self,
+    batch_of({statement_of(stmt::sleep_range,
+                           {self->state.uid(), format_date(from),
+                            format_date(to), param(q.limit)})}),
+    [](db_reply& r) -> caf::expected<std::vector<sleep_record>> {
+      std::vector<sleep_record> result;
+      for (auto& row : r.results[0].rows)
+        result.push_back(sleep_of(row));
+      return result;
+    });
+}
+
+} // namespace st

@@ -1,0 +1,29 @@
+#pragma once
+
+#include "actors/user_self.hpp"
+
+namespace st {
+
+/// The diary facet: food_log and sleep_extractions. Nothing cached: the
+/// rows are read where they are needed.
+struct user_diary_part {
+  [[nodiscard]] caf::result<food_entry> add_food(user_self self, food_entry x);
+
+  [[nodiscard]] caf::result<food_entry> food(user_self self, food_ref x);
+
+  [[nodiscard]] caf::result<food_entry> patch_food(user_self self,
+                                                   food_ref ref, food_patch x);
+
+  [[nodiscard]] caf::result<bool> delete_food(user_self self, food_ref x);
+
+  /// `date` empty = the user's today.
+  [[nodiscard]] caf::result<food_day> day(user_self self, std::string date);
+
+  [[nodiscard]] caf::result<sleep_record> add_sleep(user_self self,
+                                                    sleep_input x);
+
+  [[nodiscard]] caf::result<std::vector<sleep_record>>
+  sleep(user_self self, sleep_query q);
+};
+
+} // namespace st

@@ -1,0 +1,100 @@
+#include "actors/user_profile.hpp"
+
+#include "actors/user.hpp"
+#include "actors/user_db.hpp"
+#include "protocols/errors.hpp"
+
+namespace st {
+
+using namespace user_db;
+
+namespace {
+
+/// A profile_by_user row: the account's e-mail joined with its profile.
+athlete_profile profile_of(const std::vector<db_value>& r) {
+  athlete_profile result;
+  auto strava_weight = num(r[0]);
+  auto strava_ftp = integer(r[1]);
+  auto weight = num(r[7]);
+  auto ftp = integer(r[10]);
+  result.weight_kg = weight ? weight : strava_weight;
+  if (weight)
+    result.weight_source = std::string{"manual"};
+  else if (strava_weight)
+    result.weight_source = std::string{"strava"};
+  result.ftp = ftp ? ftp : strava_ftp;
+  if (ftp)
+    result.ftp_source = std::string{"manual"};
+  else if (strava_ftp)
+    result.ftp_source = std::string{"strava"};
+  result.height_cm = num(r[8]);
+  result.birth_year = integer(r[9]);
+  result.strava_firstname = text(r[2]);
+  result.strava_lastname = text(r[3]);
+  result.strava_profile_url = text(r[4]);
+  result.strava_sex = text(r[5]);
+  result.strava_updated_at = text(r[6]);
+  std::string name;
+  for (auto* part : {&result.strava_firstname, &result.strava_lastname})
+    if (*part && !(*part)->empty())
+      name += (name.empty() ? "" : " ") + **part;
+  result.display_name = name.empty() ? *r[11] : name;
+  result.timezone = text(r[12]);
+  return result;
+}
+
+/// Keeps the profile read from the database and the zone it names.
+void remember(user_self self, athlete_profile x) {
+  auto& st = self->state;
+  // A name the tzdata no longer knows (it was checked when stored) is UTC.
+  st.zone = x.timezone ? find_zone(*x.timezone) : nullptr;
+  st.profile.cached = std::make_shared<const athlete_profile>(std::move(x));
+  st.rows_changed(user_table::profile);
+}
+
+} // namespace
+
+void user_profile_part::load(user_self self) {
+  auto batch =
+    batch_of({statement_of(stmt::profile_by_user, {self->state.uid()})});
+  self->request(self->state.db, caf::infinite, atom::exec_v, std::move(batch))
+    .await(
+      [=](db_reply& r) {
+        auto& st = self->state;
+        st.account_checked_until =
+          std::chrono::steady_clock::now() + st.cfg->account_ttl;
+        auto row = first_row(r);
+        if (row == nullptr) {
+          st.account_state = user_state::account::missing;
+          return;
+        }
+        st.account_state = user_state::account::exists;
+        remember(self, profile_of(*row));
+      },
+      [=](caf::error&) {
+        // Unknown: the next request answers 503 and tries again.
+        self->state.account_state = user_state::account::unknown;
+      });
+}
+
+caf::result<athlete_profile> user_profile_part::get(user_self self) {
+  return *cached; // admitted requests find the profile loaded
+}
+
+caf::result<athlete_profile> user_profile_part::patch(user_self self,
+                                                      profile_patch x) {
+  return run<athlete_profile>(
+    self,
+    batch_of(
+      {statement_of(stmt::profile_upsert,
+                    {self->state.uid(), param(x.weight_kg), param(x.height_cm),
+                     param(x.birth_year), param(x.ftp), x.timezone}),
+       statement_of(stmt::profile_by_user, {self->state.uid()})},
+      true),
+    [=](db_reply& r) -> caf::expected<athlete_profile> {
+      remember(self, profile_of(*first_row(r, 1)));
+      return *self->state.profile.cached;
+    });
+}
+
+} // namespace st

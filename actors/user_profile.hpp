@@ -1,0 +1,25 @@
+#pragma once
+
+#include "actors/user_self.hpp"
+
+#include <memory>
+
+namespace st {
+
+/// The profile facet: the athlete_profiles row (and the account it
+/// belongs to), with the user's time zone.
+struct user_profile_part {
+  std::shared_ptr<const athlete_profile> cached;
+
+  /// Reads the account and profile; the actor waits for it (awaited), so
+  /// every request after it finds both known. Also re-run once the
+  /// account check is older than its TTL.
+  void load(user_self self);
+
+  [[nodiscard]] caf::result<athlete_profile> get(user_self self);
+
+  [[nodiscard]] caf::result<athlete_profile> patch(user_self self,
+                                                   profile_patch x);
+};
+
+} // namespace st

@@ -1,0 +1,283 @@
+#include "actors/user_training.hpp"
+
+#include "actors/user.hpp"
+#include "actors/user_db.hpp"
+#include "domain/training_load.hpp"
+#include "protocols/dates.hpp"
+#include "protocols/errors.hpp"
+#include "protocols/fit.hpp"
+#include "protocols/tokens.hpp"
+
+namespace st {
+
+using namespace user_db;
+
+namespace {
+
+wellness_day wellness_of(const std::vector<db_value>& r) {
+  return wellness_day{*r[0],     num(r[1]), num(r[2]), num(r[3]), num(r[4]),
+                      num(r[5]), num(r[6]), num(r[7]), text(r[8])};
+}
+
+workout workout_of(const std::vector<db_value>& r) {
+  return workout{static_cast<int32_t>(*integer(r[0])),
+                 *r[1],
+                 text(r[2]),
+                 text(r[3]),
+                 integer(r[4]),
+                 num(r[5]),
+                 num(r[6]),
+                 *r[7],
+                 text(r[8])};
+}
+
+caf::error workout_not_found() {
+  return make_error(api_ec::not_found, "Workout not found.");
+}
+
+std::string list_key(const list_query& q) {
+  return q.from + "|" + q.to + "|" + std::to_string(q.limit) + "|" +
+         std::to_string(q.offset);
+}
+
+size_t text_bytes(const opt_string& x) {
+  return x ? x->capacity() : 0;
+}
+
+/// What a cached page costs, roughly: its items and their text, twice
+/// (the page is kept with its rendered bytes).
+size_t approx_bytes(const wellness_page& x) {
+  size_t result = sizeof(x) + x.items.capacity() * sizeof(wellness_day);
+  for (auto& d : x.items)
+    result += d.date.capacity() + text_bytes(d.sport_info);
+  return 2 * result;
+}
+
+size_t approx_bytes(const workout_page& x) {
+  size_t result = sizeof(x) + x.items.capacity() * sizeof(workout);
+  for (auto& w : x.items)
+    result += w.start_date.capacity() + w.source.capacity() +
+              text_bytes(w.name) + text_bytes(w.type) + text_bytes(w.notes);
+  return 2 * result;
+}
+
+} // namespace
+
+void user_training_part::rows_changed(user_table t) {
+  if (t == user_table::wellness) {
+    wellness_pages.clear();
+    load.reset();
+  } else if (t == user_table::workouts) {
+    workout_pages.clear();
+    load.reset();
+  } else if (t == user_table::intervals) {
+    load.reset(); // linked or not decides whose figures count
+  }
+}
+
+caf::result<wellness_day> user_training_part::put_wellness(user_self self,
+                                                           wellness_input x) {
+  self->state.rows_changed(user_table::wellness);
+  return run<wellness_day>(
+    self,
+    batch_of({statement_of(stmt::wellness_upsert,
+                           {self->state.uid(), x.date, param(x.sleep_hours),
+                            param(x.rhr), param(x.hrv), param(x.weight_kg)})}),
+    [](db_reply& r) -> caf::expected<wellness_day> {
+      return wellness_of(*first_row(r));
+    });
+}
+
+caf::result<page_ptr<wellness_day>>
+user_training_part::wellness(user_self self, list_query q) {
+  q = self->state.resolve_window(std::move(q));
+  auto key = list_key(q);
+  if (auto* cached = wellness_pages.find(key))
+    return *cached;
+  db_value limit = q.limit < 0 ? db_value{} : param(q.limit);
+  return run<page_ptr<wellness_day>>(
+    self,
+    batch_of({statement_of(stmt::wellness_range, {self->state.uid(), q.from,
+                                                  q.to, limit, param(q.offset)}),
+              statement_of(stmt::wellness_count,
+                           {self->state.uid(), q.from, q.to})}),
+    [=](db_reply& r) -> caf::expected<page_ptr<wellness_day>> {
+      auto result = std::make_shared<wellness_page>();
+      result->query = q;
+      for (auto& row : r.results[0].rows)
+        result->items.push_back(wellness_of(row));
+      result->total = *integer((*first_row(r, 1))[0]);
+      self->state.training.wellness_pages.put(key, result,
+                                              approx_bytes(*result));
+      return page_ptr<wellness_day>{std::move(result)};
+    });
+}
+
+caf::result<workout> user_training_part::add_workout(user_self self,
+                                                     workout_input x) {
+  self->state.rows_changed(user_table::workouts);
+  return run<workout>(
+    self,
+    batch_of({statement_of(stmt::workout_insert,
+                           {self->state.uid(), x.start_date, x.name, x.type,
+                            param(x.duration_sec), param(x.distance_m),
+                            param(x.tss), x.notes, std::string{"manual"},
+                            caf::none, caf::none})}),
+    [](db_reply& r) -> caf::expected<workout> {
+      return workout_of(*first_row(r));
+    });
+}
+
+caf::result<workout> user_training_part::patch_workout(user_self self,
+                                                       workout_ref ref,
+                                                       workout_input x) {
+  self->state.rows_changed(user_table::workouts);
+  return run<workout>(
+    self,
+    batch_of({statement_of(
+      stmt::workout_update,
+      {param(int64_t{ref.id}), self->state.uid(), x.start_date, x.name, x.type,
+       param(x.duration_sec), param(x.distance_m), param(x.tss), x.notes})}),
+    [](db_reply& r) -> caf::expected<workout> {
+      if (auto row = first_row(r))
+        return workout_of(*row);
+      return workout_not_found();
+    });
+}
+
+caf::result<bool> user_training_part::delete_workout(user_self self,
+                                                     workout_ref x) {
+  self->state.rows_changed(user_table::workouts);
+  return run<bool>(
+    self,
+    batch_of({statement_of(stmt::workout_delete,
+                           {param(int64_t{x.id}), self->state.uid()})}),
+    [](db_reply& r) -> caf::expected<bool> {
+      if (r.results[0].affected == 0)
+        return workout_not_found();
+      return true;
+    });
+}
+
+caf::result<page_ptr<workout>> user_training_part::workouts(user_self self,
+                                                            list_query q) {
+  q = self->state.resolve_window(std::move(q));
+  auto key = list_key(q);
+  if (auto* cached = workout_pages.find(key))
+    return *cached;
+  return run<page_ptr<workout>>(
+    self,
+    batch_of({statement_of(stmt::workout_range,
+                           {self->state.uid(), q.from, q.to})}),
+    [=](db_reply& r) -> caf::expected<page_ptr<workout>> {
+      std::vector<workout> all;
+      for (auto& row : r.results[0].rows)
+        all.push_back(workout_of(row));
+      all = collapse_duplicates(std::move(all));
+      auto result = std::make_shared<workout_page>();
+      result->query = q;
+      result->total = static_cast<int64_t>(all.size());
+      auto begin = std::min<size_t>(static_cast<size_t>(q.offset), all.size());
+      auto end = q.limit < 0
+                   ? all.size()
+                   : std::min(all.size(), begin + static_cast<size_t>(q.limit));
+      result->items.assign(all.begin() + static_cast<std::ptrdiff_t>(begin),
+                           all.begin() + static_cast<std::ptrdiff_t>(end));
+      self->state.training.workout_pages.put(key, result,
+                                             approx_bytes(*result));
+      return page_ptr<workout>{std::move(result)};
+    });
+}
+
+caf::result<fitness> user_training_part::fitness_of(user_self self,
+                                                    fitness_query q) {
+  if (q.today.empty())
+    q.today = format_date(self->state.today());
+  if (load && load->date == q.today)
+    return *load;
+  return run<fitness>(
+    self,
+    batch_of({statement_of(stmt::intervals_linked, {self->state.uid()}),
+              statement_of(stmt::latest_intervals_load, {self->state.uid()}),
+              statement_of(stmt::daily_tss, {self->state.uid(), q.today})}),
+    [=](db_reply& r) -> caf::expected<fitness> {
+      fitness result;
+      bool linked = *integer((*first_row(r, 0))[0]) > 0;
+      auto synced = first_row(r, 1);
+      if (linked && synced != nullptr) {
+        // Intervals.icu's own figures win once a sync brought them.
+        auto& row = *synced;
+        auto ctl = num(row[1]).value_or(0);
+        auto atl = num(row[2]).value_or(0);
+        auto tsb = num(row[3]);
+        result = fitness{true, round_to(ctl, 1), round_to(atl, 1),
+                         round_to(tsb ? *tsb : ctl - atl, 1), *row[0]};
+      } else {
+        // Not linked, or linked but never synced: local workouts.
+        std::vector<std::pair<int64_t, double>> daily;
+        for (auto& row : r.results[2].rows)
+          daily.emplace_back(*parse_date(*row[0]), *num(row[1]));
+        result = compute_fitness(daily, *parse_date(q.today));
+        result.date = q.today;
+      }
+      auto& load = self->state.training.load;
+      load = result;
+      load->date = q.today;
+      return result;
+    });
+}
+
+caf::result<workout> user_training_part::import_fit(user_self self,
+                                                    fit_upload x) {
+  auto summary = decode_fit(*x.bytes);
+  auto checksum = sha256_hex(*x.bytes);
+  auto rp = self->make_response_promise<workout>();
+  request_db(self, batch_of({statement_of(stmt::workout_by_checksum,
+                                          {self->state.uid(), checksum}),
+                             statement_of(stmt::effective_ftp,
+                                          {self->state.uid()})}))
+    .await(
+      [=](db_reply& r) mutable {
+        if (first_row(r, 0) != nullptr) {
+          rp.deliver(make_error(api_ec::conflict,
+                                "This FIT file was already imported."));
+          return;
+        }
+        auto* parsed = std::get_if<fit_summary>(&summary);
+        if (parsed == nullptr) {
+          rp.deliver(make_error(
+            api_ec::bad_request,
+            "Could not parse FIT file or no session found."));
+          return;
+        }
+        std::optional<double> ftp;
+        if (auto row = first_row(r, 1); row && (*row)[0])
+          ftp = num((*row)[0]).value_or(0);
+        auto tss = estimate_tss(*parsed, ftp);
+        auto name = workout_name_of(parsed->sport);
+        self->state.rows_changed(user_table::workouts);
+        request_db(
+          self,
+          batch_of({statement_of(
+            stmt::workout_insert,
+            {self->state.uid(), format_unix(parsed->start_unix), name, name,
+             parsed->duration_sec > 0 ? param(parsed->duration_sec)
+                                      : db_value{},
+             param(parsed->distance_m),
+             tss > 0 ? param(opt_double{tss}) : db_value{}, caf::none,
+             std::string{"fit"}, checksum, fit_raw_json(*parsed)})}))
+          .await(
+            [=](db_reply& inserted) mutable {
+              rp.deliver(workout_of(*first_row(inserted)));
+            },
+            [=](caf::error& err) mutable {
+              rp.deliver(std::move(err));
+            });
+      },
+      [=](caf::error& err) mutable {
+        rp.deliver(std::move(err));
+      });
+  return rp;
+}
+
+} // namespace st

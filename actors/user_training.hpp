@@ -1,0 +1,44 @@
+#pragma once
+
+#include "actors/cache_budget.hpp"
+#include "actors/user_self.hpp"
+
+#include <optional>
+
+namespace st {
+
+/// The training facet: wellness_cache, workouts, the fitness figures and
+/// FIT imports. Caches pages and the fitness of the day; drops them when
+/// the core says their rows changed.
+struct user_training_part {
+  page_cache<page_ptr<wellness_day>> wellness_pages;
+  page_cache<page_ptr<workout>> workout_pages;
+  std::optional<fitness> load;
+
+  void rows_changed(user_table t);
+
+  [[nodiscard]] caf::result<wellness_day> put_wellness(user_self self,
+                                                       wellness_input x);
+
+  [[nodiscard]] caf::result<page_ptr<wellness_day>> wellness(user_self self,
+                                                             list_query q);
+
+  [[nodiscard]] caf::result<workout> add_workout(user_self self,
+                                                 workout_input x);
+
+  [[nodiscard]] caf::result<workout>
+  patch_workout(user_self self, workout_ref ref, workout_input x);
+
+  [[nodiscard]] caf::result<bool> delete_workout(user_self self,
+                                                 workout_ref x);
+
+  [[nodiscard]] caf::result<page_ptr<workout>> workouts(user_self self,
+                                                        list_query q);
+
+  [[nodiscard]] caf::result<fitness> fitness_of(user_self self,
+                                                fitness_query q);
+
+  [[nodiscard]] caf::result<workout> import_fit(user_self self, fit_upload x);
+};
+
+} // namespace st

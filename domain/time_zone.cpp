@@ -1,0 +1,57 @@
+#include "domain/time_zone.hpp"
+
+#include <date/tz.h>
+
+#include <stdexcept>
+#include <string>
+
+namespace st {
+
+zone_ptr find_zone(std::string_view name) {
+  if (name.empty() || name.size() > 64)
+    return nullptr;
+  try {
+    return date::locate_zone(name);
+  } catch (const std::runtime_error&) {
+    return nullptr;
+  }
+}
+
+void load_time_zones() {
+  (void) date::get_tzdb();
+}
+
+int64_t day_in(zone_ptr zone, std::chrono::system_clock::time_point now) {
+  using namespace std::chrono;
+  auto utc = floor<seconds>(now);
+  if (zone == nullptr)
+    return floor<date::days>(utc).time_since_epoch().count();
+  auto local = zone->to_local(utc);
+  return floor<date::days>(local).time_since_epoch().count();
+}
+
+std::chrono::system_clock::time_point
+next_local_time(zone_ptr zone, std::chrono::system_clock::time_point now,
+                int64_t seconds_of_day) {
+  using namespace std::chrono;
+  auto today = day_in(zone, now);
+  for (int64_t day = today; day <= today + 2; ++day) {
+    auto local = date::local_seconds{seconds{day * 86400 + seconds_of_day}};
+    system_clock::time_point at;
+    if (zone == nullptr) {
+      at = system_clock::time_point{local.time_since_epoch()};
+    } else {
+      auto info = zone->get_info(local);
+      if (info.result == date::local_info::nonexistent)
+        at = info.first.end; // the clock jumped over it: the gap's end
+      else // unique, or ambiguous: the earlier of the two
+        at = system_clock::time_point{local.time_since_epoch() -
+                                      info.first.offset};
+    }
+    if (at > now)
+      return at;
+  }
+  return now; // unreachable: a day later the time recurs
+}
+
+} // namespace st
