@@ -4,8 +4,31 @@
 
 namespace st {
 
-db_actor::behavior_type db_pool(db_actor::stateful_pointer<db_pool_state> self,
-                                db_pool_settings cfg) {
+namespace {
+
+/// How often waiting batches are checked against their deadlines (one
+/// timer per pool while any wait, not one per batch).
+constexpr auto sweep_period = std::chrono::milliseconds(50);
+
+int64_t now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+           std::chrono::system_clock::now().time_since_epoch())
+    .count();
+}
+
+void arm_sweep(db_pool_actor::stateful_pointer<db_pool_state> self) {
+  auto& st = self->state;
+  if (st.sweep_armed || st.queue->num_waiting() == 0)
+    return;
+  st.sweep_armed = true;
+  self->delayed_send(self, sweep_period, atom::internal_v, atom::tick_v);
+}
+
+} // namespace
+
+db_pool_actor::behavior_type
+db_pool(db_pool_actor::stateful_pointer<db_pool_state> self,
+        db_pool_settings cfg) {
   auto& st = self->state;
   for (size_t i = 0; i < cfg.size; ++i)
     st.connections.push_back(
@@ -29,6 +52,7 @@ db_actor::behavior_type db_pool(db_actor::stateful_pointer<db_pool_state> self,
       auto rp = self->make_response_promise<db_reply>();
       auto bulk = batch.bulk;
       auto shared = std::make_shared<db_batch>(std::move(batch));
+      auto until = shared->until.unix_ns;
       worker_queue<db_actor>::job job{
         [=](const db_actor& conn) mutable {
           // Taken from the queue: a caller that gave up meanwhile gets
@@ -66,12 +90,23 @@ db_actor::behavior_type db_pool(db_actor::stateful_pointer<db_pool_state> self,
           ++self->state.stats.num_failed;
           rp.deliver(std::move(err));
         },
+        until,
       };
       if (!self->state.queue->submit(std::move(job), bulk)) {
         ++self->state.stats.num_refused;
         rp.deliver(make_error(db_ec::overloaded, "database overloaded"));
       }
+      arm_sweep(self);
       return rp;
+    },
+    [=](atom::internal, atom::tick) {
+      auto& st = self->state;
+      st.sweep_armed = false;
+      // Answered now, while the connections are busy: never sent later.
+      st.stats.num_expired += st.queue->fail_expired(
+        now_ns(), make_error(call_ec::expired, "the caller gave up before "
+                                               "the database was reached"));
+      arm_sweep(self);
     },
   };
 }

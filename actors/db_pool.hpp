@@ -22,13 +22,15 @@ struct db_pool_state {
   std::unique_ptr<worker_queue<db_actor>> queue;
   std::vector<db_actor> connections;
   db_stats stats;
+  bool sweep_armed = false; ///< a tick is on its way
 
   static inline const char* name = "db-pool";
 };
 
 /// Spawns `cfg.size` detached DB actors linked to the pool.
 /// @param cfg pool and connection settings.
-db_actor::behavior_type db_pool(db_actor::stateful_pointer<db_pool_state> self,
-                                db_pool_settings cfg);
+db_pool_actor::behavior_type
+db_pool(db_pool_actor::stateful_pointer<db_pool_state> self,
+        db_pool_settings cfg);
 
 } // namespace st

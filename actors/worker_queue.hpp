@@ -24,6 +24,8 @@ public:
   struct job {
     std::function<void(const Worker&)> run;
     std::function<void(caf::error)> fail;
+    /// Past it, a waiting job is failed instead of started (0 = never).
+    int64_t until_ns = 0;
   };
 
   worker_queue(std::vector<Worker> workers, size_t limit, size_t bulk_limit = 0)
@@ -66,6 +68,24 @@ public:
     bulk_waiting_.clear();
     for (auto& x : jobs)
       x.fail(err);
+  }
+
+  /// Fails every waiting job whose deadline is at or before `now_ns` with
+  /// `err` (their callers have given up: they never run); answers how many.
+  size_t fail_expired(int64_t now_ns, const caf::error& err) {
+    size_t result = 0;
+    for (auto* lane : {&waiting_, &bulk_waiting_}) {
+      auto keep = std::stable_partition(
+        lane->begin(), lane->end(), [now_ns](const job& x) {
+          return x.until_ns == 0 || x.until_ns > now_ns;
+        });
+      for (auto i = keep; i != lane->end(); ++i) {
+        i->fail(err);
+        ++result;
+      }
+      lane->erase(keep, lane->end());
+    }
+    return result;
   }
 
   [[nodiscard]] size_t num_waiting() const {

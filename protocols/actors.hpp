@@ -17,6 +17,11 @@ using db_actor = db_status_actor::extend<
   /// Runs a batch in one round trip; answers its rows or a db_ec error.
   caf::replies_to<atom::exec, db_batch>::with<db_reply>>;
 
+/// The pool in front of the DB actors: their protocol, plus its own sweep.
+using db_pool_actor = db_actor::extend<
+  /// INTERNAL: fails waiting batches whose caller has given up.
+  caf::reacts_to<atom::internal, atom::tick>>;
+
 /// A bcrypt worker, and the pool in front of them. A job whose deadline
 /// passed while it waited is answered call_ec::expired, not computed.
 using password_hasher_actor = caf::typed_actor<
@@ -64,7 +69,8 @@ using upstream_actor = caf::typed_actor<
 //
 // Every request to a user's actor starts with the caller's deadline: past
 // it, the request is answered call_ec::expired without doing anything.
-// Not-found answers are api_ec::not_found; a deleted account api_ec::unauthorized.
+// Not-found answers are api_ec::not_found; a deleted account
+// api_ec::unauthorized.
 
 /// The athlete's profile and time zone (http-api.md §3.4).
 using user_profile_facet = caf::typed_actor<
@@ -81,7 +87,8 @@ using user_diary_facet = caf::typed_actor<
   /// One food entry.
   caf::replies_to<deadline, atom::get, food_ref>::with<food_entry>,
   /// Applies the given food fields; answers the entry.
-  caf::replies_to<deadline, atom::patch, food_ref, food_patch>::with<food_entry>,
+  caf::replies_to<deadline, atom::patch, food_ref,
+                  food_patch>::with<food_entry>,
   /// Deletes a food entry.
   caf::replies_to<deadline, atom::del, food_ref>::with<bool>,
   /// The entries of one day (empty = the user's today) with totals.

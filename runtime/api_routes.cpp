@@ -3,12 +3,13 @@
 #include "protocols/errors.hpp"
 #include "protocols/http/auth_json.hpp"
 #include "runtime/ask.hpp"
-#include "util/log.hpp"
 #include "runtime/route_support.hpp"
 
 #include <caf/send.hpp>
 
 #include <mutex>
+
+#include "util/log.hpp"
 
 namespace st {
 
@@ -58,19 +59,18 @@ void add_auth_routes(router& r, const api_context& ctx) {
                           answer<token_pair>(reply, token_pair_json),
                           atom::signup_v, std::move(*creds));
         });
-  r.add(http::verb::post, "/api/v1/auth/login",
-        [ctx](api_request& req, responder reply) {
-          std::vector<validation_error> errors;
-          auto creds =
-            parse_credentials(req.body, credential_rules::login, errors);
-          if (!creds)
-            return reply(unprocessable(errors));
-          creds->client = req.client_ip;
-          creds->until = deadline::in(ctx.request_timeout);
-          ask<token_pair>(ctx, ctx.auth,
-                          answer<token_pair>(reply, token_pair_json),
-                          atom::login_v, std::move(*creds));
-        });
+  r.add(
+    http::verb::post, "/api/v1/auth/login",
+    [ctx](api_request& req, responder reply) {
+      std::vector<validation_error> errors;
+      auto creds = parse_credentials(req.body, credential_rules::login, errors);
+      if (!creds)
+        return reply(unprocessable(errors));
+      creds->client = req.client_ip;
+      creds->until = deadline::in(ctx.request_timeout);
+      ask<token_pair>(ctx, ctx.auth, answer<token_pair>(reply, token_pair_json),
+                      atom::login_v, std::move(*creds));
+    });
   r.add(http::verb::post, "/api/v1/auth/refresh",
         [ctx](api_request& req, responder reply) {
           std::vector<validation_error> errors;
@@ -155,42 +155,51 @@ void add_probe_routes(router& r, const api_context& ctx) {
       },
       atom::exec_v, std::move(ping));
   });
-  r.add(http::verb::get, "/api/v1/admin/stats",
-        [ctx](api_request& req, responder reply) {
-          if (ctx.admin_token.empty())
-            return reply(detail_response(status::not_found, "Not Found"));
-          if (bearer_token(req.authorization) != ctx.admin_token)
-            return reply(
-              detail_response(status::unauthorized, "Not authenticated"));
-          ask<db_stats>(
-            ctx, ctx.db,
-            [ctx, reply](caf::expected<db_stats> db) {
-              if (!db)
-                return reply(error_response(db.error()));
-              auto db_json = db_stats_json(*db);
-              ask<uint64_t>(
-                ctx, ctx.users,
-                [ctx, reply, db_json](caf::expected<uint64_t> users) {
-                  if (!users)
-                    return reply(error_response(users.error()));
-                  auto head = "{\"db\":" + db_json +
-                              ",\"user_actors\":" + std::to_string(*users) +
-                              ",\"user_cache_bytes\":" +
-                              std::to_string(
-                                ctx.user_caches ? ctx.user_caches->used() : 0);
-                  ask<upstream_stats>(ctx, ctx.upstream,
-                                      answer<upstream_stats>(
+  r.add(
+    http::verb::get, "/api/v1/admin/stats",
+    [ctx](api_request& req, responder reply) {
+      if (ctx.admin_token.empty())
+        return reply(detail_response(status::not_found, "Not Found"));
+      if (bearer_token(req.authorization) != ctx.admin_token)
+        return reply(
+          detail_response(status::unauthorized, "Not authenticated"));
+      ask<db_stats>(
+        ctx, ctx.db,
+        [ctx, reply](caf::expected<db_stats> db) {
+          if (!db)
+            return reply(error_response(db.error()));
+          auto db_json = db_stats_json(*db);
+          ask<uint64_t>(
+            ctx, ctx.users,
+            [ctx, reply, db_json](caf::expected<uint64_t> users) {
+              if (!users)
+                return reply(error_response(users.error()));
+              auto head =
+                "{\"db\":" + db_json +
+                ",\"user_actors\":" + std::to_string(*users) +
+                ",\"user_cache_bytes\":" +
+                std::to_string(ctx.user_caches ? ctx.user_caches->used() : 0);
+              ask<upstream_stats>(
+                ctx, ctx.upstream,
+                [ctx, reply, head](caf::expected<upstream_stats> u) {
+                  if (!u)
+                    return reply(error_response(u.error()));
+                  auto more = head + ",\"upstream\":" + upstream_stats_json(*u);
+                  ask<reminder_stats>(ctx, ctx.reminders,
+                                      answer<reminder_stats>(
                                         reply,
-                                        [head](const upstream_stats& u) {
-                                          return head + ",\"upstream\":" +
-                                                 upstream_stats_json(u) + "}";
+                                        [more](const reminder_stats& x) {
+                                          return more + ",\"reminders\":" +
+                                                 reminder_stats_json(x) + "}";
                                         }),
                                       atom::status_v);
                 },
                 atom::status_v);
             },
             atom::status_v);
-        });
+        },
+        atom::status_v);
+    });
 }
 
 /// Test-only (FAULT_INJECTION): `POST /api/v1/test/kill-core` with

@@ -1,8 +1,6 @@
 // The athlete's own data: profile, nutrition, sleep records, wellness,
 // workouts (http-api.md §3.4–3.8). Handlers only translate the wire format;
 // the user's actor does the work.
-#include "domain/nutrition.hpp"
-#include "domain/time_zone.hpp"
 #include "protocols/dates.hpp"
 #include "protocols/errors.hpp"
 #include "protocols/http/multipart.hpp"
@@ -10,6 +8,9 @@
 #include "protocols/text.hpp"
 #include "runtime/api_routes.hpp"
 #include "runtime/route_support.hpp"
+
+#include "domain/nutrition.hpp"
+#include "domain/time_zone.hpp"
 
 namespace st {
 
@@ -96,8 +97,7 @@ void add_nutrition_routes(router& r, const api_context& ctx) {
                if (i != q.end()) {
                  auto day = parse_date(i->second);
                  if (!day)
-                   return reply(
-                     detail_response(status::bad_request, bad_date));
+                   return reply(detail_response(status::bad_request, bad_date));
                  date = format_date(*day);
                }
                ask_user<food_day>(ctx, user,
@@ -159,26 +159,26 @@ void add_sleep_routes(router& r, const api_context& ctx) {
                  ctx, user, answer<sleep_record>(reply, sleep_record_json),
                  atom::add_v, sleep_input{*data});
              });
-  user_route(
-    r, http::verb::get, "/api/v1/photo/sleep-extractions", ctx,
-    [](const api_context& ctx, const api_request& req, int32_t user,
-       responder reply) {
-      std::vector<validation_error> errors;
-      auto q = parse_query(req.query);
-      auto limit = query_int(q, "limit", 1, 90, errors);
-      auto window = query_window(q, limit.value_or(60), errors);
-      if (!window || !errors.empty())
-        return reply(unprocessable(errors));
-      sleep_query query;
-      if (window->from)
-        query.from = format_date(*window->from);
-      if (window->to)
-        query.to = format_date(*window->to);
-      query.limit = limit.value_or(60);
-      ask_user<std::vector<sleep_record>>(
-        ctx, user, answer<std::vector<sleep_record>>(reply, sleep_list_json),
-        atom::get_v, query);
-    });
+  user_route(r, http::verb::get, "/api/v1/photo/sleep-extractions", ctx,
+             [](const api_context& ctx, const api_request& req, int32_t user,
+                responder reply) {
+               std::vector<validation_error> errors;
+               auto q = parse_query(req.query);
+               auto limit = query_int(q, "limit", 1, 90, errors);
+               auto window = query_window(q, limit.value_or(60), errors);
+               if (!window || !errors.empty())
+                 return reply(unprocessable(errors));
+               sleep_query query;
+               if (window->from)
+                 query.from = format_date(*window->from);
+               if (window->to)
+                 query.to = format_date(*window->to);
+               query.limit = limit.value_or(60);
+               ask_user<std::vector<sleep_record>>(
+                 ctx, user,
+                 answer<std::vector<sleep_record>>(reply, sleep_list_json),
+                 atom::get_v, query);
+             });
 }
 
 void add_wellness_routes(router& r, const api_context& ctx) {
@@ -219,9 +219,9 @@ void add_workout_routes(router& r, const api_context& ctx) {
   user_route(r, http::verb::get, "/api/v1/workouts/fitness", ctx,
              [](const api_context& ctx, const api_request&, int32_t user,
                 responder reply) {
-               ask_user<fitness>(
-                 ctx, user, answer<fitness>(reply, fitness_json), atom::get_v,
-                 fitness_query{});
+               ask_user<fitness>(ctx, user,
+                                 answer<fitness>(reply, fitness_json),
+                                 atom::get_v, fitness_query{});
              });
   user_route(r, http::verb::patch, "/api/v1/workouts/{workout_id}", ctx,
              [](const api_context& ctx, const api_request& req, int32_t user,
@@ -275,11 +275,10 @@ void add_workout_routes(router& r, const api_context& ctx) {
           detail_response(status::bad_request, "Expected a .fit file."));
       if (file->data.empty())
         return reply(detail_response(status::bad_request, "Empty file."));
-      ask_user<workout>(ctx, user,
-                        answer<workout>(reply, workout_json, status::created),
-                        atom::add_v,
-                        fit_upload{name, std::make_shared<const std::string>(
-                                           file->data)});
+      ask_user<workout>(
+        ctx, user, answer<workout>(reply, workout_json, status::created),
+        atom::add_v,
+        fit_upload{name, std::make_shared<const std::string>(file->data)});
     },
     body_kind::upload);
 }
@@ -296,6 +295,28 @@ void add_fault_route(router& r, const api_context& ctx) {
                                            }),
                               fault_probe{true});
              });
+  // Test-only: a reminder of kind "probe" at the next `?at=HH:MM:SS` on
+  // the user's clock; it logs one line when it fires.
+  user_route(
+    r, http::verb::post, "/api/v1/test/reminder", ctx,
+    [](const api_context& ctx, const api_request& req, int32_t user,
+       responder reply) {
+      auto q = parse_query(req.query);
+      int h = 0, m = 0, sec = 0;
+      char tail = 0;
+      auto at = q["at"];
+      if (std::sscanf(at.c_str(), "%2d:%2d:%2d%c", &h, &m, &sec, &tail) != 3 ||
+          h > 23 || m > 59 || sec > 59 || h < 0 || m < 0 || sec < 0)
+        return reply(
+          detail_response(status::bad_request, "Expected ?at=HH:MM:SS."));
+      ask_user<std::string>(
+        ctx, user,
+        answer<std::string>(reply,
+                            [](const std::string& due) {
+                              return "{\"due_at\":" + json_string(due) + "}";
+                            }),
+        atom::remind_v, int64_t{h * 3600 + m * 60 + sec});
+    });
 }
 
 } // namespace

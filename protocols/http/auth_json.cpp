@@ -54,7 +54,7 @@ parse_credentials(const std::string& body, credential_rules rules,
   auto password = required_string(doc, "password", errors);
   if (!errors.empty())
     return std::nullopt;
-  credentials result{std::move(*email), std::move(*password), {}};
+  credentials result{std::move(*email), std::move(*password), {}, {}};
   if (rules == credential_rules::registration)
     check_registration(result, errors);
   if (!errors.empty())
@@ -135,6 +135,14 @@ std::string upstream_stats_json(const upstream_stats& x) {
                         {"num_in_flight", x.num_in_flight},
                         {"num_refused", x.num_refused},
                         {"num_expired", x.num_expired}});
+}
+
+std::string reminder_stats_json(const reminder_stats& x) {
+  return counters_json({{"num_claimed", x.num_claimed},
+                        {"num_fired", x.num_fired},
+                        {"num_moved", x.num_moved},
+                        {"num_pending", x.num_pending},
+                        {"pending_bytes", x.pending_bytes}});
 }
 
 } // namespace st

@@ -39,4 +39,7 @@ parse_refresh_token(const std::string& body,
 /// Counters of the upstream client for the admin stats.
 [[nodiscard]] std::string upstream_stats_json(const upstream_stats& x);
 
+/// The reminder scheduler's counters (admin stats).
+[[nodiscard]] std::string reminder_stats_json(const reminder_stats& x);
+
 } // namespace st

@@ -107,7 +107,7 @@ TEST_CASE_METHOD(pool_fixture, "a failing transaction leaves nothing behind") {
   REQUIRE_FALSE(reply);
   CHECK(db.query("SELECT count(*) FROM users")[0][0] == "1");
   // The connection is still usable afterwards.
-  auto ping = run(pool, db_batch{{{stmt::ping, {}}}, false});
+  auto ping = run(pool, db_batch{{{stmt::ping, {}}}, false, false, {}});
   CHECK(ping);
   CHECK(stats(pool).num_failed == 2);
   caf::anon_send_exit(pool, caf::exit_reason::user_shutdown);
@@ -118,11 +118,11 @@ TEST_CASE_METHOD(pool_fixture, "an unreachable server is db_ec::unavailable") {
   s.connection.conninfo = "postgresql://postgres@127.0.0.1:1/none";
   s.size = 1;
   auto pool = sys->spawn(db_pool, s);
-  auto reply = run(pool, db_batch{{{stmt::ping, {}}}, false});
+  auto reply = run(pool, db_batch{{{stmt::ping, {}}}, false, false, {}});
   REQUIRE_FALSE(reply);
   CHECK(reply.error() == db_ec::unavailable);
   // Within the back-off window the answer comes without a new attempt.
-  reply = run(pool, db_batch{{{stmt::ping, {}}}, false});
+  reply = run(pool, db_batch{{{stmt::ping, {}}}, false, false, {}});
   CHECK(reply.error() == db_ec::unavailable);
   caf::anon_send_exit(pool, caf::exit_reason::user_shutdown);
 }

@@ -56,7 +56,7 @@ TEST_CASE("worker_queue serves the interactive lane before the bulk lane") {
   q.release(1);
   q.release(1);
   CHECK(log == std::vector<std::string>{"bulk-1", "ask-1", "bulk-2", "bulk-3"});
-  q.submit(job("bulk-5"), true);
+  CHECK(q.submit(job("bulk-5"), true));
   q.fail_waiting(caf::make_error(caf::sec::runtime_error));
   CHECK(log.back() == "bulk-5 refused");
 }

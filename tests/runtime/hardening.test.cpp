@@ -82,17 +82,6 @@ std::string raw_exchange(uint16_t port, const std::string& bytes) {
   return result;
 }
 
-/// A number from the admin stats (ADMIN_TOKEN=adm) at `path`.
-uint64_t admin_stat(uint16_t port, std::initializer_list<const char*> path) {
-  auto stats = http_call(port, "GET", "/api/v1/admin/stats", "", bearer("adm"));
-  rapidjson::Document doc;
-  doc.Parse(stats.body.c_str());
-  const rapidjson::Value* x = &doc;
-  for (auto* key : path)
-    x = &(*x)[key];
-  return x->GetUint64();
-}
-
 size_t count_of(const std::string& text, const std::string& part) {
   size_t n = 0;
   for (auto i = text.find(part); i != std::string::npos;

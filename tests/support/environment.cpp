@@ -322,4 +322,17 @@ std::string fake_intervals::created_events() const {
   return to_json(doc["created_events"]);
 }
 
+uint64_t admin_stat(uint16_t port, std::initializer_list<const char*> path) {
+  auto stats = http_call(port, "GET", "/api/v1/admin/stats", "", bearer("adm"));
+  rapidjson::Document doc;
+  doc.Parse(stats.body.c_str());
+  const rapidjson::Value* x = &doc;
+  for (auto* key : path) {
+    if (!x->IsObject() || !x->HasMember(key))
+      return UINT64_MAX;
+    x = &(*x)[key];
+  }
+  return x->IsUint64() ? x->GetUint64() : UINT64_MAX;
+}
+
 } // namespace st::test

@@ -1,6 +1,8 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
+#include <initializer_list>
 #include <map>
 #include <memory>
 #include <string>
@@ -147,6 +149,10 @@ run_binary(const std::vector<std::string>& args,
 
 /// Runs a shell command; returns (exit code, stdout+stderr).
 std::pair<int, std::string> run_shell(const std::string& command);
+
+/// A number from the admin stats (ADMIN_TOKEN=adm) at `path`
+/// (UINT64_MAX when absent).
+uint64_t admin_stat(uint16_t port, std::initializer_list<const char*> path);
 
 /// The value of `key` in a flat JSON object body ("" when absent).
 std::string json_field(const std::string& body, const std::string& key);
