@@ -4,10 +4,11 @@
 #include "config/defaults.hpp"
 #include "protocols/errors.hpp"
 #include "protocols/text.hpp"
-#include "util/log.hpp"
 
 #include <cctype>
 #include <chrono>
+
+#include "util/log.hpp"
 
 namespace st {
 

@@ -2,9 +2,10 @@
 
 #include "config/defaults.hpp"
 #include "protocols/errors.hpp"
-#include "util/log.hpp"
 
 #include <cstring>
+
+#include "util/log.hpp"
 
 namespace st {
 

@@ -22,8 +22,8 @@ std::string truncated(const std::string& password) {
 /// One hashing thread.
 password_hasher_actor::behavior_type hasher_worker(int cost) {
   return {
-    [=](atom::hash, deadline, const std::string& password)
-      -> caf::result<std::string> {
+    [=](atom::hash, deadline,
+        const std::string& password) -> caf::result<std::string> {
       auto result = bcrypt_hash(password, cost);
       if (result.empty())
         return make_error(api_ec::unavailable, "password hashing failed");

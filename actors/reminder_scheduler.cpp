@@ -2,9 +2,10 @@
 
 #include "actors/user_db.hpp"
 #include "protocols/sql/arrays.hpp"
-#include "util/log.hpp"
 
 #include <algorithm>
+
+#include "util/log.hpp"
 
 namespace st {
 
@@ -51,12 +52,12 @@ void fire_due(reminder_scheduler_self self) {
   // Confirmed first: a user who moved or dropped the reminder since the
   // claim (relinked, unlinked) is not woken for the old time.
   self
-    ->request(st.db, caf::infinite, atom::exec_v,
-              batch_of({statement_of(stmt::reminders_confirm,
-                                     {st.cfg.claimer, sql_array(users),
-                                      sql_array(kinds), sql_array(dues),
-                                      param(opt_double{
-                                        seconds_of(st.cfg.lease)})})}))
+    ->request(
+      st.db, caf::infinite, atom::exec_v,
+      batch_of({statement_of(stmt::reminders_confirm,
+                             {st.cfg.claimer, sql_array(users),
+                              sql_array(kinds), sql_array(dues),
+                              param(opt_double{seconds_of(st.cfg.lease)})})}))
     .then(
       [=](db_reply& r) {
         auto& st = self->state;
@@ -113,9 +114,7 @@ reminder_scheduler(reminder_scheduler_self self, db_actor db,
   if (st.cfg.backfill.empty()) {
     tick(self);
   } else {
-    self
-      ->request(st.db, caf::infinite, atom::exec_v,
-                batch_of(st.cfg.backfill))
+    self->request(st.db, caf::infinite, atom::exec_v, batch_of(st.cfg.backfill))
       .then(
         [=](db_reply& r) {
           int64_t added = 0;

@@ -139,8 +139,8 @@ upstream_client(upstream_actor::stateful_pointer<upstream_state> self,
       if (req.until.passed())
         return caf::result<upstream_response>{
           make_error(call_ec::expired, "the caller gave up")};
-      auto& waiting = background ? st.lanes[host].background
-                                 : st.lanes[host].interactive;
+      auto& waiting =
+        background ? st.lanes[host].background : st.lanes[host].interactive;
       if (waiting.size() >= st.cfg.max_waiting) {
         ++st.stats.num_refused;
         return caf::result<upstream_response>{make_error(

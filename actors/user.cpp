@@ -3,9 +3,10 @@
 #include "actors/user_db.hpp"
 #include "protocols/dates.hpp"
 #include "protocols/errors.hpp"
-#include "util/log.hpp"
 
 #include <stdexcept>
+
+#include "util/log.hpp"
 
 namespace st {
 
@@ -22,16 +23,16 @@ caf::result<std::string> set_probe(user_self self, int64_t second_of_day) {
   auto& st = self->state;
   if (!st.cfg->fault_injection)
     return make_error(api_ec::not_found, "Not Found");
-  auto due = next_local_time(st.zone, std::chrono::system_clock::now(),
-                             second_of_day);
+  auto due =
+    next_local_time(st.zone, std::chrono::system_clock::now(), second_of_day);
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
               due.time_since_epoch())
               .count();
   return run<std::string>(
     self,
-    batch_of({statement_of(stmt::reminder_set,
-                           {st.uid(), std::string{probe_reminder},
-                            std::to_string(ms)})}),
+    batch_of(
+      {statement_of(stmt::reminder_set, {st.uid(), std::string{probe_reminder},
+                                         std::to_string(ms)})}),
     [ms](db_reply&) -> caf::expected<std::string> {
       return format_unix(ms / 1000);
     });
@@ -76,13 +77,13 @@ caf::error user_state::admit(user_self self, deadline d) {
     return make_error(call_ec::expired, "the caller gave up");
   until = d;
   switch (account_state) {
-    case account::unknown:
-      profile.load(self); // the next request finds it, or tries again
-      return make_error(db_ec::unavailable, "account not loaded");
-    case account::missing:
-      return make_error(api_ec::unauthorized, "User not found");
-    case account::exists:
-      break;
+  case account::unknown:
+    profile.load(self); // the next request finds it, or tries again
+    return make_error(db_ec::unavailable, "account not loaded");
+  case account::missing:
+    return make_error(api_ec::unauthorized, "User not found");
+  case account::exists:
+    break;
   }
   // Trusted for a while; then re-read before the next request.
   if (std::chrono::steady_clock::now() > account_checked_until)
@@ -108,19 +109,25 @@ user_actor::behavior_type user(user_self self, int32_t id, db_actor db,
   return {
     // -- profile
     [=](deadline d, atom::get, atom::profile) {
-      return admitted(self, d, [&] { return self->state.profile.get(self); });
+      return admitted(self, d, [&] {
+        return self->state.profile.get(self);
+      });
     },
     [=](deadline d, atom::patch, profile_patch& x) {
-      return admitted(
-        self, d, [&] { return self->state.profile.patch(self, std::move(x)); });
+      return admitted(self, d, [&] {
+        return self->state.profile.patch(self, std::move(x));
+      });
     },
     // -- diary
     [=](deadline d, atom::add, food_entry& x) {
-      return admitted(
-        self, d, [&] { return self->state.diary.add_food(self, std::move(x)); });
+      return admitted(self, d, [&] {
+        return self->state.diary.add_food(self, std::move(x));
+      });
     },
     [=](deadline d, atom::get, food_ref x) {
-      return admitted(self, d, [&] { return self->state.diary.food(self, x); });
+      return admitted(self, d, [&] {
+        return self->state.diary.food(self, x);
+      });
     },
     [=](deadline d, atom::patch, food_ref ref, food_patch& x) {
       return admitted(self, d, [&] {
@@ -128,20 +135,24 @@ user_actor::behavior_type user(user_self self, int32_t id, db_actor db,
       });
     },
     [=](deadline d, atom::del, food_ref x) {
-      return admitted(self, d,
-                      [&] { return self->state.diary.delete_food(self, x); });
+      return admitted(self, d, [&] {
+        return self->state.diary.delete_food(self, x);
+      });
     },
     [=](deadline d, atom::get, atom::day, std::string& date) {
-      return admitted(
-        self, d, [&] { return self->state.diary.day(self, std::move(date)); });
+      return admitted(self, d, [&] {
+        return self->state.diary.day(self, std::move(date));
+      });
     },
     [=](deadline d, atom::add, sleep_input& x) {
-      return admitted(
-        self, d, [&] { return self->state.diary.add_sleep(self, std::move(x)); });
+      return admitted(self, d, [&] {
+        return self->state.diary.add_sleep(self, std::move(x));
+      });
     },
     [=](deadline d, atom::get, sleep_query& q) {
-      return admitted(
-        self, d, [&] { return self->state.diary.sleep(self, std::move(q)); });
+      return admitted(self, d, [&] {
+        return self->state.diary.sleep(self, std::move(q));
+      });
     },
     // -- training
     [=](deadline d, atom::put, wellness_input& x) {
@@ -165,8 +176,9 @@ user_actor::behavior_type user(user_self self, int32_t id, db_actor db,
       });
     },
     [=](deadline d, atom::del, workout_ref x) {
-      return admitted(
-        self, d, [&] { return self->state.training.delete_workout(self, x); });
+      return admitted(self, d, [&] {
+        return self->state.training.delete_workout(self, x);
+      });
     },
     [=](deadline d, atom::get, atom::workouts, list_query& q) {
       return admitted(self, d, [&] {
@@ -185,8 +197,9 @@ user_actor::behavior_type user(user_self self, int32_t id, db_actor db,
     },
     // -- intervals
     [=](deadline d, atom::get, atom::intervals) {
-      return admitted(self, d,
-                      [&] { return self->state.intervals.status(self); });
+      return admitted(self, d, [&] {
+        return self->state.intervals.status(self);
+      });
     },
     [=](deadline d, atom::link, intervals_link& x) {
       return admitted(self, d, [&] {
@@ -194,11 +207,14 @@ user_actor::behavior_type user(user_self self, int32_t id, db_actor db,
       });
     },
     [=](deadline d, atom::unlink) {
-      return admitted(self, d,
-                      [&] { return self->state.intervals.unlink(self); });
+      return admitted(self, d, [&] {
+        return self->state.intervals.unlink(self);
+      });
     },
     [=](deadline d, atom::sync) {
-      return admitted(self, d, [&] { return self->state.intervals.sync(self); });
+      return admitted(self, d, [&] {
+        return self->state.intervals.sync(self);
+      });
     },
     [=](deadline d, atom::get, atom::events, list_query& q) {
       return admitted(self, d, [&] {
@@ -219,9 +235,9 @@ user_actor::behavior_type user(user_self self, int32_t id, db_actor db,
     [=](atom::internal, atom::remind, const std::string& kind) {
       auto& st = self->state;
       // No caller waits: the work gets the background time of its facet.
-      st.until = deadline::in(st.cfg->intervals
-                                ? st.cfg->intervals->background_call_time
-                                : std::chrono::seconds(600));
+      st.until =
+        deadline::in(st.cfg->intervals ? st.cfg->intervals->background_call_time
+                                       : std::chrono::seconds(600));
       if (kind == user_intervals_part::refresh_reminder && st.cfg->intervals)
         st.intervals.refresh_due(self);
       else if (kind == probe_reminder)
@@ -239,7 +255,9 @@ user_actor::behavior_type user(user_self self, int32_t id, db_actor db,
       return true;
     },
     [=](deadline d, atom::remind, int64_t second_of_day) {
-      return admitted(self, d, [&] { return set_probe(self, second_of_day); });
+      return admitted(self, d, [&] {
+        return set_probe(self, second_of_day);
+      });
     },
     [=](atom::internal, atom::passivate) {
       if (self->state.intervals.flight.running())

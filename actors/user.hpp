@@ -5,13 +5,14 @@
 #include "actors/user_intervals.hpp"
 #include "actors/user_profile.hpp"
 #include "actors/user_training.hpp"
-#include "domain/time_zone.hpp"
 #include "protocols/fernet.hpp"
 
 #include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
+
+#include "domain/time_zone.hpp"
 
 namespace st {
 
@@ -56,8 +57,11 @@ struct user_state {
   deadline until;
   /// The account: unknown until loaded, then whether it exists, until when
   /// that is trusted, and its time zone (null = UTC).
-  enum class account : uint8_t { unknown, exists, missing } account_state =
-    account::unknown;
+  enum class account : uint8_t {
+    unknown,
+    exists,
+    missing
+  } account_state = account::unknown;
   std::chrono::steady_clock::time_point account_checked_until;
   zone_ptr zone = nullptr;
   bool quit_when_idle = false; ///< passivation waits for a sync in flight

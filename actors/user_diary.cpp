@@ -67,11 +67,11 @@ caf::result<food_entry>
 user_diary_part::patch_food(user_self self, food_ref ref, food_patch x) {
   return run<food_entry>(
     self,
-    batch_of({statement_of(
-      stmt::food_update,
-      {param(int64_t{ref.id}), self->state.uid(), x.name,
-       param(x.portion_grams), param(x.calories), param(x.protein_g),
-       param(x.fat_g), param(x.carbs_g), x.meal_type})}),
+    batch_of({statement_of(stmt::food_update,
+                           {param(int64_t{ref.id}), self->state.uid(), x.name,
+                            param(x.portion_grams), param(x.calories),
+                            param(x.protein_g), param(x.fat_g),
+                            param(x.carbs_g), x.meal_type})}),
     [=](db_reply& r) -> caf::expected<food_entry> {
       self->state.rows_changed(user_table::food);
       if (auto row = first_row(r))
@@ -124,16 +124,16 @@ caf::result<sleep_record> user_diary_part::add_sleep(user_self self,
     });
 }
 
-caf::result<std::vector<sleep_record>>
-user_diary_part::sleep(user_self self, sleep_query q) {
+caf::result<std::vector<sleep_record>> user_diary_part::sleep(user_self self,
+                                                              sleep_query q) {
   auto today = self->state.today();
   auto to = q.to.empty() ? today : *parse_date(q.to);
   auto from = q.from.empty() ? to - q.limit : *parse_date(q.from);
   return run<std::vector<sleep_record>>(
     self,
-    batch_of({statement_of(stmt::sleep_range,
-                           {self->state.uid(), format_date(from),
-                            format_date(to), param(q.limit)})}),
+    batch_of(
+      {statement_of(stmt::sleep_range, {self->state.uid(), format_date(from),
+                                        format_date(to), param(q.limit)})}),
     [](db_reply& r) -> caf::expected<std::vector<sleep_record>> {
       std::vector<sleep_record> result;
       for (auto& row : r.results[0].rows)

@@ -11,8 +11,8 @@ struct user_diary_part {
 
   [[nodiscard]] caf::result<food_entry> food(user_self self, food_ref x);
 
-  [[nodiscard]] caf::result<food_entry> patch_food(user_self self,
-                                                   food_ref ref, food_patch x);
+  [[nodiscard]] caf::result<food_entry> patch_food(user_self self, food_ref ref,
+                                                   food_patch x);
 
   [[nodiscard]] caf::result<bool> delete_food(user_self self, food_ref x);
 
@@ -22,8 +22,8 @@ struct user_diary_part {
   [[nodiscard]] caf::result<sleep_record> add_sleep(user_self self,
                                                     sleep_input x);
 
-  [[nodiscard]] caf::result<std::vector<sleep_record>>
-  sleep(user_self self, sleep_query q);
+  [[nodiscard]] caf::result<std::vector<sleep_record>> sleep(user_self self,
+                                                             sleep_query q);
 };
 
 } // namespace st

@@ -1,16 +1,16 @@
 #include "actors/user_intervals.hpp"
 
 #include "actors/user.hpp"
-
 #include "actors/user_db.hpp"
 #include "config/defaults.hpp"
 #include "protocols/dates.hpp"
 #include "protocols/errors.hpp"
 #include "protocols/intervals.hpp"
 #include "protocols/sql/arrays.hpp"
-#include "util/log.hpp"
 
 #include <functional>
+
+#include "util/log.hpp"
 
 namespace st {
 
@@ -261,8 +261,8 @@ void write_sync(user_self self, const std::shared_ptr<sync_run>& run,
   if (!activities || !days)
     return finish_sync(self, run,
                        make_error(api_ec::bad_gateway,
-                                        "Intervals.icu sent an answer that "
-                                        "could not be read."));
+                                  "Intervals.icu sent an answer that "
+                                  "could not be read."));
   std::vector<db_value> ids, starts, names, types, durations, distances, tss,
     raws;
   for (auto& a : activities->rows) {
@@ -308,8 +308,9 @@ void write_sync(user_self self, const std::shared_ptr<sync_run>& run,
   run->fetch_ms = ms_since(run->started);
   auto db_started = clock_type::now();
   // The sync's own deadline: a background one has no caller waiting.
-  batch.until = run->background ? deadline::in(config(self).background_call_time)
-                                : self->state.until;
+  batch.until = run->background
+                  ? deadline::in(config(self).background_call_time)
+                  : self->state.until;
   self->request(self->state.db, caf::infinite, atom::exec_v, std::move(batch))
     .then(
       [=](db_reply& r) mutable {
@@ -330,50 +331,50 @@ void start_sync(user_self self, std::optional<sync_promise> rp,
     auto run = std::make_shared<sync_run>();
     run->background = background;
     with_key(
-    self,
-    [=](const std::string& athlete, const std::string& key) {
-      auto& cfg = config(self);
-      auto today = self->state.today();
-      auto newest = format_date(today);
-      auto oldest = format_date(today - intervals::sync_days);
-      auto fetched = std::make_shared<sync_fetch>();
-      // The upstream calls do not hold the user's other requests: only
-      // the write phase is ordered with them.
-      auto arrived = [=](bool is_activities,
-                         caf::expected<upstream_response> x) {
-        if (!x)
-          fetched->failure = unreachable();
-        else if (x->status != 200)
-          fetched->failure = failure_of(*x);
-        else
-          (is_activities ? fetched->activities : fetched->wellness) =
-            std::move(x->body);
-        if (--fetched->pending > 0)
-          return;
-        if (fetched->failure)
-          return finish_sync(self, run, fetched->failure);
-        write_sync(self, run, *fetched);
-      };
-      auto fetch = [=](bool is_activities, std::string url) {
-        request_upstream(self,
-                         call(self, "GET", std::move(url), key, background))
-          .then(
-            [=](upstream_response& r) {
-              arrived(is_activities, std::move(r));
-            },
-            [=](caf::error& err) {
-              arrived(is_activities, std::move(err));
-            });
-      };
-      fetch(true,
-            intervals::activities_url(cfg.base_url, athlete, oldest, newest,
-                                      intervals::sync_activity_limit));
-      fetch(false,
-            intervals::wellness_url(cfg.base_url, athlete, oldest, newest));
-    },
-    [=](caf::error err) {
-      finish_sync(self, run, std::move(err));
-    });
+      self,
+      [=](const std::string& athlete, const std::string& key) {
+        auto& cfg = config(self);
+        auto today = self->state.today();
+        auto newest = format_date(today);
+        auto oldest = format_date(today - intervals::sync_days);
+        auto fetched = std::make_shared<sync_fetch>();
+        // The upstream calls do not hold the user's other requests: only
+        // the write phase is ordered with them.
+        auto arrived = [=](bool is_activities,
+                           caf::expected<upstream_response> x) {
+          if (!x)
+            fetched->failure = unreachable();
+          else if (x->status != 200)
+            fetched->failure = failure_of(*x);
+          else
+            (is_activities ? fetched->activities : fetched->wellness) =
+              std::move(x->body);
+          if (--fetched->pending > 0)
+            return;
+          if (fetched->failure)
+            return finish_sync(self, run, fetched->failure);
+          write_sync(self, run, *fetched);
+        };
+        auto fetch = [=](bool is_activities, std::string url) {
+          request_upstream(self,
+                           call(self, "GET", std::move(url), key, background))
+            .then(
+              [=](upstream_response& r) {
+                arrived(is_activities, std::move(r));
+              },
+              [=](caf::error& err) {
+                arrived(is_activities, std::move(err));
+              });
+        };
+        fetch(true,
+              intervals::activities_url(cfg.base_url, athlete, oldest, newest,
+                                        intervals::sync_activity_limit));
+        fetch(false,
+              intervals::wellness_url(cfg.base_url, athlete, oldest, newest));
+      },
+      [=](caf::error err) {
+        finish_sync(self, run, std::move(err));
+      });
   });
 }
 
@@ -401,8 +402,8 @@ void complete_details(user_self self, const std::string& key,
       continue;
     ++*pending;
     request_upstream(
-      self, call(self, "GET", intervals::activity_url(cfg.base_url, *id), key,
-           false))
+      self,
+      call(self, "GET", intervals::activity_url(cfg.base_url, *id), key, false))
       .then(
         [=](upstream_response& detail) {
           if (detail.status == 200)
@@ -431,8 +432,8 @@ caf::result<std::vector<T>> live_read(user_self self, UrlOf url_of, Read read) {
     self,
     [=](const std::string& athlete, const std::string& key) {
       request_upstream(
-        self, call(self, "GET", url_of(config(self).base_url, athlete), key,
-             false))
+        self,
+        call(self, "GET", url_of(config(self).base_url, athlete), key, false))
         .then(
           [=](upstream_response& r) {
             if (r.status == 200)
@@ -462,8 +463,8 @@ caf::result<intervals_status> user_intervals_part::status(user_self self) {
   return rp;
 }
 
-caf::result<intervals_status>
-user_intervals_part::link_key(user_self self, intervals_link x) {
+caf::result<intervals_status> user_intervals_part::link_key(user_self self,
+                                                            intervals_link x) {
   auto& cfg = config(self);
   if (cfg.refuse_plaintext)
     return make_error(api_ec::unavailable,
@@ -474,10 +475,9 @@ user_intervals_part::link_key(user_self self, intervals_link x) {
   auto until = self->state.until;
   // The key check upstream does not hold the user's other requests; a link
   // or unlink that arrives meanwhile wins over this one.
-  request_upstream(self,
-                   call(self, "GET",
-                        intervals::athlete_url(cfg.base_url, x.athlete_id),
-                        x.api_key, false))
+  request_upstream(
+    self, call(self, "GET", intervals::athlete_url(cfg.base_url, x.athlete_id),
+               x.api_key, false))
     .then(
       [=](upstream_response& r) mutable {
         if (r.status == 401 || r.status == 403 || r.status == 404)
@@ -491,17 +491,18 @@ user_intervals_part::link_key(user_self self, intervals_link x) {
                        "Intervals.icu could not be reached to verify the key; "
                        "try again later.")));
         if (part(self).link_epoch != epoch)
-          return void(rp.deliver(
-            make_error(api_ec::conflict, "Intervals.icu was linked or "
-                                         "unlinked again while this key was "
-                                         "being checked.")));
+          return void(rp.deliver(make_error(api_ec::conflict,
+                                            "Intervals.icu was linked or "
+                                            "unlinked again while this key was "
+                                            "being checked.")));
         auto& cfg = config(self);
         auto stored = cfg.key ? fernet_encrypt(*cfg.key, x.api_key) : x.api_key;
         self->state.until = until;
         // Awaited: the write is ordered with the requests after it.
-        request_db(self, batch_of({statement_of(stmt::intervals_link_upsert,
-                                                {self->state.uid(), stored,
-                                                 x.athlete_id})}))
+        request_db(
+          self,
+          batch_of({statement_of(stmt::intervals_link_upsert,
+                                 {self->state.uid(), stored, x.athlete_id})}))
           .await(
             [=](db_reply&) mutable {
               auto& p = part(self);
@@ -529,11 +530,11 @@ user_intervals_part::link_key(user_self self, intervals_link x) {
 caf::result<bool> user_intervals_part::unlink(user_self self) {
   ++link_epoch;
   return run<bool>(
-    self, batch_of({statement_of(stmt::intervals_unlink, {self->state.uid()}),
-                    statement_of(stmt::reminder_clear,
-                                 {self->state.uid(),
-                                  std::string{refresh_reminder}})},
-                   true),
+    self,
+    batch_of({statement_of(stmt::intervals_unlink, {self->state.uid()}),
+              statement_of(stmt::reminder_clear,
+                           {self->state.uid(), std::string{refresh_reminder}})},
+             true),
     [=](db_reply& r) -> caf::expected<bool> {
       auto& p = part(self);
       p.link = link_ptr{};
@@ -583,16 +584,15 @@ user_intervals_part::activities(user_self self, list_query q) {
     });
 }
 
-caf::result<intervals_event>
-user_intervals_part::push_event(user_self self, planned_event x) {
+caf::result<intervals_event> user_intervals_part::push_event(user_self self,
+                                                             planned_event x) {
   auto rp = self->make_response_promise<intervals_event>();
   with_key(
     self,
     [=](const std::string& athlete, const std::string& key) mutable {
       auto& cfg = config(self);
-      auto req =
-        call(self, "POST", intervals::events_url(cfg.base_url, athlete), key,
-             false);
+      auto req = call(self, "POST",
+                      intervals::events_url(cfg.base_url, athlete), key, false);
       req.headers.emplace_back("Content-Type: application/json");
       req.body = intervals::event_json(x);
       request_upstream(self, std::move(req))

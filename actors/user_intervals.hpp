@@ -42,8 +42,8 @@ struct user_intervals_part {
   /// caller gets its result).
   [[nodiscard]] caf::result<sync_report> sync(user_self self);
 
-  [[nodiscard]] caf::result<std::vector<intervals_event>>
-  events(user_self self, list_query q);
+  [[nodiscard]] caf::result<std::vector<intervals_event>> events(user_self self,
+                                                                 list_query q);
 
   [[nodiscard]] caf::result<std::vector<intervals_activity>>
   activities(user_self self, list_query q);

@@ -2,11 +2,12 @@
 
 #include "actors/user.hpp"
 #include "actors/user_db.hpp"
-#include "domain/training_load.hpp"
 #include "protocols/dates.hpp"
 #include "protocols/errors.hpp"
 #include "protocols/fit.hpp"
 #include "protocols/tokens.hpp"
+
+#include "domain/training_load.hpp"
 
 namespace st {
 
@@ -88,8 +89,8 @@ caf::result<wellness_day> user_training_part::put_wellness(user_self self,
     });
 }
 
-caf::result<page_ptr<wellness_day>>
-user_training_part::wellness(user_self self, list_query q) {
+caf::result<page_ptr<wellness_day>> user_training_part::wellness(user_self self,
+                                                                 list_query q) {
   q = self->state.resolve_window(std::move(q));
   auto key = list_key(q);
   if (auto* cached = wellness_pages.find(key))
@@ -97,10 +98,10 @@ user_training_part::wellness(user_self self, list_query q) {
   db_value limit = q.limit < 0 ? db_value{} : param(q.limit);
   return run<page_ptr<wellness_day>>(
     self,
-    batch_of({statement_of(stmt::wellness_range, {self->state.uid(), q.from,
-                                                  q.to, limit, param(q.offset)}),
-              statement_of(stmt::wellness_count,
-                           {self->state.uid(), q.from, q.to})}),
+    batch_of(
+      {statement_of(stmt::wellness_range,
+                    {self->state.uid(), q.from, q.to, limit, param(q.offset)}),
+       statement_of(stmt::wellness_count, {self->state.uid(), q.from, q.to})}),
     [=](db_reply& r) -> caf::expected<page_ptr<wellness_day>> {
       auto result = std::make_shared<wellness_page>();
       result->query = q;
@@ -118,11 +119,11 @@ caf::result<workout> user_training_part::add_workout(user_self self,
   self->state.rows_changed(user_table::workouts);
   return run<workout>(
     self,
-    batch_of({statement_of(stmt::workout_insert,
-                           {self->state.uid(), x.start_date, x.name, x.type,
-                            param(x.duration_sec), param(x.distance_m),
-                            param(x.tss), x.notes, std::string{"manual"},
-                            caf::none, caf::none})}),
+    batch_of(
+      {statement_of(stmt::workout_insert,
+                    {self->state.uid(), x.start_date, x.name, x.type,
+                     param(x.duration_sec), param(x.distance_m), param(x.tss),
+                     x.notes, std::string{"manual"}, caf::none, caf::none})}),
     [](db_reply& r) -> caf::expected<workout> {
       return workout_of(*first_row(r));
     });
@@ -134,10 +135,10 @@ caf::result<workout> user_training_part::patch_workout(user_self self,
   self->state.rows_changed(user_table::workouts);
   return run<workout>(
     self,
-    batch_of({statement_of(
-      stmt::workout_update,
-      {param(int64_t{ref.id}), self->state.uid(), x.start_date, x.name, x.type,
-       param(x.duration_sec), param(x.distance_m), param(x.tss), x.notes})}),
+    batch_of({statement_of(stmt::workout_update,
+                           {param(int64_t{ref.id}), self->state.uid(),
+                            x.start_date, x.name, x.type, param(x.duration_sec),
+                            param(x.distance_m), param(x.tss), x.notes})}),
     [](db_reply& r) -> caf::expected<workout> {
       if (auto row = first_row(r))
         return workout_of(*row);
@@ -167,8 +168,8 @@ caf::result<page_ptr<workout>> user_training_part::workouts(user_self self,
     return *cached;
   return run<page_ptr<workout>>(
     self,
-    batch_of({statement_of(stmt::workout_range,
-                           {self->state.uid(), q.from, q.to})}),
+    batch_of(
+      {statement_of(stmt::workout_range, {self->state.uid(), q.from, q.to})}),
     [=](db_reply& r) -> caf::expected<page_ptr<workout>> {
       std::vector<workout> all;
       for (auto& row : r.results[0].rows)
@@ -232,10 +233,10 @@ caf::result<workout> user_training_part::import_fit(user_self self,
   auto summary = decode_fit(*x.bytes);
   auto checksum = sha256_hex(*x.bytes);
   auto rp = self->make_response_promise<workout>();
-  request_db(self, batch_of({statement_of(stmt::workout_by_checksum,
-                                          {self->state.uid(), checksum}),
-                             statement_of(stmt::effective_ftp,
-                                          {self->state.uid()})}))
+  request_db(self,
+             batch_of({statement_of(stmt::workout_by_checksum,
+                                    {self->state.uid(), checksum}),
+                       statement_of(stmt::effective_ftp, {self->state.uid()})}))
     .await(
       [=](db_reply& r) mutable {
         if (first_row(r, 0) != nullptr) {
@@ -245,9 +246,9 @@ caf::result<workout> user_training_part::import_fit(user_self self,
         }
         auto* parsed = std::get_if<fit_summary>(&summary);
         if (parsed == nullptr) {
-          rp.deliver(make_error(
-            api_ec::bad_request,
-            "Could not parse FIT file or no session found."));
+          rp.deliver(
+            make_error(api_ec::bad_request,
+                       "Could not parse FIT file or no session found."));
           return;
         }
         std::optional<double> ftp;

@@ -29,8 +29,7 @@ struct user_training_part {
   [[nodiscard]] caf::result<workout>
   patch_workout(user_self self, workout_ref ref, workout_input x);
 
-  [[nodiscard]] caf::result<bool> delete_workout(user_self self,
-                                                 workout_ref x);
+  [[nodiscard]] caf::result<bool> delete_workout(user_self self, workout_ref x);
 
   [[nodiscard]] caf::result<page_ptr<workout>> workouts(user_self self,
                                                         list_query q);

@@ -1,7 +1,6 @@
 #include "domain/time_zone.hpp"
 
 #include <date/tz.h>
-
 #include <stdexcept>
 #include <string>
 
@@ -18,7 +17,7 @@ zone_ptr find_zone(std::string_view name) {
 }
 
 void load_time_zones() {
-  (void) date::get_tzdb();
+  (void)date::get_tzdb();
 }
 
 int64_t day_in(zone_ptr zone, std::chrono::system_clock::time_point now) {
@@ -44,7 +43,7 @@ next_local_time(zone_ptr zone, std::chrono::system_clock::time_point now,
       auto info = zone->get_info(local);
       if (info.result == date::local_info::nonexistent)
         at = info.first.end; // the clock jumped over it: the gap's end
-      else // unique, or ambiguous: the earlier of the two
+      else                   // unique, or ambiguous: the earlier of the two
         at = system_clock::time_point{local.time_since_epoch() -
                                       info.first.offset};
     }

@@ -1,9 +1,9 @@
 #include "runtime/core_watch.hpp"
 
-#include "util/log.hpp"
-
 #include <caf/event_based_actor.hpp>
 #include <caf/exit_reason.hpp>
+
+#include "util/log.hpp"
 
 namespace st {
 

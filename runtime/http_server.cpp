@@ -3,7 +3,6 @@
 #include "config/defaults.hpp"
 #include "protocols/http/json.hpp"
 #include "runtime/fatal_signals.hpp"
-#include "util/log.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -16,6 +15,8 @@
 #include <mutex>
 #include <sys/resource.h>
 #include <unordered_map>
+
+#include "util/log.hpp"
 
 namespace st {
 

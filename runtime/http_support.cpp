@@ -113,8 +113,9 @@ void apply_policies(const http_policies& cfg, const request_meta& meta,
   if (res.body.size() >= defaults::gzip_min_bytes &&
       accepts_gzip(meta.accept_encoding)) {
     if (res.rendered)
-      res.body = *res.rendered->get(render_memo::gzip,
-                                    [&] { return gzip(res.body); });
+      res.body = *res.rendered->get(render_memo::gzip, [&] {
+        return gzip(res.body);
+      });
     else
       res.body = gzip(res.body);
     res.headers.emplace_back("Content-Encoding", "gzip");

@@ -118,18 +118,18 @@ std::optional<int32_t> caller_of(const api_request& req,
                                  const responder& reply) {
   using outcome = bearer_check::outcome;
   switch (req.caller.state) {
-    case outcome::valid:
-      return req.caller.user_id;
-    case outcome::absent:
-      reply(detail_response(http::status::unauthorized, "Not authenticated"));
-      break;
-    case outcome::bad_subject:
-      reply(detail_response(http::status::unauthorized, "Invalid token"));
-      break;
-    case outcome::invalid:
-      reply(
-        detail_response(http::status::unauthorized, "Invalid or expired token"));
-      break;
+  case outcome::valid:
+    return req.caller.user_id;
+  case outcome::absent:
+    reply(detail_response(http::status::unauthorized, "Not authenticated"));
+    break;
+  case outcome::bad_subject:
+    reply(detail_response(http::status::unauthorized, "Invalid token"));
+    break;
+  case outcome::invalid:
+    reply(
+      detail_response(http::status::unauthorized, "Invalid or expired token"));
+    break;
   }
   return std::nullopt;
 }

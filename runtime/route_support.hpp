@@ -92,8 +92,7 @@ void ask_user_in(bridge_self self, deadline until, int32_t user,
   auto send = [=](const user_actor& handle) {
     std::function<void(caf::expected<Result>)> then =
       [=](caf::expected<Result> x) {
-        if (!x && x.error() == caf::sec::request_receiver_down &&
-            retries > 0) {
+        if (!x && x.error() == caf::sec::request_receiver_down && retries > 0) {
           self->state.handles.erase(user);
           return ask_user_in<Result>(self, until, user, k, retries - 1, xs...);
         }
@@ -110,8 +109,8 @@ void ask_user_in(bridge_self self, deadline until, int32_t user,
       self->state.handles[user] = caf::actor_cast<caf::weak_actor_ptr>(*handle);
       send(*handle);
     };
-  bridge_request<user_actor>(self, until, self->state.users, found,
-                             atom::get_v, user);
+  bridge_request<user_actor>(self, until, self->state.users, found, atom::get_v,
+                             user);
 }
 
 } // namespace detail

@@ -6,7 +6,6 @@
 #include "actors/reminder_scheduler.hpp"
 #include "actors/upstream_client.hpp"
 #include "actors/user_registry.hpp"
-#include "domain/time_zone.hpp"
 #include "config/defaults.hpp"
 #include "protocols/tokens.hpp"
 #include "runtime/api_routes.hpp"
@@ -23,9 +22,10 @@
 #include <csignal>
 #include <malloc.h>
 #include <pthread.h>
-#include <unistd.h>
 #include <thread>
+#include <unistd.h>
 
+#include "domain/time_zone.hpp"
 #include "util/log.hpp"
 
 namespace st {
@@ -212,9 +212,9 @@ int run_serve(const settings& cfg) {
   reminder_cfg.lease = std::clamp<std::chrono::milliseconds>(
     10 * reminder_cfg.poll, std::chrono::seconds(2), std::chrono::minutes(5));
   if (intervals_cfg->refresh_period.count() > 0)
-    reminder_cfg.backfill.push_back(db_statement{
-      stmt::reminders_backfill_refresh,
-      {std::to_string(intervals_cfg->refresh_period.count())}});
+    reminder_cfg.backfill.push_back(
+      db_statement{stmt::reminders_backfill_refresh,
+                   {std::to_string(intervals_cfg->refresh_period.count())}});
   auto reminders = sys.spawn(reminder_scheduler, db, users, reminder_cfg);
 
   // In start order.
@@ -246,21 +246,16 @@ int run_serve(const settings& cfg) {
   http_cfg.rate_limit = cfg.rate_limit_per_minute;
   http_cfg.max_connections = cfg.max_connections;
   http_cfg.max_connections_per_client = cfg.max_connections_per_client;
-  auto bridges = std::make_shared<request_bridges>(sys, users, cfg.http_threads);
-  api_context api{bridges,
-                  std::chrono::milliseconds{cfg.request_timeout_ms},
-                  auth_service,
-                  db,
-                  users,
-                  upstream,
-                  cfg.admin_token,
-                  cfg.fault_injection,
-                  cfg.debug,
-                  call_timeout * 2,
-                  health,
-                  core_actors,
-                  user_cfg.caches,
-                  reminders};
+  auto bridges =
+    std::make_shared<request_bridges>(sys, users, cfg.http_threads);
+  api_context api{
+    bridges,         std::chrono::milliseconds{cfg.request_timeout_ms},
+    auth_service,    db,
+    users,           upstream,
+    cfg.admin_token, cfg.fault_injection,
+    cfg.debug,       call_timeout * 2,
+    health,          core_actors,
+    user_cfg.caches, reminders};
   http_server http{http_cfg, make_api_routes(api)};
   uint16_t port = 0;
   try {

@@ -242,8 +242,7 @@ const std::vector<statement_def>& statement_catalog() {
        " ORDER BY created_at DESC, id DESC LIMIT $4::bigint"},
     // The link and its background refresh reminder, if any.
     {stmt::intervals_credentials, "intervals_credentials",
-     "SELECT c.athlete_id, c.encrypted_token_or_key, " +
-       iso("r.due_at") +
+     "SELECT c.athlete_id, c.encrypted_token_or_key, " + iso("r.due_at") +
        " FROM intervals_credentials c LEFT JOIN user_reminders r ON "
        "r.user_id = c.user_id AND r.kind = 'intervals_refresh' "
        "WHERE c.user_id = $1::integer"},

@@ -1,9 +1,10 @@
-#include "domain/nutrition.hpp"
 #include "domain/training_load.hpp"
 
 #include "protocols/dates.hpp"
 
 #include <catch2/catch.hpp>
+
+#include "domain/nutrition.hpp"
 
 using namespace st;
 

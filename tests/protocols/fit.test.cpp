@@ -1,9 +1,10 @@
 #include "protocols/fit.hpp"
 
-#include "domain/training_load.hpp"
 #include "tests/support/fit_samples.hpp"
 
 #include <catch2/catch.hpp>
+
+#include "domain/training_load.hpp"
 
 using namespace st;
 using namespace st::test;
