@@ -23,6 +23,14 @@ double seconds_of(std::chrono::milliseconds x) {
   return static_cast<double>(x.count()) / 1000.0;
 }
 
+/// Sends `batch` in the pool's bulk lane: background work never delays a
+/// request someone is waiting on.
+auto in_background(reminder_scheduler_self self, db_batch batch) {
+  batch.bulk = true;
+  return self->request(self->state.db, caf::infinite, atom::exec_v,
+                       std::move(batch));
+}
+
 /// The next tick: at the next due time, at the latest a poll from now.
 void schedule_tick(reminder_scheduler_self self) {
   auto& st = self->state;
@@ -51,13 +59,11 @@ void fire_due(reminder_scheduler_self self) {
   auto n = users.size();
   // Confirmed first: a user who moved or dropped the reminder since the
   // claim (relinked, unlinked) is not woken for the old time.
-  self
-    ->request(
-      st.db, caf::infinite, atom::exec_v,
-      batch_of({statement_of(stmt::reminders_confirm,
-                             {st.cfg.claimer, sql_array(users),
-                              sql_array(kinds), sql_array(dues),
-                              param(opt_double{seconds_of(st.cfg.lease)})})}))
+  in_background(
+    self, batch_of({statement_of(
+            stmt::reminders_confirm,
+            {st.cfg.claimer, sql_array(users), sql_array(kinds),
+             sql_array(dues), param(opt_double{seconds_of(st.cfg.lease)})})}))
     .then(
       [=](db_reply& r) {
         auto& st = self->state;
@@ -80,13 +86,12 @@ void fire_due(reminder_scheduler_self self) {
 /// Claims what falls due within the horizon, then fires what is due.
 void tick(reminder_scheduler_self self) {
   auto& st = self->state;
-  self
-    ->request(st.db, caf::infinite, atom::exec_v,
-              batch_of({statement_of(
-                stmt::reminders_claim,
-                {st.cfg.claimer, param(opt_double{seconds_of(st.cfg.horizon)}),
-                 param(opt_double{seconds_of(st.cfg.lease)}),
-                 param(st.cfg.claim_limit)})}))
+  in_background(
+    self, batch_of({statement_of(stmt::reminders_claim,
+                                 {st.cfg.claimer,
+                                  param(opt_double{seconds_of(st.cfg.horizon)}),
+                                  param(opt_double{seconds_of(st.cfg.lease)}),
+                                  param(st.cfg.claim_limit)})}))
     .then(
       [=](db_reply& r) {
         auto& st = self->state;
@@ -114,7 +119,7 @@ reminder_scheduler(reminder_scheduler_self self, db_actor db,
   if (st.cfg.backfill.empty()) {
     tick(self);
   } else {
-    self->request(st.db, caf::infinite, atom::exec_v, batch_of(st.cfg.backfill))
+    in_background(self, batch_of(st.cfg.backfill))
       .then(
         [=](db_reply& r) {
           int64_t added = 0;

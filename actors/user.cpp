@@ -76,6 +76,7 @@ caf::error user_state::admit(user_self self, deadline d) {
   if (d.passed())
     return make_error(call_ec::expired, "the caller gave up");
   until = d;
+  last_active = std::chrono::steady_clock::now();
   switch (account_state) {
   case account::unknown:
     profile.load(self); // the next request finds it, or tries again
@@ -91,148 +92,174 @@ caf::error user_state::admit(user_self self, deadline d) {
   return caf::none;
 }
 
-user_actor::behavior_type user(user_self self, int32_t id, db_actor db,
-                               user_registry_actor registry,
-                               std::shared_ptr<const user_settings> cfg) {
-  auto& st = self->state;
-  st.id = id;
-  st.db = std::move(db);
-  st.registry = std::move(registry);
-  st.cfg = std::move(cfg);
-  // The user's budget is split between the two kinds of pages.
-  auto own = st.cfg->cache_bytes_per_user / 2;
-  st.training.wellness_pages.bind(st.cfg->caches, own);
-  st.training.workout_pages.bind(st.cfg->caches, own);
-  // Every request finds the account (and time zone) known: they wait in
-  // the mailbox until this first read is in.
-  st.profile.load(self);
+namespace {
+
+/// The user actor consuming a message on this thread.
+thread_local user_actor_impl* running = nullptr;
+
+} // namespace
+
+user_self running_user() {
+  return running;
+}
+
+namespace {
+
+/// Every user actor's behaviour: one line per request that delegates to a
+/// part. Built once; stateless handlers (see user_actor_impl).
+user_actor::behavior_type shared_behavior() {
   return {
     // -- profile
-    [=](deadline d, atom::get, atom::profile) {
+    [](deadline d, atom::get, atom::profile) {
+      auto self = running_user();
       return admitted(self, d, [&] {
         return self->state.profile.get(self);
       });
     },
-    [=](deadline d, atom::patch, profile_patch& x) {
+    [](deadline d, atom::patch, profile_patch& x) {
+      auto self = running_user();
       return admitted(self, d, [&] {
         return self->state.profile.patch(self, std::move(x));
       });
     },
     // -- diary
-    [=](deadline d, atom::add, food_entry& x) {
+    [](deadline d, atom::add, food_entry& x) {
+      auto self = running_user();
       return admitted(self, d, [&] {
         return self->state.diary.add_food(self, std::move(x));
       });
     },
-    [=](deadline d, atom::get, food_ref x) {
+    [](deadline d, atom::get, food_ref x) {
+      auto self = running_user();
       return admitted(self, d, [&] {
         return self->state.diary.food(self, x);
       });
     },
-    [=](deadline d, atom::patch, food_ref ref, food_patch& x) {
+    [](deadline d, atom::patch, food_ref ref, food_patch& x) {
+      auto self = running_user();
       return admitted(self, d, [&] {
         return self->state.diary.patch_food(self, ref, std::move(x));
       });
     },
-    [=](deadline d, atom::del, food_ref x) {
+    [](deadline d, atom::del, food_ref x) {
+      auto self = running_user();
       return admitted(self, d, [&] {
         return self->state.diary.delete_food(self, x);
       });
     },
-    [=](deadline d, atom::get, atom::day, std::string& date) {
+    [](deadline d, atom::get, atom::day, std::string& date) {
+      auto self = running_user();
       return admitted(self, d, [&] {
         return self->state.diary.day(self, std::move(date));
       });
     },
-    [=](deadline d, atom::add, sleep_input& x) {
+    [](deadline d, atom::add, sleep_input& x) {
+      auto self = running_user();
       return admitted(self, d, [&] {
         return self->state.diary.add_sleep(self, std::move(x));
       });
     },
-    [=](deadline d, atom::get, sleep_query& q) {
+    [](deadline d, atom::get, sleep_query& q) {
+      auto self = running_user();
       return admitted(self, d, [&] {
         return self->state.diary.sleep(self, std::move(q));
       });
     },
     // -- training
-    [=](deadline d, atom::put, wellness_input& x) {
+    [](deadline d, atom::put, wellness_input& x) {
+      auto self = running_user();
       return admitted(self, d, [&] {
         return self->state.training.put_wellness(self, std::move(x));
       });
     },
-    [=](deadline d, atom::get, atom::wellness, list_query& q) {
+    [](deadline d, atom::get, atom::wellness, list_query& q) {
+      auto self = running_user();
       return admitted(self, d, [&] {
         return self->state.training.wellness(self, std::move(q));
       });
     },
-    [=](deadline d, atom::add, workout_input& x) {
+    [](deadline d, atom::add, workout_input& x) {
+      auto self = running_user();
       return admitted(self, d, [&] {
         return self->state.training.add_workout(self, std::move(x));
       });
     },
-    [=](deadline d, atom::patch, workout_ref ref, workout_input& x) {
+    [](deadline d, atom::patch, workout_ref ref, workout_input& x) {
+      auto self = running_user();
       return admitted(self, d, [&] {
         return self->state.training.patch_workout(self, ref, std::move(x));
       });
     },
-    [=](deadline d, atom::del, workout_ref x) {
+    [](deadline d, atom::del, workout_ref x) {
+      auto self = running_user();
       return admitted(self, d, [&] {
         return self->state.training.delete_workout(self, x);
       });
     },
-    [=](deadline d, atom::get, atom::workouts, list_query& q) {
+    [](deadline d, atom::get, atom::workouts, list_query& q) {
+      auto self = running_user();
       return admitted(self, d, [&] {
         return self->state.training.workouts(self, std::move(q));
       });
     },
-    [=](deadline d, atom::get, fitness_query& q) {
+    [](deadline d, atom::get, fitness_query& q) {
+      auto self = running_user();
       return admitted(self, d, [&] {
         return self->state.training.fitness_of(self, std::move(q));
       });
     },
-    [=](deadline d, atom::add, fit_upload& x) {
+    [](deadline d, atom::add, fit_upload& x) {
+      auto self = running_user();
       return admitted(self, d, [&] {
         return self->state.training.import_fit(self, std::move(x));
       });
     },
     // -- intervals
-    [=](deadline d, atom::get, atom::intervals) {
+    [](deadline d, atom::get, atom::intervals) {
+      auto self = running_user();
       return admitted(self, d, [&] {
         return self->state.intervals.status(self);
       });
     },
-    [=](deadline d, atom::link, intervals_link& x) {
+    [](deadline d, atom::link, intervals_link& x) {
+      auto self = running_user();
       return admitted(self, d, [&] {
         return self->state.intervals.link_key(self, std::move(x));
       });
     },
-    [=](deadline d, atom::unlink) {
+    [](deadline d, atom::unlink) {
+      auto self = running_user();
       return admitted(self, d, [&] {
         return self->state.intervals.unlink(self);
       });
     },
-    [=](deadline d, atom::sync) {
+    [](deadline d, atom::sync) {
+      auto self = running_user();
       return admitted(self, d, [&] {
         return self->state.intervals.sync(self);
       });
     },
-    [=](deadline d, atom::get, atom::events, list_query& q) {
+    [](deadline d, atom::get, atom::events, list_query& q) {
+      auto self = running_user();
       return admitted(self, d, [&] {
         return self->state.intervals.events(self, std::move(q));
       });
     },
-    [=](deadline d, atom::get, atom::activities, list_query& q) {
+    [](deadline d, atom::get, atom::activities, list_query& q) {
+      auto self = running_user();
       return admitted(self, d, [&] {
         return self->state.intervals.activities(self, std::move(q));
       });
     },
-    [=](deadline d, atom::add, planned_event& x) {
+    [](deadline d, atom::add, planned_event& x) {
+      auto self = running_user();
       return admitted(self, d, [&] {
         return self->state.intervals.push_event(self, std::move(x));
       });
     },
     // -- core
-    [=](atom::internal, atom::remind, const std::string& kind) {
+    [](atom::internal, atom::remind, const std::string& kind) {
+      auto self = running_user();
       auto& st = self->state;
       // No caller waits: the work gets the background time of its facet.
       st.until =
@@ -246,7 +273,8 @@ user_actor::behavior_type user(user_self self, int32_t id, db_actor db,
         log_warn("reminders", "user " + std::to_string(st.id) +
                                 ": no facet handles reminder kind " + kind);
     },
-    [=](deadline d, fault_probe x) -> caf::result<bool> {
+    [](deadline d, fault_probe x) -> caf::result<bool> {
+      auto self = running_user();
       if (!self->state.cfg->fault_injection)
         return make_error(api_ec::not_found, "Not Found");
       if (x.crash)
@@ -254,26 +282,64 @@ user_actor::behavior_type user(user_self self, int32_t id, db_actor db,
                                  std::to_string(self->state.id));
       return true;
     },
-    [=](deadline d, atom::remind, int64_t second_of_day) {
+    [](deadline d, atom::remind, int64_t second_of_day) {
+      auto self = running_user();
       return admitted(self, d, [&] {
         return set_probe(self, second_of_day);
       });
     },
-    [=](atom::internal, atom::passivate) {
+    [](atom::internal, atom::passivate) {
+      auto self = running_user();
       if (self->state.intervals.flight.running())
         self->state.quit_when_idle = true; // finish the sync first
       else
         self->quit();
     },
-    caf::after(st.cfg->idle_timeout) >>
-      [=] {
-        auto& st = self->state;
-        if (st.intervals.flight.running())
-          return;
-        // Idle: ask the registry to forget us; it answers with passivate.
-        self->send(st.registry, atom::internal_v, atom::passivate_v, st.id);
-      },
+    [](atom::internal, atom::tick) {
+      auto self = running_user();
+      auto& st = self->state;
+      // The registry's idle sweep: no request for the idle time, and no
+      // sync in flight → ask to passivate (it answers with passivate).
+      if (st.intervals.flight.running() ||
+          std::chrono::steady_clock::now() - st.last_active <
+            st.cfg->idle_timeout)
+        return;
+      self->send(st.registry, atom::internal_v, atom::passivate_v, st.id);
+    },
   };
+}
+
+} // namespace
+
+user_actor_impl::user_actor_impl(caf::actor_config& cfg, int32_t id,
+                                 db_actor db, user_registry_actor registry,
+                                 std::shared_ptr<const user_settings> settings)
+  : super(cfg) {
+  auto& st = state;
+  st.id = id;
+  st.db = std::move(db);
+  st.registry = std::move(registry);
+  st.cfg = std::move(settings);
+}
+
+caf::invoke_message_result user_actor_impl::consume(caf::mailbox_element& x) {
+  auto outer = std::exchange(running, this);
+  auto result = super::consume(x);
+  running = outer;
+  return result;
+}
+
+user_actor_impl::behavior_type user_actor_impl::make_behavior() {
+  auto& st = state;
+  // The user's budget is split between the two kinds of pages.
+  auto own = st.cfg->cache_bytes_per_user / 2;
+  st.training.wellness_pages.bind(st.cfg->caches, own);
+  st.training.workout_pages.bind(st.cfg->caches, own);
+  // Every request finds the account (and time zone) known: they wait in
+  // the mailbox until this first read is in.
+  st.profile.load(this);
+  static const auto behavior = shared_behavior();
+  return behavior;
 }
 
 } // namespace st

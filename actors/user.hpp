@@ -65,6 +65,9 @@ struct user_state {
   std::chrono::steady_clock::time_point account_checked_until;
   zone_ptr zone = nullptr;
   bool quit_when_idle = false; ///< passivation waits for a sync in flight
+  /// When the user last asked for anything (the registry's idle sweep).
+  std::chrono::steady_clock::time_point last_active =
+    std::chrono::steady_clock::now();
 
   user_profile_part profile;
   user_diary_part diary;
@@ -98,11 +101,30 @@ auto admitted(user_self self, deadline d, F handle) -> decltype(handle()) {
   return handle();
 }
 
-/// @param id the user's id.
-/// @param db the DB pool.
-/// @param registry the supervisor, asked before passivating.
-user_actor::behavior_type user(user_self self, int32_t id, db_actor db,
-                               user_registry_actor registry,
-                               std::shared_ptr<const user_settings> cfg);
+/// The user actor. Its behaviour is built once and shared by every user
+/// actor (an actor's own copy of ~30 handlers would cost 1.3 KB each): a
+/// handler finds the actor it runs in through `running_user()`, set for
+/// every message this actor consumes.
+class user_actor_impl
+  : public caf::stateful_actor<user_state, user_actor::base> {
+public:
+  using super = caf::stateful_actor<user_state, user_actor::base>;
+
+  /// @param id the user's id.
+  /// @param db the DB pool.
+  /// @param registry the supervisor, asked before passivating.
+  user_actor_impl(caf::actor_config& cfg, int32_t id, db_actor db,
+                  user_registry_actor registry,
+                  std::shared_ptr<const user_settings> settings);
+
+  using super::consume;
+
+  caf::invoke_message_result consume(caf::mailbox_element& x) override;
+
+  behavior_type make_behavior() override;
+};
+
+/// The user actor whose message this thread is handling.
+[[nodiscard]] user_self running_user();
 
 } // namespace st

@@ -141,7 +141,9 @@ void schedule_refresh(user_self self,
       {st.uid(), std::string{user_intervals_part::refresh_reminder}})});
   }
   // Not awaited: nothing the user asks depends on it, and a lost write
-  // only means the claimed reminder fires again after its lease.
+  // only means the claimed reminder fires again after its lease. In the
+  // bulk lane, behind requests someone waits on.
+  batch.bulk = true;
   self->request(st.db, caf::infinite, atom::exec_v, std::move(batch))
     .then([](db_reply&) {},
           [=](caf::error& err) {

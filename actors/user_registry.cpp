@@ -8,8 +8,8 @@ user_actor user_registry_state::actor_of(int32_t id) {
   auto i = actors.find(id);
   if (i != actors.end())
     return i->second;
-  auto result =
-    self->spawn<caf::monitored>(user, id, db, user_registry_actor{self}, cfg);
+  auto result = self->spawn<user_actor_impl, caf::monitored>(
+    id, db, user_registry_actor{self}, cfg);
   actors.emplace(id, result);
   return result;
 }
@@ -42,7 +42,16 @@ user_registry(user_registry_actor::stateful_pointer<user_registry_state> self,
       return;
     }
   });
+  // Idle detection without a timer per actor: every live actor is asked
+  // twice per idle period whether it has been idle that long.
+  auto sweep = self->state.cfg->idle_timeout / 2;
+  self->delayed_send(self, sweep, atom::internal_v, atom::tick_v);
   return {
+    [=](atom::internal, atom::tick) {
+      for (auto& [id, actor] : self->state.actors)
+        self->send(actor, atom::internal_v, atom::tick_v);
+      self->delayed_send(self, sweep, atom::internal_v, atom::tick_v);
+    },
     [=](atom::get, int32_t id) -> user_actor {
       return self->state.actor_of(id);
     },

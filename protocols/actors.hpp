@@ -150,6 +150,8 @@ using user_core_facet = caf::typed_actor<
   /// Test-only: sets a reminder of kind "probe" due at the next time the
   /// user's clock shows the given second of the day.
   caf::replies_to<deadline, atom::remind, int64_t>::with<std::string>,
+  /// INTERNAL (registry's idle sweep): ask to passivate if idle.
+  caf::reacts_to<atom::internal, atom::tick>,
   /// INTERNAL: the registry agreed to passivation; quit now.
   caf::reacts_to<atom::internal, atom::passivate>>;
 
@@ -171,6 +173,8 @@ using user_registry_actor = caf::typed_actor<
   caf::reacts_to<atom::internal, atom::passivate, int32_t>,
   /// INTERNAL (scheduler): wake the user's actor for a due reminder.
   caf::reacts_to<atom::internal, atom::remind, int32_t, std::string>,
+  /// INTERNAL: the idle sweep (asks every live actor whether it is idle).
+  caf::reacts_to<atom::internal, atom::tick>,
   /// Number of live user actors.
   caf::replies_to<atom::status>::with<uint64_t>>;
 

@@ -51,24 +51,6 @@ struct own_cluster {
   }
 };
 
-/// Holds an exclusive lock on a table until destroyed or released.
-struct table_lock {
-  std::unique_ptr<PGconn, decltype(&PQfinish)> conn;
-  table_lock(const std::string& dsn, const std::string& table)
-    : conn(PQconnectdb(dsn.c_str()), &PQfinish) {
-    REQUIRE(PQstatus(conn.get()) == CONNECTION_OK);
-    PQclear(PQexec(conn.get(), "BEGIN"));
-    auto* r =
-      PQexec(conn.get(),
-             ("LOCK TABLE " + table + " IN ACCESS EXCLUSIVE MODE").c_str());
-    REQUIRE(PQresultStatus(r) == PGRES_COMMAND_OK);
-    PQclear(r);
-  }
-  void release() {
-    PQclear(PQexec(conn.get(), "COMMIT"));
-  }
-};
-
 std::string register_user(uint16_t port, const std::string& email) {
   auto r = http_call(port, "POST", "/api/v1/auth/register",
                      R"({"email":")" + email + R"(","password":"password1"})");

@@ -6,7 +6,6 @@
 #include "tests/support/http_client.hpp"
 
 #include <catch2/catch.hpp>
-#include <libpq-fe.h>
 
 #include <ctime>
 #include <future>
@@ -325,10 +324,7 @@ TEST_CASE("a write queued behind a blocked pool is answered 503 and never "
                       bearer(who->token))
               .status == 200);
   // Another client holds the table: the pool's one connection blocks on it.
-  auto* lock = PQconnectdb(db.dsn().c_str());
-  REQUIRE(PQstatus(lock) == CONNECTION_OK);
-  PQclear(PQexec(lock, "BEGIN"));
-  PQclear(PQexec(lock, "LOCK TABLE wellness_cache IN ACCESS EXCLUSIVE MODE"));
+  table_lock lock{db.dsn(), "wellness_cache"};
   auto put = [&](const athlete& who, const std::string& date) {
     return std::async(std::launch::async, [&, date] {
       return http_call(server.port(), "PUT", "/api/v1/wellness",
@@ -347,8 +343,7 @@ TEST_CASE("a write queued behind a blocked pool is answered 503 and never "
         "The request took too long, please retry");
   CHECK(refused.headers.count("retry-after") == 1);
   CHECK(sent.wait_for(milliseconds(0)) == std::future_status::timeout);
-  PQclear(PQexec(lock, "COMMIT"));
-  PQfinish(lock);
+  lock.release();
   // The one already sent before its deadline commits and is answered.
   CHECK(sent.get().status == 200);
   std::this_thread::sleep_for(milliseconds(500));

@@ -335,4 +335,26 @@ uint64_t admin_stat(uint16_t port, std::initializer_list<const char*> path) {
   return x->IsUint64() ? x->GetUint64() : UINT64_MAX;
 }
 
+table_lock::table_lock(const std::string& dsn, const std::string& table)
+  : conn_(PQconnectdb(dsn.c_str())) {
+  auto* c = static_cast<PGconn*>(conn_);
+  if (PQstatus(c) != CONNECTION_OK)
+    throw std::runtime_error(PQerrorMessage(c));
+  PQclear(PQexec(c, "BEGIN"));
+  auto* r =
+    PQexec(c, ("LOCK TABLE " + table + " IN ACCESS EXCLUSIVE MODE").c_str());
+  auto ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+  PQclear(r);
+  if (!ok)
+    throw std::runtime_error("cannot lock " + table);
+}
+
+table_lock::~table_lock() {
+  PQfinish(static_cast<PGconn*>(conn_));
+}
+
+void table_lock::release() {
+  PQclear(PQexec(static_cast<PGconn*>(conn_), "COMMIT"));
+}
+
 } // namespace st::test

@@ -150,6 +150,22 @@ run_binary(const std::vector<std::string>& args,
 /// Runs a shell command; returns (exit code, stdout+stderr).
 std::pair<int, std::string> run_shell(const std::string& command);
 
+/// Another client holding `table` locked (ACCESS EXCLUSIVE, in an open
+/// transaction) until release() or destruction.
+class table_lock {
+public:
+  table_lock(const std::string& dsn, const std::string& table);
+  ~table_lock();
+  table_lock(const table_lock&) = delete;
+  table_lock& operator=(const table_lock&) = delete;
+
+  /// Commits: the table is free again.
+  void release();
+
+private:
+  void* conn_ = nullptr; ///< PGconn
+};
+
 /// A number from the admin stats (ADMIN_TOKEN=adm) at `path`
 /// (UINT64_MAX when absent).
 uint64_t admin_stat(uint16_t port, std::initializer_list<const char*> path);
