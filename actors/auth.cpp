@@ -27,7 +27,7 @@ db_batch single(stmt id, std::vector<db_value> params) {
 }
 
 caf::error unauthorized(const char* detail) {
-  return make_error(api_ec::unauthorized, std::string{detail});
+  return make_error(auth_ec::not_authenticated, std::string{detail});
 }
 
 /// (id, email) of the first row, when there is one.
@@ -108,11 +108,11 @@ auth_actor::behavior_type auth(auth_actor::stateful_pointer<auth_state> self,
     [=](atom::signup, credentials& creds) -> caf::result<token_pair> {
       auto email = normalize_email(creds.email);
       if (email.empty() || creds.password.empty())
-        return make_error(api_ec::bad_request, "Email and password required");
+        return make_error(auth_ec::invalid_signup, "Email and password required");
       auto rp = self->make_response_promise<token_pair>();
       auto& st = self->state;
       auto already =
-        make_error(api_ec::bad_request, "Email already registered");
+        make_error(auth_ec::invalid_signup, "Email already registered");
       self
         ->request(st.db, db_timeout, atom::exec_v,
                   single(stmt::user_by_email, {email}))
@@ -169,7 +169,7 @@ auth_actor::behavior_type auth(auth_actor::stateful_pointer<auth_state> self,
       // Checked before any hashing: refused guesses cost no bcrypt time.
       auto now = std::chrono::steady_clock::now();
       if (auto wait = self->state.logins->wait(email, creds.client, now))
-        return make_error(api_ec::too_many,
+        return make_error(auth_ec::locked_out,
                           "Too many failed logins for this account, retry "
                           "in " +
                             std::to_string(wait) + " s",

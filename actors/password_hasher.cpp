@@ -26,7 +26,7 @@ password_hasher_actor::behavior_type hasher_worker(int cost) {
         const std::string& password) -> caf::result<std::string> {
       auto result = bcrypt_hash(password, cost);
       if (result.empty())
-        return make_error(api_ec::unavailable, "password hashing failed");
+        return make_error(auth_ec::busy, "password hashing failed");
       return result;
     },
     [=](atom::verify, deadline, const std::string& password,
@@ -67,7 +67,7 @@ forward(password_hasher_actor::stateful_pointer<password_hasher_state> self,
     },
   };
   if (!self->state.queue->submit(std::move(job)))
-    rp.deliver(make_error(api_ec::unavailable,
+    rp.deliver(make_error(auth_ec::busy,
                           "Too many sign-ins at once, try again shortly"));
   return rp;
 }

@@ -26,7 +26,7 @@ struct password_hasher_state {
 };
 
 /// @param workers number of detached hashing threads.
-/// @param queue_limit jobs waiting before new ones get api_ec::unavailable.
+/// @param queue_limit jobs waiting before new ones get auth_ec::busy.
 /// @param cost bcrypt cost factor for new hashes.
 password_hasher_actor::behavior_type password_hasher(
   password_hasher_actor::stateful_pointer<password_hasher_state> self,

@@ -22,7 +22,7 @@ constexpr const char* probe_reminder = "probe";
 caf::result<std::string> set_probe(user_self self, int64_t second_of_day) {
   auto& st = self->state;
   if (!st.cfg->fault_injection)
-    return make_error(api_ec::not_found, "Not Found");
+    return make_error(user_ec::disabled, "Not Found");
   auto due =
     next_local_time(st.zone, std::chrono::system_clock::now(), second_of_day);
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -82,7 +82,7 @@ caf::error user_state::admit(user_self self, deadline d) {
     profile.load(self); // the next request finds it, or tries again
     return make_error(db_ec::unavailable, "account not loaded");
   case account::missing:
-    return make_error(api_ec::unauthorized, "User not found");
+    return make_error(user_ec::account_gone, "User not found");
   case account::exists:
     break;
   }
@@ -276,7 +276,7 @@ user_actor::behavior_type shared_behavior() {
     [](deadline d, fault_probe x) -> caf::result<bool> {
       auto self = running_user();
       if (!self->state.cfg->fault_injection)
-        return make_error(api_ec::not_found, "Not Found");
+        return make_error(user_ec::disabled, "Not Found");
       if (x.crash)
         throw std::runtime_error("injected fault in user actor " +
                                  std::to_string(self->state.id));

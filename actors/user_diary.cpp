@@ -28,7 +28,7 @@ sleep_record sleep_of(const std::vector<db_value>& r) {
 }
 
 caf::error entry_not_found() {
-  return make_error(api_ec::not_found, "Entry not found.");
+  return make_error(user_ec::not_found, "Entry not found.");
 }
 
 } // namespace

@@ -50,34 +50,34 @@ user_intervals_part& part(user_self self) {
 }
 
 caf::error not_linked() {
-  return make_error(api_ec::bad_request, "Intervals.icu is not linked.");
+  return make_error(intervals_ec::not_linked, "Intervals.icu is not linked.");
 }
 
 caf::error unreadable_key() {
-  return make_error(api_ec::bad_request,
+  return make_error(intervals_ec::link_refused,
                     "Invalid stored credentials. Link Intervals.icu again.");
 }
 
 caf::error unreachable() {
-  return make_error(api_ec::unavailable,
+  return make_error(intervals_ec::unavailable,
                     "Intervals.icu could not be reached; try again later.");
 }
 
 /// What an unwanted upstream status means for our caller.
 caf::error failure_of(const upstream_response& r) {
   if (r.status == 401 || r.status == 403)
-    return make_error(api_ec::bad_request,
+    return make_error(intervals_ec::link_refused,
                       "Intervals.icu rejected the stored API key. Link "
                       "Intervals.icu again.");
   if (r.status == 404)
-    return make_error(api_ec::bad_request,
+    return make_error(intervals_ec::link_refused,
                       "Intervals.icu does not know the linked athlete id. "
                       "Link Intervals.icu again.");
   if (r.status == 429 || r.status >= 500)
-    return make_error(api_ec::unavailable,
+    return make_error(intervals_ec::unavailable,
                       "Intervals.icu is unavailable right now; try again "
                       "later.");
-  return make_error(api_ec::bad_gateway,
+  return make_error(intervals_ec::bad_answer,
                     "Intervals.icu refused the request (status " +
                       std::to_string(r.status) + ").");
 }
@@ -262,7 +262,7 @@ void write_sync(user_self self, const std::shared_ptr<sync_run>& run,
   auto days = intervals::parse_wellness_rows(*fetched.wellness);
   if (!activities || !days)
     return finish_sync(self, run,
-                       make_error(api_ec::bad_gateway,
+                       make_error(intervals_ec::bad_answer,
                                   "Intervals.icu sent an answer that "
                                   "could not be read."));
   std::vector<db_value> ids, starts, names, types, durations, distances, tss,
@@ -469,7 +469,7 @@ caf::result<intervals_status> user_intervals_part::link_key(user_self self,
                                                             intervals_link x) {
   auto& cfg = config(self);
   if (cfg.refuse_plaintext)
-    return make_error(api_ec::unavailable,
+    return make_error(intervals_ec::unavailable,
                       "Credential storage is not configured on this server "
                       "(ENCRYPTION_KEY).");
   auto rp = self->make_response_promise<intervals_status>();
@@ -484,16 +484,16 @@ caf::result<intervals_status> user_intervals_part::link_key(user_self self,
       [=](upstream_response& r) mutable {
         if (r.status == 401 || r.status == 403 || r.status == 404)
           return void(rp.deliver(
-            make_error(api_ec::bad_request,
+            make_error(intervals_ec::link_refused,
                        "Intervals.icu did not accept this athlete id and API "
                        "key.")));
         if (r.status != 200)
           return void(rp.deliver(
-            make_error(api_ec::unavailable,
+            make_error(intervals_ec::unavailable,
                        "Intervals.icu could not be reached to verify the key; "
                        "try again later.")));
         if (part(self).link_epoch != epoch)
-          return void(rp.deliver(make_error(api_ec::conflict,
+          return void(rp.deliver(make_error(intervals_ec::overtaken,
                                             "Intervals.icu was linked or "
                                             "unlinked again while this key was "
                                             "being checked.")));
@@ -522,7 +522,7 @@ caf::result<intervals_status> user_intervals_part::link_key(user_self self,
             });
       },
       [=](caf::error&) mutable {
-        rp.deliver(make_error(api_ec::unavailable,
+        rp.deliver(make_error(intervals_ec::unavailable,
                               "Intervals.icu could not be reached to verify "
                               "the key; try again later."));
       });
@@ -603,13 +603,13 @@ caf::result<intervals_event> user_intervals_part::push_event(user_self self,
             if (r.status == 200 || r.status == 201) {
               if (auto event = intervals::parse_event(r.body))
                 return void(rp.deliver(std::move(*event)));
-              return void(rp.deliver(make_error(api_ec::bad_gateway,
+              return void(rp.deliver(make_error(intervals_ec::bad_answer,
                                                 "Intervals.icu sent an answer "
                                                 "that could not be read.")));
             }
             if (r.status == 400 || r.status == 422)
               return void(rp.deliver(
-                make_error(api_ec::unprocessable,
+                make_error(intervals_ec::event_refused,
                            "Intervals.icu refused the event: " + r.body)));
             rp.deliver(failure_of(r));
           },

@@ -33,7 +33,7 @@ workout workout_of(const std::vector<db_value>& r) {
 }
 
 caf::error workout_not_found() {
-  return make_error(api_ec::not_found, "Workout not found.");
+  return make_error(user_ec::not_found, "Workout not found.");
 }
 
 std::string list_key(const list_query& q) {
@@ -240,14 +240,14 @@ caf::result<workout> user_training_part::import_fit(user_self self,
     .await(
       [=](db_reply& r) mutable {
         if (first_row(r, 0) != nullptr) {
-          rp.deliver(make_error(api_ec::conflict,
+          rp.deliver(make_error(user_ec::duplicate,
                                 "This FIT file was already imported."));
           return;
         }
         auto* parsed = std::get_if<fit_summary>(&summary);
         if (parsed == nullptr) {
           rp.deliver(
-            make_error(api_ec::bad_request,
+            make_error(user_ec::unreadable_file,
                        "Could not parse FIT file or no session found."));
           return;
         }

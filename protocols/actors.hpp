@@ -33,16 +33,16 @@ using password_hasher_actor = caf::typed_actor<
 
 /// Accounts and tokens (http-api.md §2.2, §3.2).
 using auth_actor = caf::typed_actor<
-  /// Creates an account; answers a token pair or api_ec::bad_request.
+  /// Creates an account; answers a token pair or auth_ec::invalid_signup.
   caf::replies_to<atom::signup, credentials>::with<token_pair>,
-  /// Checks credentials; answers a token pair or api_ec::unauthorized.
+  /// Checks credentials; answers a token pair or auth_ec::not_authenticated.
   caf::replies_to<atom::login, credentials>::with<token_pair>,
-  /// Rotates a refresh token; answers a new pair or api_ec::unauthorized.
+  /// Rotates a refresh token; answers a new pair or auth_ec::not_authenticated.
   caf::replies_to<atom::refresh, std::string>::with<token_pair>,
   /// Revokes a refresh token; answers whether a row was removed.
   caf::replies_to<atom::logout, std::string>::with<bool>,
   /// The live account of a verified token's user id, or
-  /// api_ec::unauthorized (the HTTP front verifies tokens, once).
+  /// auth_ec::not_authenticated (the HTTP front verifies tokens, once).
   caf::replies_to<atom::identify, int32_t>::with<user_identity>,
   /// INTERNAL: purges expired refresh tokens, then re-arms the timer.
   caf::reacts_to<atom::internal, atom::purge>>;
@@ -69,8 +69,8 @@ using upstream_actor = caf::typed_actor<
 //
 // Every request to a user's actor starts with the caller's deadline: past
 // it, the request is answered call_ec::expired without doing anything.
-// Not-found answers are api_ec::not_found; a deleted account
-// api_ec::unauthorized.
+// Not-found answers are user_ec::not_found; a deleted account
+// user_ec::account_gone.
 
 /// The athlete's profile and time zone (http-api.md §3.4).
 using user_profile_facet = caf::typed_actor<
@@ -118,7 +118,7 @@ using user_training_facet = caf::typed_actor<
                   list_query>::with<page_ptr<workout>>,
   /// CTL/ATL/TSB (domain.md §6, or Intervals' values when linked).
   caf::replies_to<deadline, atom::get, fitness_query>::with<fitness>,
-  /// Imports a FIT file as a workout (400/409 as api_ec errors).
+  /// Imports a FIT file as a workout (user_ec::unreadable_file, user_ec::duplicate).
   caf::replies_to<deadline, atom::add, fit_upload>::with<workout>>;
 
 /// The Intervals.icu link (http-api.md §3.9).

@@ -17,8 +17,9 @@ std::string error_detail(const caf::error& err) {
 
 int64_t error_retry_after(const caf::error& err) {
   auto& ctx = err.context();
-  if (err.category() == caf::atom("api") &&
-      err.code() == static_cast<uint8_t>(api_ec::too_many) && ctx.size() >= 2 &&
+  if (err.category() == caf::atom("auth") &&
+      err.code() == static_cast<uint8_t>(auth_ec::locked_out) &&
+      ctx.size() >= 2 &&
       ctx.match_element<int64_t>(1))
     return ctx.get_as<int64_t>(1);
   return 0;

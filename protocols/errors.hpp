@@ -22,17 +22,49 @@ enum class db_ec : uint8_t {
   query_failed,
 };
 
-/// Outcomes of request handling that the HTTP front answers with a status.
-/// Context: the `detail` string shown to the client.
-enum class api_ec : uint8_t {
-  bad_request = 1, ///< 400
-  unauthorized,    ///< 401
-  not_found,       ///< 404
-  conflict,        ///< 409
-  unprocessable,   ///< 422 with a string detail
-  unavailable,     ///< 503: a dependency is down or saturated
-  bad_gateway,     ///< 502: an upstream answered something unreadable
-  too_many,        ///< 429; context: detail, then seconds to wait
+/// What the account actors answer besides a result. Context: the detail
+/// shown to the client (for `locked_out`, then the seconds to wait).
+enum class auth_ec : uint8_t {
+  /// A registration that cannot be (missing fields, e-mail taken).
+  invalid_signup = 1,
+  /// Wrong credentials, an unknown or revoked token.
+  not_authenticated,
+  /// Too many failed logins for the account: wait.
+  locked_out,
+  /// The password hashers are saturated (or hashing failed).
+  busy,
+};
+
+/// What a user's actor answers besides a result. Context: the detail.
+enum class user_ec : uint8_t {
+  /// The row is not one of the user's.
+  not_found = 1,
+  /// The account no longer exists.
+  account_gone,
+  /// The same file was imported before.
+  duplicate,
+  /// An upload that cannot be read as what it claims to be.
+  unreadable_file,
+  /// A test-only request on a server without FAULT_INJECTION.
+  disabled,
+};
+
+/// What the Intervals.icu facet answers besides a result. Context: the
+/// detail.
+enum class intervals_ec : uint8_t {
+  /// The user has no link.
+  not_linked = 1,
+  /// Intervals.icu refused the key or athlete (or the stored key cannot be
+  /// read): the user must link again.
+  link_refused,
+  /// Intervals.icu (or the credential storage) is unavailable right now.
+  unavailable,
+  /// Intervals.icu answered something unreadable or unexpected.
+  bad_answer,
+  /// Intervals.icu refused a planned event.
+  event_refused,
+  /// A link overtaken by a later link or unlink of the same user.
+  overtaken,
 };
 
 /// Failures of an outbound call to a third-party API after every retry.
@@ -62,7 +94,7 @@ using caf::make_error;
 /// a foreign one.
 [[nodiscard]] std::string error_detail(const caf::error& err);
 
-/// The seconds to wait carried by an `api_ec::too_many` error, else 0.
+/// The seconds to wait carried by an `auth_ec::locked_out` error, else 0.
 [[nodiscard]] int64_t error_retry_after(const caf::error& err);
 
 /// The SQLSTATE carried by a `db_ec::query_failed` error, else empty.
@@ -71,6 +103,8 @@ using caf::make_error;
 } // namespace st
 
 CAF_ERROR_CODE_ENUM(st::db_ec, "db")
-CAF_ERROR_CODE_ENUM(st::api_ec, "api")
+CAF_ERROR_CODE_ENUM(st::auth_ec, "auth")
+CAF_ERROR_CODE_ENUM(st::user_ec, "user")
+CAF_ERROR_CODE_ENUM(st::intervals_ec, "intervals")
 CAF_ERROR_CODE_ENUM(st::upstream_ec, "upstream")
 CAF_ERROR_CODE_ENUM(st::call_ec, "call")

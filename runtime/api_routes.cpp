@@ -113,7 +113,7 @@ void add_auth_routes(router& r, const api_context& ctx) {
                               "\"email\":" +
                                 json_string(email) + ",\"password\":\"dev\"}"));
               // Only the development address is checked (http-api.md).
-              if (created.error() == api_ec::bad_request)
+              if (created.error() == auth_ec::invalid_signup)
                 return reply(json_response(
                   status::ok,
                   R"({"message":"User already exists","status":"ok"})"));
@@ -227,28 +227,48 @@ void add_fault_routes(router& r, const api_context& ctx) {
 
 api_response error_response(const caf::error& err) {
   auto detail = error_detail(err);
-  if (err.category() == caf::atom("api")) {
-    switch (static_cast<api_ec>(err.code())) {
-    case api_ec::bad_request:
-      return detail_response(status::bad_request, detail);
-    case api_ec::unauthorized:
-      return detail_response(status::unauthorized, detail);
-    case api_ec::not_found:
-      return detail_response(status::not_found, detail);
-    case api_ec::conflict:
-      return detail_response(status::conflict, detail);
-    case api_ec::unprocessable:
-      return detail_response(status::unprocessable_entity, detail);
-    case api_ec::unavailable:
-      return unavailable(detail);
-    case api_ec::bad_gateway:
-      return detail_response(status::bad_gateway, detail);
-    case api_ec::too_many: {
-      auto res = detail_response(status::too_many_requests, detail);
-      res.headers.emplace_back("Retry-After",
-                               std::to_string(error_retry_after(err)));
-      return res;
+  if (err.category() == caf::atom("auth")) {
+    switch (static_cast<auth_ec>(err.code())) {
+      case auth_ec::invalid_signup:
+        return detail_response(status::bad_request, detail);
+      case auth_ec::not_authenticated:
+        return detail_response(status::unauthorized, detail);
+      case auth_ec::locked_out: {
+        auto res = detail_response(status::too_many_requests, detail);
+        res.headers.emplace_back("Retry-After",
+                                 std::to_string(error_retry_after(err)));
+        return res;
+      }
+      case auth_ec::busy:
+        return unavailable(detail);
     }
+  }
+  if (err.category() == caf::atom("user")) {
+    switch (static_cast<user_ec>(err.code())) {
+      case user_ec::not_found:
+      case user_ec::disabled:
+        return detail_response(status::not_found, detail);
+      case user_ec::account_gone:
+        return detail_response(status::unauthorized, detail);
+      case user_ec::duplicate:
+        return detail_response(status::conflict, detail);
+      case user_ec::unreadable_file:
+        return detail_response(status::bad_request, detail);
+    }
+  }
+  if (err.category() == caf::atom("intervals")) {
+    switch (static_cast<intervals_ec>(err.code())) {
+      case intervals_ec::not_linked:
+      case intervals_ec::link_refused:
+        return detail_response(status::bad_request, detail);
+      case intervals_ec::unavailable:
+        return unavailable(detail);
+      case intervals_ec::bad_answer:
+        return detail_response(status::bad_gateway, detail);
+      case intervals_ec::event_refused:
+        return detail_response(status::unprocessable_entity, detail);
+      case intervals_ec::overtaken:
+        return detail_response(status::conflict, detail);
     }
   }
   if (err.category() == caf::atom("db")) {
