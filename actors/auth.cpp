@@ -108,7 +108,8 @@ auth_actor::behavior_type auth(auth_actor::stateful_pointer<auth_state> self,
     [=](atom::signup, credentials& creds) -> caf::result<token_pair> {
       auto email = normalize_email(creds.email);
       if (email.empty() || creds.password.empty())
-        return make_error(auth_ec::invalid_signup, "Email and password required");
+        return make_error(auth_ec::invalid_signup,
+                          "Email and password required");
       auto rp = self->make_response_promise<token_pair>();
       auto& st = self->state;
       auto already =

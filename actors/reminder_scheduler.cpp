@@ -31,23 +31,32 @@ auto in_background(reminder_scheduler_self self, db_batch batch) {
                        std::move(batch));
 }
 
-/// The next tick: at the next due time, at the latest a poll from now.
-void schedule_tick(reminder_scheduler_self self) {
+/// Arms the due timer for the earliest claimed reminder, unless one is
+/// armed for that time or earlier.
+void arm_due_timer(reminder_scheduler_self self) {
   auto& st = self->state;
-  auto wait = st.cfg.poll;
-  if (!st.pending.empty())
-    wait = std::min(wait, std::chrono::milliseconds{std::max<int64_t>(
-                            0, st.pending.top().due_ms - now_ms())});
-  self->delayed_send(self, std::max(wait, std::chrono::milliseconds{5}),
-                     atom::internal_v, atom::tick_v);
+  if (st.pending.empty())
+    return;
+  auto at = st.pending.top().due_ms;
+  if (st.due_timer_ms != 0 && st.due_timer_ms <= at)
+    return;
+  st.due_timer_ms = at;
+  auto wait = std::chrono::milliseconds{std::max<int64_t>(0, at - now_ms())};
+  self->delayed_send(self, wait, atom::internal_v, atom::remind_v);
 }
 
-/// Hands the due reminders that are still as claimed to their users.
+/// Hands due reminders that are still as claimed to their users, at most
+/// `max_waking` at a time: each user's actor answers once it has taken
+/// its reminder (after loading), so a burst of due reminders wakes users
+/// at the pace the database serves them.
 void fire_due(reminder_scheduler_self self) {
   auto& st = self->state;
+  if (st.confirming)
+    return; // its answer calls again
   std::vector<db_value> users, kinds, dues;
   auto now = now_ms();
-  while (!st.pending.empty() && st.pending.top().due_ms <= now) {
+  while (!st.pending.empty() && st.pending.top().due_ms <= now &&
+         st.waking + users.size() < st.cfg.max_waking) {
     auto& x = st.pending.top();
     users.emplace_back(std::to_string(x.user));
     kinds.emplace_back(x.kind);
@@ -55,8 +64,9 @@ void fire_due(reminder_scheduler_self self) {
     st.pending.pop();
   }
   if (users.empty())
-    return schedule_tick(self);
+    return arm_due_timer(self);
   auto n = users.size();
+  st.confirming = true;
   // Confirmed first: a user who moved or dropped the reminder since the
   // claim (relinked, unlinked) is not woken for the old time.
   in_background(
@@ -67,25 +77,48 @@ void fire_due(reminder_scheduler_self self) {
     .then(
       [=](db_reply& r) {
         auto& st = self->state;
+        st.confirming = false;
         auto& rows = r.results[0].rows;
-        for (auto& row : rows)
-          self->send(st.registry, atom::internal_v, atom::remind_v,
-                     static_cast<int32_t>(*integer(row[0])), *row[1]);
-        st.stats.num_fired += rows.size();
         st.stats.num_moved += n - rows.size();
-        schedule_tick(self);
+        for (auto& row : rows) {
+          ++st.waking;
+          self
+            ->request(st.registry, caf::infinite, atom::internal_v,
+                      atom::remind_v, static_cast<int32_t>(*integer(row[0])),
+                      *row[1])
+            .then(
+              [=](bool taken) {
+                --self->state.waking;
+                if (taken) // else: still claimed, fires after the lease
+                  ++self->state.stats.num_fired;
+                fire_due(self);
+              },
+              [=](caf::error&) {
+                // Still claimed: it fires again once the lease runs out.
+                --self->state.waking;
+                fire_due(self);
+              });
+        }
+        fire_due(self);
       },
       [=](caf::error& err) {
+        self->state.confirming = false;
         // Still claimed: they fire again once the lease runs out.
         log_warn("reminders", "cannot confirm " + std::to_string(n) +
                                 " due reminders: " + to_string(err));
-        schedule_tick(self);
+        arm_due_timer(self);
       });
 }
 
-/// Claims what falls due within the horizon, then fires what is due.
+/// Claims what falls due within the horizon, fires what is due, and polls
+/// again a poll later (at once when the claim was full).
 void tick(reminder_scheduler_self self) {
   auto& st = self->state;
+  auto next_poll = [=](bool more) {
+    self->delayed_send(
+      self, more ? std::chrono::milliseconds{0} : self->state.cfg.poll,
+      atom::internal_v, atom::tick_v);
+  };
   in_background(
     self, batch_of({statement_of(stmt::reminders_claim,
                                  {st.cfg.claimer,
@@ -100,10 +133,15 @@ void tick(reminder_scheduler_self self) {
                            static_cast<int32_t>(*integer(row[0])), *row[1]});
         st.stats.num_claimed += r.results[0].rows.size();
         fire_due(self);
+        // A full claim leaves more due within the horizon: claim again at
+        // once rather than a poll later.
+        next_poll(static_cast<int64_t>(r.results[0].rows.size()) >=
+                  st.cfg.claim_limit);
       },
       [=](caf::error& err) {
         log_warn("reminders", "cannot claim reminders: " + to_string(err));
         fire_due(self);
+        next_poll(false);
       });
 }
 
@@ -145,6 +183,10 @@ reminder_scheduler(reminder_scheduler_self self, db_actor db,
     },
     [=](atom::internal, atom::tick) {
       tick(self);
+    },
+    [=](atom::internal, atom::remind) {
+      self->state.due_timer_ms = 0;
+      fire_due(self);
     },
   };
 }

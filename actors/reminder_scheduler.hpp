@@ -21,8 +21,10 @@ struct reminder_settings {
   /// user's actor writes its next due time): a process that dies with a
   /// claim leaves it to the others after this.
   std::chrono::milliseconds lease{300000};
-  /// Most rows claimed per poll (bounds the memory held).
+  /// Most rows claimed per statement (a full claim claims again at once).
   int64_t claim_limit = 1000;
+  /// Users woken at once (each answers when it has taken its reminder).
+  size_t max_waking = 64;
   /// Statements run once at start (e.g. reminders for rows that predate
   /// the reminders table); idempotent, safe for several processes.
   std::vector<db_statement> backfill;
@@ -47,6 +49,9 @@ struct reminder_scheduler_state {
                       std::greater<>>
     pending;
   reminder_stats stats;
+  int64_t due_timer_ms = 0; ///< when the armed due timer fires (0: none)
+  bool confirming = false;  ///< a confirm is on its way
+  size_t waking = 0;        ///< users woken that have not taken theirs yet
 
   static inline const char* name = "reminders";
 };

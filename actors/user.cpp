@@ -258,9 +258,15 @@ user_actor::behavior_type shared_behavior() {
       });
     },
     // -- core
-    [](atom::internal, atom::remind, const std::string& kind) {
+    [](atom::internal, atom::remind, const std::string& kind) -> bool {
       auto self = running_user();
       auto& st = self->state;
+      // Not loaded (the database refused): not taken; it fires again
+      // after its lease.
+      if (st.account_state == user_state::account::unknown) {
+        st.profile.load(self);
+        return false;
+      }
       // No caller waits: the work gets the background time of its facet.
       st.until =
         deadline::in(st.cfg->intervals ? st.cfg->intervals->background_call_time
@@ -272,6 +278,7 @@ user_actor::behavior_type shared_behavior() {
       else
         log_warn("reminders", "user " + std::to_string(st.id) +
                                 ": no facet handles reminder kind " + kind);
+      return true;
     },
     [](deadline d, fault_probe x) -> caf::result<bool> {
       auto self = running_user();

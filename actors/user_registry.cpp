@@ -56,8 +56,8 @@ user_registry(user_registry_actor::stateful_pointer<user_registry_state> self,
       return self->state.actor_of(id);
     },
     [=](atom::internal, atom::remind, int32_t id, std::string& kind) {
-      self->send(self->state.actor_of(id), atom::internal_v, atom::remind_v,
-                 std::move(kind));
+      return self->delegate(self->state.actor_of(id), atom::internal_v,
+                            atom::remind_v, std::move(kind));
     },
     [=](atom::internal, atom::passivate, int32_t id) {
       auto& actors = self->state.actors;

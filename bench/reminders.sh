@@ -34,7 +34,11 @@ while [ "$(stats | field "['reminders']['num_fired']")" -lt "$burst" ]; do sleep
 t1=$(date +%s%N)
 s=$(stats)
 echo "burst:  $burst due at once, all fired $(( (t1 - due_ns) / 1000000 )) ms after the due time; RSS $(bench_rss_kib "$BENCH_SERVER_PID") KiB, resident user actors $(echo "$s" | field "['user_actors']")"
-left=$(psql -tA -h 127.0.0.1 -p "$BENCH_PG_PORT" -U postgres bench -c "SELECT count(*) FROM user_reminders")
-sleep 8
-s=$(stats)
-echo "after:  rows left $left (fired probes delete theirs), resident user actors $(echo "$s" | field "['user_actors']") after the idle time, RSS $(bench_rss_kib "$BENCH_SERVER_PID") KiB"
+rows() { psql -tA -h 127.0.0.1 -p "$BENCH_PG_PORT" -U postgres bench -c "SELECT count(*) FROM user_reminders"; }
+# Each woken actor loads its account, then its probe deletes its row.
+while [ "$(rows)" -gt $((users - burst)) ]; do sleep 0.1; done
+t2=$(date +%s%N)
+echo "        every woken actor done (its row gone) $(( (t2 - due_ns) / 1000000 )) ms after the due time"
+while [ "$(stats | field "['user_actors']")" -gt 0 ] && [ $(( $(date +%s%N) - t2 )) -lt 30000000000 ]; do sleep 0.2; done
+t3=$(date +%s%N)
+echo "after:  resident user actors $(stats | field "['user_actors']") $(( (t3 - t2) / 1000000 )) ms later (idle time 3 s), RSS $(bench_rss_kib "$BENCH_SERVER_PID") KiB"

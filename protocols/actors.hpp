@@ -118,7 +118,8 @@ using user_training_facet = caf::typed_actor<
                   list_query>::with<page_ptr<workout>>,
   /// CTL/ATL/TSB (domain.md §6, or Intervals' values when linked).
   caf::replies_to<deadline, atom::get, fitness_query>::with<fitness>,
-  /// Imports a FIT file as a workout (user_ec::unreadable_file, user_ec::duplicate).
+  /// Imports a FIT file as a workout (user_ec::unreadable_file,
+  /// user_ec::duplicate).
   caf::replies_to<deadline, atom::add, fit_upload>::with<workout>>;
 
 /// The Intervals.icu link (http-api.md §3.9).
@@ -143,8 +144,9 @@ using user_intervals_facet = caf::typed_actor<
 
 /// What every user actor does whatever its facets.
 using user_core_facet = caf::typed_actor<
-  /// INTERNAL (scheduler, via the registry): the reminder of `kind` is due.
-  caf::reacts_to<atom::internal, atom::remind, std::string>,
+  /// INTERNAL (scheduler, via the registry): the reminder of `kind` is due;
+  /// answered once taken (the account loaded, its facet's work started).
+  caf::replies_to<atom::internal, atom::remind, std::string>::with<bool>,
   /// Test-only fault switch: throws inside the actor when enabled.
   caf::replies_to<deadline, fault_probe>::with<bool>,
   /// Test-only: sets a reminder of kind "probe" due at the next time the
@@ -171,8 +173,10 @@ using user_registry_actor = caf::typed_actor<
   /// INTERNAL (from a user actor): it has been idle; forget it, then tell
   /// it to quit. Requests routed before this reach it first.
   caf::reacts_to<atom::internal, atom::passivate, int32_t>,
-  /// INTERNAL (scheduler): wake the user's actor for a due reminder.
-  caf::reacts_to<atom::internal, atom::remind, int32_t, std::string>,
+  /// INTERNAL (scheduler): wake the user's actor for a due reminder;
+  /// answered by the user's actor once it has taken it.
+  caf::replies_to<atom::internal, atom::remind, int32_t,
+                  std::string>::with<bool>,
   /// INTERNAL: the idle sweep (asks every live actor whether it is idle).
   caf::reacts_to<atom::internal, atom::tick>,
   /// Number of live user actors.
@@ -185,7 +189,9 @@ using user_registry_actor = caf::typed_actor<
 using reminder_scheduler_actor = caf::typed_actor<
   /// Counters and what is held in memory.
   caf::replies_to<atom::status>::with<reminder_stats>,
-  /// INTERNAL: claim what is due soon, fire what is due now.
-  caf::reacts_to<atom::internal, atom::tick>>;
+  /// INTERNAL: claim what is due soon (the poll).
+  caf::reacts_to<atom::internal, atom::tick>,
+  /// INTERNAL: a claimed reminder is due; fire what is due now.
+  caf::reacts_to<atom::internal, atom::remind>>;
 
 } // namespace st
