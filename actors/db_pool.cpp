@@ -10,12 +10,6 @@ namespace {
 /// timer per pool while any wait, not one per batch).
 constexpr auto sweep_period = std::chrono::milliseconds(50);
 
-int64_t now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-           std::chrono::system_clock::now().time_since_epoch())
-    .count();
-}
-
 void arm_sweep(db_pool_actor::stateful_pointer<db_pool_state> self) {
   auto& st = self->state;
   if (st.sweep_armed || st.queue->num_waiting() == 0)
@@ -104,8 +98,9 @@ db_pool(db_pool_actor::stateful_pointer<db_pool_state> self,
       st.sweep_armed = false;
       // Answered now, while the connections are busy: never sent later.
       st.stats.num_expired += st.queue->fail_expired(
-        now_ns(), make_error(call_ec::expired, "the caller gave up before "
-                                               "the database was reached"));
+        deadline::now_ns(),
+        make_error(call_ec::expired, "the caller gave up before "
+                                     "the database was reached"));
       arm_sweep(self);
     },
   };

@@ -24,22 +24,21 @@ namespace st {
 struct deadline {
   int64_t unix_ns = 0;
 
+  /// Now, in the unit of `unix_ns`.
+  [[nodiscard]] static int64_t now_ns() {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+  }
+
   /// `within` from now.
   [[nodiscard]] static deadline in(std::chrono::nanoseconds within) {
-    auto now = std::chrono::system_clock::now().time_since_epoch();
-    return deadline{
-      std::chrono::duration_cast<std::chrono::nanoseconds>(now + within)
-        .count()};
+    return deadline{now_ns() + within.count()};
   }
 
   /// Whether the caller has given up by now.
   [[nodiscard]] bool passed() const {
-    if (unix_ns == 0)
-      return false;
-    auto now = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                 std::chrono::system_clock::now().time_since_epoch())
-                 .count();
-    return now >= unix_ns;
+    return unix_ns != 0 && now_ns() >= unix_ns;
   }
 };
 

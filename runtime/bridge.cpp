@@ -11,12 +11,6 @@ namespace {
 
 constexpr auto sweep_period = std::chrono::seconds(1);
 
-int64_t now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-           std::chrono::system_clock::now().time_since_epoch())
-    .count();
-}
-
 caf::behavior bridge(bridge_self self, user_registry_actor users) {
   self->state.users = std::move(users);
   self->delayed_send(self, sweep_period, atom::internal_v, atom::tick_v);
@@ -26,7 +20,7 @@ caf::behavior bridge(bridge_self self, user_registry_actor users) {
     },
     [=](atom::internal, atom::tick) {
       auto& pending = self->state.pending;
-      auto now = now_ns();
+      auto now = deadline::now_ns();
       while (!pending.empty() && pending.top().give_up_ns <= now) {
         auto call = pending.top().call;
         pending.pop();
