@@ -1,7 +1,6 @@
 #include "actors/auth.hpp"
 
 #include "actors/password_hasher.hpp"
-#include "config/defaults.hpp"
 #include "protocols/errors.hpp"
 #include "protocols/text.hpp"
 
@@ -52,10 +51,10 @@ std::string normalize_email(const std::string& email) {
 }
 
 void auth_state::remember(const user_identity& user) {
-  if (known.size() >= defaults::identity_cache_max)
+  if (known.size() >= cfg.identity_cache_max)
     known.clear();
   known[user.id] = known_user{user.email, std::chrono::steady_clock::now() +
-                                            defaults::identity_cache_ttl};
+                                            cfg.identity_cache_ttl};
 }
 
 void auth_state::issue_tokens(user_identity user,

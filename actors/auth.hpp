@@ -17,6 +17,10 @@ struct auth_settings {
   std::chrono::seconds purge_interval{3600};
   uint32_t login_failures_per_account = 10; ///< within login_failure_window
   std::chrono::seconds login_failure_window{15 * 60};
+  /// Accounts remembered as live (a Bearer request costs no round trip),
+  /// for how long, and how many at most.
+  std::chrono::seconds identity_cache_ttl{30};
+  size_t identity_cache_max = 200'000;
 };
 
 /// Accounts, passwords and tokens. Stateless apart from its collaborators:

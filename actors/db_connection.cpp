@@ -1,6 +1,5 @@
 #include "actors/db_connection.hpp"
 
-#include "config/defaults.hpp"
 #include "protocols/errors.hpp"
 
 #include <cstring>
@@ -66,7 +65,7 @@ caf::error db_connection_state::ensure_connected() {
   auto now = std::chrono::steady_clock::now();
   if (now < next_attempt)
     return make_error(db_ec::unavailable, "database unavailable");
-  auto timeout = std::to_string(defaults::db_connect_timeout_s);
+  auto timeout = std::to_string(cfg.connect_timeout_s);
   auto options =
     "-c statement_timeout=" + std::to_string(cfg.statement_timeout.count());
   const char* keys[] = {"dbname", "connect_timeout", "options",
@@ -77,8 +76,8 @@ caf::error db_connection_state::ensure_connected() {
   auto fail = [&](const std::string& why) {
     backoff = std::min<std::chrono::milliseconds>(
       std::max<std::chrono::milliseconds>(backoff * 2,
-                                          defaults::db_reconnect_backoff_min),
-      defaults::db_reconnect_backoff_max);
+                                          cfg.reconnect_backoff_min),
+      cfg.reconnect_backoff_max);
     next_attempt = std::chrono::steady_clock::now() + backoff;
     log_warn("db", "connection failed: " + why);
     conn.reset();

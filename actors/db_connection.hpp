@@ -14,7 +14,11 @@ namespace st {
 struct db_connection_settings {
   std::string conninfo;
   std::chrono::milliseconds statement_timeout{5000};
-  bool pipeline = true; ///< false: one round trip per statement
+  bool pipeline = true;      ///< false: one round trip per statement
+  int connect_timeout_s = 2; ///< libpq's, whole seconds
+  /// Reconnect back-off: doubles from min to max after each failure.
+  std::chrono::milliseconds reconnect_backoff_min{100};
+  std::chrono::milliseconds reconnect_backoff_max{2000};
 };
 
 /// One libpq connection, owned by a detached actor (libpq blocks).

@@ -2,7 +2,6 @@
 
 #include "actors/user.hpp"
 #include "actors/user_db.hpp"
-#include "config/defaults.hpp"
 #include "protocols/dates.hpp"
 #include "protocols/errors.hpp"
 #include "protocols/intervals.hpp"

@@ -68,9 +68,6 @@ constexpr size_t http_linger_bytes = 16 * 1024 * 1024;
 /// Grace period for in-flight requests after SIGTERM/SIGINT.
 constexpr auto shutdown_grace = 10s;
 
-/// Deadline for one HTTP request's round trip through the actors.
-constexpr auto api_request_timeout = 15s;
-
 /// Responses at least this large are gzip-compressed when accepted.
 constexpr size_t gzip_min_bytes = 500;
 
@@ -93,9 +90,6 @@ constexpr size_t db_queue_limit = 200;
 /// Bulk batches (sync writes, ~100 KB of parameters each) waiting behind
 /// the interactive ones before new ones are refused (503).
 constexpr size_t db_bulk_queue_limit = 1000;
-
-/// How long a bulk batch may wait for a connection and run.
-constexpr auto db_bulk_timeout = 120s;
 
 /// Server-side statement timeout.
 constexpr auto db_statement_timeout = 5s;
@@ -152,9 +146,6 @@ constexpr int64_t reminder_poll_ms = 30'000;
 /// (MiB, the USER_CACHE_MB setting).
 constexpr size_t user_cache_bytes = 2 * 1024 * 1024;
 constexpr int64_t user_cache_total_mb = 256;
-
-/// Deadline of a request from one actor to a worker pool.
-constexpr auto worker_request_timeout = 10s;
 
 // -- Upstream APIs
 // --------------------------------------------------------------

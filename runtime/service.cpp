@@ -139,6 +139,11 @@ int run_serve(const settings& cfg) {
   pool_cfg.connection.statement_timeout =
     std::chrono::milliseconds{cfg.db_statement_timeout_ms};
   pool_cfg.connection.pipeline = cfg.db_pipeline;
+  pool_cfg.connection.connect_timeout_s = defaults::db_connect_timeout_s;
+  pool_cfg.connection.reconnect_backoff_min =
+    defaults::db_reconnect_backoff_min;
+  pool_cfg.connection.reconnect_backoff_max =
+    defaults::db_reconnect_backoff_max;
   pool_cfg.size = cfg.db_pool_size;
   pool_cfg.queue_limit = cfg.db_queue_limit;
   pool_cfg.bulk_queue_limit = cfg.db_bulk_queue_limit;
@@ -150,6 +155,8 @@ int run_serve(const settings& cfg) {
   auth_cfg.jwt = {signing_key(cfg), cfg.jwt_algorithm,
                   cfg.access_token_expire_minutes * 60};
   auth_cfg.refresh_lifetime_s = cfg.refresh_token_expire_days * 86400;
+  auth_cfg.identity_cache_ttl = defaults::identity_cache_ttl;
+  auth_cfg.identity_cache_max = defaults::identity_cache_max;
   auth_cfg.purge_interval = std::chrono::duration_cast<std::chrono::seconds>(
     defaults::refresh_token_purge_interval);
   auto auth_service = sys.spawn(auth, db, hasher, auth_cfg);
@@ -203,6 +210,7 @@ int run_serve(const settings& cfg) {
   user_cfg.caches = std::make_shared<cache_budget>(
     static_cast<size_t>(cfg.user_cache_mb) * 1024 * 1024);
   user_cfg.cache_bytes_per_user = defaults::user_cache_bytes;
+  user_cfg.account_ttl = defaults::identity_cache_ttl;
   auto users = sys.spawn(user_registry, db, user_cfg);
 
   reminder_settings reminder_cfg;
