@@ -75,20 +75,23 @@ void auth_state::issue_tokens(user_identity user,
       });
 }
 
-void auth_state::revoke_if_reused(const std::string& presented) {
+void auth_state::revoke_if_reused(const std::string& presented,
+                                  std::function<void()> then) {
   self
     ->request(db, db_timeout, atom::exec_v,
               single(stmt::revoke_reused_chain, {sha256_hex(presented)}))
     .then(
-      [](db_reply& revoked) {
+      [then](db_reply& revoked) {
         auto& rows = revoked.results[0].rows;
         if (!rows.empty() && rows[0][0] && *rows[0][0] != "0")
           log_warn("auth", "a spent refresh token was presented again: its "
                            "chain is revoked (" +
                              rows[0][1].value_or("0") + " live tokens)");
+        then();
       },
-      [](caf::error& err) {
+      [then](caf::error& err) {
         log_warn("auth", "refresh-token reuse check failed: " + to_string(err));
+        then();
       });
 }
 
@@ -222,8 +225,11 @@ auth_actor::behavior_type auth(auth_actor::stateful_pointer<auth_state> self,
           [=](db_reply& rotated) mutable {
             auto user = first_user(rotated);
             if (!user) {
-              self->state.revoke_if_reused(presented);
-              rp.deliver(unauthorized("Invalid or expired refresh token"));
+              // Answered once the chain is revoked: a successor presented
+              // right after this answer is already refused.
+              self->state.revoke_if_reused(presented, [rp]() mutable {
+                rp.deliver(unauthorized("Invalid or expired refresh token"));
+              });
               return;
             }
             auto& jwt = self->state.cfg.jwt;
@@ -276,9 +282,10 @@ auth_actor::behavior_type auth(auth_actor::stateful_pointer<auth_state> self,
       return rp;
     },
     [=](atom::internal, atom::purge) {
-      self
-        ->request(self->state.db, db_timeout, atom::exec_v,
-                  single(stmt::purge_refresh_tokens, {}))
+      // Background work: the pool's bulk lane, behind requests.
+      auto purge = single(stmt::purge_refresh_tokens, {});
+      purge.bulk = true;
+      self->request(self->state.db, db_timeout, atom::exec_v, std::move(purge))
         .then(
           [=](db_reply& purged) {
             if (auto n = purged.results[0].affected; n > 0)

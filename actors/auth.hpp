@@ -5,6 +5,7 @@
 #include "protocols/tokens.hpp"
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <unordered_map>
 
@@ -51,8 +52,10 @@ struct auth_state {
                     caf::typed_response_promise<token_pair> rp);
 
   /// When `presented` is a spent refresh token (a copy replayed after it
-  /// rotated), revokes every live token of its chain (RFC 9700 §4.14).
-  void revoke_if_reused(const std::string& presented);
+  /// rotated), revokes every live token of its chain (RFC 9700 §4.14);
+  /// then runs `then`.
+  void revoke_if_reused(const std::string& presented,
+                        std::function<void()> then);
 
   static inline const char* name = "auth";
 };
