@@ -25,28 +25,21 @@ caf::result<std::string> set_probe(user_self self, int64_t second_of_day) {
     return make_error(user_ec::disabled, "Not Found");
   auto due =
     next_local_time(st.zone, std::chrono::system_clock::now(), second_of_day);
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-              due.time_since_epoch())
-              .count();
-  return run<std::string>(
-    self,
-    batch_of(
-      {statement_of(stmt::reminder_set, {st.uid(), std::string{probe_reminder},
-                                         std::to_string(ms)})}),
-    [ms](db_reply&) -> caf::expected<std::string> {
-      return format_unix(ms / 1000);
-    });
+  auto unix =
+    std::chrono::duration_cast<std::chrono::seconds>(due.time_since_epoch())
+      .count();
+  return run<std::string>(self, batch_of({st.remind_at(probe_reminder, due)}),
+                          [unix](db_reply&) -> caf::expected<std::string> {
+                            return format_unix(unix);
+                          });
 }
 
 /// Fires the probe: one log line, then the row goes.
 void fire_probe(user_self self) {
   auto& st = self->state;
   log_info("reminders", "probe fired for user " + std::to_string(st.id));
-  self
-    ->request(st.db, caf::infinite, atom::exec_v,
-              batch_of({statement_of(stmt::reminder_clear,
-                                     {st.uid(), std::string{probe_reminder}})}))
-    .then([](db_reply&) {}, [](caf::error&) {});
+  st.write_in_background(self, st.forget_reminder(probe_reminder),
+                         "the probe reminder");
 }
 
 } // namespace
@@ -66,6 +59,33 @@ list_query user_state::resolve_window(list_query q) const {
   if (q.from.empty())
     q.from = format_date(to - q.days);
   return q;
+}
+
+db_statement
+user_state::remind_at(const char* kind,
+                      std::chrono::system_clock::time_point due) const {
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+              due.time_since_epoch())
+              .count();
+  return statement_of(stmt::reminder_set,
+                      {uid(), std::string{kind}, std::to_string(ms)});
+}
+
+db_statement user_state::forget_reminder(const char* kind) const {
+  return statement_of(stmt::reminder_clear, {uid(), std::string{kind}});
+}
+
+void user_state::write_in_background(user_self self, db_statement x,
+                                     const std::string& what) {
+  auto batch = batch_of({std::move(x)});
+  batch.bulk = true;
+  self->request(db, caf::infinite, atom::exec_v, std::move(batch))
+    .then([](db_reply&) {},
+          [=](caf::error& err) {
+            log_warn("users", "cannot write " + what + " of user " +
+                                std::to_string(self->state.id) + ": " +
+                                to_string(err));
+          });
 }
 
 void user_state::rows_changed(user_table t) {

@@ -83,6 +83,18 @@ struct user_state {
   /// `q` with an empty bound resolved against the user's today.
   [[nodiscard]] list_query resolve_window(list_query q) const;
 
+  /// The statement that sets the user's reminder of `kind` due at `due`
+  /// (ending any claim on it), and the one that drops it.
+  [[nodiscard]] db_statement
+  remind_at(const char* kind, std::chrono::system_clock::time_point due) const;
+  [[nodiscard]] db_statement forget_reminder(const char* kind) const;
+
+  /// Runs `x` in the pool's bulk lane without awaiting it (background
+  /// schedule upkeep: a lost write only means a claimed reminder fires
+  /// again after its lease); a failure is logged with `what`.
+  void write_in_background(user_self self, db_statement x,
+                           const std::string& what);
+
   /// A part changed rows of `t`: the parts drop what it makes stale.
   void rows_changed(user_table t);
 

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 
 /// How a user actor talks to its DB actor: rows to values, values to
 /// parameters, and batches whose reply it awaits (per-user arrival order).
@@ -57,10 +58,12 @@ inline db_batch batch_of(std::vector<db_statement> xs,
   return result;
 }
 
-/// Sends `batch` with the deadline of the request in progress. No timer:
-/// the pool answers every batch (sent and answered, or refused unsent).
-inline auto request_db(user_self self, db_batch batch) {
-  batch.until = self->state.until;
+/// Sends `batch` with deadline `until` (default: the request in
+/// progress's). No timer: the pool answers every batch (sent and answered,
+/// or refused unsent).
+inline auto request_db(user_self self, db_batch batch,
+                       std::optional<deadline> until = std::nullopt) {
+  batch.until = until.value_or(self->state.until);
   return self->request(self->state.db, caf::infinite, atom::exec_v,
                        std::move(batch));
 }

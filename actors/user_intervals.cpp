@@ -122,34 +122,17 @@ auto request_upstream(user_self self, upstream_request req) {
 void schedule_refresh(user_self self,
                       std::optional<std::chrono::milliseconds> delay) {
   auto& st = self->state;
-  db_batch batch;
+  constexpr auto kind = user_intervals_part::refresh_reminder;
   if (delay) {
     auto due = std::chrono::system_clock::now() + *delay;
-    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                due.time_since_epoch())
-                .count();
     part(self).next_refresh = iso_of(due);
-    batch = batch_of({statement_of(
-      stmt::reminder_set,
-      {st.uid(), std::string{user_intervals_part::refresh_reminder},
-       std::to_string(ms)})});
+    st.write_in_background(self, st.remind_at(kind, due),
+                           "the refresh reminder");
   } else {
     part(self).next_refresh = caf::none;
-    batch = batch_of({statement_of(
-      stmt::reminder_clear,
-      {st.uid(), std::string{user_intervals_part::refresh_reminder}})});
+    st.write_in_background(self, st.forget_reminder(kind),
+                           "the refresh reminder");
   }
-  // Not awaited: nothing the user asks depends on it, and a lost write
-  // only means the claimed reminder fires again after its lease. In the
-  // bulk lane, behind requests someone waits on.
-  batch.bulk = true;
-  self->request(st.db, caf::infinite, atom::exec_v, std::move(batch))
-    .then([](db_reply&) {},
-          [=](caf::error& err) {
-            log_warn("intervals", "cannot write the refresh reminder of user " +
-                                    std::to_string(self->state.id) + ": " +
-                                    to_string(err));
-          });
 }
 
 /// The next refresh a period from now, when linked and refresh is on.
@@ -309,10 +292,9 @@ void write_sync(user_self self, const std::shared_ptr<sync_run>& run,
   run->fetch_ms = ms_since(run->started);
   auto db_started = clock_type::now();
   // The sync's own deadline: a background one has no caller waiting.
-  batch.until = run->background
-                  ? deadline::in(config(self).background_call_time)
-                  : self->state.until;
-  self->request(self->state.db, caf::infinite, atom::exec_v, std::move(batch))
+  auto until = run->background ? deadline::in(config(self).background_call_time)
+                               : self->state.until;
+  request_db(self, std::move(batch), until)
     .then(
       [=](db_reply& r) mutable {
         self->state.rows_changed(user_table::wellness);
@@ -498,12 +480,12 @@ caf::result<intervals_status> user_intervals_part::link_key(user_self self,
                                             "being checked.")));
         auto& cfg = config(self);
         auto stored = cfg.key ? fernet_encrypt(*cfg.key, x.api_key) : x.api_key;
-        self->state.until = until;
         // Awaited: the write is ordered with the requests after it.
         request_db(
           self,
           batch_of({statement_of(stmt::intervals_link_upsert,
-                                 {self->state.uid(), stored, x.athlete_id})}))
+                                 {self->state.uid(), stored, x.athlete_id})}),
+          until)
           .await(
             [=](db_reply&) mutable {
               auto& p = part(self);
@@ -533,8 +515,7 @@ caf::result<bool> user_intervals_part::unlink(user_self self) {
   return run<bool>(
     self,
     batch_of({statement_of(stmt::intervals_unlink, {self->state.uid()}),
-              statement_of(stmt::reminder_clear,
-                           {self->state.uid(), std::string{refresh_reminder}})},
+              self->state.forget_reminder(refresh_reminder)},
              true),
     [=](db_reply& r) -> caf::expected<bool> {
       auto& p = part(self);

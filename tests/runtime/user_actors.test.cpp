@@ -22,24 +22,24 @@ int64_t unix_now() {
   return duration_cast<seconds>(system_clock::now().time_since_epoch()).count();
 }
 
-/// `days` since 1970-01-01 as YYYY-MM-DD.
-std::string date_of(int64_t days) {
-  std::time_t t = days * 86400;
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[16];
-  std::strftime(buf, sizeof(buf), "%Y-%m-%d", &tm);
-  return buf;
-}
-
-/// The instant `unix` as the API prints it.
-std::string iso_of(int64_t unix) {
+/// The instant `unix` (UTC) in strftime's `format`.
+std::string utc_text(int64_t unix, const char* format) {
   std::time_t t = unix;
   std::tm tm{};
   gmtime_r(&t, &tm);
   char buf[32];
-  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S+00:00", &tm);
+  std::strftime(buf, sizeof(buf), format, &tm);
   return buf;
+}
+
+/// `days` since 1970-01-01 as YYYY-MM-DD.
+std::string date_of(int64_t days) {
+  return utc_text(days * 86400, "%Y-%m-%d");
+}
+
+/// The instant `unix` as the API prints it.
+std::string iso_of(int64_t unix) {
+  return utc_text(unix, "%Y-%m-%dT%H:%M:%S+00:00");
 }
 
 /// HH:MM:SS of a second of the day.
