@@ -36,40 +36,9 @@ password_hasher_actor::behavior_type hasher_worker(int cost) {
   };
 }
 
-/// Runs one request on an idle worker, or queues it; refuses past the cap.
-template<class Result, class... Ts>
-caf::typed_response_promise<Result>
-forward(password_hasher_actor::stateful_pointer<password_hasher_state> self,
-        deadline until, Ts... xs) {
-  auto rp = self->template make_response_promise<Result>();
-  worker_queue<password_hasher_actor>::job job{
-    [=](const password_hasher_actor& w) mutable {
-      // A hash nobody waits for any more is not computed.
-      if (until.passed()) {
-        rp.deliver(make_error(call_ec::expired, "the caller gave up"));
-        self->state.queue->release(w);
-        return;
-      }
-      // No timer: a worker answers every job it takes.
-      self->request(w, caf::infinite, xs...)
-        .then(
-          [=](Result& result) mutable {
-            rp.deliver(std::move(result));
-            self->state.queue->release(w);
-          },
-          [=](caf::error& err) mutable {
-            rp.deliver(std::move(err));
-            self->state.queue->release(w);
-          });
-    },
-    [=](caf::error err) mutable {
-      rp.deliver(std::move(err));
-    },
-  };
-  if (!self->state.queue->submit(std::move(job)))
-    rp.deliver(make_error(auth_ec::busy,
-                          "Too many sign-ins at once, try again shortly"));
-  return rp;
+caf::error busy() {
+  return make_error(auth_ec::busy,
+                    "Too many sign-ins at once, try again shortly");
 }
 
 } // namespace
@@ -109,13 +78,15 @@ password_hasher_actor::behavior_type password_hasher(
     std::move(pool), queue_limit);
   return {
     [=](atom::hash, deadline until, std::string& password) {
-      return forward<std::string>(self, until, atom::hash_v, until,
-                                  std::move(password));
+      return forward_to_worker<std::string>(self, self->state.queue.get(),
+                                            until, busy(), false, atom::hash_v,
+                                            until, std::move(password));
     },
     [=](atom::verify, deadline until, std::string& password,
         std::string& hash) {
-      return forward<bool>(self, until, atom::verify_v, until,
-                           std::move(password), std::move(hash));
+      return forward_to_worker<bool>(self, self->state.queue.get(), until,
+                                     busy(), false, atom::verify_v, until,
+                                     std::move(password), std::move(hash));
     },
   };
 }

@@ -110,7 +110,9 @@ void upstream_state::start(uint64_t id) {
   x.headers = call.request.headers;
   x.body = call.request.body;
   x.connect_timeout = cfg.connect_timeout;
-  x.total_timeout = cfg.attempt_timeout;
+  x.total_timeout = call.request.attempt_timeout_ms > 0
+                      ? milliseconds{call.request.attempt_timeout_ms}
+                      : cfg.attempt_timeout;
   transport->submit(std::move(x));
 }
 
@@ -165,8 +167,11 @@ upstream_client(upstream_actor::stateful_pointer<upstream_state> self,
       if (i == st.calls.end())
         return;
       auto& call = i->second;
-      if (retryable(x, call.request.method) &&
-          call.attempts <= st.cfg.max_retries && !call.request.until.passed()) {
+      auto max_attempts = call.request.max_attempts > 0
+                            ? call.request.max_attempts
+                            : st.cfg.max_retries + 1;
+      if (retryable(x, call.request.method) && call.attempts < max_attempts &&
+          !call.request.until.passed()) {
         auto backoff = st.cfg.backoff_base * (1 << (call.attempts - 1));
         // Full jitter in [backoff/2, backoff]: clients that failed
         // together do not come back together.
@@ -196,8 +201,9 @@ upstream_client(upstream_actor::stateful_pointer<upstream_state> self,
         if (x.status >= 400)
           log_warn("upstream", what + " -> " + std::to_string(x.status) + ": " +
                                  excerpt(x.body));
-        call.promise.deliver(
-          upstream_response{x.status, std::move(x.body), call.attempts});
+        call.promise.deliver(upstream_response{x.status, std::move(x.body),
+                                               call.attempts,
+                                               std::move(x.retry_after)});
       }
       st.calls.erase(i);
     },

@@ -88,6 +88,10 @@ void user_state::write_in_background(user_self self, db_statement x,
           });
 }
 
+bool user_state::busy() const {
+  return intervals.flight.running() || photo.in_flight > 0;
+}
+
 void user_state::rows_changed(user_table t) {
   training.rows_changed(t);
 }
@@ -277,6 +281,25 @@ user_actor::behavior_type shared_behavior() {
         return self->state.intervals.push_event(self, std::move(x));
       });
     },
+    // -- photo
+    [](deadline d, atom::analyze, meal_photo& x) {
+      auto self = running_user();
+      return admitted(self, d, [&] {
+        return self->state.photo.analyze_meal(self, std::move(x));
+      });
+    },
+    [](deadline d, atom::analyze, photo_upload& x) {
+      auto self = running_user();
+      return admitted(self, d, [&] {
+        return self->state.photo.analyze_photo(self, std::move(x));
+      });
+    },
+    [](deadline d, atom::analyze, sleep_photo& x) {
+      auto self = running_user();
+      return admitted(self, d, [&] {
+        return self->state.photo.analyze_sleep(self, std::move(x));
+      });
+    },
     // -- core
     [](atom::internal, atom::remind, const std::string& kind) -> bool {
       auto self = running_user();
@@ -317,8 +340,8 @@ user_actor::behavior_type shared_behavior() {
     },
     [](atom::internal, atom::passivate) {
       auto self = running_user();
-      if (self->state.intervals.flight.running())
-        self->state.quit_when_idle = true; // finish the sync first
+      if (self->state.busy())
+        self->state.quit_when_idle = true; // finish that work first
       else
         self->quit();
     },
@@ -326,10 +349,9 @@ user_actor::behavior_type shared_behavior() {
       auto self = running_user();
       auto& st = self->state;
       // The registry's idle sweep: no request for the idle time, and no
-      // sync in flight → ask to passivate (it answers with passivate).
-      if (st.intervals.flight.running() ||
-          std::chrono::steady_clock::now() - st.last_active <
-            st.cfg->idle_timeout)
+      // work in flight → ask to passivate (it answers with passivate).
+      if (st.busy() || std::chrono::steady_clock::now() - st.last_active <
+                         st.cfg->idle_timeout)
         return;
       self->send(st.registry, atom::internal_v, atom::passivate_v, st.id);
     },

@@ -3,6 +3,7 @@
 #include "actors/cache_budget.hpp"
 #include "actors/user_diary.hpp"
 #include "actors/user_intervals.hpp"
+#include "actors/user_photo.hpp"
 #include "actors/user_profile.hpp"
 #include "actors/user_training.hpp"
 #include "protocols/fernet.hpp"
@@ -35,6 +36,8 @@ struct user_settings {
   caf::timespan idle_timeout = std::chrono::seconds(900);
   bool fault_injection = false; ///< tests: honour fault_probe
   upstream_actor upstream;
+  gemini_broker_actor gemini;
+  upload_pool_actor uploads;
   std::shared_ptr<const intervals_settings> intervals;
   /// Bytes all user actors' cached pages may hold together, and one's.
   std::shared_ptr<cache_budget> caches;
@@ -73,6 +76,11 @@ struct user_state {
   user_diary_part diary;
   user_training_part training;
   user_intervals_part intervals;
+  user_photo_part photo;
+
+  /// Whether work the user did not wait for is under way (a sync, a
+  /// photo with the model): the actor is not passivated then.
+  [[nodiscard]] bool busy() const;
 
   /// The user id as a SQL parameter.
   [[nodiscard]] db_value uid() const;

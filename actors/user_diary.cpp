@@ -11,7 +11,13 @@ using namespace user_db;
 
 namespace {
 
-food_entry food_of(const std::vector<db_value>& r) {
+caf::error entry_not_found() {
+  return make_error(user_ec::not_found, "Entry not found.");
+}
+
+} // namespace
+
+food_entry user_diary_part::food_of(const std::vector<db_value>& r) {
   return food_entry{static_cast<int32_t>(*integer(r[0])),
                     *r[1],
                     *num(r[2]),
@@ -23,32 +29,35 @@ food_entry food_of(const std::vector<db_value>& r) {
                     *r[8]};
 }
 
-sleep_record sleep_of(const std::vector<db_value>& r) {
+sleep_record user_diary_part::sleep_of(const std::vector<db_value>& r) {
   return sleep_record{static_cast<int32_t>(*integer(r[0])), *r[1], *r[2]};
 }
 
-caf::error entry_not_found() {
-  return make_error(user_ec::not_found, "Entry not found.");
+db_statement user_diary_part::insert_food(const user_state& st, food_entry x) {
+  if (x.timestamp.empty())
+    x.timestamp = format_date(st.today());
+  return statement_of(
+    stmt::food_insert,
+    {st.uid(), x.timestamp, x.meal_type, x.name,
+     param(opt_double{x.portion_grams}), param(opt_double{x.calories}),
+     param(opt_double{x.protein_g}), param(opt_double{x.fat_g}),
+     param(opt_double{x.carbs_g})});
 }
 
-} // namespace
+db_statement user_diary_part::insert_sleep(const user_state& st,
+                                           std::string extracted_data) {
+  return statement_of(stmt::sleep_insert,
+                      {st.uid(), std::move(extracted_data)});
+}
 
 caf::result<food_entry> user_diary_part::add_food(user_self self,
                                                   food_entry x) {
-  if (x.timestamp.empty())
-    x.timestamp = format_date(self->state.today());
-  return run<food_entry>(
-    self,
-    batch_of({statement_of(
-      stmt::food_insert,
-      {self->state.uid(), x.timestamp, x.meal_type, x.name,
-       param(opt_double{x.portion_grams}), param(opt_double{x.calories}),
-       param(opt_double{x.protein_g}), param(opt_double{x.fat_g}),
-       param(opt_double{x.carbs_g})})}),
-    [=](db_reply& r) -> caf::expected<food_entry> {
-      self->state.rows_changed(user_table::food);
-      return food_of(*first_row(r));
-    });
+  return run<food_entry>(self,
+                         batch_of({insert_food(self->state, std::move(x))}),
+                         [=](db_reply& r) -> caf::expected<food_entry> {
+                           self->state.rows_changed(user_table::food);
+                           return food_of(*first_row(r));
+                         });
 }
 
 caf::result<food_entry> user_diary_part::food(user_self self, food_ref x) {
@@ -116,9 +125,7 @@ caf::result<food_day> user_diary_part::day(user_self self, std::string date) {
 caf::result<sleep_record> user_diary_part::add_sleep(user_self self,
                                                      sleep_input x) {
   return run<sleep_record>(
-    self,
-    batch_of({statement_of(stmt::sleep_insert,
-                           {self->state.uid(), x.extracted_data})}),
+    self, batch_of({insert_sleep(self->state, std::move(x.extracted_data))}),
     [](db_reply& r) -> caf::expected<sleep_record> {
       return sleep_of(*first_row(r));
     });

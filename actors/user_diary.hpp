@@ -24,6 +24,15 @@ struct user_diary_part {
 
   [[nodiscard]] caf::result<std::vector<sleep_record>> sleep(user_self self,
                                                              sleep_query q);
+
+  /// The statement that stores `x` (an empty timestamp: the user's today)
+  /// and the entry its row shows; the same for a sleep extraction.
+  [[nodiscard]] static db_statement insert_food(const user_state& st,
+                                                food_entry x);
+  [[nodiscard]] static food_entry food_of(const std::vector<db_value>& row);
+  [[nodiscard]] static db_statement insert_sleep(const user_state& st,
+                                                 std::string extracted_data);
+  [[nodiscard]] static sleep_record sleep_of(const std::vector<db_value>& row);
 };
 
 } // namespace st

@@ -4,7 +4,6 @@
 #include "actors/user_db.hpp"
 #include "protocols/dates.hpp"
 #include "protocols/errors.hpp"
-#include "protocols/fit.hpp"
 #include "protocols/tokens.hpp"
 
 #include "domain/training_load.hpp"
@@ -230,13 +229,32 @@ caf::result<fitness> user_training_part::fitness_of(user_self self,
 
 caf::result<workout> user_training_part::import_fit(user_self self,
                                                     fit_upload x) {
-  auto summary = decode_fit(*x.bytes);
-  auto checksum = sha256_hex(*x.bytes);
   auto rp = self->make_response_promise<workout>();
+  auto until = self->state.until;
+  // Decoding and hashing run on the upload pool; the database part then
+  // holds the user's other requests (per-user arrival order of writes).
+  self
+    ->request(self->state.cfg->uploads, caf::infinite, atom::decode_v, until,
+              std::move(x))
+    .then(
+      [=](fit_reading& file) mutable {
+        store_fit(self, std::move(file), until, rp);
+      },
+      [=](caf::error& err) mutable {
+        rp.deliver(std::move(err));
+      });
+  return rp;
+}
+
+void user_training_part::store_fit(user_self self, fit_reading file,
+                                   deadline until,
+                                   caf::typed_response_promise<workout> rp) {
+  auto checksum = file.checksum;
   request_db(self,
              batch_of({statement_of(stmt::workout_by_checksum,
                                     {self->state.uid(), checksum}),
-                       statement_of(stmt::effective_ftp, {self->state.uid()})}))
+                       statement_of(stmt::effective_ftp, {self->state.uid()})}),
+             until)
     .await(
       [=](db_reply& r) mutable {
         if (first_row(r, 0) != nullptr) {
@@ -244,29 +262,29 @@ caf::result<workout> user_training_part::import_fit(user_self self,
                                 "This FIT file was already imported."));
           return;
         }
-        auto* parsed = std::get_if<fit_summary>(&summary);
-        if (parsed == nullptr) {
+        if (!file.summary) {
           rp.deliver(
             make_error(user_ec::unreadable_file,
                        "Could not parse FIT file or no session found."));
           return;
         }
+        auto& parsed = *file.summary;
         std::optional<double> ftp;
         if (auto row = first_row(r, 1); row && (*row)[0])
           ftp = num((*row)[0]).value_or(0);
-        auto tss = estimate_tss(*parsed, ftp);
-        auto name = workout_name_of(parsed->sport);
+        auto tss = estimate_tss(parsed, ftp);
+        auto name = workout_name_of(parsed.sport);
         self->state.rows_changed(user_table::workouts);
         request_db(
           self,
           batch_of({statement_of(
             stmt::workout_insert,
-            {self->state.uid(), format_unix(parsed->start_unix), name, name,
-             parsed->duration_sec > 0 ? param(parsed->duration_sec)
-                                      : db_value{},
-             param(parsed->distance_m),
+            {self->state.uid(), format_unix(parsed.start_unix), name, name,
+             parsed.duration_sec > 0 ? param(parsed.duration_sec) : db_value{},
+             param(parsed.distance_m),
              tss > 0 ? param(opt_double{tss}) : db_value{}, caf::none,
-             std::string{"fit"}, checksum, fit_raw_json(*parsed)})}))
+             std::string{"fit"}, checksum, file.raw_json})}),
+          until)
           .await(
             [=](db_reply& inserted) mutable {
               rp.deliver(workout_of(*first_row(inserted)));
@@ -278,7 +296,6 @@ caf::result<workout> user_training_part::import_fit(user_self self,
       [=](caf::error& err) mutable {
         rp.deliver(std::move(err));
       });
-  return rp;
 }
 
 } // namespace st

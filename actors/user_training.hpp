@@ -37,7 +37,12 @@ struct user_training_part {
   [[nodiscard]] caf::result<fitness> fitness_of(user_self self,
                                                 fitness_query q);
 
+  /// Decodes the file on the upload pool, then stores it.
   [[nodiscard]] caf::result<workout> import_fit(user_self self, fit_upload x);
+
+  /// The database part of an import (awaited: per-user write order).
+  void store_fit(user_self self, fit_reading file, deadline until,
+                 caf::typed_response_promise<workout> rp);
 };
 
 } // namespace st

@@ -1,6 +1,10 @@
 #pragma once
 
+#include "protocols/errors.hpp"
+#include "protocols/messages.hpp"
+
 #include <caf/error.hpp>
+#include <caf/typed_response_promise.hpp>
 
 #include <algorithm>
 #include <cstddef>
@@ -116,5 +120,43 @@ private:
   size_t size_ = 0;
   size_t max_busy_ = 0;
 };
+
+/// Hands one request of a pool actor (`self`) to an idle worker of
+/// `queue`, or queues it; answers through a promise. A job whose deadline
+/// passed while it waited is answered call_ec::expired and not run; a
+/// full queue is answered `refused`.
+template<class Result, class Self, class Worker, class... Ts>
+caf::typed_response_promise<Result>
+forward_to_worker(Self self, worker_queue<Worker>* queue, deadline until,
+                  caf::error refused, bool bulk, Ts... xs) {
+  auto rp = self->template make_response_promise<Result>();
+  typename worker_queue<Worker>::job job{
+    [=](const Worker& w) mutable {
+      if (until.passed()) {
+        rp.deliver(make_error(call_ec::expired, "the caller gave up"));
+        queue->release(w);
+        return;
+      }
+      // No timer: a worker answers every job it takes.
+      self->request(w, caf::infinite, xs...)
+        .then(
+          [=](Result& result) mutable {
+            rp.deliver(std::move(result));
+            queue->release(w);
+          },
+          [=](caf::error& err) mutable {
+            rp.deliver(std::move(err));
+            queue->release(w);
+          });
+    },
+    [=](caf::error err) mutable {
+      rp.deliver(std::move(err));
+    },
+    until.unix_ns,
+  };
+  if (!queue->submit(std::move(job), bulk))
+    rp.deliver(std::move(refused));
+  return rp;
+}
 
 } // namespace st

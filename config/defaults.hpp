@@ -171,6 +171,49 @@ constexpr long upstream_host_connections = 8;
 /// Largest upstream answer accepted (bytes).
 constexpr size_t upstream_max_body_bytes = 32 * 1024 * 1024;
 
+// -- Gemini (external-apis.md §1, §5) ----------------------------------------
+
+/// The model of every AI call: an alias that follows Google's current Flash
+/// model (`gemini-2.0-flash`, the reference's, no longer serves new
+/// projects in 2026).
+constexpr const char* gemini_model = "gemini-flash-latest";
+
+/// Used when the primary is overloaded (503) or unknown (404).
+constexpr const char* gemini_fallback_model = "gemini-flash-lite-latest";
+
+/// Gemini calls in flight at once, across all callers.
+constexpr size_t gemini_max_concurrency = 5;
+
+/// Attempts per call (the reference's) and the first wait between them
+/// (doubling).
+constexpr uint32_t gemini_max_attempts = 3;
+constexpr auto gemini_first_backoff = 1s;
+
+/// Calls that may wait per priority before new ones get 503.
+constexpr size_t gemini_max_queued_interactive = 64;
+constexpr size_t gemini_max_queued_batch = 10000;
+
+/// A batch call that waited this long takes every fourth start.
+constexpr auto gemini_batch_aging = 5s;
+
+/// Failed calls in a row that open the breaker; how long it stays open
+/// before a probe (doubling while probes fail, up to the maximum).
+constexpr uint32_t gemini_breaker_threshold = 5;
+constexpr auto gemini_breaker_cooldown = 30s;
+constexpr auto gemini_breaker_max_cooldown = 5min;
+
+/// Slack on an AI request's deadline beyond its attempts and waits.
+constexpr auto ai_request_slack = 10s;
+
+// -- uploads ------------------------------------------------------------------
+
+/// Uploads waiting for a worker before new ones get 503.
+constexpr size_t upload_queue_limit = 64;
+
+/// The long side of an image sent to the model, and its JPEG quality.
+constexpr uint32_t model_image_max_side = 1536;
+constexpr int model_image_quality = 85;
+
 // -- Intervals.icu
 // --------------------------------------------------------------
 

@@ -15,6 +15,7 @@
 #include <limits>
 #include <regex>
 #include <sstream>
+#include <thread>
 
 extern char** environ;
 
@@ -197,7 +198,7 @@ const std::vector<descriptor>& descriptors() {
      [](settings& s, const std::string& v) {
        s.google_gemini_api_key = trim(v);
      }},
-    {"GEMINI_MODEL", "gemini-2.0-flash", false,
+    {"GEMINI_MODEL", defaults::gemini_model, false,
      [](settings& s, const std::string& v) {
        if (trim(v).empty())
          throw bad_value{"must not be empty"};
@@ -205,7 +206,33 @@ const std::vector<descriptor>& descriptors() {
      }},
     {"GEMINI_REQUEST_TIMEOUT_SECONDS", "90", false,
      [](settings& s, const std::string& v) {
-       s.gemini_request_timeout_seconds = parse_int(v, 1, 3600);
+       // 0 means the default, as in the reference.
+       auto secs = parse_int(v, 0, 3600);
+       s.gemini_request_timeout_seconds = secs == 0 ? 90 : secs;
+     }},
+    {"GEMINI_FALLBACK_MODEL", defaults::gemini_fallback_model, false,
+     [](settings& s, const std::string& v) {
+       s.gemini_fallback_model = trim(v);
+     }},
+    {"GEMINI_MAX_CONCURRENCY", str(defaults::gemini_max_concurrency), false,
+     [](settings& s, const std::string& v) {
+       s.gemini_max_concurrency = static_cast<size_t>(parse_int(v, 1, 1000));
+     }},
+    {"GEMINI_RPM", "0", false,
+     [](settings& s, const std::string& v) {
+       s.gemini_rpm = static_cast<uint64_t>(parse_int(v, 0, 1'000'000));
+     }},
+    {"GEMINI_TPM", "0", false,
+     [](settings& s, const std::string& v) {
+       s.gemini_tpm = static_cast<uint64_t>(parse_int(v, 0, 1'000'000'000'000));
+     }},
+    {"IMAGE_WORKERS", "0", false,
+     [](settings& s, const std::string& v) {
+       // 0 = one per core.
+       auto n = parse_int(v, 0, 256);
+       s.image_workers = n > 0
+                           ? static_cast<size_t>(n)
+                           : std::max(1u, std::thread::hardware_concurrency());
      }},
     {"INTERVALS_ICU_BASE_URL", "https://intervals.icu/api/v1", false,
      [](settings& s, const std::string& v) {
@@ -522,6 +549,12 @@ std::vector<std::string> describe(const settings& cfg) {
     "GOOGLE_GEMINI_API_KEY=" + secret(cfg.google_gemini_api_key),
     "GEMINI_MODEL=" + cfg.gemini_model,
     "GEMINI_REQUEST_TIMEOUT_SECONDS=" + str(cfg.gemini_request_timeout_seconds),
+    "GEMINI_FALLBACK_MODEL=" + cfg.gemini_fallback_model,
+    "GEMINI_MAX_CONCURRENCY=" +
+      str(static_cast<int64_t>(cfg.gemini_max_concurrency)),
+    "GEMINI_RPM=" + str(static_cast<int64_t>(cfg.gemini_rpm)),
+    "GEMINI_TPM=" + str(static_cast<int64_t>(cfg.gemini_tpm)),
+    "IMAGE_WORKERS=" + str(static_cast<int64_t>(cfg.image_workers)),
     "INTERVALS_ICU_BASE_URL=" + cfg.intervals_icu_base_url,
     "STRAVA_CLIENT_ID=" + cfg.strava_client_id,
     "STRAVA_CLIENT_SECRET=" + secret(cfg.strava_client_secret),

@@ -36,6 +36,11 @@ struct settings {
   std::vector<int> orchestrator_cron_hours;
   // This service's settings.
   std::string gemini_api_base_url;
+  std::string gemini_fallback_model; ///< empty = none
+  size_t gemini_max_concurrency = 0;
+  uint64_t gemini_rpm = 0;  ///< requests per minute; 0 = no budget
+  uint64_t gemini_tpm = 0;  ///< tokens per minute; 0 = no budget
+  size_t image_workers = 0; ///< upload worker threads
   std::string strava_api_base_url;
   std::string strava_oauth_base_url;
   std::string admin_token;

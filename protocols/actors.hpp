@@ -65,6 +65,33 @@ using upstream_actor = caf::typed_actor<
   /// INTERNAL: the rate window of a host moved on; start what waits.
   caf::reacts_to<atom::internal, atom::tick, std::string>>;
 
+/// The only way to Gemini (external-apis.md §1): a global concurrency
+/// limit and per-minute budgets, interactive calls before batch work
+/// (which ages into a turn), bounded queues, retries with backoff, quota
+/// classification, a fallback model and a circuit breaker.
+using gemini_broker_actor = caf::typed_actor<
+  /// Sends a call (retrying it); answers the text or an ai_ec error.
+  caf::replies_to<atom::generate, gemini_call>::with<gemini_answer>,
+  /// Counters, breaker, pause and alarms.
+  caf::replies_to<atom::status>::with<gemini_stats>,
+  /// INTERNAL: the wait before retrying call `id` is over.
+  caf::reacts_to<atom::internal, atom::retry, uint64_t>,
+  /// INTERNAL: a budget window moved, the breaker may probe, or the daily
+  /// pause ended: start what waits.
+  caf::reacts_to<atom::internal, atom::tick>>;
+
+/// Detached workers for uploads, and the pool in front of them (same
+/// protocol): image conversion for the model, FIT decoding and the
+/// upload's checksum never run on an HTTP thread or a scheduler thread.
+/// A job whose deadline passed while it waited is answered
+/// call_ec::expired; a full queue call_ec::overloaded.
+using upload_pool_actor = caf::typed_actor<
+  /// Converts an image for the model (user_ec::unreadable_file,
+  /// user_ec::unsupported_file).
+  caf::replies_to<atom::convert, deadline, image_upload>::with<model_image>,
+  /// Decodes a FIT file and hashes the upload.
+  caf::replies_to<atom::decode, deadline, fit_upload>::with<fit_reading>>;
+
 // -- the user actor, facet by facet -------------------------------------------
 //
 // Every request to a user's actor starts with the caller's deadline: past
@@ -142,6 +169,18 @@ using user_intervals_facet = caf::typed_actor<
   /// Puts a planned workout on the athlete's calendar; answers the event.
   caf::replies_to<deadline, atom::add, planned_event>::with<intervals_event>>;
 
+/// Photos read by the model (http-api.md §3.5.1, §3.6.1–3.6.2): the image
+/// converted on the upload pool, the call through the broker, the result
+/// mended into its bounds and saved as the reference does.
+using user_photo_facet = caf::typed_actor<
+  /// A dish estimate from a meal photo, saved as a food entry.
+  caf::replies_to<deadline, atom::analyze, meal_photo>::with<food_analysis>,
+  /// Food, sleep screen or wellness screen, extracted (saved unless a
+  /// preview).
+  caf::replies_to<deadline, atom::analyze, photo_upload>::with<photo_analysis>,
+  /// A sleep tracker screenshot, saved as a sleep extraction.
+  caf::replies_to<deadline, atom::analyze, sleep_photo>::with<sleep_record>>;
+
 /// What every user actor does whatever its facets.
 using user_core_facet = caf::typed_actor<
   /// INTERNAL (scheduler, via the registry): the reminder of `kind` is due;
@@ -162,7 +201,8 @@ using user_core_facet = caf::typed_actor<
 /// order.
 using user_actor =
   user_core_facet::extend_with<user_profile_facet, user_diary_facet,
-                               user_training_facet, user_intervals_facet>;
+                               user_training_facet, user_intervals_facet,
+                               user_photo_facet>;
 
 /// Spawns user actors on first need (and only then: start-up spawns
 /// nobody), restarts them after a crash (state is reloaded from the

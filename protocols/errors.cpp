@@ -17,10 +17,10 @@ std::string error_detail(const caf::error& err) {
 
 int64_t error_retry_after(const caf::error& err) {
   auto& ctx = err.context();
-  if (err.category() == caf::atom("auth") &&
-      err.code() == static_cast<uint8_t>(auth_ec::locked_out) &&
-      ctx.size() >= 2 &&
-      ctx.match_element<int64_t>(1))
+  bool carries = (err.category() == caf::atom("auth") &&
+                  err.code() == static_cast<uint8_t>(auth_ec::locked_out)) ||
+                 err.category() == caf::atom("ai");
+  if (carries && ctx.size() >= 2 && ctx.match_element<int64_t>(1))
     return ctx.get_as<int64_t>(1);
   return 0;
 }

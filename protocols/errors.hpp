@@ -47,6 +47,31 @@ enum class user_ec : uint8_t {
   unreadable_file,
   /// A test-only request on a server without FAULT_INJECTION.
   disabled,
+  /// An upload of a type the service does not read (415).
+  unsupported_file,
+};
+
+/// What the Gemini broker (and the AI facets) answer besides a result.
+/// Context: the detail; for `busy`, `unavailable` and `quota_exhausted`
+/// then the seconds to wait.
+enum class ai_ec : uint8_t {
+  /// No GOOGLE_GEMINI_API_KEY.
+  not_configured = 1,
+  /// The broker's queue for the caller's priority is full.
+  busy,
+  /// Gemini is failing (the breaker is open): not tried.
+  unavailable,
+  /// The daily quota is spent until the daily reset.
+  quota_exhausted,
+  /// No configured model can answer (unknown model, a quota of 0).
+  model_unavailable,
+  /// The call failed after its retries (the reference's 502).
+  failed,
+  /// The prompt or the answer was blocked by the model's safety filters.
+  blocked,
+  /// The model answered something that cannot be used (empty, not JSON,
+  /// a required value missing).
+  unusable,
 };
 
 /// What the Intervals.icu facet answers besides a result. Context: the
@@ -94,7 +119,8 @@ using caf::make_error;
 /// a foreign one.
 [[nodiscard]] std::string error_detail(const caf::error& err);
 
-/// The seconds to wait carried by an `auth_ec::locked_out` error, else 0.
+/// The seconds to wait carried by an `auth_ec::locked_out` error or an
+/// `ai_ec` refusal, else 0.
 [[nodiscard]] int64_t error_retry_after(const caf::error& err);
 
 /// The SQLSTATE carried by a `db_ec::query_failed` error, else empty.
@@ -108,3 +134,4 @@ CAF_ERROR_CODE_ENUM(st::user_ec, "user")
 CAF_ERROR_CODE_ENUM(st::intervals_ec, "intervals")
 CAF_ERROR_CODE_ENUM(st::upstream_ec, "upstream")
 CAF_ERROR_CODE_ENUM(st::call_ec, "call")
+CAF_ERROR_CODE_ENUM(st::ai_ec, "ai")

@@ -3,8 +3,7 @@
 #include "protocols/dates.hpp"
 #include "protocols/http/json.hpp"
 #include "protocols/text.hpp"
-
-#include <openssl/evp.h>
+#include "protocols/tokens.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -205,13 +204,8 @@ intervals_event event_of(const Value& x) {
 } // namespace
 
 std::string auth_header(std::string_view api_key) {
-  auto plain = "API_KEY:" + std::string{api_key};
-  std::string encoded(4 * ((plain.size() + 2) / 3) + 1, '\0');
-  auto n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(encoded.data()),
-                           reinterpret_cast<const unsigned char*>(plain.data()),
-                           static_cast<int>(plain.size()));
-  encoded.resize(static_cast<size_t>(n));
-  return "Authorization: Basic " + encoded;
+  return "Authorization: Basic " +
+         base64_encode("API_KEY:" + std::string{api_key});
 }
 
 std::string athlete_url(const std::string& base,

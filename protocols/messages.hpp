@@ -1,5 +1,6 @@
 #pragma once
 
+#include "protocols/fit.hpp"
 #include "protocols/sql/statements.hpp"
 
 #include <caf/allowed_unsafe_message_type.hpp>
@@ -356,13 +357,19 @@ struct upstream_request {
   bool background = false; ///< yields to interactive calls on its host
   /// Not started (nor retried) past it: answered upstream_ec::expired.
   deadline until;
+  /// Tries at most this many times (0 = the client's setting); a caller
+  /// with its own retry policy (the Gemini broker) sends 1.
+  uint32_t max_attempts = 0;
+  /// One attempt's whole time in ms (0 = the client's setting).
+  int64_t attempt_timeout_ms = 0;
 };
 
 /// The upstream's answer (any status; the caller interprets it).
 struct upstream_response {
   int status = 0;
   std::string body;
-  uint32_t attempts = 0; ///< tries it took, retries included
+  uint32_t attempts = 0;   ///< tries it took, retries included
+  std::string retry_after; ///< the last answer's `Retry-After`, if any
 };
 
 /// How one transfer ended (from the curl thread to the upstream client).
@@ -447,6 +454,125 @@ struct planned_event {
   opt_string type;
   opt_string description;
   opt_int moving_time;
+};
+
+// -- photos and the AI (http-api.md §3.5–3.6, domain.md §8–10) --------------
+
+/// An uploaded image; the bytes travel shared, never copied per hop.
+struct image_upload {
+  std::shared_ptr<const std::string> bytes;
+};
+
+/// An image made ready for the model: JPEG, upright, at most 1536 px on
+/// its long side, in base64.
+struct model_image {
+  std::string mime_type;
+  std::string base64;
+  uint32_t width = 0;
+  uint32_t height = 0;
+};
+
+/// A FIT file decoded off the actors' threads: the summary (none = not a
+/// readable activity), the upload's SHA-256 and the stored `raw` JSON.
+struct fit_reading {
+  caf::optional<fit_summary> summary;
+  std::string checksum;
+  std::string raw_json;
+};
+
+/// POST /nutrition/analyze: the photo, the meal type (normalised) and the
+/// athlete's note for the model ("half portion").
+struct meal_photo {
+  image_upload image;
+  std::string meal_type;
+  std::string description;
+};
+
+/// POST /photo/analyze: classify and extract; `save` false = preview.
+struct photo_upload {
+  image_upload image;
+  std::string meal_type;
+  bool save = true;
+};
+
+/// POST /photo/analyze-sleep; `full` asks for every sleep field.
+struct sleep_photo {
+  image_upload image;
+  bool full = false;
+};
+
+/// The NutritionAnalysis of http-api.md §3.5 (`id` 0 = not saved).
+struct food_analysis {
+  int32_t id = 0;
+  std::string name;
+  double portion_grams = 0;
+  double calories = 0;
+  double protein_g = 0;
+  double fat_g = 0;
+  double carbs_g = 0;
+};
+
+/// What POST /photo/analyze found: `type` is food, sleep or wellness and
+/// says which of the others is meant.
+struct photo_analysis {
+  std::string type;
+  food_analysis food;
+  sleep_record sleep;
+  opt_int rhr;
+  opt_double hrv;
+};
+
+// -- the Gemini broker (external-apis.md §1) ---------------------------------
+
+/// Who waits for a model call: a person (photos, chat) goes first; batch
+/// work (scheduled decisions) takes what is left and ages into a turn.
+enum class ai_priority : uint8_t { interactive, batch };
+
+/// One model call: a GenerateContentRequest body; the broker picks the
+/// model, sends it, retries it and answers the text.
+struct gemini_call {
+  std::string body;
+  ai_priority priority = ai_priority::interactive;
+  bool stream = false; ///< streamGenerateContent?alt=sse
+  deadline until;      ///< dropped unsent past it
+};
+
+/// The model's answer.
+struct gemini_answer {
+  std::string text;
+  std::string finish_reason;
+  std::string model; ///< the model that answered (primary or fallback)
+  int64_t prompt_tokens = 0;
+  int64_t output_tokens = 0;
+  int64_t cached_tokens = 0;
+  uint32_t attempts = 0;
+};
+
+/// What the broker holds and has done.
+struct gemini_stats {
+  bool configured = false;
+  std::string model;
+  std::string fallback_model;
+  uint64_t max_concurrency = 0;
+  uint64_t num_in_flight = 0;
+  uint64_t max_in_flight = 0;
+  uint64_t num_queued_interactive = 0;
+  uint64_t num_queued_batch = 0;
+  uint64_t num_calls = 0;    ///< calls received
+  uint64_t num_attempts = 0; ///< requests sent, retries included
+  uint64_t num_retries = 0;
+  uint64_t num_succeeded = 0;
+  uint64_t num_failed = 0;    ///< answered with an error after trying
+  uint64_t num_refused = 0;   ///< refused unsent (queue full, breaker, quota)
+  uint64_t num_expired = 0;   ///< dropped unsent: the caller had gone
+  uint64_t num_fallbacks = 0; ///< attempts sent to the fallback model
+  uint64_t prompt_tokens = 0;
+  uint64_t output_tokens = 0;
+  uint64_t cached_tokens = 0;
+  std::string breaker; ///< closed, open or half-open
+  uint64_t breaker_opened = 0;
+  std::string paused_until; ///< daily quota spent: batch waits until (ISO)
+  std::vector<std::string> alarms; ///< configuration faults seen
 };
 
 // -- inspection ---------------------------------------------------------------
@@ -621,13 +747,14 @@ typename Inspector::result_type inspect(Inspector& f, fault_probe& x) {
 template<class Inspector>
 typename Inspector::result_type inspect(Inspector& f, upstream_request& x) {
   return f(caf::meta::type_name("st::upstream_request"), x.method, x.url,
-           x.headers, x.body, x.background, x.until);
+           x.headers, x.body, x.background, x.until, x.max_attempts,
+           x.attempt_timeout_ms);
 }
 
 template<class Inspector>
 typename Inspector::result_type inspect(Inspector& f, upstream_response& x) {
   return f(caf::meta::type_name("st::upstream_response"), x.status, x.body,
-           x.attempts);
+           x.attempts, x.retry_after);
 }
 
 template<class Inspector>
@@ -682,10 +809,57 @@ typename Inspector::result_type inspect(Inspector& f, planned_event& x) {
            x.moving_time);
 }
 
+template<class Inspector>
+typename Inspector::result_type inspect(Inspector& f, model_image& x) {
+  return f(caf::meta::type_name("st::model_image"), x.mime_type, x.base64,
+           x.width, x.height);
+}
+
+template<class Inspector>
+typename Inspector::result_type inspect(Inspector& f, food_analysis& x) {
+  return f(caf::meta::type_name("st::food_analysis"), x.id, x.name,
+           x.portion_grams, x.calories, x.protein_g, x.fat_g, x.carbs_g);
+}
+
+template<class Inspector>
+typename Inspector::result_type inspect(Inspector& f, photo_analysis& x) {
+  return f(caf::meta::type_name("st::photo_analysis"), x.type, x.food, x.sleep,
+           x.rhr, x.hrv);
+}
+
+template<class Inspector>
+typename Inspector::result_type inspect(Inspector& f, gemini_call& x) {
+  return f(caf::meta::type_name("st::gemini_call"), x.body, x.priority,
+           x.stream, x.until);
+}
+
+template<class Inspector>
+typename Inspector::result_type inspect(Inspector& f, gemini_answer& x) {
+  return f(caf::meta::type_name("st::gemini_answer"), x.text, x.finish_reason,
+           x.model, x.prompt_tokens, x.output_tokens, x.cached_tokens,
+           x.attempts);
+}
+
+template<class Inspector>
+typename Inspector::result_type inspect(Inspector& f, gemini_stats& x) {
+  return f(caf::meta::type_name("st::gemini_stats"), x.configured, x.model,
+           x.fallback_model, x.max_concurrency, x.num_in_flight,
+           x.max_in_flight, x.num_queued_interactive, x.num_queued_batch,
+           x.num_calls, x.num_attempts, x.num_retries, x.num_succeeded,
+           x.num_failed, x.num_refused, x.num_expired, x.num_fallbacks,
+           x.prompt_tokens, x.output_tokens, x.cached_tokens, x.breaker,
+           x.breaker_opened, x.paused_until, x.alarms);
+}
+
 } // namespace st
 
 // Local only: shared, immutable payloads that are never copied per hop.
 // Sending them to another node needs an inspect() first.
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(st::fit_upload)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(st::fit_reading)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(st::image_upload)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(st::meal_photo)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(st::photo_upload)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(st::sleep_photo)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(st::page_ptr<st::wellness_day>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(st::page_ptr<st::workout>)

@@ -71,6 +71,15 @@ std::optional<int32_t> parse_subject(const rapidjson::Value& sub) {
 
 } // namespace
 
+std::string base64_encode(std::string_view x) {
+  std::string result(4 * ((x.size() + 2) / 3) + 1, '\0');
+  auto n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(result.data()),
+                           reinterpret_cast<const unsigned char*>(x.data()),
+                           static_cast<int>(x.size()));
+  result.resize(static_cast<size_t>(n));
+  return result;
+}
+
 std::string base64url_encode(std::string_view x) {
   std::string result;
   result.reserve((x.size() + 2) / 3 * 4);

@@ -50,6 +50,9 @@ verify_access_token(const jwt_settings& cfg, std::string_view token,
 /// Lower-case hex SHA-256, the stored form of a refresh token.
 [[nodiscard]] std::string sha256_hex(std::string_view x);
 
+/// Standard base64 with padding (RFC 4648 §4).
+[[nodiscard]] std::string base64_encode(std::string_view x);
+
 /// URL-safe base64 without padding.
 [[nodiscard]] std::string base64url_encode(std::string_view x);
 

@@ -185,14 +185,23 @@ void add_probe_routes(router& r, const api_context& ctx) {
                   if (!u)
                     return reply(error_response(u.error()));
                   auto more = head + ",\"upstream\":" + upstream_stats_json(*u);
-                  ask<reminder_stats>(ctx, ctx.reminders,
-                                      answer<reminder_stats>(
-                                        reply,
-                                        [more](const reminder_stats& x) {
-                                          return more + ",\"reminders\":" +
-                                                 reminder_stats_json(x) + "}";
-                                        }),
-                                      atom::status_v);
+                  ask<reminder_stats>(
+                    ctx, ctx.reminders,
+                    [ctx, reply, more](caf::expected<reminder_stats> r) {
+                      if (!r)
+                        return reply(error_response(r.error()));
+                      auto all =
+                        more + ",\"reminders\":" + reminder_stats_json(*r);
+                      ask<gemini_stats>(ctx, ctx.gemini,
+                                        answer<gemini_stats>(
+                                          reply,
+                                          [all](const gemini_stats& g) {
+                                            return all + ",\"gemini\":" +
+                                                   gemini_stats_json(g) + "}";
+                                          }),
+                                        atom::status_v);
+                    },
+                    atom::status_v);
                 },
                 atom::status_v);
             },
@@ -229,46 +238,68 @@ api_response error_response(const caf::error& err) {
   auto detail = error_detail(err);
   if (err.category() == caf::atom("auth")) {
     switch (static_cast<auth_ec>(err.code())) {
-      case auth_ec::invalid_signup:
-        return detail_response(status::bad_request, detail);
-      case auth_ec::not_authenticated:
-        return detail_response(status::unauthorized, detail);
-      case auth_ec::locked_out: {
-        auto res = detail_response(status::too_many_requests, detail);
-        res.headers.emplace_back("Retry-After",
-                                 std::to_string(error_retry_after(err)));
-        return res;
-      }
-      case auth_ec::busy:
-        return unavailable(detail);
+    case auth_ec::invalid_signup:
+      return detail_response(status::bad_request, detail);
+    case auth_ec::not_authenticated:
+      return detail_response(status::unauthorized, detail);
+    case auth_ec::locked_out: {
+      auto res = detail_response(status::too_many_requests, detail);
+      res.headers.emplace_back("Retry-After",
+                               std::to_string(error_retry_after(err)));
+      return res;
+    }
+    case auth_ec::busy:
+      return unavailable(detail);
     }
   }
   if (err.category() == caf::atom("user")) {
     switch (static_cast<user_ec>(err.code())) {
-      case user_ec::not_found:
-      case user_ec::disabled:
-        return detail_response(status::not_found, detail);
-      case user_ec::account_gone:
-        return detail_response(status::unauthorized, detail);
-      case user_ec::duplicate:
-        return detail_response(status::conflict, detail);
-      case user_ec::unreadable_file:
-        return detail_response(status::bad_request, detail);
+    case user_ec::not_found:
+    case user_ec::disabled:
+      return detail_response(status::not_found, detail);
+    case user_ec::account_gone:
+      return detail_response(status::unauthorized, detail);
+    case user_ec::duplicate:
+      return detail_response(status::conflict, detail);
+    case user_ec::unreadable_file:
+      return detail_response(status::bad_request, detail);
+    case user_ec::unsupported_file:
+      return detail_response(status::unsupported_media_type, detail);
+    }
+  }
+  if (err.category() == caf::atom("ai")) {
+    switch (static_cast<ai_ec>(err.code())) {
+    case ai_ec::not_configured:
+    case ai_ec::model_unavailable:
+      return unavailable(detail);
+    case ai_ec::busy:
+    case ai_ec::unavailable:
+    case ai_ec::quota_exhausted: {
+      auto res = detail_response(status::service_unavailable, detail);
+      res.headers.emplace_back("Retry-After",
+                               std::to_string(error_retry_after(err)));
+      return res;
+    }
+    case ai_ec::failed:
+      return detail_response(status::bad_gateway, detail);
+    case ai_ec::blocked:
+    case ai_ec::unusable:
+      return detail_response(status::unprocessable_entity, detail);
     }
   }
   if (err.category() == caf::atom("intervals")) {
     switch (static_cast<intervals_ec>(err.code())) {
-      case intervals_ec::not_linked:
-      case intervals_ec::link_refused:
-        return detail_response(status::bad_request, detail);
-      case intervals_ec::unavailable:
-        return unavailable(detail);
-      case intervals_ec::bad_answer:
-        return detail_response(status::bad_gateway, detail);
-      case intervals_ec::event_refused:
-        return detail_response(status::unprocessable_entity, detail);
-      case intervals_ec::overtaken:
-        return detail_response(status::conflict, detail);
+    case intervals_ec::not_linked:
+    case intervals_ec::link_refused:
+      return detail_response(status::bad_request, detail);
+    case intervals_ec::unavailable:
+      return unavailable(detail);
+    case intervals_ec::bad_answer:
+      return detail_response(status::bad_gateway, detail);
+    case intervals_ec::event_refused:
+      return detail_response(status::unprocessable_entity, detail);
+    case intervals_ec::overtaken:
+      return detail_response(status::conflict, detail);
     }
   }
   if (err.category() == caf::atom("db")) {
@@ -304,6 +335,7 @@ router make_api_routes(const api_context& ctx) {
   add_auth_routes(result, ctx);
   add_user_routes(result, ctx);
   add_intervals_routes(result, ctx);
+  add_photo_routes(result, ctx);
   add_fault_routes(result, ctx);
   return result;
 }

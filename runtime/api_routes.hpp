@@ -34,6 +34,11 @@ struct api_context {
   std::shared_ptr<const cache_budget> user_caches;
   /// Durable reminders (admin stats).
   reminder_scheduler_actor reminders;
+  /// The Gemini broker (admin stats) and whether it has an API key.
+  gemini_broker_actor gemini;
+  bool ai_configured = false;
+  /// Deadline of requests that wait for Gemini (every attempt and wait).
+  caf::timespan ai_request_timeout = std::chrono::minutes(5);
 };
 
 /// Every route of the service, wired to its actors.
@@ -41,6 +46,9 @@ struct api_context {
 
 /// The athlete-data routes (runtime/user_routes.cpp).
 void add_user_routes(router& r, const api_context& ctx);
+
+/// The photo AI routes (runtime/photo_routes.cpp).
+void add_photo_routes(router& r, const api_context& ctx);
 
 /// The Intervals.icu routes (runtime/intervals_routes.cpp).
 void add_intervals_routes(router& r, const api_context& ctx);

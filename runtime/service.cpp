@@ -2,8 +2,10 @@
 
 #include "actors/auth.hpp"
 #include "actors/db_pool.hpp"
+#include "actors/gemini_broker.hpp"
 #include "actors/password_hasher.hpp"
 #include "actors/reminder_scheduler.hpp"
+#include "actors/upload_pool.hpp"
 #include "actors/upstream_client.hpp"
 #include "actors/user_registry.hpp"
 #include "config/defaults.hpp"
@@ -184,6 +186,40 @@ int run_serve(const settings& cfg) {
       (upstream_cfg.max_retries + 1) +
     std::chrono::seconds(30);
 
+  gemini_settings gemini_cfg;
+  gemini_cfg.api_key = cfg.google_gemini_api_key;
+  gemini_cfg.base_url = cfg.gemini_api_base_url;
+  gemini_cfg.model = cfg.gemini_model;
+  gemini_cfg.fallback_model = cfg.gemini_fallback_model;
+  gemini_cfg.max_concurrency = cfg.gemini_max_concurrency;
+  gemini_cfg.requests_per_minute = cfg.gemini_rpm;
+  gemini_cfg.tokens_per_minute = cfg.gemini_tpm;
+  gemini_cfg.attempt_timeout =
+    std::chrono::seconds(cfg.gemini_request_timeout_seconds);
+  gemini_cfg.max_attempts = defaults::gemini_max_attempts;
+  gemini_cfg.first_backoff = defaults::gemini_first_backoff;
+  gemini_cfg.max_queued_interactive = defaults::gemini_max_queued_interactive;
+  gemini_cfg.max_queued_batch = defaults::gemini_max_queued_batch;
+  gemini_cfg.batch_aging = defaults::gemini_batch_aging;
+  gemini_cfg.breaker_threshold = defaults::gemini_breaker_threshold;
+  gemini_cfg.breaker_cooldown = defaults::gemini_breaker_cooldown;
+  gemini_cfg.breaker_max_cooldown = defaults::gemini_breaker_max_cooldown;
+  gemini_cfg.upstream = upstream;
+  if (gemini_cfg.api_key.empty())
+    log_warn("config", "GOOGLE_GEMINI_API_KEY is not set: the AI endpoints "
+                       "answer 503");
+  auto gemini = sys.spawn(gemini_broker, gemini_cfg);
+  // Every attempt, the waits between them, and some slack.
+  auto ai_timeout = gemini_cfg.attempt_timeout * gemini_cfg.max_attempts +
+                    gemini_cfg.first_backoff * 4 + defaults::ai_request_slack;
+
+  upload_pool_settings upload_cfg;
+  upload_cfg.workers = cfg.image_workers;
+  upload_cfg.queue_limit = defaults::upload_queue_limit;
+  upload_cfg.max_side = defaults::model_image_max_side;
+  upload_cfg.jpeg_quality = defaults::model_image_quality;
+  auto uploads = sys.spawn(upload_pool, upload_cfg);
+
   auto intervals_cfg = std::make_shared<intervals_settings>();
   intervals_cfg->base_url = cfg.intervals_icu_base_url;
   if (!cfg.encryption_key.empty())
@@ -206,6 +242,8 @@ int run_serve(const settings& cfg) {
   user_cfg.idle_timeout = std::chrono::seconds(cfg.user_idle_seconds);
   user_cfg.fault_injection = cfg.fault_injection;
   user_cfg.upstream = upstream;
+  user_cfg.gemini = gemini;
+  user_cfg.uploads = uploads;
   user_cfg.intervals = intervals_cfg;
   user_cfg.caches = std::make_shared<cache_budget>(
     static_cast<size_t>(cfg.user_cache_mb) * 1024 * 1024);
@@ -231,6 +269,8 @@ int run_serve(const settings& cfg) {
     {"password_hasher", caf::actor_cast<caf::actor>(hasher)},
     {"auth", caf::actor_cast<caf::actor>(auth_service)},
     {"upstream", caf::actor_cast<caf::actor>(upstream)},
+    {"gemini", caf::actor_cast<caf::actor>(gemini)},
+    {"uploads", caf::actor_cast<caf::actor>(uploads)},
     {"user_registry", caf::actor_cast<caf::actor>(users)},
     {"reminders", caf::actor_cast<caf::actor>(reminders)}};
   auto health = std::make_shared<core_health>();
@@ -264,6 +304,9 @@ int run_serve(const settings& cfg) {
     cfg.debug,       call_timeout * 2,
     health,          core_actors,
     user_cfg.caches, reminders};
+  api.gemini = gemini;
+  api.ai_configured = !gemini_cfg.api_key.empty();
+  api.ai_request_timeout = ai_timeout;
   http_server http{http_cfg, make_api_routes(api)};
   uint16_t port = 0;
   try {

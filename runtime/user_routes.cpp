@@ -261,10 +261,7 @@ void add_workout_routes(router& r, const api_context& ctx) {
       if (!parts)
         return reply(detail_response(status::bad_request,
                                      "There was an error parsing the body"));
-      const form_part* file = nullptr;
-      for (auto& p : *parts)
-        if (p.name == "file")
-          file = &p;
+      auto* file = find_part(*parts, "file");
       if (file == nullptr)
         return reply(unprocessable(
           {{"missing", {"body", "file"}, "Field required", "null", ""}}));

@@ -145,4 +145,36 @@ std::string reminder_stats_json(const reminder_stats& x) {
                         {"pending_bytes", x.pending_bytes}});
 }
 
+std::string gemini_stats_json(const gemini_stats& x) {
+  auto counters =
+    counters_json({{"max_concurrency", x.max_concurrency},
+                   {"num_in_flight", x.num_in_flight},
+                   {"max_in_flight", x.max_in_flight},
+                   {"num_queued_interactive", x.num_queued_interactive},
+                   {"num_queued_batch", x.num_queued_batch},
+                   {"num_calls", x.num_calls},
+                   {"num_attempts", x.num_attempts},
+                   {"num_retries", x.num_retries},
+                   {"num_succeeded", x.num_succeeded},
+                   {"num_failed", x.num_failed},
+                   {"num_refused", x.num_refused},
+                   {"num_expired", x.num_expired},
+                   {"num_fallbacks", x.num_fallbacks},
+                   {"prompt_tokens", x.prompt_tokens},
+                   {"output_tokens", x.output_tokens},
+                   {"cached_tokens", x.cached_tokens},
+                   {"breaker_opened", x.breaker_opened}});
+  std::string alarms = "[";
+  for (auto& a : x.alarms)
+    alarms += (alarms.size() > 1 ? "," : "") + json_string(a);
+  alarms += "]";
+  counters.pop_back(); // the closing brace
+  return counters + ",\"configured\":" + (x.configured ? "true" : "false") +
+         ",\"model\":" + json_string(x.model) +
+         ",\"fallback_model\":" + json_string(x.fallback_model) +
+         ",\"breaker\":" + json_string(x.breaker) + ",\"paused_until\":" +
+         (x.paused_until.empty() ? "null" : json_string(x.paused_until)) +
+         ",\"alarms\":" + alarms + "}";
+}
+
 } // namespace st

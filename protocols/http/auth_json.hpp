@@ -42,4 +42,7 @@ parse_refresh_token(const std::string& body,
 /// The reminder scheduler's counters (admin stats).
 [[nodiscard]] std::string reminder_stats_json(const reminder_stats& x);
 
+/// The Gemini broker's counters, breaker, pause and alarms.
+[[nodiscard]] std::string gemini_stats_json(const gemini_stats& x);
+
 } // namespace st

@@ -91,4 +91,12 @@ parse_multipart(std::string_view content_type, std::string_view body) {
   }
 }
 
+const form_part* find_part(const std::vector<form_part>& parts,
+                           std::string_view name) {
+  for (auto& p : parts)
+    if (p.name == name)
+      return &p;
+  return nullptr;
+}
+
 } // namespace st

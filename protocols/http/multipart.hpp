@@ -21,4 +21,8 @@ struct form_part {
 [[nodiscard]] std::optional<std::vector<form_part>>
 parse_multipart(std::string_view content_type, std::string_view body);
 
+/// The first part named `name`, or null.
+[[nodiscard]] const form_part* find_part(const std::vector<form_part>& parts,
+                                         std::string_view name);
+
 } // namespace st

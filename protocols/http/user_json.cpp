@@ -317,6 +317,74 @@ parse_sleep_data(const std::string& body,
   });
 }
 
+std::string sleep_data_from_model(const rapidjson::Value& x) {
+  auto find = [&](const char* name) -> const rapidjson::Value* {
+    if (!x.IsObject())
+      return nullptr;
+    auto i = x.FindMember(name);
+    return i == x.MemberEnd() || i->value.IsNull() ? nullptr : &i->value;
+  };
+  return render([&](json_writer& w) {
+    w.StartObject();
+    for (auto& key : sleep_keys()) {
+      w.Key(key.name);
+      auto* v = find(key.name);
+      switch (key.kind) {
+      case sleep_kind::number:
+      case sleep_kind::integer: {
+        std::optional<double> n;
+        if (v != nullptr && v->IsNumber())
+          n = v->GetDouble();
+        else if (v != nullptr && v->IsString())
+          n = parse_finite(trim(v->GetString()));
+        if (!n) {
+          w.Null();
+        } else if (key.kind == sleep_kind::integer) {
+          w.Int64(static_cast<int64_t>(std::clamp(std::nearbyint(*n),
+                                                  std::max(key.lo, -1e15),
+                                                  std::min(key.hi, 1e15))));
+        } else {
+          w.Double(std::clamp(*n, key.lo, key.hi));
+        }
+        break;
+      }
+      case sleep_kind::text:
+        if (v != nullptr && v->IsString())
+          write(w, utf8_prefix(sanitize_utf8(v->GetString()), key.max_len));
+        else
+          w.Null();
+        break;
+      case sleep_kind::ratings:
+        if (v == nullptr || !v->IsObject()) {
+          w.Null();
+          break;
+        }
+        w.StartObject();
+        for (auto& m : v->GetObject())
+          if (m.value.IsString()) {
+            w.Key(m.name.GetString(), m.name.GetStringLength());
+            m.value.Accept(w);
+          }
+        w.EndObject();
+        break;
+      case sleep_kind::objects:
+      case sleep_kind::strings:
+        if (v == nullptr || !v->IsArray()) {
+          w.Null();
+          break;
+        }
+        w.StartArray();
+        for (auto& e : v->GetArray())
+          if (key.kind == sleep_kind::objects ? e.IsObject() : e.IsString())
+            e.Accept(w);
+        w.EndArray();
+        break;
+      }
+    }
+    w.EndObject();
+  });
+}
+
 // -- query strings
 // -----------------------------------------------------------------
 
@@ -503,6 +571,46 @@ std::string sleep_record_json(const sleep_record& x) {
     write(w, x.created_at);
     w.EndObject();
   });
+}
+
+std::string food_analysis_json(const food_analysis& x) {
+  return render([&](json_writer& w) {
+    w.StartObject();
+    w.Key("name");
+    write(w, x.name);
+    for (auto& [k, v] :
+         {std::pair<const char*, double>{"portion_grams", x.portion_grams},
+          {"calories", x.calories},
+          {"protein_g", x.protein_g},
+          {"fat_g", x.fat_g},
+          {"carbs_g", x.carbs_g}}) {
+      w.Key(k);
+      w.Double(v);
+    }
+    w.Key("id");
+    w.Int(x.id);
+    w.EndObject();
+  });
+}
+
+std::string photo_analysis_json(const photo_analysis& x) {
+  std::string payload;
+  if (x.type == "food") {
+    payload = food_analysis_json(x.food);
+  } else if (x.type == "sleep") {
+    payload = sleep_record_json(x.sleep);
+  } else {
+    payload = render([&](json_writer& w) {
+      w.StartObject();
+      w.Key("rhr");
+      write(w, x.rhr);
+      w.Key("hrv");
+      write(w, x.hrv);
+      w.EndObject();
+    });
+  }
+  return "{\"type\":" + json_string(x.type) + "," + json_string(x.type) + ":" +
+         payload + "}";
 }
 
 std::string sleep_list_json(const std::vector<sleep_record>& xs) {

@@ -42,6 +42,12 @@ parse_workout_input(const std::string& body, bool create,
 parse_sleep_data(const std::string& body,
                  std::vector<validation_error>& errors);
 
+/// The sleep object a model answered, in the stored form of
+/// parse_sleep_data, mended instead of refused: numbers (numeric strings
+/// too) clamped into their bounds and integers rounded, texts cut to their
+/// length, wrongly typed values and unknown keys dropped.
+[[nodiscard]] std::string sleep_data_from_model(const rapidjson::Value& x);
+
 // -- query strings
 // ---------------------------------------------------------------
 
@@ -74,6 +80,10 @@ query_int(const std::map<std::string, std::string>& q, const char* name,
 /// The object, or `null`.
 [[nodiscard]] std::string fitness_json(const fitness& x);
 [[nodiscard]] std::string sleep_record_json(const sleep_record& x);
+/// NutritionAnalysis (http-api.md §3.5).
+[[nodiscard]] std::string food_analysis_json(const food_analysis& x);
+/// The answer of POST /photo/analyze (http-api.md §3.6.1).
+[[nodiscard]] std::string photo_analysis_json(const photo_analysis& x);
 /// The dashboard's sleep list (http-api.md §3.6.4); unparsable rows skipped.
 [[nodiscard]] std::string sleep_list_json(const std::vector<sleep_record>& xs);
 

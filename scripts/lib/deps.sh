@@ -8,6 +8,7 @@ SMART_TRAINER_PACKAGES=(
   libcaf-dev libboost-dev libboost-system-dev libpq-dev libcurl4-openssl-dev
   rapidjson-dev catch2 libssl-dev zlib1g-dev libcrypt-dev clang libclang-rt-14-dev
   libhowardhinnant-date-dev tzdata
+  libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev python3-pil
   postgresql-15 python3 python3-cryptography curl
 )
 

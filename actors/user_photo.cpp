@@ -1,0 +1,214 @@
+#include "actors/user_photo.hpp"
+
+#include "actors/user.hpp"
+#include "actors/user_db.hpp"
+#include "protocols/dates.hpp"
+#include "protocols/errors.hpp"
+#include "protocols/photo_ai.hpp"
+
+namespace st {
+
+using namespace user_db;
+
+namespace {
+
+/// The reference's 502 details.
+constexpr const char* analysis_failed = "AI analysis failed. Please try again.";
+constexpr const char* extraction_failed =
+  "Sleep extraction failed. Please try again.";
+constexpr const char* sleep_save_failed =
+  "Sleep data save failed. Please try again.";
+
+/// One photo's way: convert on the upload pool, ask the model, then
+/// `finish(answer text, deadline, settle)` reads and saves. Every path ends in
+/// `settle` exactly once.
+template<class Result, class MakePrompt, class Finish>
+caf::typed_response_promise<Result>
+through_model(user_self self, const image_upload& image, MakePrompt prompt,
+              const char* failed_detail, Finish finish) {
+  auto rp = self->make_response_promise<Result>();
+  auto until = self->state.until;
+  auto cfg = self->state.cfg;
+  ++self->state.photo.in_flight;
+  auto settle = [self, rp](caf::expected<Result> x) mutable {
+    if (x)
+      rp.deliver(std::move(*x));
+    else
+      rp.deliver(std::move(x.error()));
+    auto& st = self->state;
+    --st.photo.in_flight;
+    if (st.quit_when_idle && !st.busy())
+      self->quit();
+  };
+  self->request(cfg->uploads, caf::infinite, atom::convert_v, until, image)
+    .then(
+      [=](model_image& converted) mutable {
+        gemini_call call{gemini_request_json(prompt(converted)),
+                         ai_priority::interactive, false, until};
+        self
+          ->request(cfg->gemini, caf::infinite, atom::generate_v,
+                    std::move(call))
+          .then(
+            [=](gemini_answer& answer) mutable {
+              finish(answer.text, until, settle);
+            },
+            [=](caf::error& err) mutable {
+              // After its retries the model call answers the route's own
+              // detail, as the reference does.
+              if (err == ai_ec::failed)
+                err = make_error(ai_ec::failed, failed_detail);
+              settle(std::move(err));
+            });
+      },
+      [=](caf::error& err) mutable {
+        settle(std::move(err));
+      });
+  return rp;
+}
+
+caf::error unusable(const std::string& problem) {
+  return make_error(ai_ec::unusable, problem);
+}
+
+} // namespace
+
+caf::result<food_analysis> user_photo_part::analyze_meal(user_self self,
+                                                         meal_photo x) {
+  auto note = x.description;
+  auto meal_type = x.meal_type;
+  return through_model<food_analysis>(
+    self, x.image,
+    [note](const model_image& image) {
+      return meal_prompt(image, note);
+    },
+    analysis_failed,
+    [self, meal_type](const std::string& text, deadline until,
+                      auto settle) mutable {
+      auto reading = read_meal(text);
+      if (!reading.value)
+        return settle(unusable(reading.problem));
+      auto food = *reading.value;
+      food_entry entry{0,
+                       food.name,
+                       food.portion_grams,
+                       food.calories,
+                       food.protein_g,
+                       food.fat_g,
+                       food.carbs_g,
+                       meal_type,
+                       {}};
+      request_db(self,
+                 batch_of({user_diary_part::insert_food(self->state, entry)}),
+                 until)
+        .then(
+          [=](db_reply& r) mutable {
+            self->state.rows_changed(user_table::food);
+            auto result = food;
+            result.id = user_diary_part::food_of(*first_row(r)).id;
+            settle(std::move(result));
+          },
+          [=](caf::error& err) mutable {
+            settle(std::move(err));
+          });
+    });
+}
+
+caf::result<photo_analysis> user_photo_part::analyze_photo(user_self self,
+                                                           photo_upload x) {
+  auto meal_type = x.meal_type;
+  auto save = x.save;
+  return through_model<photo_analysis>(
+    self, x.image,
+    [](const model_image& image) {
+      return photo_prompt(image);
+    },
+    analysis_failed,
+    [self, meal_type, save](const std::string& text, deadline until,
+                            auto settle) mutable {
+      auto reading = read_photo(text);
+      if (!reading.value)
+        return settle(unusable(reading.problem));
+      auto& found = *reading.value;
+      photo_analysis result;
+      result.type = found.type;
+      result.food = found.food;
+      result.sleep.extracted_data = found.sleep_data;
+      result.rhr = found.rhr;
+      result.hrv = found.hrv;
+      auto& st = self->state;
+      db_statement write;
+      if (!save) {
+        return settle(std::move(result)); // a preview: ids 0, nothing stored
+      } else if (found.type == "food") {
+        write =
+          user_diary_part::insert_food(st, food_entry{0,
+                                                      found.food.name,
+                                                      found.food.portion_grams,
+                                                      found.food.calories,
+                                                      found.food.protein_g,
+                                                      found.food.fat_g,
+                                                      found.food.carbs_g,
+                                                      meal_type,
+                                                      {}});
+      } else if (found.type == "sleep") {
+        write = user_diary_part::insert_sleep(st, found.sleep_data);
+      } else if (found.rhr || found.hrv) {
+        write = statement_of(
+          stmt::wellness_upsert,
+          {st.uid(), format_date(st.today()), caf::none,
+           param(found.rhr ? opt_double{static_cast<double>(*found.rhr)}
+                           : opt_double{}),
+           param(found.hrv), caf::none});
+      } else {
+        return settle(std::move(result)); // nothing to store
+      }
+      request_db(self, batch_of({std::move(write)}), until)
+        .then(
+          [=](db_reply& r) mutable {
+            auto& st = self->state;
+            if (result.type == "food") {
+              st.rows_changed(user_table::food);
+              result.food.id = user_diary_part::food_of(*first_row(r)).id;
+            } else if (result.type == "sleep") {
+              result.sleep = user_diary_part::sleep_of(*first_row(r));
+            } else {
+              st.rows_changed(user_table::wellness);
+            }
+            settle(std::move(result));
+          },
+          [=](caf::error& err) mutable {
+            if (result.type == "sleep" && err.category() == caf::atom("db"))
+              err = make_error(ai_ec::failed, sleep_save_failed);
+            settle(std::move(err));
+          });
+    });
+}
+
+caf::result<sleep_record> user_photo_part::analyze_sleep(user_self self,
+                                                         sleep_photo x) {
+  auto full = x.full;
+  return through_model<sleep_record>(
+    self, x.image,
+    [full](const model_image& image) {
+      return sleep_prompt(image, full);
+    },
+    extraction_failed,
+    [self](const std::string& text, deadline until, auto settle) mutable {
+      auto reading = read_sleep(text);
+      if (!reading.value)
+        return settle(unusable(reading.problem));
+      request_db(
+        self,
+        batch_of({user_diary_part::insert_sleep(self->state, *reading.value)}),
+        until)
+        .then(
+          [=](db_reply& r) mutable {
+            settle(user_diary_part::sleep_of(*first_row(r)));
+          },
+          [=](caf::error& err) mutable {
+            settle(std::move(err));
+          });
+    });
+}
+
+} // namespace st

@@ -1,0 +1,398 @@
+#include "protocols/image.hpp"
+
+#include <cmath>
+#include <cstring>
+#include <opencv2/core.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+#include <vector>
+
+namespace st {
+
+namespace {
+
+/// Larger images are refused before decoding (a small file can claim a
+/// huge canvas).
+constexpr uint64_t max_pixels = 100'000'000;
+
+uint32_t be16(const unsigned char* p) {
+  return (uint32_t{p[0]} << 8) | p[1];
+}
+
+uint32_t be32(const unsigned char* p) {
+  return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) |
+         (uint32_t{p[2]} << 8) | p[3];
+}
+
+uint32_t le16(const unsigned char* p) {
+  return uint32_t{p[0]} | (uint32_t{p[1]} << 8);
+}
+
+uint32_t le24(const unsigned char* p) {
+  return uint32_t{p[0]} | (uint32_t{p[1]} << 8) | (uint32_t{p[2]} << 16);
+}
+
+uint32_t le32(const unsigned char* p) {
+  return le24(p) | (uint32_t{p[3]} << 24);
+}
+
+const unsigned char* bytes_of(std::string_view x) {
+  return reinterpret_cast<const unsigned char*>(x.data());
+}
+
+/// The orientation tag of a TIFF structure (EXIF's payload); 1 if absent.
+int tiff_orientation(std::string_view tiff) {
+  auto* p = bytes_of(tiff);
+  auto n = tiff.size();
+  if (n < 8)
+    return 1;
+  bool little = p[0] == 'I' && p[1] == 'I';
+  if (!little && !(p[0] == 'M' && p[1] == 'M'))
+    return 1;
+  auto u16 = [&](size_t at) {
+    return little ? le16(p + at) : be16(p + at);
+  };
+  auto u32 = [&](size_t at) {
+    return little ? le32(p + at) : be32(p + at);
+  };
+  if (u16(2) != 42)
+    return 1;
+  size_t ifd = u32(4);
+  if (ifd > n || n - ifd < 2)
+    return 1;
+  size_t count = u16(ifd);
+  for (size_t i = 0; i < count; ++i) {
+    auto entry = ifd + 2 + i * 12;
+    if (entry > n || n - entry < 12)
+      return 1;
+    if (u16(entry) == 0x0112 && u16(entry + 2) == 3) { // SHORT
+      auto value = static_cast<int>(u16(entry + 8));
+      return value >= 1 && value <= 8 ? value : 1;
+    }
+  }
+  return 1;
+}
+
+std::optional<image_layout> jpeg_layout(std::string_view x) {
+  image_layout result;
+  result.type = image_type::jpeg;
+  auto* p = bytes_of(x);
+  auto n = x.size();
+  size_t pos = 2;
+  bool exif_seen = false;
+  while (pos < n) {
+    if (p[pos] != 0xFF)
+      return std::nullopt;
+    while (pos < n && p[pos] == 0xFF) // fill bytes
+      ++pos;
+    if (pos >= n)
+      break;
+    auto marker = p[pos++];
+    if (marker == 0xD9) { // EOI
+      result.complete = result.width > 0;
+      return result;
+    }
+    if (marker == 0x01 || (marker >= 0xD0 && marker <= 0xD7))
+      continue; // no length
+    if (n - pos < 2)
+      break;
+    auto length = be16(p + pos);
+    if (length < 2 || length > n - pos)
+      break;
+    auto* seg = p + pos + 2;
+    size_t seg_len = length - 2;
+    bool sof = marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 &&
+               marker != 0xC8 && marker != 0xCC;
+    if (sof && seg_len >= 5) {
+      result.height = be16(seg + 1);
+      result.width = be16(seg + 3);
+    } else if (marker == 0xE1 && !exif_seen && seg_len >= 6 &&
+               std::memcmp(seg, "Exif\0\0", 6) == 0) {
+      exif_seen = true;
+      result.orientation = tiff_orientation(
+        std::string_view{reinterpret_cast<const char*>(seg + 6), seg_len - 6});
+    }
+    pos += length;
+    if (marker == 0xDA) {
+      // Entropy-coded data up to the next marker that is not a stuffed
+      // 0xFF00 or a restart marker.
+      while (pos + 1 < n && !(p[pos] == 0xFF && p[pos + 1] != 0x00 &&
+                              !(p[pos + 1] >= 0xD0 && p[pos + 1] <= 0xD7)))
+        ++pos;
+      if (pos + 1 >= n)
+        break;
+    }
+  }
+  // Ran out of bytes before the end marker: truncated.
+  return result;
+}
+
+std::optional<image_layout> png_layout(std::string_view x) {
+  image_layout result;
+  result.type = image_type::png;
+  auto* p = bytes_of(x);
+  auto n = x.size();
+  size_t pos = 8;
+  bool first = true;
+  while (n - pos >= 12) {
+    auto length = be32(p + pos);
+    if (length > n - pos - 12)
+      break;
+    auto* type = p + pos + 4;
+    auto* data = p + pos + 8;
+    if (first) {
+      if (std::memcmp(type, "IHDR", 4) != 0 || length < 8)
+        return std::nullopt;
+      result.width = be32(data);
+      result.height = be32(data + 4);
+      first = false;
+    } else if (std::memcmp(type, "eXIf", 4) == 0) {
+      result.orientation = tiff_orientation(
+        std::string_view{reinterpret_cast<const char*>(data), length});
+    } else if (std::memcmp(type, "IEND", 4) == 0) {
+      result.complete = true;
+      return result;
+    }
+    pos += 12 + length;
+  }
+  if (first)
+    return std::nullopt;
+  return result;
+}
+
+std::optional<image_layout> webp_layout(std::string_view x) {
+  image_layout result;
+  result.type = image_type::webp;
+  auto* p = bytes_of(x);
+  auto n = x.size();
+  if (n < 20)
+    return std::nullopt;
+  uint64_t riff_end = uint64_t{le32(p + 4)} + 8;
+  result.complete = riff_end <= n;
+  auto end = static_cast<size_t>(std::min<uint64_t>(riff_end, n));
+  size_t pos = 12;
+  while (end >= pos + 8) {
+    auto* tag = p + pos;
+    size_t length = le32(p + pos + 4);
+    auto* data = p + pos + 8;
+    size_t avail = end - pos - 8;
+    if (std::memcmp(tag, "VP8 ", 4) == 0 && avail >= 10 && data[3] == 0x9D &&
+        data[4] == 0x01 && data[5] == 0x2A) {
+      result.width = le16(data + 6) & 0x3FFF;
+      result.height = le16(data + 8) & 0x3FFF;
+    } else if (std::memcmp(tag, "VP8L", 4) == 0 && avail >= 5 &&
+               data[0] == 0x2F) {
+      auto bits = le32(data + 1);
+      result.width = (bits & 0x3FFF) + 1;
+      result.height = ((bits >> 14) & 0x3FFF) + 1;
+    } else if (std::memcmp(tag, "VP8X", 4) == 0 && avail >= 10) {
+      result.width = le24(data + 4) + 1;
+      result.height = le24(data + 7) + 1;
+    } else if (std::memcmp(tag, "EXIF", 4) == 0) {
+      result.orientation = tiff_orientation(std::string_view{
+        reinterpret_cast<const char*>(data), std::min(length, avail)});
+    }
+    if (length > avail)
+      break;
+    pos += 8 + length + (length & 1); // chunks are padded to even sizes
+  }
+  if (result.width == 0 || result.height == 0)
+    return std::nullopt;
+  return result;
+}
+
+std::optional<image_layout> gif_layout(std::string_view x) {
+  if (x.size() < 10)
+    return std::nullopt;
+  image_layout result;
+  result.type = image_type::gif;
+  result.width = le16(bytes_of(x) + 6);
+  result.height = le16(bytes_of(x) + 8);
+  result.complete = x.back() == 0x3B; // the trailer
+  return result;
+}
+
+/// The widest libjpeg DCT scale (1/1, 1/2, 1/4, 1/8) that still leaves the
+/// long side at least `max_side`, as an imdecode flag.
+int jpeg_decode_flags(const image_layout& layout, uint32_t max_side) {
+  auto long_side = std::max(layout.width, layout.height);
+  int flags = cv::IMREAD_IGNORE_ORIENTATION;
+  if (long_side >= 8 * max_side)
+    return flags | cv::IMREAD_REDUCED_COLOR_8;
+  if (long_side >= 4 * max_side)
+    return flags | cv::IMREAD_REDUCED_COLOR_4;
+  if (long_side >= 2 * max_side)
+    return flags | cv::IMREAD_REDUCED_COLOR_2;
+  return flags | cv::IMREAD_COLOR;
+}
+
+/// 8-bit, three channels; transparent areas flattened onto white.
+cv::Mat to_bgr(cv::Mat x) {
+  if (x.depth() == CV_16U)
+    x.convertTo(x, CV_8U, 1.0 / 257);
+  else if (x.depth() != CV_8U)
+    x.convertTo(x, CV_8U);
+  if (x.channels() == 3)
+    return x;
+  if (x.channels() == 1) {
+    cv::Mat result;
+    cv::cvtColor(x, result, cv::COLOR_GRAY2BGR);
+    return result;
+  }
+  if (x.channels() == 2) {
+    cv::Mat planes[2];
+    cv::split(x, planes);
+    cv::Mat bgra;
+    cv::Mat four[] = {planes[0], planes[0], planes[0], planes[1]};
+    cv::merge(four, 4, bgra);
+    x = bgra;
+  }
+  cv::Mat result(x.rows, x.cols, CV_8UC3);
+  for (int r = 0; r < x.rows; ++r) {
+    auto* in = x.ptr<uint8_t>(r);
+    auto* out = result.ptr<uint8_t>(r);
+    for (int c = 0; c < x.cols; ++c, in += 4, out += 3) {
+      auto a = in[3];
+      for (int k = 0; k < 3; ++k)
+        out[k] =
+          static_cast<uint8_t>((in[k] * a + 255 * (255 - a) + 127) / 255);
+    }
+  }
+  return result;
+}
+
+cv::Mat upright(const cv::Mat& x, int orientation) {
+  cv::Mat result;
+  switch (orientation) {
+  case 2:
+    cv::flip(x, result, 1);
+    return result;
+  case 3:
+    cv::rotate(x, result, cv::ROTATE_180);
+    return result;
+  case 4:
+    cv::flip(x, result, 0);
+    return result;
+  case 5:
+    cv::transpose(x, result);
+    return result;
+  case 6:
+    cv::rotate(x, result, cv::ROTATE_90_CLOCKWISE);
+    return result;
+  case 7: {
+    cv::Mat t;
+    cv::transpose(x, t);
+    cv::flip(t, result, -1);
+    return result;
+  }
+  case 8:
+    cv::rotate(x, result, cv::ROTATE_90_COUNTERCLOCKWISE);
+    return result;
+  default:
+    return x;
+  }
+}
+
+image_conversion refuse(image_fault fault, std::string detail) {
+  image_conversion result;
+  result.fault = fault;
+  result.detail = std::move(detail);
+  return result;
+}
+
+} // namespace
+
+image_type sniff_image(std::string_view x) {
+  auto* p = bytes_of(x);
+  if (x.size() >= 3 && p[0] == 0xFF && p[1] == 0xD8 && p[2] == 0xFF)
+    return image_type::jpeg;
+  if (x.size() >= 8 && std::memcmp(p, "\x89PNG\r\n\x1a\n", 8) == 0)
+    return image_type::png;
+  if (x.size() >= 6 &&
+      (std::memcmp(p, "GIF87a", 6) == 0 || std::memcmp(p, "GIF89a", 6) == 0))
+    return image_type::gif;
+  if (x.size() >= 12 && std::memcmp(p, "RIFF", 4) == 0 &&
+      std::memcmp(p + 8, "WEBP", 4) == 0)
+    return image_type::webp;
+  return image_type::unknown;
+}
+
+std::optional<image_layout> read_image_layout(std::string_view bytes) {
+  switch (sniff_image(bytes)) {
+  case image_type::jpeg:
+    return jpeg_layout(bytes);
+  case image_type::png:
+    return png_layout(bytes);
+  case image_type::gif:
+    return gif_layout(bytes);
+  case image_type::webp:
+    return webp_layout(bytes);
+  case image_type::unknown:
+    break;
+  }
+  return std::nullopt;
+}
+
+image_conversion convert_for_model(std::string_view bytes, uint32_t max_side,
+                                   int quality) {
+  auto layout = read_image_layout(bytes);
+  if (!layout)
+    return refuse(image_fault::unreadable,
+                  "The image could not be read. Please send another photo.");
+  if (layout->type == image_type::gif)
+    return refuse(image_fault::unsupported,
+                  "GIF images are not supported. Please send a JPEG, PNG or "
+                  "WebP photo.");
+  if (!layout->complete)
+    return refuse(image_fault::unreadable,
+                  "The image is truncated or damaged. Please send it again.");
+  if (layout->width == 0 || layout->height == 0 ||
+      uint64_t{layout->width} * layout->height > max_pixels)
+    return refuse(image_fault::unreadable,
+                  "The image dimensions are too large (at most 100 "
+                  "megapixels).");
+  auto flags = layout->type == image_type::jpeg
+                 ? jpeg_decode_flags(*layout, max_side)
+                 : cv::IMREAD_UNCHANGED | cv::IMREAD_IGNORE_ORIENTATION;
+  cv::Mat decoded;
+  try {
+    cv::Mat raw(1, static_cast<int>(bytes.size()), CV_8U,
+                const_cast<char*>(bytes.data()));
+    decoded = cv::imdecode(raw, flags);
+    if (decoded.empty())
+      return refuse(image_fault::unreadable,
+                    "The image could not be decoded. Please send another "
+                    "photo.");
+    auto pixels = to_bgr(decoded);
+    auto long_side = std::max(pixels.cols, pixels.rows);
+    if (static_cast<uint32_t>(long_side) > max_side) {
+      auto scale = static_cast<double>(max_side) / long_side;
+      auto side = [scale](int x) {
+        return std::max(1, static_cast<int>(std::nearbyint(x * scale)));
+      };
+      cv::Mat scaled;
+      cv::resize(pixels, scaled, cv::Size{side(pixels.cols), side(pixels.rows)},
+                 0, 0, cv::INTER_AREA);
+      pixels = scaled;
+    }
+    pixels = upright(pixels, layout->orientation);
+    std::vector<uint8_t> encoded;
+    if (!cv::imencode(".jpg", pixels, encoded,
+                      {cv::IMWRITE_JPEG_QUALITY, quality}))
+      return refuse(image_fault::unreadable, "The image could not be encoded.");
+    image_conversion result;
+    result.image = converted_image{
+      "image/jpeg", std::string{encoded.begin(), encoded.end()},
+      static_cast<uint32_t>(pixels.cols), static_cast<uint32_t>(pixels.rows)};
+    return result;
+  } catch (const cv::Exception&) {
+    return refuse(image_fault::unreadable,
+                  "The image could not be decoded. Please send another photo.");
+  }
+}
+
+void use_single_threaded_codecs() {
+  cv::setNumThreads(0);
+}
+
+} // namespace st

@@ -1,0 +1,49 @@
+#pragma once
+
+#include "protocols/gemini.hpp"
+#include "protocols/messages.hpp"
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+/// What the photo features ask Gemini and how its answers are read
+/// (domain.md §9.2–9.5): fixed instructions in the system instruction,
+/// the image and the athlete's note last; JSON mode with a schema; the
+/// answer mended into the documented bounds instead of refused.
+namespace st {
+
+/// The longest note an athlete may add to a meal photo.
+constexpr size_t max_meal_note_chars = 500;
+
+[[nodiscard]] gemini_prompt meal_prompt(const model_image& image,
+                                        const std::string& note);
+[[nodiscard]] gemini_prompt photo_prompt(const model_image& image);
+[[nodiscard]] gemini_prompt sleep_prompt(const model_image& image, bool full);
+
+/// A reading of the model's text: the value, or why it is unusable (the
+/// 422 detail).
+template<class T>
+struct model_reading {
+  std::optional<T> value;
+  std::string problem;
+};
+
+/// A dish estimate (`id` 0).
+[[nodiscard]] model_reading<food_analysis> read_meal(std::string_view text);
+
+/// The photo classification: `type` food, sleep or wellness, and its part.
+struct photo_reading {
+  std::string type;
+  food_analysis food;
+  std::string sleep_data; ///< stored form (user_json's sleep object)
+  opt_int rhr;
+  opt_double hrv;
+};
+
+[[nodiscard]] model_reading<photo_reading> read_photo(std::string_view text);
+
+/// A sleep extraction in its stored form.
+[[nodiscard]] model_reading<std::string> read_sleep(std::string_view text);
+
+} // namespace st
