@@ -117,8 +117,28 @@ uint64_t gemini_broker_state::take_next(clock::time_point now) {
   }
 }
 
+void gemini_broker_state::drop_expired() {
+  for (auto* lane : {&interactive, &batch}) {
+    auto keep = std::stable_partition(lane->begin(), lane->end(),
+                                      [this](uint64_t id) {
+                                        return !jobs.at(id).call.until.passed();
+                                      });
+    for (auto i = keep; i != lane->end(); ++i) {
+      ++stats.num_expired;
+      jobs.at(*i).promise.deliver(
+        make_error(call_ec::expired, "the caller gave up"));
+      jobs.erase(*i);
+    }
+    lane->erase(keep, lane->end());
+  }
+}
+
 void gemini_broker_state::pump() {
   auto now = clock::now();
+  // Whatever waits is checked at least once a second: a caller that gave
+  // up is answered (and its slot in the queue freed) without a start.
+  if (!interactive.empty() || !batch.empty())
+    arm_tick(now + std::chrono::seconds(1));
   while (!starts.empty() && now - starts.front() >= budget_window)
     starts.pop_front();
   while (!tokens.empty() && now - tokens.front().first >= budget_window) {
@@ -461,7 +481,9 @@ gemini_broker(gemini_broker_actor::stateful_pointer<gemini_broker_state> self,
       }
       auto rp = self->make_response_promise<gemini_answer>();
       auto id = st.next_id++;
-      st.jobs.emplace(id, gemini_job{std::move(call), rp, clock_type::now()});
+      st.jobs.emplace(
+        id, gemini_job{
+              std::move(call), rp, clock_type::now(), 0, false, false, {}});
       lane.push_back(id);
       st.pump();
       return rp;
@@ -489,6 +511,7 @@ gemini_broker(gemini_broker_actor::stateful_pointer<gemini_broker_state> self,
       st.pump();
     },
     [self](atom::internal, atom::tick) {
+      self->state.drop_expired();
       self->state.pump();
     },
   };

@@ -91,6 +91,9 @@ struct gemini_broker_state {
   /// pause allow; arms the tick for what must wait.
   void pump();
 
+  /// Answers every waiting call whose caller has gone (call_ec::expired).
+  void drop_expired();
+
   /// The next call to start, or 0 (none may start now).
   uint64_t take_next(clock::time_point now);
 

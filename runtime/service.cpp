@@ -303,10 +303,9 @@ int run_serve(const settings& cfg) {
     cfg.admin_token, cfg.fault_injection,
     cfg.debug,       call_timeout * 2,
     health,          core_actors,
-    user_cfg.caches, reminders};
-  api.gemini = gemini;
-  api.ai_configured = !gemini_cfg.api_key.empty();
-  api.ai_request_timeout = ai_timeout;
+    user_cfg.caches, reminders,
+    gemini,          !gemini_cfg.api_key.empty(),
+    ai_timeout};
   http_server http{http_cfg, make_api_routes(api)};
   uint16_t port = 0;
   try {

@@ -242,10 +242,10 @@ athlete register_athlete(uint16_t port, const scratch_database& db,
           json_field(r.body, "access_token")};
 }
 
-fake_intervals::fake_intervals() : log_path_(temp_log()) {
+fake_server::fake_server(const std::string& script) : log_path_(temp_log()) {
   pid_ = spawn("/usr/bin/python3",
-               {std::string{ST_SOURCE_DIR} + "/tests/fakes/intervals_fake.py"},
-               {}, log_path_);
+               {std::string{ST_SOURCE_DIR} + "/tests/fakes/" + script}, {},
+               log_path_);
   try {
     port_ = await_port(pid_, log_path_, "listening on http://127.0.0.1:");
   } catch (...) {
@@ -254,23 +254,27 @@ fake_intervals::fake_intervals() : log_path_(temp_log()) {
   }
 }
 
-fake_intervals::~fake_intervals() {
+fake_server::~fake_server() {
   stop(pid_);
   std::remove(log_path_.c_str());
 }
 
-std::string fake_intervals::base_url() const {
-  return "http://127.0.0.1:" + std::to_string(port_) + "/api/v1";
-}
-
-std::string fake_intervals::control(const std::string& method,
-                                    const std::string& path,
-                                    const std::string& body) const {
+std::string fake_server::control(const std::string& method,
+                                 const std::string& path,
+                                 const std::string& body) const {
   auto r = http_call(port_, method, "/_fake/" + path, body);
   if (r.status != 200)
     throw std::runtime_error("fake control " + path + " -> " +
                              std::to_string(r.status) + ": " + r.body);
   return r.body;
+}
+
+void fake_server::reset() const {
+  control("POST", "reset", "");
+}
+
+std::string fake_intervals::base_url() const {
+  return "http://127.0.0.1:" + std::to_string(port()) + "/api/v1";
 }
 
 void fake_intervals::put_athlete(const std::string& id,
@@ -301,10 +305,6 @@ void fake_intervals::throttle(int per_second) const {
           "{\"per_second\":" + std::to_string(per_second) + "}");
 }
 
-void fake_intervals::reset() const {
-  control("POST", "reset", "");
-}
-
 std::vector<fake_call> fake_intervals::calls() const {
   rapidjson::Document doc;
   doc.Parse(control("GET", "stats", "").c_str());
@@ -320,6 +320,32 @@ std::string fake_intervals::created_events() const {
   rapidjson::Document doc;
   doc.Parse(control("GET", "stats", "").c_str());
   return to_json(doc["created_events"]);
+}
+
+std::string fake_gemini::base_url() const {
+  return "http://127.0.0.1:" + std::to_string(port()) + "/v1beta";
+}
+
+void fake_gemini::script(const std::string& outcomes) const {
+  control("POST", "script", "{\"outcomes\":" + outcomes + "}");
+}
+
+void fake_gemini::answer_by_default(const std::string& json) const {
+  control("POST", "default", json);
+}
+
+void fake_gemini::models(const std::string& known,
+                         const std::string& overloaded) const {
+  control("POST", "models",
+          "{\"known\":" + known + ",\"overloaded\":" + overloaded + "}");
+}
+
+std::string fake_gemini::stats() const {
+  return control("GET", "stats", "");
+}
+
+std::string fake_gemini::image(int n) const {
+  return control("GET", "image?n=" + std::to_string(n), "");
 }
 
 uint64_t admin_stat(uint16_t port, std::initializer_list<const char*> path) {

@@ -93,18 +93,37 @@ struct fake_call {
   double at = 0; ///< Unix time (s)
 };
 
-/// The fake Intervals.icu server (tests/fakes/intervals_fake.py) on a free
-/// loopback port; stopped on destruction.
-class fake_intervals {
+/// A fake upstream (a script under tests/fakes) on a free loopback port;
+/// stopped on destruction.
+class fake_server {
 public:
-  fake_intervals();
-  ~fake_intervals();
-  fake_intervals(const fake_intervals&) = delete;
-  fake_intervals& operator=(const fake_intervals&) = delete;
+  /// @param script the file name under tests/fakes.
+  explicit fake_server(const std::string& script);
+  ~fake_server();
+  fake_server(const fake_server&) = delete;
+  fake_server& operator=(const fake_server&) = delete;
 
   [[nodiscard]] uint16_t port() const {
     return port_;
   }
+
+  /// A test-control call under /_fake/; throws unless it answers 200.
+  std::string control(const std::string& method, const std::string& path,
+                      const std::string& body) const;
+
+  /// Forgets what the fake saw and was told.
+  void reset() const;
+
+private:
+  int pid_ = -1;
+  uint16_t port_ = 0;
+  std::string log_path_;
+};
+
+/// The fake Intervals.icu server (tests/fakes/intervals_fake.py).
+class fake_intervals : public fake_server {
+public:
+  fake_intervals() : fake_server("intervals_fake.py") {}
 
   /// The value for INTERVALS_ICU_BASE_URL.
   [[nodiscard]] std::string base_url() const;
@@ -124,22 +143,36 @@ public:
   /// Calls beyond `per_second` in a one-second window answer 429.
   void throttle(int per_second) const;
 
-  /// Forgets calls, failures, delay and throttle.
-  void reset() const;
-
   /// The API calls seen so far, in order.
   [[nodiscard]] std::vector<fake_call> calls() const;
 
   /// The bodies of every event created so far, as a JSON array.
   [[nodiscard]] std::string created_events() const;
+};
 
-private:
-  std::string control(const std::string& method, const std::string& path,
-                      const std::string& body) const;
+/// The fake Gemini server (tests/fakes/gemini_fake.py): key
+/// `test-gemini-key`; outcomes scripted as its docstring says.
+class fake_gemini : public fake_server {
+public:
+  fake_gemini() : fake_server("gemini_fake.py") {}
 
-  int pid_ = -1;
-  uint16_t port_ = 0;
-  std::string log_path_;
+  /// The value for GEMINI_API_BASE_URL.
+  [[nodiscard]] std::string base_url() const;
+
+  /// Appends outcomes (a JSON array) for the next calls.
+  void script(const std::string& outcomes) const;
+
+  /// The answer of calls without a scripted outcome (a JSON object).
+  void answer_by_default(const std::string& json) const;
+
+  /// The models that exist and those that are overloaded (JSON arrays).
+  void models(const std::string& known, const std::string& overloaded) const;
+
+  /// The calls seen so far and the most in flight at once (JSON).
+  [[nodiscard]] std::string stats() const;
+
+  /// The inline image of call `n` (-1 = the last), raw bytes.
+  [[nodiscard]] std::string image(int n = -1) const;
 };
 
 /// Runs the binary to completion; returns (exit code, output).
