@@ -119,10 +119,10 @@ uint64_t gemini_broker_state::take_next(clock::time_point now) {
 
 void gemini_broker_state::drop_expired() {
   for (auto* lane : {&interactive, &batch}) {
-    auto keep = std::stable_partition(lane->begin(), lane->end(),
-                                      [this](uint64_t id) {
-                                        return !jobs.at(id).call.until.passed();
-                                      });
+    auto keep =
+      std::stable_partition(lane->begin(), lane->end(), [this](uint64_t id) {
+        return !jobs.at(id).call.until.passed();
+      });
     for (auto i = keep; i != lane->end(); ++i) {
       ++stats.num_expired;
       jobs.at(*i).promise.deliver(

@@ -60,8 +60,13 @@ struct broker_fixture {
     caf::scoped_actor self{*sys};
     caf::expected<gemini_answer> result{caf::error{}};
     self->request(broker, 60s, atom::generate_v, std::move(c))
-      .receive([&](gemini_answer& x) { result = std::move(x); },
-               [&](caf::error& err) { result = std::move(err); });
+      .receive(
+        [&](gemini_answer& x) {
+          result = std::move(x);
+        },
+        [&](caf::error& err) {
+          result = std::move(err);
+        });
     return result;
   }
 
@@ -69,8 +74,11 @@ struct broker_fixture {
     caf::scoped_actor self{*sys};
     gemini_stats result;
     self->request(broker, 10s, atom::status_v)
-      .receive([&](gemini_stats& x) { result = std::move(x); },
-               [&](caf::error&) {});
+      .receive(
+        [&](gemini_stats& x) {
+          result = std::move(x);
+        },
+        [&](caf::error&) {});
     return result;
   }
 
@@ -109,8 +117,13 @@ std::vector<std::string> ask_all(caf::actor_system& sys,
     self->send(broker, atom::generate_v, c);
   std::vector<std::string> result;
   for (size_t i = 0; i < calls.size(); ++i)
-    self->receive([&](gemini_answer& x) { result.push_back(x.text); },
-                  [&](caf::error&) { result.push_back("error"); });
+    self->receive(
+      [&](gemini_answer& x) {
+        result.push_back(x.text);
+      },
+      [&](caf::error&) {
+        result.push_back("error");
+      });
   return result;
 }
 
@@ -202,7 +215,8 @@ TEST_CASE("broker: a longer RetryInfo delay wins; a 400 is not retried; "
   auto failed = f.ask(broker, broker_fixture::call("x"));
   REQUIRE(!failed);
   CHECK(failed.error() == ai_ec::failed);
-  CHECK(error_detail(failed.error()) == "AI analysis failed. Please try again.");
+  CHECK(error_detail(failed.error()) ==
+        "AI analysis failed. Please try again.");
   CHECK(f.calls().size() == 3);
   // One failing request does not open the breaker.
   CHECK(f.stats(broker).breaker == "closed");
@@ -224,8 +238,8 @@ TEST_CASE("broker: a spent daily quota pauses batch work and refuses "
   REQUIRE(!again);
   CHECK(again.error() == ai_ec::quota_exhausted);
   // Batch work waits (here until its deadline), never sent.
-  auto batch = f.ask(broker, broker_fixture::call("b", ai_priority::batch,
-                                                  800ms));
+  auto batch =
+    f.ask(broker, broker_fixture::call("b", ai_priority::batch, 800ms));
   REQUIRE(!batch);
   CHECK(batch.error() == call_ec::expired);
   CHECK(f.calls().size() == 1);
@@ -351,10 +365,9 @@ TEST_CASE("broker: an attempt past its timeout is retried; a call whose "
 
   f.fake.reset();
   f.fake.answer_by_default(R"({"delay_ms": 600, "text": "slow"})");
-  std::vector<gemini_call> calls{broker_fixture::call("long"),
-                                 broker_fixture::call("gone",
-                                                      ai_priority::interactive,
-                                                      200ms)};
+  std::vector<gemini_call> calls{
+    broker_fixture::call("long"),
+    broker_fixture::call("gone", ai_priority::interactive, 200ms)};
   auto answers = ask_all(*f.sys, broker, calls);
   CHECK(std::count(answers.begin(), answers.end(), "slow") == 1);
   CHECK(std::count(answers.begin(), answers.end(), "error") == 1);
