@@ -386,3 +386,28 @@ TEST_CASE("broker: without an API key every call is refused") {
   CHECK(refused.error() == ai_ec::not_configured);
   CHECK(f.calls().empty());
 }
+
+TEST_CASE("broker: per-minute request and token budgets hold calls back") {
+  broker_fixture f;
+  f.settings.requests_per_minute = 2;
+  auto broker = f.spawn();
+  std::vector<gemini_call> calls;
+  for (int i = 0; i < 3; ++i)
+    calls.push_back(broker_fixture::call("r" + std::to_string(i),
+                                         ai_priority::interactive, 1500ms));
+  auto answers = ask_all(*f.sys, broker, calls);
+  CHECK(std::count(answers.begin(), answers.end(), "error") == 1);
+  CHECK(f.calls().size() == 2); // the third waited for the window, in vain
+
+  broker_fixture g;
+  g.settings.tokens_per_minute = 1000;
+  auto metered = g.spawn();
+  auto first = g.ask(metered, broker_fixture::call("t0"));
+  REQUIRE(first);
+  CHECK(first->prompt_tokens == 1290);
+  auto second = g.ask(metered, broker_fixture::call(
+                                 "t1", ai_priority::interactive, 1500ms));
+  REQUIRE(!second);
+  CHECK(second.error() == call_ec::expired);
+  CHECK(g.calls().size() == 1);
+}

@@ -1,0 +1,80 @@
+#include "protocols/image.hpp"
+
+#include "tests/support/images.hpp"
+
+#include <catch2/catch.hpp>
+#include <opencv2/core.hpp>
+
+using namespace st;
+using namespace st::test;
+
+TEST_CASE("image sniffing by magic bytes") {
+  CHECK(sniff_image("\xFF\xD8\xFF\xE0") == image_type::jpeg);
+  CHECK(sniff_image(std::string{"\x89PNG\r\n\x1a\n", 8}) == image_type::png);
+  CHECK(sniff_image("GIF89a..") == image_type::gif);
+  CHECK(sniff_image(std::string{"RIFF\x10\0\0\0WEBPVP8 ", 16}) ==
+        image_type::webp);
+  CHECK(sniff_image(std::string{"RIFF\x10\0\0\0WAVEfmt ", 16}) ==
+        image_type::unknown);
+  CHECK(sniff_image("") == image_type::unknown);
+}
+
+TEST_CASE("image layout: size, EXIF orientation, completeness") {
+  auto jpeg = encode(quadrants(64, 48), ".jpg");
+  auto plain = read_image_layout(jpeg);
+  REQUIRE(plain);
+  CHECK(plain->type == image_type::jpeg);
+  CHECK(plain->width == 64);
+  CHECK(plain->height == 48);
+  CHECK(plain->orientation == 1);
+  CHECK(plain->complete);
+  for (int o = 1; o <= 8; ++o)
+    CHECK(read_image_layout(with_orientation(jpeg, o))->orientation == o);
+  auto cut = read_image_layout(jpeg.substr(0, jpeg.size() - 40));
+  REQUIRE(cut);
+  CHECK(!cut->complete);
+  auto png = encode(quadrants(30, 20), ".png");
+  auto p = read_image_layout(png);
+  REQUIRE(p);
+  CHECK(p->width == 30);
+  CHECK(p->height == 20);
+  CHECK(p->complete);
+  CHECK(!read_image_layout(png.substr(0, png.size() - 12))->complete);
+  auto webp = encode(quadrants(40, 24), ".webp");
+  auto w = read_image_layout(webp);
+  REQUIRE(w);
+  CHECK(w->width == 40);
+  CHECK(w->height == 24);
+  CHECK(w->complete);
+  CHECK(!read_image_layout(webp.substr(0, webp.size() - 10))->complete);
+  CHECK(!read_image_layout("\xFF\xD8\xFF")->complete);
+  // A segment followed by something that is no marker.
+  CHECK(!read_image_layout(std::string{"\xFF\xD8\xFF\xE0\x00\x04" "abzz", 10}));
+}
+
+TEST_CASE("conversion for the model: upright, scaled, JPEG; refusals") {
+  auto big = encode(photo_like(3200, 1800), ".jpg");
+  auto scaled = convert_for_model(with_orientation(big, 6));
+  REQUIRE(scaled.image);
+  CHECK(scaled.image->mime_type == "image/jpeg");
+  // Turned upright: the long side stands.
+  CHECK(scaled.image->width == 864);
+  CHECK(scaled.image->height == 1536);
+  auto small = convert_for_model(encode(quadrants(100, 80), ".png"));
+  REQUIRE(small.image);
+  CHECK(small.image->width == 100); // never upscaled
+  auto webp = convert_for_model(encode(quadrants(90, 60), ".webp"));
+  REQUIRE(webp.image);
+  auto pixels = decode(webp.image->bytes);
+  CHECK(near(pixels, 10, 10, {0, 0, 255}));
+  auto gif = convert_for_model(std::string{"GIF89a\x01\x00\x01\x00\x00;", 12});
+  CHECK(!gif.image);
+  CHECK(gif.fault == image_fault::unsupported);
+  auto huge = std::string{"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR\0\0\xff\xff\0\0\xff"
+                          "\xff\x08\x02\0\0\0\0\0\0\0\0\0\0\0IEND\0\0\0\0",
+                          45};
+  auto bomb = convert_for_model(huge);
+  CHECK(!bomb.image);
+  CHECK(bomb.fault == image_fault::unreadable);
+  CHECK(bomb.detail.find("too large") != std::string::npos);
+}
