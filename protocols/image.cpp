@@ -1,5 +1,6 @@
 #include "protocols/image.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <opencv2/core.hpp>
@@ -293,6 +294,72 @@ cv::Mat upright(const cv::Mat& x, int orientation) {
   }
 }
 
+/// Each output pixel's share of the input along an axis: `span` input
+/// indices from `first[i]` with weights `weights[i * span + k]` summing to
+/// `one` (zero-padded to the same span, so inner loops have a fixed length).
+struct area_taps {
+  int span = 1;
+  std::vector<int> first;
+  std::vector<uint32_t> weights;
+};
+
+area_taps taps_of(int in, int out, uint32_t one) {
+  area_taps result;
+  double scale = static_cast<double>(in) / out;
+  result.span = static_cast<int>(std::ceil(scale)) + 1;
+  auto span = static_cast<size_t>(result.span);
+  result.first.resize(static_cast<size_t>(out));
+  result.weights.assign(static_cast<size_t>(out) * span, 0);
+  for (int i = 0; i < out; ++i) {
+    double lo = i * scale;
+    double hi = std::min<double>(in, (i + 1) * scale);
+    // Never past the input's end: the span is shifted back instead.
+    auto first = std::min(static_cast<int>(lo), in - result.span);
+    first = std::max(first, 0);
+    result.first[static_cast<size_t>(i)] = first;
+    auto* w = result.weights.data() + static_cast<size_t>(i) * span;
+    uint32_t sum = 0;
+    size_t widest = 0;
+    for (size_t k = 0; k < span && first + static_cast<int>(k) < in; ++k) {
+      auto j = first + static_cast<int>(k);
+      double cover = std::min<double>(j + 1, hi) - std::max<double>(j, lo);
+      w[k] =
+        cover > 0 ? static_cast<uint32_t>(std::lround(cover / scale * one)) : 0;
+      sum += w[k];
+      if (w[k] > w[widest])
+        widest = k;
+    }
+    // Exactly `one` in all: a flat area stays flat.
+    w[widest] += one - sum;
+  }
+  return result;
+}
+
+/// One output row from the column sums: `Span` taps per pixel (fixed for
+/// the common spans, so the loop unrolls).
+template<size_t Span>
+void horizontal_pass(const area_taps& cols, size_t span,
+                     const uint16_t* column_sums, uint8_t* dst,
+                     size_t out_width) {
+  auto taps = Span > 0 ? Span : span;
+  for (size_t x = 0; x < out_width; ++x) {
+    auto* cw = cols.weights.data() + x * taps;
+    auto* p = column_sums + static_cast<size_t>(cols.first[x]) * 3;
+    uint32_t b = 0, g = 0, r = 0;
+    for (size_t k = 0; k < taps; ++k, p += 3) {
+      b += cw[k] * p[0];
+      g += cw[k] * p[1];
+      r += cw[k] * p[2];
+    }
+    dst[x * 3] =
+      static_cast<uint8_t>(std::min<uint32_t>(255, (b + (1u << 23)) >> 24));
+    dst[x * 3 + 1] =
+      static_cast<uint8_t>(std::min<uint32_t>(255, (g + (1u << 23)) >> 24));
+    dst[x * 3 + 2] =
+      static_cast<uint8_t>(std::min<uint32_t>(255, (r + (1u << 23)) >> 24));
+  }
+}
+
 image_conversion refuse(image_fault fault, std::string detail) {
   image_conversion result;
   result.fault = fault;
@@ -301,6 +368,55 @@ image_conversion refuse(image_fault fault, std::string detail) {
 }
 
 } // namespace
+
+void area_downscale(const uint8_t* in, int width, int height, size_t stride,
+                    uint8_t* out, int out_width, int out_height,
+                    size_t out_stride) {
+  // Vertical first: it runs over whole input rows (contiguous, so the
+  // compiler vectorises it) and leaves fewer rows for the horizontal pass.
+  // Weights in 1/65536: a column sum of at most 255 × 65536 fits 32 bits
+  // and is kept as 8.8 fixed point (16 bits); the row sum of those, at
+  // most 65280 × 65536, fits 32 bits too (the weights add up to exactly
+  // 65536).
+  constexpr uint32_t one = 1 << 16;
+  auto cols = taps_of(width, out_width, one);
+  auto rows = taps_of(height, out_height, one);
+  auto in_len = static_cast<size_t>(width) * 3;
+  auto col_span = static_cast<size_t>(cols.span);
+  auto row_span = static_cast<size_t>(rows.span);
+  std::vector<uint32_t> acc(in_len);
+  std::vector<uint16_t> column_sums(in_len);
+  for (size_t y = 0; y < static_cast<size_t>(out_height); ++y) {
+    auto* w = rows.weights.data() + y * row_span;
+    std::fill(acc.begin(), acc.end(), 0);
+    for (size_t k = 0; k < row_span; ++k) {
+      if (w[k] == 0)
+        continue;
+      auto* src =
+        in + stride * static_cast<size_t>(rows.first[y] + static_cast<int>(k));
+      auto weight = w[k];
+      for (size_t i = 0; i < in_len; ++i)
+        acc[i] += weight * src[i];
+    }
+    for (size_t i = 0; i < in_len; ++i)
+      column_sums[i] = static_cast<uint16_t>((acc[i] + 128) >> 8);
+    auto* dst = out + out_stride * y;
+    auto n = static_cast<size_t>(out_width);
+    switch (col_span) {
+    case 2:
+      horizontal_pass<2>(cols, col_span, column_sums.data(), dst, n);
+      break;
+    case 3:
+      horizontal_pass<3>(cols, col_span, column_sums.data(), dst, n);
+      break;
+    case 4:
+      horizontal_pass<4>(cols, col_span, column_sums.data(), dst, n);
+      break;
+    default:
+      horizontal_pass<0>(cols, col_span, column_sums.data(), dst, n);
+    }
+  }
+}
 
 image_type sniff_image(std::string_view x) {
   auto* p = bytes_of(x);
@@ -370,9 +486,9 @@ image_conversion convert_for_model(std::string_view bytes, uint32_t max_side,
       auto side = [scale](int x) {
         return std::max(1, static_cast<int>(std::nearbyint(x * scale)));
       };
-      cv::Mat scaled;
-      cv::resize(pixels, scaled, cv::Size{side(pixels.cols), side(pixels.rows)},
-                 0, 0, cv::INTER_AREA);
+      cv::Mat scaled(side(pixels.rows), side(pixels.cols), CV_8UC3);
+      area_downscale(pixels.data, pixels.cols, pixels.rows, pixels.step,
+                     scaled.data, scaled.cols, scaled.rows, scaled.step);
       pixels = scaled;
     }
     pixels = upright(pixels, layout->orientation);

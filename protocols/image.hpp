@@ -60,6 +60,17 @@ struct image_conversion {
                                                  uint32_t max_side = 1536,
                                                  int quality = 85);
 
+/// Scales 8-bit BGR pixels (`width` × `height`, rows `stride` bytes apart)
+/// down to `out_width` × `out_height` by area averaging — OpenCV's
+/// INTER_AREA for a downscale: each output pixel is the mean of the input
+/// area it covers, partly covered pixels weighted by their share — done
+/// separably in fixed point (cv::resize's general INTER_AREA path, for a
+/// ratio that is not a whole number, is several times slower).
+/// @pre out_width <= width, out_height <= height, all > 0.
+void area_downscale(const uint8_t* in, int width, int height, size_t stride,
+                    uint8_t* out, int out_width, int out_height,
+                    size_t out_stride);
+
 /// Makes the codecs run on the calling thread only (the upload workers
 /// are the parallelism; OpenCV's own thread pool would compete with them).
 void use_single_threaded_codecs();

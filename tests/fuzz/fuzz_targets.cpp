@@ -6,11 +6,14 @@
 #include "protocols/dates.hpp"
 #include "protocols/fernet.hpp"
 #include "protocols/fit.hpp"
+#include "protocols/gemini.hpp"
 #include "protocols/http/auth_json.hpp"
 #include "protocols/http/json.hpp"
 #include "protocols/http/multipart.hpp"
 #include "protocols/http/user_json.hpp"
+#include "protocols/image.hpp"
 #include "protocols/intervals.hpp"
+#include "protocols/photo_ai.hpp"
 #include "protocols/text.hpp"
 #include "protocols/tokens.hpp"
 #include "runtime/http_support.hpp"
@@ -175,6 +178,35 @@ void fit(std::string_view in) {
   }
 }
 
+/// Gemini's answers as they arrive (whole, as an SSE stream cut into
+/// pieces, as an error body) and the model's text read by every photo
+/// reader.
+void gemini(std::string_view in) {
+  (void)read_gemini_answer(in);
+  (void)read_gemini_error(in, 429);
+  gemini_stream stream;
+  std::string fed;
+  size_t piece = in.empty() ? 1 : 1 + static_cast<unsigned char>(in[0]) % 13;
+  for (size_t i = 0; i < in.size(); i += piece)
+    fed += stream.feed(in.substr(i, piece));
+  auto whole = stream.finish();
+  // What was handed out as it came is where the final text starts.
+  if (whole.text.compare(0, fed.size(), fed) != 0)
+    std::abort();
+  rapidjson::Document doc;
+  (void)parse_model_json(in, doc);
+  (void)read_meal(in);
+  (void)read_photo(in);
+  (void)read_sleep(in);
+}
+
+/// Image headers of an upload: JPEG markers and EXIF, PNG chunks, RIFF.
+void image_headers(std::string_view in) {
+  auto layout = read_image_layout(in);
+  if (layout && (layout->orientation < 1 || layout->orientation > 8))
+    std::abort();
+}
+
 using target_fn = void (*)(std::string_view);
 
 target_fn selected() {
@@ -186,7 +218,9 @@ target_fn selected() {
     {"fernet", fernet},
     {"intervals", intervals_answers},
     {"http_framing", http_framing},
-    {"fit", fit}};
+    {"fit", fit},
+    {"gemini", gemini},
+    {"image_headers", image_headers}};
   const char* name = std::getenv("ST_FUZZ_TARGET");
   auto i = targets.find(name == nullptr ? "" : name);
   if (i == targets.end()) {

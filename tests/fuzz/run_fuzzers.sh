@@ -16,7 +16,7 @@ status=0
 for target in "${targets[@]}"; do
   work=$(mktemp -d /tmp/fuzz-$target.XXXXXX)
   cp "$here/corpus/$target"/* "$work/" 2>/dev/null || true
-  [ "$target" = fit ] && "$seeds" "$work"
+  "$seeds" "$work" "$target"
   log=$work.log
   if ST_FUZZ_TARGET=$target \
       UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:suppressions=$here/ubsan.supp \

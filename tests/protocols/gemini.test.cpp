@@ -24,17 +24,19 @@ std::string chunk(const std::string& text, const std::string& finish = {}) {
 TEST_CASE("gemini request: camelCase, system instruction first, JSON mode") {
   gemini_prompt p;
   p.system_instruction = "You are a test.";
-  p.contents.push_back(
-    gemini_turn{"user", {gemini_part{{}, "image/jpeg", "AAAA"},
-                         gemini_part{"note", {}, {}}}});
+  p.contents.push_back(gemini_turn{
+    "user",
+    {gemini_part{{}, "image/jpeg", "AAAA"}, gemini_part{"note", {}, {}}}});
   p.temperature = 0.2;
   p.top_p = 0.95;
   p.max_output_tokens = 1024;
   p.response_schema = R"({"type":"OBJECT"})";
   p.block_none = true;
   auto body = gemini_request_json(p);
-  CHECK(body.rfind(R"({"systemInstruction":{"parts":[{"text":"You are a test."}]},"contents":[{"role":"user","parts":[{"inlineData":{"mimeType":"image/jpeg","data":"AAAA"}},{"text":"note"}]}],"generationConfig":{"temperature":0.2,"topP":0.95,"maxOutputTokens":1024,"responseMimeType":"application/json","responseSchema":{"type":"OBJECT"}},"safetySettings":[{"category":"HARM_CATEGORY_HARASSMENT","threshold":"BLOCK_NONE"},)",
-                  0) == 0);
+  CHECK(
+    body.rfind(
+      R"({"systemInstruction":{"parts":[{"text":"You are a test."}]},"contents":[{"role":"user","parts":[{"inlineData":{"mimeType":"image/jpeg","data":"AAAA"}},{"text":"note"}]}],"generationConfig":{"temperature":0.2,"topP":0.95,"maxOutputTokens":1024,"responseMimeType":"application/json","responseSchema":{"type":"OBJECT"}},"safetySettings":[{"category":"HARM_CATEGORY_HARASSMENT","threshold":"BLOCK_NONE"},)",
+      0) == 0);
   CHECK(!check_json(body));
 }
 
@@ -59,8 +61,7 @@ TEST_CASE("gemini answer: text without thoughts, usage, blocks, empties") {
   CHECK(safety.kind == gemini_reading::outcome::blocked);
   auto empty = read_gemini_answer(R"({"candidates":[]})");
   CHECK(empty.kind == gemini_reading::outcome::empty);
-  CHECK(read_gemini_answer("[1,2]").kind ==
-        gemini_reading::outcome::malformed);
+  CHECK(read_gemini_answer("[1,2]").kind == gemini_reading::outcome::malformed);
   CHECK(read_gemini_answer("{\"candidates\": [").kind ==
         gemini_reading::outcome::malformed);
 }
@@ -147,8 +148,8 @@ TEST_CASE("gemini stream: an error as data or as raw JSON after the events, "
   CHECK(nothing.finish().kind == gemini_reading::outcome::empty);
 
   gemini_stream last_empty;
-  last_empty.feed("data: " + chunk("done") + "\n\n" + "data: " +
-                  chunk("", "STOP") + "\n\n");
+  last_empty.feed("data: " + chunk("done") + "\n\n" +
+                  "data: " + chunk("", "STOP") + "\n\n");
   auto c = last_empty.finish();
   CHECK(c.kind == gemini_reading::outcome::text);
   CHECK(c.text == "done");

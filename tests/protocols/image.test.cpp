@@ -3,7 +3,9 @@
 #include "tests/support/images.hpp"
 
 #include <catch2/catch.hpp>
+
 #include <opencv2/core.hpp>
+#include <opencv2/imgproc.hpp>
 
 using namespace st;
 using namespace st::test;
@@ -49,7 +51,9 @@ TEST_CASE("image layout: size, EXIF orientation, completeness") {
   CHECK(!read_image_layout(webp.substr(0, webp.size() - 10))->complete);
   CHECK(!read_image_layout("\xFF\xD8\xFF")->complete);
   // A segment followed by something that is no marker.
-  CHECK(!read_image_layout(std::string{"\xFF\xD8\xFF\xE0\x00\x04" "abzz", 10}));
+  CHECK(!read_image_layout(std::string{"\xFF\xD8\xFF\xE0\x00\x04"
+                                       "abzz",
+                                       10}));
 }
 
 TEST_CASE("conversion for the model: upright, scaled, JPEG; refusals") {
@@ -77,4 +81,24 @@ TEST_CASE("conversion for the model: upright, scaled, JPEG; refusals") {
   CHECK(!bomb.image);
   CHECK(bomb.fault == image_fault::unreadable);
   CHECK(bomb.detail.find("too large") != std::string::npos);
+}
+
+TEST_CASE("area downscale matches OpenCV's INTER_AREA") {
+  auto src = photo_like(2000, 1500);
+  // Within one level; the extreme ratios (thousands of input pixels per
+  // output pixel, never met here) within two.
+  for (auto size : {cv::Size{1536, 1152}, cv::Size{1000, 750},
+                    cv::Size{333, 250}, cv::Size{1999, 1}, cv::Size{1, 1}}) {
+    INFO(size.width << "x" << size.height);
+    cv::Mat ours(size, CV_8UC3);
+    area_downscale(src.data, src.cols, src.rows, src.step, ours.data, ours.cols,
+                   ours.rows, ours.step);
+    cv::Mat theirs;
+    cv::resize(src, theirs, size, 0, 0, cv::INTER_AREA);
+    cv::Mat diff;
+    cv::absdiff(ours, theirs, diff);
+    double worst = 0;
+    cv::minMaxLoc(diff.reshape(1), nullptr, &worst);
+    CHECK(worst <= (size.height == 1 ? 2 : 1));
+  }
 }

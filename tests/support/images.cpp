@@ -1,7 +1,9 @@
 #include "tests/support/images.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
 #include <random>
 
 namespace st::test {
@@ -16,19 +18,25 @@ cv::Mat quadrants(int width, int height) {
   return result;
 }
 
-cv::Mat photo_like(int width, int height) {
+cv::Mat photo_like(int width, int height, int noise_levels) {
   cv::Mat result(height, width, CV_8UC3);
   std::minstd_rand noise{42};
+  auto amplitude = static_cast<unsigned>(std::max(1, noise_levels));
   for (int r = 0; r < height; ++r) {
     auto* p = result.ptr<uint8_t>(r);
     for (int c = 0; c < width; ++c, p += 3) {
-      auto n = static_cast<int>(noise() % 24);
+      auto n = static_cast<int>(noise() % amplitude);
       p[0] = static_cast<uint8_t>((c * 255 / width + n) & 0xFF);
       p[1] = static_cast<uint8_t>((r * 255 / height + n) & 0xFF);
       p[2] =
         static_cast<uint8_t>(((c + r) * 127 / (width + height) + n) & 0xFF);
     }
   }
+  // Shapes with hard edges, as objects on a plate have.
+  for (int i = 0; i < 12; ++i)
+    cv::circle(result, {width * (i % 4 + 1) / 5, height * (i / 4 + 1) / 4},
+               std::min(width, height) / 10,
+               cv::Scalar(30 * i % 255, 80 + 10 * i, 200 - 15 * i), cv::FILLED);
   return result;
 }
 

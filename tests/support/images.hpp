@@ -10,8 +10,9 @@ namespace st::test {
 /// bottom-left, white bottom-right (any turn or mirror shows).
 [[nodiscard]] cv::Mat quadrants(int width, int height);
 
-/// A photo-like picture (gradients and noise, so JPEG has work to do).
-[[nodiscard]] cv::Mat photo_like(int width, int height);
+/// A photo-like picture: gradients, shapes and per-pixel noise of
+/// `noise` levels (24: a hard case for JPEG; 4: a typical camera).
+[[nodiscard]] cv::Mat photo_like(int width, int height, int noise = 24);
 
 [[nodiscard]] std::string encode(const cv::Mat& x, const std::string& ext,
                                  int jpeg_quality = 90);
