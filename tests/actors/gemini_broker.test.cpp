@@ -190,7 +190,7 @@ TEST_CASE("broker: 503 and 500 are retried after about 1 s then 2 s") {
   CHECK(seen[2].started - seen[1].started < 3.5);
 }
 
-TEST_CASE("broker: a longer RetryInfo delay wins; a 400 is not retried; "
+TEST_CASE("broker: a longer RetryInfo delay wins, a 400 is not retried, "
           "three failures give the reference's 502") {
   broker_fixture f;
   auto broker = f.spawn();
@@ -336,7 +336,7 @@ TEST_CASE("broker: blocked prompts, empty candidates and malformed answers") {
   CHECK(malformed.error() == ai_ec::failed);
 }
 
-TEST_CASE("broker: streams are joined across split events and UTF-8; an "
+TEST_CASE("broker: streams are joined across split events and UTF-8, an "
           "error after the events is retried") {
   broker_fixture f;
   auto broker = f.spawn();
@@ -352,7 +352,7 @@ TEST_CASE("broker: streams are joined across split events and UTF-8; an "
   CHECK(answer->attempts == 2);
 }
 
-TEST_CASE("broker: an attempt past its timeout is retried; a call whose "
+TEST_CASE("broker: an attempt past its timeout is retried, a call whose "
           "caller has gone is never sent") {
   broker_fixture f;
   f.settings.attempt_timeout = 1s;

@@ -56,7 +56,7 @@ TEST_CASE("image layout: size, EXIF orientation, completeness") {
                                        10}));
 }
 
-TEST_CASE("conversion for the model: upright, scaled, JPEG; refusals") {
+TEST_CASE("conversion for the model: upright, scaled, JPEG, and refusals") {
   auto big = encode(photo_like(3200, 1800), ".jpg");
   auto scaled = convert_for_model(with_orientation(big, 6));
   REQUIRE(scaled.image);
