@@ -85,19 +85,31 @@ std::optional<bool> query_bool(const std::map<std::string, std::string>& q,
   return std::nullopt;
 }
 
+/// What a photo route's query may refuse (422 entries), before the upload
+/// is looked at (as FastAPI validates parameters before the handler runs).
+using query_check =
+  std::function<void(const api_request&, std::vector<validation_error>&)>;
+
 /// Registers an AI photo route: 503 without an API key; otherwise the
-/// form is checked and `handle` asks the user's actor with the deadline
-/// of an AI request.
+/// query and the form are checked and `handle` asks the user's actor with
+/// the deadline of an AI request.
 void photo_route(router& r, const char* path, const api_context& ctx,
                  std::function<void(const api_context&, const api_request&,
                                     int32_t, photo_form, responder)>
-                   handle) {
+                   handle,
+                 query_check check = {}) {
   user_route(
     r, http::verb::post, path, ctx,
-    [handle](const api_context& ctx, const api_request& req, int32_t user,
-             responder reply) {
+    [handle, check](const api_context& ctx, const api_request& req,
+                    int32_t user, responder reply) {
       if (!ctx.ai_configured)
         return reply(unavailable("AI is not configured"));
+      if (check) {
+        std::vector<validation_error> errors;
+        check(req, errors);
+        if (!errors.empty())
+          return reply(unprocessable(errors));
+      }
       auto form = read_photo_form(req);
       if (auto* refused = std::get_if<api_response>(&form))
         return reply(std::move(*refused));
@@ -126,12 +138,14 @@ void add_photo_routes(router& r, const api_context& ctx) {
        photo_form form, responder reply) {
       std::vector<validation_error> errors;
       auto save = query_bool(parse_query(req.query), "save", true, errors);
-      if (!save)
-        return reply(unprocessable(errors));
       ask_user_within<photo_analysis>(
         ctx, ctx.ai_request_timeout, user,
         answer<photo_analysis>(reply, photo_analysis_json), atom::analyze_v,
-        photo_upload{form.image, normalize_meal_type(form.meal_type), *save});
+        photo_upload{form.image, normalize_meal_type(form.meal_type),
+                     save.value_or(true)});
+    },
+    [](const api_request& req, std::vector<validation_error>& errors) {
+      (void)query_bool(parse_query(req.query), "save", true, errors);
     });
   photo_route(r, "/api/v1/photo/analyze-sleep", ctx,
               [](const api_context& ctx, const api_request& req, int32_t user,

@@ -173,11 +173,16 @@ int run_serve(const settings& cfg) {
   if (cfg.intervals_rate_limit > 0)
     upstream_cfg.host_rates[url_authority(cfg.intervals_icu_base_url)] =
       cfg.intervals_rate_limit;
-  upstream_cfg.make_transport = [](upstream_transport::completion on_done) {
-    return std::make_unique<curl_multi>(std::move(on_done),
-                                        defaults::upstream_host_connections,
-                                        defaults::upstream_max_body_bytes);
-  };
+  // Enough connections per host for every Gemini call allowed in flight:
+  // one waiting inside libcurl would spend its attempt's time waiting.
+  auto host_connections =
+    std::max<long>(defaults::upstream_host_connections,
+                   static_cast<long>(cfg.gemini_max_concurrency));
+  upstream_cfg.make_transport =
+    [host_connections](upstream_transport::completion on_done) {
+      return std::make_unique<curl_multi>(std::move(on_done), host_connections,
+                                          defaults::upstream_max_body_bytes);
+    };
   auto upstream = sys.spawn(upstream_client, upstream_cfg);
   // One call may take every attempt, every wait between them, and a wait
   // for its host's rate slot.

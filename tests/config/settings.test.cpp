@@ -129,3 +129,27 @@ TEST_CASE("describe masks secrets and the database password") {
   CHECK(mask_conninfo("host=db password='a b' user=x") ==
         "host=db password=*** user=x");
 }
+
+TEST_CASE("Gemini and upload settings: a current model, a fallback, budgets") {
+  auto cfg = load_ok({});
+  CHECK(cfg.gemini_model == "gemini-flash-latest");
+  CHECK(cfg.gemini_fallback_model == "gemini-flash-lite-latest");
+  CHECK(cfg.gemini_request_timeout_seconds == 90);
+  CHECK(cfg.gemini_max_concurrency == 5);
+  CHECK(cfg.gemini_rpm == 0);
+  CHECK(cfg.gemini_tpm == 0);
+  CHECK(cfg.image_workers >= 1);
+  settings_sources src;
+  src.environment = {{"GEMINI_REQUEST_TIMEOUT_SECONDS", "0"},
+                     {"GEMINI_FALLBACK_MODEL", ""},
+                     {"GEMINI_RPM", "15"},
+                     {"IMAGE_WORKERS", "3"}};
+  auto set = load_ok(src);
+  CHECK(set.gemini_request_timeout_seconds == 90); // 0 = the default
+  CHECK(set.gemini_fallback_model.empty());
+  CHECK(set.gemini_rpm == 15);
+  CHECK(set.image_workers == 3);
+  settings_sources bad;
+  bad.environment = {{"GEMINI_MAX_CONCURRENCY", "0"}};
+  CHECK(load_err(bad).name == "GEMINI_MAX_CONCURRENCY");
+}

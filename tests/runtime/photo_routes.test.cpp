@@ -253,8 +253,10 @@ TEST_CASE_METHOD(photo_fixture,
                      {{"description", std::string(501, 'n')}});
   CHECK(note.status == 422);
   CHECK(note.body.find(R"("loc":["body","description"])") != std::string::npos);
-  auto save = upload(a, "/api/v1/photo/analyze?save=maybe", jpeg);
+  // The query is checked first, as FastAPI does: a 422 before the 400.
+  auto save = upload(a, "/api/v1/photo/analyze?save=maybe", "not an image");
   CHECK(save.status == 422);
+  CHECK(save.body.find(R"("loc":["query","save"])") != std::string::npos);
   CHECK(num_model_calls() == 0);
 }
 
