@@ -70,6 +70,30 @@ caf::error unusable(const std::string& problem) {
   return make_error(ai_ec::unusable, problem);
 }
 
+/// The food entry a dish estimate is saved as (dated the user's today).
+food_entry entry_of(const food_analysis& x, const std::string& meal_type) {
+  return food_entry{0,          x.name,      x.portion_grams,
+                    x.calories, x.protein_g, x.fat_g,
+                    x.carbs_g,  meal_type,   {}};
+}
+
+/// Writes `x` without holding the user's other requests, then settles
+/// with `result_of(reply)`, or with the error (`failure(err)` when given).
+template<class Settle, class ResultOf>
+void save(user_self self, db_statement x, deadline until, Settle settle,
+          ResultOf result_of, const char* failure = nullptr) {
+  request_db(self, batch_of({std::move(x)}), until)
+    .then(
+      [=](db_reply& r) mutable {
+        settle(result_of(r));
+      },
+      [=](caf::error& err) mutable {
+        if (failure != nullptr && err.category() == caf::atom("db"))
+          err = make_error(ai_ec::failed, failure);
+        settle(std::move(err));
+      });
+}
+
 } // namespace
 
 caf::result<food_analysis> user_photo_part::analyze_meal(user_self self,
@@ -88,42 +112,28 @@ caf::result<food_analysis> user_photo_part::analyze_meal(user_self self,
       if (!reading.value)
         return settle(unusable(reading.problem));
       auto food = *reading.value;
-      food_entry entry{0,
-                       food.name,
-                       food.portion_grams,
-                       food.calories,
-                       food.protein_g,
-                       food.fat_g,
-                       food.carbs_g,
-                       meal_type,
-                       {}};
-      request_db(self,
-                 batch_of({user_diary_part::insert_food(self->state, entry)}),
-                 until)
-        .then(
-          [=](db_reply& r) mutable {
-            self->state.rows_changed(user_table::food);
-            auto result = food;
-            result.id = user_diary_part::food_of(*first_row(r)).id;
-            settle(std::move(result));
-          },
-          [=](caf::error& err) mutable {
-            settle(std::move(err));
-          });
+      save(self,
+           user_diary_part::insert_food(self->state, entry_of(food, meal_type)),
+           until, settle, [self, food](db_reply& r) {
+             self->state.rows_changed(user_table::food);
+             auto result = food;
+             result.id = user_diary_part::food_of(*first_row(r)).id;
+             return result;
+           });
     });
 }
 
 caf::result<photo_analysis> user_photo_part::analyze_photo(user_self self,
                                                            photo_upload x) {
   auto meal_type = x.meal_type;
-  auto save = x.save;
+  auto keep = x.save;
   return through_model<photo_analysis>(
     self, x.image,
     [](const model_image& image) {
       return photo_prompt(image);
     },
     analysis_failed,
-    [self, meal_type, save](const std::string& text, deadline until,
+    [self, meal_type, keep](const std::string& text, deadline until,
                             auto settle) mutable {
       auto reading = read_photo(text);
       if (!reading.value)
@@ -137,19 +147,11 @@ caf::result<photo_analysis> user_photo_part::analyze_photo(user_self self,
       result.hrv = found.hrv;
       auto& st = self->state;
       db_statement write;
-      if (!save) {
+      if (!keep) {
         return settle(std::move(result)); // a preview: ids 0, nothing stored
       } else if (found.type == "food") {
         write =
-          user_diary_part::insert_food(st, food_entry{0,
-                                                      found.food.name,
-                                                      found.food.portion_grams,
-                                                      found.food.calories,
-                                                      found.food.protein_g,
-                                                      found.food.fat_g,
-                                                      found.food.carbs_g,
-                                                      meal_type,
-                                                      {}});
+          user_diary_part::insert_food(st, entry_of(found.food, meal_type));
       } else if (found.type == "sleep") {
         write = user_diary_part::insert_sleep(st, found.sleep_data);
       } else if (found.rhr || found.hrv) {
@@ -162,25 +164,21 @@ caf::result<photo_analysis> user_photo_part::analyze_photo(user_self self,
       } else {
         return settle(std::move(result)); // nothing to store
       }
-      request_db(self, batch_of({std::move(write)}), until)
-        .then(
-          [=](db_reply& r) mutable {
-            auto& st = self->state;
-            if (result.type == "food") {
-              st.rows_changed(user_table::food);
-              result.food.id = user_diary_part::food_of(*first_row(r)).id;
-            } else if (result.type == "sleep") {
-              result.sleep = user_diary_part::sleep_of(*first_row(r));
-            } else {
-              st.rows_changed(user_table::wellness);
-            }
-            settle(std::move(result));
-          },
-          [=](caf::error& err) mutable {
-            if (result.type == "sleep" && err.category() == caf::atom("db"))
-              err = make_error(ai_ec::failed, sleep_save_failed);
-            settle(std::move(err));
-          });
+      save(
+        self, std::move(write), until, settle,
+        [self, result](db_reply& r) mutable {
+          auto& st = self->state;
+          if (result.type == "food") {
+            st.rows_changed(user_table::food);
+            result.food.id = user_diary_part::food_of(*first_row(r)).id;
+          } else if (result.type == "sleep") {
+            result.sleep = user_diary_part::sleep_of(*first_row(r));
+          } else {
+            st.rows_changed(user_table::wellness);
+          }
+          return result;
+        },
+        result.type == "sleep" ? sleep_save_failed : nullptr);
     });
 }
 
@@ -197,17 +195,10 @@ caf::result<sleep_record> user_photo_part::analyze_sleep(user_self self,
       auto reading = read_sleep(text);
       if (!reading.value)
         return settle(unusable(reading.problem));
-      request_db(
-        self,
-        batch_of({user_diary_part::insert_sleep(self->state, *reading.value)}),
-        until)
-        .then(
-          [=](db_reply& r) mutable {
-            settle(user_diary_part::sleep_of(*first_row(r)));
-          },
-          [=](caf::error& err) mutable {
-            settle(std::move(err));
-          });
+      save(self, user_diary_part::insert_sleep(self->state, *reading.value),
+           until, settle, [](db_reply& r) {
+             return user_diary_part::sleep_of(*first_row(r));
+           });
     });
 }
 

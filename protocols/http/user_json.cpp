@@ -41,12 +41,9 @@ std::string page_json(const page<T>& x, F item) {
   });
 }
 
-void food_fields(json_writer& w, const food_entry& x) {
-  w.StartObject();
-  w.Key("id");
-  w.Int(x.id);
-  w.Key("name");
-  write(w, x.name);
+/// The portion and its macros, as every food object shows them.
+template<class Food>
+void macro_fields(json_writer& w, const Food& x) {
   for (auto& [k, v] :
        {std::pair<const char*, double>{"portion_grams", x.portion_grams},
         {"calories", x.calories},
@@ -56,6 +53,15 @@ void food_fields(json_writer& w, const food_entry& x) {
     w.Key(k);
     w.Double(v);
   }
+}
+
+void food_fields(json_writer& w, const food_entry& x) {
+  w.StartObject();
+  w.Key("id");
+  w.Int(x.id);
+  w.Key("name");
+  write(w, x.name);
+  macro_fields(w, x);
   w.Key("meal_type");
   write(w, x.meal_type);
   w.Key("timestamp");
@@ -578,15 +584,7 @@ std::string food_analysis_json(const food_analysis& x) {
     w.StartObject();
     w.Key("name");
     write(w, x.name);
-    for (auto& [k, v] :
-         {std::pair<const char*, double>{"portion_grams", x.portion_grams},
-          {"calories", x.calories},
-          {"protein_g", x.protein_g},
-          {"fat_g", x.fat_g},
-          {"carbs_g", x.carbs_g}}) {
-      w.Key(k);
-      w.Double(v);
-    }
+    macro_fields(w, x);
     w.Key("id");
     w.Int(x.id);
     w.EndObject();
