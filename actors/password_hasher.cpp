@@ -79,13 +79,13 @@ password_hasher_actor::behavior_type password_hasher(
   return {
     [=](atom::hash, deadline until, std::string& password) {
       return forward_to_worker<std::string>(self, self->state.queue.get(),
-                                            until, busy(), false, atom::hash_v,
-                                            until, std::move(password));
+                                            until, busy(), atom::hash_v, until,
+                                            std::move(password));
     },
     [=](atom::verify, deadline until, std::string& password,
         std::string& hash) {
       return forward_to_worker<bool>(self, self->state.queue.get(), until,
-                                     busy(), false, atom::verify_v, until,
+                                     busy(), atom::verify_v, until,
                                      std::move(password), std::move(hash));
     },
   };

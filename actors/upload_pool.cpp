@@ -57,13 +57,13 @@ upload_pool(upload_pool_actor::stateful_pointer<upload_pool_state> self,
   return {
     [self](atom::convert, deadline until, image_upload& x) {
       return forward_to_worker<model_image>(
-        self, self->state.queue.get(), until, overloaded(), false,
-        atom::convert_v, until, std::move(x));
+        self, self->state.queue.get(), until, overloaded(), atom::convert_v,
+        until, std::move(x));
     },
     [self](atom::decode, deadline until, fit_upload& x) {
-      return forward_to_worker<fit_reading>(
-        self, self->state.queue.get(), until, overloaded(), false,
-        atom::decode_v, until, std::move(x));
+      return forward_to_worker<fit_reading>(self, self->state.queue.get(),
+                                            until, overloaded(), atom::decode_v,
+                                            until, std::move(x));
     },
   };
 }

@@ -128,7 +128,7 @@ private:
 template<class Result, class Self, class Worker, class... Ts>
 caf::typed_response_promise<Result>
 forward_to_worker(Self self, worker_queue<Worker>* queue, deadline until,
-                  caf::error refused, bool bulk, Ts... xs) {
+                  caf::error refused, Ts... xs) {
   auto rp = self->template make_response_promise<Result>();
   typename worker_queue<Worker>::job job{
     [=](const Worker& w) mutable {
@@ -154,7 +154,7 @@ forward_to_worker(Self self, worker_queue<Worker>* queue, deadline until,
     },
     until.unix_ns,
   };
-  if (!queue->submit(std::move(job), bulk))
+  if (!queue->submit(std::move(job)))
     rp.deliver(std::move(refused));
   return rp;
 }

@@ -306,7 +306,8 @@ struct area_taps {
 area_taps taps_of(int in, int out, uint32_t one) {
   area_taps result;
   double scale = static_cast<double>(in) / out;
-  result.span = static_cast<int>(std::ceil(scale)) + 1;
+  // Enough taps for the widest share, never more than the input has.
+  result.span = std::min(in, static_cast<int>(std::ceil(scale)) + 1);
   auto span = static_cast<size_t>(result.span);
   result.first.resize(static_cast<size_t>(out));
   result.weights.assign(static_cast<size_t>(out) * span, 0);

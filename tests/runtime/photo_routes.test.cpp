@@ -154,7 +154,8 @@ TEST_CASE_METHOD(photo_fixture,
   REQUIRE(day["entries"].Size() == 1);
   CHECK(day["entries"][0]["id"].GetInt() == doc["id"].GetInt());
   CHECK(std::string{day["entries"][0]["meal_type"].GetString()} == "breakfast");
-  auto calls = fake_stats()["calls"].GetArray();
+  auto stats = fake_stats(); // the calls live in it
+  auto calls = stats["calls"].GetArray();
   REQUIRE(calls.Size() == 1);
   CHECK(std::string{calls[0]["image_mime"].GetString()} == "image/jpeg");
   CHECK(std::string{calls[0]["system"].GetString()}.find(
@@ -195,7 +196,8 @@ TEST_CASE_METHOD(photo_fixture,
   auto r = upload(a, "/api/v1/photo/analyze?save=no", encode(rgba, ".png"), {},
                   "image/png");
   REQUIRE(r.status == 200);
-  auto calls = fake_stats()["calls"].GetArray();
+  auto stats = fake_stats(); // the calls live in it
+  auto calls = stats["calls"].GetArray();
   CHECK(std::string{calls[0]["image_mime"].GetString()} == "image/jpeg");
   auto sent = fake.image();
   CHECK(static_cast<unsigned char>(sent[0]) == 0xFF); // JPEG bytes
@@ -326,7 +328,8 @@ TEST_CASE_METHOD(photo_fixture,
   auto full = upload(a, "/api/v1/photo/analyze-sleep?mode=full", jpeg);
   REQUIRE(full.status == 200);
   CHECK(json(full.body)["extracted_data"]["rem_min"].GetInt() == 80);
-  auto calls = fake_stats()["calls"].GetArray();
+  auto stats = fake_stats(); // the calls live in it
+  auto calls = stats["calls"].GetArray();
   CHECK(std::string{calls[0]["system"].GetString()}.find("main metrics") !=
         std::string::npos);
   CHECK(std::string{calls[1]["system"].GetString()}.find("factor_ratings") !=
