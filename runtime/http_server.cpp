@@ -199,8 +199,11 @@ private:
     parser_.emplace();
     parser_->header_limit(defaults::max_header_bytes);
     parser_->body_limit(defaults::max_upload_body_bytes);
-    stream_.expires_after(slots_.empty() ? defaults::http_idle_timeout
-                                         : defaults::http_read_timeout);
+    // Idle, the client has the idle time to send its next request; owed
+    // answers, it may wait for them first (then the idle time runs).
+    stream_.expires_after(
+      slots_.empty() ? std::chrono::milliseconds{defaults::http_idle_timeout}
+                     : core_->cfg.answer_wait);
     http::async_read_header(
       stream_, buffer_, *parser_,
       [self = shared_from_this()](beast::error_code ec, size_t) {

@@ -23,6 +23,11 @@ struct http_server_settings {
   uint32_t rate_limit = 200;               ///< requests per minute per client
   size_t max_connections = 20'000;         ///< open at once, all clients
   size_t max_connections_per_client = 256; ///< per address, proxies exempt
+  /// How long a connection that is still owed answers waits for the
+  /// client's next request: beyond the longest deadline of any route, so
+  /// the read-ahead's timer never cuts a slow answer (an AI call retried
+  /// for minutes) off before it is written.
+  std::chrono::milliseconds answer_wait{std::chrono::minutes(10)};
 };
 
 /// The Beast front: accepts connections on its own Asio threads, parses

@@ -299,6 +299,11 @@ int run_serve(const settings& cfg) {
   http_cfg.rate_limit = cfg.rate_limit_per_minute;
   http_cfg.max_connections = cfg.max_connections;
   http_cfg.max_connections_per_client = cfg.max_connections_per_client;
+  // The longest a route's answer may take, and the bridge's grace after it.
+  http_cfg.answer_wait =
+    std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::max<caf::timespan>(ai_timeout, call_timeout * 2)) +
+    defaults::http_idle_timeout;
   auto bridges =
     std::make_shared<request_bridges>(sys, users, cfg.http_threads);
   api_context api{

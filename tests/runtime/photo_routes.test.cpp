@@ -376,3 +376,25 @@ TEST_CASE_METHOD(photo_fixture,
     CHECK(u.get() == 200);
   CHECK(num_model_calls() == 20);
 }
+
+TEST_CASE_METHOD(photo_fixture,
+                 "an AI answer slower than the HTTP read timeout still "
+                 "arrives on its keep-alive connection") {
+  // The connection reads ahead while the answer is owed: that read's
+  // timer once was the 30 s read timeout, which closed the socket first.
+  auto a = sign_up("slow@example.com");
+  fake.script(R"([{"delay_ms": 31000}])");
+  http_client client{server.port()};
+  std::string body = "--XyZ\r\nContent-Disposition: form-data; name=\"file\"; "
+                     "filename=\"p\"\r\nContent-Type: image/jpeg\r\n\r\n" +
+                     encode(photo_like(64, 48), ".jpg") + "\r\n--XyZ--\r\n";
+  auto r = client.request(
+    "POST", "/api/v1/nutrition/analyze", body,
+    {{"Authorization", "Bearer " + a.token},
+     {"Content-Type", "multipart/form-data; boundary=XyZ"}});
+  CHECK(r.status == 200);
+  CHECK(r.body.find("Oatmeal with banana") != std::string::npos);
+  // The same connection serves the next request.
+  auto next = client.request("GET", "/health");
+  CHECK(next.status == 200);
+}
