@@ -44,13 +44,20 @@ int64_t unix_seconds(std::chrono::system_clock::time_point t) {
 
 } // namespace
 
+bool gemini_broker_state::primary_gone() const {
+  return clock::now() < primary_gone_until;
+}
+
+bool gemini_broker_state::fallback_gone() const {
+  return cfg.fallback_model.empty() || clock::now() < fallback_gone_until;
+}
+
 bool gemini_broker_state::model_available() const {
-  return !primary_gone || (!cfg.fallback_model.empty() && !fallback_gone);
+  return !primary_gone() || !fallback_gone();
 }
 
 std::string gemini_broker_state::model_for(const gemini_job& job) const {
-  bool fallback_ok = !cfg.fallback_model.empty() && !fallback_gone;
-  if (fallback_ok && (primary_gone || job.use_fallback))
+  if (!fallback_gone() && (primary_gone() || job.use_fallback))
     return cfg.fallback_model;
   return cfg.model;
 }
@@ -69,10 +76,11 @@ void gemini_broker_state::alarm(const std::string& text) {
 
 void gemini_broker_state::model_gone(const std::string& model,
                                      const std::string& why) {
+  auto until = clock::now() + cfg.model_recheck;
   if (model == cfg.model)
-    primary_gone = true;
+    primary_gone_until = until;
   else
-    fallback_gone = true;
+    fallback_gone_until = until;
   alarm("model " + model + " " + why);
 }
 

@@ -38,6 +38,8 @@ struct gemini_settings {
   uint32_t breaker_threshold = 5;
   std::chrono::milliseconds breaker_cooldown{30000};
   std::chrono::milliseconds breaker_max_cooldown{300000};
+  /// How long a model that answered 404 or has no quota is left alone.
+  std::chrono::milliseconds model_recheck{600000};
   upstream_actor upstream;
 };
 
@@ -77,8 +79,10 @@ struct gemini_broker_state {
   /// The daily quota is spent: batch work waits, interactive calls are
   /// refused, until the reset (midnight Pacific time).
   std::chrono::system_clock::time_point paused_until;
-  bool primary_gone = false;
-  bool fallback_gone = false;
+  /// A model that answered 404 (or has no quota) is not asked again until
+  /// then: an operator may fix the project meanwhile.
+  clock::time_point primary_gone_until;
+  clock::time_point fallback_gone_until;
   std::set<std::string> alarms_logged;
   /// When the tick armed last fires (none armed: the epoch).
   clock::time_point tick_at;
@@ -122,6 +126,8 @@ struct gemini_broker_state {
 
   void alarm(const std::string& text);
   void arm_tick(clock::time_point at);
+  [[nodiscard]] bool primary_gone() const;
+  [[nodiscard]] bool fallback_gone() const;
   [[nodiscard]] bool model_available() const;
   [[nodiscard]] std::string model_for(const gemini_job& job) const;
   [[nodiscard]] int64_t seconds_until(clock::time_point at) const;

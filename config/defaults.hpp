@@ -202,6 +202,9 @@ constexpr uint32_t gemini_breaker_threshold = 5;
 constexpr auto gemini_breaker_cooldown = 30s;
 constexpr auto gemini_breaker_max_cooldown = 5min;
 
+/// A model that answered 404 or has no quota is asked again after this.
+constexpr auto gemini_model_recheck = 10min;
+
 /// Slack on an AI request's deadline beyond its attempts and waits.
 constexpr auto ai_request_slack = 10s;
 

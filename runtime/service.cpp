@@ -209,6 +209,7 @@ int run_serve(const settings& cfg) {
   gemini_cfg.breaker_threshold = defaults::gemini_breaker_threshold;
   gemini_cfg.breaker_cooldown = defaults::gemini_breaker_cooldown;
   gemini_cfg.breaker_max_cooldown = defaults::gemini_breaker_max_cooldown;
+  gemini_cfg.model_recheck = defaults::gemini_model_recheck;
   gemini_cfg.upstream = upstream;
   if (gemini_cfg.api_key.empty())
     log_warn("config", "GOOGLE_GEMINI_API_KEY is not set: the AI endpoints "

@@ -269,6 +269,7 @@ TEST_CASE("broker: an unknown model falls back, raises one alarm and "
   CHECK(s.alarms[0].find("primary") != std::string::npos);
 
   broker_fixture g;
+  g.settings.model_recheck = 1s;
   auto lonely = g.spawn();
   g.fake.script(R"([{"status": 429, "quota": "Zero"}])");
   auto zero = g.ask(lonely, broker_fixture::call("x"));
@@ -279,6 +280,12 @@ TEST_CASE("broker: an unknown model falls back, raises one alarm and "
   REQUIRE(!after);
   CHECK(after.error() == ai_ec::model_unavailable);
   CHECK(g.calls().size() == 1); // not tried again
+  // After the recheck period the model is asked again (the project may
+  // have been fixed meanwhile).
+  std::this_thread::sleep_for(1100ms);
+  auto fixed = g.ask(lonely, broker_fixture::call("z"));
+  REQUIRE(fixed);
+  CHECK(g.calls().size() == 2);
 }
 
 TEST_CASE("broker: an overloaded primary is retried on the fallback") {
@@ -405,8 +412,8 @@ TEST_CASE("broker: per-minute request and token budgets hold calls back") {
   auto first = g.ask(metered, broker_fixture::call("t0"));
   REQUIRE(first);
   CHECK(first->prompt_tokens == 1290);
-  auto second = g.ask(metered, broker_fixture::call(
-                                 "t1", ai_priority::interactive, 1500ms));
+  auto second = g.ask(
+    metered, broker_fixture::call("t1", ai_priority::interactive, 1500ms));
   REQUIRE(!second);
   CHECK(second.error() == call_ec::expired);
   CHECK(g.calls().size() == 1);
