@@ -388,10 +388,10 @@ TEST_CASE_METHOD(photo_fixture,
   std::string body = "--XyZ\r\nContent-Disposition: form-data; name=\"file\"; "
                      "filename=\"p\"\r\nContent-Type: image/jpeg\r\n\r\n" +
                      encode(photo_like(64, 48), ".jpg") + "\r\n--XyZ--\r\n";
-  auto r = client.request(
-    "POST", "/api/v1/nutrition/analyze", body,
-    {{"Authorization", "Bearer " + a.token},
-     {"Content-Type", "multipart/form-data; boundary=XyZ"}});
+  auto r =
+    client.request("POST", "/api/v1/nutrition/analyze", body,
+                   {{"Authorization", "Bearer " + a.token},
+                    {"Content-Type", "multipart/form-data; boundary=XyZ"}});
   CHECK(r.status == 200);
   CHECK(r.body.find("Oatmeal with banana") != std::string::npos);
   // The same connection serves the next request.
