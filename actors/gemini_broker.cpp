@@ -29,14 +29,6 @@ const char* breaker_name(gemini_broker_state::breaker_state x) {
   return "closed";
 }
 
-/// `Retry-After` in delta-seconds, as ms.
-std::optional<int64_t> retry_after_ms(const std::string& x) {
-  if (x.empty() || x.find_first_not_of("0123456789") != std::string::npos ||
-      x.size() > 6)
-    return std::nullopt;
-  return std::stoll(x) * 1000;
-}
-
 int64_t unix_seconds(std::chrono::system_clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch())
     .count();
@@ -225,7 +217,7 @@ void gemini_broker_state::on_answer(uint64_t id, upstream_response& x) {
     return pump();
   auto& job = i->second;
   if (x.status != 200) {
-    on_error(id, read_gemini_error(x.body, x.status), x.retry_after);
+    on_error(id, read_gemini_error(x.body, x.status), x.retry_after_ms);
     return pump();
   }
   gemini_reading reading;
@@ -268,7 +260,7 @@ void gemini_broker_state::on_answer(uint64_t id, upstream_response& x) {
     break;
   case outcome::failed:
     // An error inside the stream, after a 200.
-    on_error(id, reading.error, {});
+    on_error(id, reading.error, -1);
     break;
   case outcome::malformed:
     log_warn("gemini", "unreadable answer from " + job.model);
@@ -298,7 +290,7 @@ void gemini_broker_state::on_no_answer(uint64_t id, const caf::error& err) {
 }
 
 void gemini_broker_state::on_error(uint64_t id, const gemini_error& err,
-                                   const std::string& retry_after) {
+                                   int64_t retry_after_ms) {
   auto& job = jobs.at(id);
   auto code = err.code;
   if (code == 404 || (code == 429 && err.zero_quota)) {
@@ -340,8 +332,7 @@ void gemini_broker_state::on_error(uint64_t id, const gemini_error& err,
   if (code == 429 || code == 500 || code == 503 || code == 504) {
     if (code == 503 && !cfg.fallback_model.empty())
       job.use_fallback = true; // overloaded: the next try elsewhere
-    auto hint = std::max(err.retry_delay_ms.value_or(0),
-                         retry_after_ms(retry_after).value_or(0));
+    auto hint = std::max(err.retry_delay_ms.value_or(0), retry_after_ms);
     return retry_later(id, milliseconds{hint});
   }
   if (code == 401 || code == 403 ||

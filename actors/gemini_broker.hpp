@@ -109,8 +109,7 @@ struct gemini_broker_state {
   void on_no_answer(uint64_t id, const caf::error& err);
 
   /// A Gemini error (an HTTP status or an error in a stream).
-  void on_error(uint64_t id, const gemini_error& err,
-                const std::string& retry_after);
+  void on_error(uint64_t id, const gemini_error& err, int64_t retry_after_ms);
 
   /// Tries call `id` again after `wait` if its attempts and deadline
   /// allow; else it has failed.

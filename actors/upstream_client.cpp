@@ -170,6 +170,7 @@ upstream_client(upstream_actor::stateful_pointer<upstream_state> self,
       auto max_attempts = call.request.max_attempts > 0
                             ? call.request.max_attempts
                             : st.cfg.max_retries + 1;
+      auto hinted = retry_after(x.retry_after);
       if (retryable(x, call.request.method) && call.attempts < max_attempts &&
           !call.request.until.passed()) {
         auto backoff = st.cfg.backoff_base * (1 << (call.attempts - 1));
@@ -178,7 +179,6 @@ upstream_client(upstream_actor::stateful_pointer<upstream_state> self,
         backoff = milliseconds{
           backoff.count() / 2 +
           static_cast<int64_t>(st.jitter() % (backoff.count() / 2 + 1))};
-        auto hinted = retry_after(x.retry_after);
         if (!hinted || *hinted <= st.cfg.max_retry_wait) {
           ++st.stats.num_retries;
           ++st.stats.num_waiting;
@@ -201,9 +201,9 @@ upstream_client(upstream_actor::stateful_pointer<upstream_state> self,
         if (x.status >= 400)
           log_warn("upstream", what + " -> " + std::to_string(x.status) + ": " +
                                  excerpt(x.body));
-        call.promise.deliver(upstream_response{x.status, std::move(x.body),
-                                               call.attempts,
-                                               std::move(x.retry_after)});
+        call.promise.deliver(
+          upstream_response{x.status, std::move(x.body), call.attempts,
+                            hinted ? hinted->count() : int64_t{-1}});
       }
       st.calls.erase(i);
     },

@@ -54,6 +54,47 @@ void write_part(json_writer& w, const gemini_part& p) {
   w.EndObject();
 }
 
+bool ends_with(std::string_view x, std::string_view tail) {
+  return x.size() >= tail.size() &&
+         x.compare(x.size() - tail.size(), tail.size(), tail) == 0;
+}
+
+/// The `error` object of a google.rpc.Status body; `http_status` when it
+/// names no code.
+gemini_error error_of(const rapidjson::Value& err, int http_status) {
+  gemini_error result;
+  result.code = http_status;
+  if (auto code = count_member(err, "code"); code > 0 && code < 1000)
+    result.code = static_cast<int>(code);
+  result.status = string_member(err, "status");
+  result.message = string_member(err, "message");
+  if (result.message.find("limit: 0") != std::string::npos)
+    result.zero_quota = true;
+  auto* details = member(err, "details");
+  if (details == nullptr || !details->IsArray())
+    return result;
+  for (auto& d : details->GetArray()) {
+    auto type = string_member(d, "@type");
+    if (ends_with(type, "google.rpc.RetryInfo")) {
+      result.retry_delay_ms = parse_duration_ms(string_member(d, "retryDelay"));
+    } else if (ends_with(type, "google.rpc.QuotaFailure")) {
+      auto* violations = member(d, "violations");
+      if (violations == nullptr || !violations->IsArray())
+        continue;
+      for (auto& v : violations->GetArray()) {
+        auto id = string_member(v, "quotaId");
+        if (id.find("PerDay") != std::string::npos)
+          result.per_day = true;
+        else if (id.find("PerMinute") != std::string::npos)
+          result.per_minute = true;
+        if (trim(string_member(v, "quotaValue")) == "0")
+          result.zero_quota = true;
+      }
+    }
+  }
+  return result;
+}
+
 /// Takes one GenerateContentResponse (or stream chunk) into `r`.
 void absorb(const rapidjson::Value& x, gemini_reading& r) {
   if (!x.IsObject()) {
@@ -62,9 +103,7 @@ void absorb(const rapidjson::Value& x, gemini_reading& r) {
   }
   if (auto* err = member(x, "error"); err != nullptr && err->IsObject()) {
     r.kind = gemini_reading::outcome::failed;
-    r.error.code = static_cast<int>(count_member(*err, "code"));
-    r.error.status = string_member(*err, "status");
-    r.error.message = string_member(*err, "message");
+    r.error = error_of(*err, 0);
     return;
   }
   if (auto* feedback = member(x, "promptFeedback"))
@@ -119,11 +158,6 @@ void conclude(gemini_reading& r) {
             f == "FINISH_REASON_UNSPECIFIED")
              ? gemini_reading::outcome::empty
              : gemini_reading::outcome::blocked;
-}
-
-bool ends_with(std::string_view x, std::string_view tail) {
-  return x.size() >= tail.size() &&
-         x.compare(x.size() - tail.size(), tail.size(), tail) == 0;
 }
 
 bool parses(const std::string& text, rapidjson::Document& out) {
@@ -231,42 +265,12 @@ std::optional<int64_t> parse_duration_ms(std::string_view x) {
 }
 
 gemini_error read_gemini_error(std::string_view body, int http_status) {
+  rapidjson::Document doc;
+  if (!parse_json(body, doc, json_strings::any))
+    if (auto* err = member(doc, "error"); err != nullptr && err->IsObject())
+      return error_of(*err, http_status);
   gemini_error result;
   result.code = http_status;
-  rapidjson::Document doc;
-  if (parse_json(body, doc, json_strings::any))
-    return result;
-  auto* err = member(doc, "error");
-  if (err == nullptr || !err->IsObject())
-    return result;
-  if (auto code = count_member(*err, "code"); code > 0 && code < 1000)
-    result.code = static_cast<int>(code);
-  result.status = string_member(*err, "status");
-  result.message = string_member(*err, "message");
-  if (result.message.find("limit: 0") != std::string::npos)
-    result.zero_quota = true;
-  auto* details = member(*err, "details");
-  if (details == nullptr || !details->IsArray())
-    return result;
-  for (auto& d : details->GetArray()) {
-    auto type = string_member(d, "@type");
-    if (ends_with(type, "google.rpc.RetryInfo")) {
-      result.retry_delay_ms = parse_duration_ms(string_member(d, "retryDelay"));
-    } else if (ends_with(type, "google.rpc.QuotaFailure")) {
-      auto* violations = member(d, "violations");
-      if (violations == nullptr || !violations->IsArray())
-        continue;
-      for (auto& v : violations->GetArray()) {
-        auto id = string_member(v, "quotaId");
-        if (id.find("PerDay") != std::string::npos)
-          result.per_day = true;
-        else if (id.find("PerMinute") != std::string::npos)
-          result.per_minute = true;
-        if (trim(string_member(v, "quotaValue")) == "0")
-          result.zero_quota = true;
-      }
-    }
-  }
   return result;
 }
 
@@ -278,8 +282,6 @@ gemini_reading read_gemini_answer(std::string_view body) {
     return result;
   }
   absorb(doc, result);
-  if (result.kind == gemini_reading::outcome::failed)
-    result.error = read_gemini_error(body, result.error.code);
   conclude(result);
   return result;
 }
@@ -338,8 +340,6 @@ void gemini_stream::end_event() {
     result_.kind = gemini_reading::outcome::malformed;
   } else if (result_.kind != gemini_reading::outcome::failed) {
     absorb(doc, result_);
-    if (result_.kind == gemini_reading::outcome::failed)
-      result_.error = read_gemini_error(data_, result_.error.code);
   }
   added_.append(result_.text, before, std::string::npos);
   data_.clear();
@@ -352,10 +352,11 @@ gemini_reading gemini_stream::finish() {
   auto stray = trim(stray_);
   if (!stray.empty()) {
     rapidjson::Document doc;
-    if (!parse_json(stray, doc, json_strings::any) && member(doc, "error")) {
-      result_.kind = gemini_reading::outcome::failed;
-      result_.error = read_gemini_error(stray, 0);
-    }
+    if (!parse_json(stray, doc, json_strings::any))
+      if (auto* err = member(doc, "error"); err != nullptr && err->IsObject()) {
+        result_.kind = gemini_reading::outcome::failed;
+        result_.error = error_of(*err, 0);
+      }
   }
   if (num_events_ == 0 && result_.kind != gemini_reading::outcome::failed)
     result_.kind = stray.empty() ? gemini_reading::outcome::empty

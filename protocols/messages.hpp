@@ -368,8 +368,10 @@ struct upstream_request {
 struct upstream_response {
   int status = 0;
   std::string body;
-  uint32_t attempts = 0;   ///< tries it took, retries included
-  std::string retry_after; ///< the last answer's `Retry-After`, if any
+  uint32_t attempts = 0; ///< tries it took, retries included
+  /// The last answer's `Retry-After` as a wait in ms (delta-seconds or an
+  /// HTTP date); -1 = none or unreadable.
+  int64_t retry_after_ms = -1;
 };
 
 /// How one transfer ended (from the curl thread to the upstream client).
@@ -754,7 +756,7 @@ typename Inspector::result_type inspect(Inspector& f, upstream_request& x) {
 template<class Inspector>
 typename Inspector::result_type inspect(Inspector& f, upstream_response& x) {
   return f(caf::meta::type_name("st::upstream_response"), x.status, x.body,
-           x.attempts, x.retry_after);
+           x.attempts, x.retry_after_ms);
 }
 
 template<class Inspector>
