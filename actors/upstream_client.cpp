@@ -201,9 +201,9 @@ upstream_client(upstream_actor::stateful_pointer<upstream_state> self,
         if (x.status >= 400)
           log_warn("upstream", what + " -> " + std::to_string(x.status) + ": " +
                                  excerpt(x.body));
-        call.promise.deliver(
-          upstream_response{x.status, std::move(x.body), call.attempts,
-                            hinted ? hinted->count() : int64_t{-1}});
+        call.promise.deliver(upstream_response{
+          x.status, std::move(x.body), call.attempts,
+          hinted ? hinted->count() : int64_t{-1}, std::move(x.headers)});
       }
       st.calls.erase(i);
     },

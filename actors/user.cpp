@@ -89,7 +89,7 @@ void user_state::write_in_background(user_self self, db_statement x,
 }
 
 bool user_state::busy() const {
-  return intervals.flight.running() || photo.in_flight > 0;
+  return intervals.flight.running() || photo.in_flight > 0 || strava.busy();
 }
 
 void user_state::rows_changed(user_table t) {
@@ -300,6 +300,55 @@ user_actor::behavior_type shared_behavior() {
         return self->state.photo.analyze_sleep(self, std::move(x));
       });
     },
+    // -- strava
+    [](deadline d, atom::get, atom::strava) {
+      auto self = running_user();
+      return admitted(self, d, [&] {
+        return self->state.strava.status(self);
+      });
+    },
+    [](deadline d, atom::authorize) {
+      auto self = running_user();
+      return admitted(self, d, [&] {
+        return self->state.strava.authorize(self);
+      });
+    },
+    [](deadline d, atom::link, strava_code& x) {
+      auto self = running_user();
+      return admitted(self, d, [&] {
+        return self->state.strava.link_code(self, std::move(x));
+      });
+    },
+    [](deadline d, atom::sync, atom::strava) {
+      auto self = running_user();
+      return admitted(self, d, [&] {
+        return self->state.strava.sync(self);
+      });
+    },
+    [](deadline d, atom::unlink, atom::strava) {
+      auto self = running_user();
+      return admitted(self, d, [&] {
+        return self->state.strava.unlink(self);
+      });
+    },
+    [](deadline d, atom::get, atom::strava, list_query& q) {
+      auto self = running_user();
+      return admitted(self, d, [&] {
+        return self->state.strava.activities(self, std::move(q));
+      });
+    },
+    [](deadline d, atom::get, atom::strava, atom::fitness) {
+      auto self = running_user();
+      return admitted(self, d, [&] {
+        return self->state.strava.fitness_of(self);
+      });
+    },
+    [](deadline d, atom::refresh, atom::strava) {
+      auto self = running_user();
+      return admitted(self, d, [&] {
+        return self->state.strava.refresh_profile(self);
+      });
+    },
     // -- core
     [](atom::internal, atom::remind, const std::string& kind) -> bool {
       auto self = running_user();
@@ -316,6 +365,12 @@ user_actor::behavior_type shared_behavior() {
                                        : std::chrono::seconds(600));
       if (kind == user_intervals_part::refresh_reminder && st.cfg->intervals)
         st.intervals.refresh_due(self);
+      else if (kind == user_strava_part::sync_reminder && st.cfg->strava)
+        st.strava.sync_due(self);
+      else if (kind == user_strava_part::events_reminder && st.cfg->strava)
+        st.strava.events_due(self);
+      else if (kind == user_strava_part::purge_reminder && st.cfg->strava)
+        st.strava.purge_due(self);
       else if (kind == probe_reminder)
         fire_probe(self);
       else

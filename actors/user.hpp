@@ -5,6 +5,7 @@
 #include "actors/user_intervals.hpp"
 #include "actors/user_photo.hpp"
 #include "actors/user_profile.hpp"
+#include "actors/user_strava.hpp"
 #include "actors/user_training.hpp"
 #include "protocols/fernet.hpp"
 
@@ -39,6 +40,7 @@ struct user_settings {
   gemini_broker_actor gemini;
   upload_pool_actor uploads;
   std::shared_ptr<const intervals_settings> intervals;
+  std::shared_ptr<const strava_settings> strava;
   /// Bytes all user actors' cached pages may hold together, and one's.
   std::shared_ptr<cache_budget> caches;
   size_t cache_bytes_per_user = 2 * 1024 * 1024;
@@ -77,6 +79,7 @@ struct user_state {
   user_training_part training;
   user_intervals_part intervals;
   user_photo_part photo;
+  user_strava_part strava;
 
   /// Whether work the user did not wait for is under way (a sync, a
   /// photo with the model): the actor is not passivated then.

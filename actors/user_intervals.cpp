@@ -81,19 +81,6 @@ caf::error failure_of(const upstream_response& r) {
                       std::to_string(r.status) + ").");
 }
 
-/// The API key in clear; empty when the stored value cannot be read.
-std::string reveal(const intervals_settings& cfg, const std::string& stored) {
-  if (stored.empty() || !cfg.key)
-    return stored;
-  if (auto plain = fernet_decrypt(*cfg.key, stored))
-    return *plain;
-  // Rows written while no key was configured hold the key as sent (the
-  // reference made users relink); a Fernet token starts with "gA".
-  if (stored.rfind("gA", 0) != 0)
-    return stored;
-  return {};
-}
-
 /// A call of the user's; a background one (no caller) gets the background
 /// sync's own time, others the deadline of the request in progress.
 upstream_request call(user_self self, std::string method, std::string url,
@@ -179,7 +166,7 @@ void with_key(user_self self,
       return fail(std::move(link.error()));
     if (!*link)
       return fail(not_linked());
-    auto key = reveal(config(self), (*link)->stored_key);
+    auto key = reveal_secret(config(self).key, (*link)->stored_key);
     if (key.empty())
       return fail(unreadable_key());
     k((*link)->athlete_id, key);
@@ -479,7 +466,7 @@ caf::result<intervals_status> user_intervals_part::link_key(user_self self,
                                             "unlinked again while this key was "
                                             "being checked.")));
         auto& cfg = config(self);
-        auto stored = cfg.key ? fernet_encrypt(*cfg.key, x.api_key) : x.api_key;
+        auto stored = seal_secret(cfg.key, x.api_key);
         // Awaited: the write is ordered with the requests after it.
         request_db(
           self,

@@ -77,6 +77,13 @@ void user_profile_part::load(user_self self) {
       });
 }
 
+athlete_profile
+user_profile_part::remember_row(user_self self,
+                                const std::vector<db_value>& row) {
+  remember(self, profile_of(row));
+  return *cached;
+}
+
 caf::result<athlete_profile> user_profile_part::get(user_self self) {
   return *cached; // admitted requests find the profile loaded
 }

@@ -20,6 +20,11 @@ struct user_profile_part {
 
   [[nodiscard]] caf::result<athlete_profile> patch(user_self self,
                                                    profile_patch x);
+
+  /// Takes a freshly read `profile_by_user` row as the cached profile;
+  /// answers it (another facet wrote the row).
+  athlete_profile remember_row(user_self self,
+                               const std::vector<db_value>& row);
 };
 
 } // namespace st

@@ -12,32 +12,19 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "bench/instant_transport.hpp"
+
 using namespace st;
 
 namespace {
 
-/// Answers every transfer at once (on the caller's thread).
-class instant_transport final : public upstream_transport {
-public:
-  explicit instant_transport(completion done) : done_(std::move(done)) {}
-
-  void submit(upstream_transfer x) override {
-    upstream_outcome out;
-    out.id = x.id;
-    out.status = 200;
-    out.body = answer_;
-    done_(std::move(out));
-  }
-
-private:
-  completion done_;
-  std::string answer_ =
-    R"({"candidates":[{"content":{"role":"model","parts":[{"text":)"
-    R"("{\"name\":\"Oatmeal\",\"portion_grams\":250,\"calories\":300}"}]},)"
-    R"("finishReason":"STOP","index":0}],"usageMetadata":{)"
-    R"("promptTokenCount":1294,"candidatesTokenCount":25,)"
-    R"("totalTokenCount":1319},"modelVersion":"gemini-flash-latest"})";
-};
+/// A canned generateContent answer.
+const char* const gemini_answer_body =
+  R"({"candidates":[{"content":{"role":"model","parts":[{"text":)"
+  R"("{\"name\":\"Oatmeal\",\"portion_grams\":250,\"calories\":300}"}]},)"
+  R"("finishReason":"STOP","index":0}],"usageMetadata":{)"
+  R"("promptTokenCount":1294,"candidatesTokenCount":25,)"
+  R"("totalTokenCount":1319},"modelVersion":"gemini-flash-latest"})";
 
 /// Runs `calls` requests keeping `in_flight` outstanding (`send(self)`
 /// sends one); ns per call.
@@ -73,7 +60,8 @@ int main(int argc, char** argv) {
   caf::actor_system sys{cfg};
   upstream_settings up;
   up.make_transport = [](upstream_transport::completion done) {
-    return std::make_unique<instant_transport>(std::move(done));
+    return std::make_unique<bench::instant_transport>(std::move(done),
+                                                      gemini_answer_body);
   };
   auto upstream = sys.spawn(upstream_client, up);
   gemini_settings g;

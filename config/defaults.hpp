@@ -226,4 +226,38 @@ constexpr uint32_t intervals_rate_per_second = 10;
 /// Hours between background syncs of a linked user.
 constexpr double intervals_sync_hours = 6;
 
+// -- Strava (external-apis.md §2, strava-endpoints.md) ------------------------
+
+/// The first sync's window (the reference's year).
+constexpr int64_t strava_backfill_days = 365;
+
+/// Until Strava's first answer says otherwise: 200 / 2,000 overall and
+/// 100 / 1,000 reads per 15 minutes / UTC day.
+constexpr int64_t strava_limit_15min = 200;
+constexpr int64_t strava_limit_day = 2000;
+constexpr int64_t strava_read_limit_15min = 100;
+constexpr int64_t strava_read_limit_day = 1000;
+
+/// Requests of each window never spent (other processes, clock skew):
+/// this share of the limit, at least one.
+constexpr double strava_safety_margin = 0.05;
+
+/// An OAuth `state` is accepted this long after it was issued.
+constexpr auto strava_state_lifetime = 10min;
+
+/// The access token is refreshed this long before it expires.
+constexpr auto strava_refresh_margin = 5min;
+
+/// A sync job's claim: renewed after every page; another process takes
+/// the job over once it ran out.
+constexpr auto strava_job_lease = 2min;
+
+/// Attempts of a sync job before it ends `failed`; the wait before the
+/// first retry (doubling, at most an hour).
+constexpr int64_t strava_job_attempts = 6;
+constexpr auto strava_job_backoff = 30s;
+
+/// Activities per page (Strava's maximum).
+constexpr int64_t strava_per_page = 200;
+
 } // namespace st::defaults

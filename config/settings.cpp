@@ -267,6 +267,43 @@ const std::vector<descriptor>& descriptors() {
      [](settings& s, const std::string& v) {
        s.strava_oauth_base_url = parse_http_url(v);
      }},
+    {"STRAVA_WEBHOOK_VERIFY_TOKEN", "", true,
+     [](settings& s, const std::string& v) {
+       s.strava_webhook_verify_token = trim(v);
+     }},
+    {"STRAVA_WEBHOOK_SUBSCRIPTION_ID", "0", false,
+     [](settings& s, const std::string& v) {
+       s.strava_webhook_subscription_id =
+         parse_int(v, 0, std::numeric_limits<int64_t>::max());
+     }},
+    {"STRAVA_DATA_IN_AI", "false", false,
+     [](settings& s, const std::string& v) {
+       s.strava_data_in_ai = parse_bool(v);
+     }},
+    {"STRAVA_CACHE_DAYS", "0", false,
+     [](settings& s, const std::string& v) {
+       s.strava_cache_days = parse_int(v, 0, 36500);
+     }},
+    {"STRAVA_BACKFILL_DAYS", str(defaults::strava_backfill_days), false,
+     [](settings& s, const std::string& v) {
+       s.strava_backfill_days = parse_int(v, 1, 36500);
+     }},
+    {"STRAVA_JOB_LEASE_SECONDS",
+     str(std::chrono::duration_cast<std::chrono::seconds>(
+           defaults::strava_job_lease)
+           .count()),
+     false,
+     [](settings& s, const std::string& v) {
+       s.strava_job_lease_seconds = parse_int(v, 1, 3600);
+     }},
+    {"STRAVA_CLOCK_SCALE", "1", false,
+     [](settings& s, const std::string& v) {
+       s.strava_clock_scale = parse_number(v, 1, 100000);
+     }},
+    {"STRAVA_CLOCK_ORIGIN", "0", false,
+     [](settings& s, const std::string& v) {
+       s.strava_clock_origin = parse_int(v, 0, 1LL << 40);
+     }},
     {"ADMIN_TOKEN", "", true,
      [](settings& s, const std::string& v) {
        s.admin_token = trim(v);
@@ -563,6 +600,13 @@ std::vector<std::string> describe(const settings& cfg) {
     "GEMINI_API_BASE_URL=" + cfg.gemini_api_base_url,
     "STRAVA_API_BASE_URL=" + cfg.strava_api_base_url,
     "STRAVA_OAUTH_BASE_URL=" + cfg.strava_oauth_base_url,
+    "STRAVA_WEBHOOK_VERIFY_TOKEN=" + secret(cfg.strava_webhook_verify_token),
+    "STRAVA_WEBHOOK_SUBSCRIPTION_ID=" +
+      std::to_string(cfg.strava_webhook_subscription_id),
+    "STRAVA_DATA_IN_AI=" +
+      std::string{cfg.strava_data_in_ai ? "true" : "false"},
+    "STRAVA_CACHE_DAYS=" + std::to_string(cfg.strava_cache_days),
+    "STRAVA_BACKFILL_DAYS=" + std::to_string(cfg.strava_backfill_days),
     "ADMIN_TOKEN=" + secret(cfg.admin_token),
     std::string{"ENVIRONMENT="} +
       (cfg.env == environment::production ? "production" : "development"),

@@ -43,6 +43,19 @@ struct settings {
   size_t image_workers = 0; ///< upload worker threads
   std::string strava_api_base_url;
   std::string strava_oauth_base_url;
+  /// `hub.verify_token` of the webhook subscription (empty = webhooks off).
+  std::string strava_webhook_verify_token;
+  /// The subscription id events must carry (0 = not checked).
+  int64_t strava_webhook_subscription_id = 0;
+  bool strava_data_in_ai = false;   ///< Strava's terms forbid it by default
+  int64_t strava_cache_days = 0;    ///< purge older Strava rows; 0 = keep
+  int64_t strava_backfill_days = 0; ///< first sync's window
+  /// How long a claimed sync job stays this process's without progress.
+  int64_t strava_job_lease_seconds = 0;
+  /// Tests and benchmarks: Strava's clock runs this many times faster,
+  /// from the instant `strava_clock_origin` (Unix s; 0 = start-up).
+  double strava_clock_scale = 1;
+  int64_t strava_clock_origin = 0;
   std::string admin_token;
   environment env = environment::development;
   std::string host;

@@ -82,4 +82,23 @@ std::vector<workout> collapse_duplicates(std::vector<workout> xs) {
   return result;
 }
 
+double strava_tss(const opt_int& moving_time_sec, const opt_string& type,
+                  opt_double power, opt_double ftp) {
+  if (!moving_time_sec || *moving_time_sec <= 0)
+    return 0;
+  auto t = static_cast<double>(*moving_time_sec);
+  auto kind = type.value_or("");
+  bool ride = kind.find("Ride") != std::string::npos;
+  if (ride && power && ftp && *power > 0 && *ftp > 0)
+    return round_to(t * *power * *power / (*ftp * *ftp * 36), 1);
+  static const std::pair<const char*, double> rates[] = {
+    {"Run", 60},  {"Ride", 55}, {"VirtualRide", 55},
+    {"Swim", 65}, {"Walk", 35}, {"Hike", 40}};
+  double rate = 50;
+  for (auto& [name, r] : rates)
+    if (kind == name)
+      rate = r;
+  return round_to(t / 3600 * rate, 1);
+}
+
 } // namespace st

@@ -22,6 +22,15 @@ compute_fitness(const std::vector<std::pair<int64_t, double>>& daily_tss,
 [[nodiscard]] double estimate_tss(const fit_summary& x,
                                   std::optional<double> ftp);
 
+/// TSS of a Strava activity (strava-endpoints.md §9.1, defects 14 fixed):
+/// a ride with power and an FTP: t·P²/(FTP²·36), P the weighted average
+/// (NP-like) power, else the average; otherwise hours × the type's rate
+/// (running power is not rated against the cycling FTP, and Strava's
+/// suffer score is no TSS). Rounded to 1 decimal; 0 without moving time.
+[[nodiscard]] double strava_tss(const opt_int& moving_time_sec,
+                                const opt_string& type, opt_double power,
+                                opt_double ftp);
+
 /// "running" → "Running"; none → "Workout".
 [[nodiscard]] std::string workout_name_of(const opt_string& sport);
 

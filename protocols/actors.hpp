@@ -80,6 +80,26 @@ using gemini_broker_actor = caf::typed_actor<
   /// pause ended: start what waits.
   caf::reacts_to<atom::internal, atom::tick>>;
 
+/// The only way to Strava (external-apis.md §2): owns the app-wide rate
+/// budget as Strava counts it (domain/strava_budget), leases each user a
+/// fair share of the current window, and never sends a budgeted request
+/// that no lease covers. Lease requests wait in two FIFOs (interactive
+/// first) until a window opens.
+using strava_gateway_actor = caf::typed_actor<
+  /// Up to `wanted` requests of the current window for the user, when
+  /// there is room (strava_ec::rate_limited at once if `wait` is false,
+  /// call_ec::expired past the deadline).
+  caf::replies_to<atom::lease, strava_lease_request>::with<strava_lease>,
+  /// Gives back what is left of the user's lease.
+  caf::reacts_to<atom::release, int32_t>,
+  /// Sends a call; a budgeted one spends one request of the caller's
+  /// lease (strava_ec::no_lease without one). Answers any status.
+  caf::replies_to<atom::fetch, strava_call>::with<upstream_response>,
+  /// The budget and counters.
+  caf::replies_to<atom::status>::with<strava_stats>,
+  /// INTERNAL: a window opened (or a deadline passed): serve what waits.
+  caf::reacts_to<atom::internal, atom::tick>>;
+
 /// Detached workers for uploads, and the pool in front of them (same
 /// protocol): image conversion for the model, FIT decoding and the
 /// upload's checksum never run on an HTTP thread or a scheduler thread.
@@ -181,6 +201,30 @@ using user_photo_facet = caf::typed_actor<
   /// A sleep tracker screenshot, saved as a sleep extraction.
   caf::replies_to<deadline, atom::analyze, sleep_photo>::with<sleep_record>>;
 
+/// The Strava link (strava-endpoints.md §4): OAuth, the durable sync job,
+/// reads of the stored activities, the profile refresh.
+using user_strava_facet = caf::typed_actor<
+  /// Link state, the latest job's progress, why Strava ended a link.
+  caf::replies_to<deadline, atom::get, atom::strava>::with<strava_status>,
+  /// A signed, single-use, expiring OAuth `state` for the authorize URL.
+  caf::replies_to<deadline, atom::authorize>::with<std::string>,
+  /// The callback: takes the state's nonce once, exchanges the code,
+  /// stores the link and queues the first sync (never run inside it).
+  caf::replies_to<deadline, atom::link, strava_code>::with<strava_ticket>,
+  /// Queues a sync (one live job per user) and starts it when it can.
+  caf::replies_to<deadline, atom::sync, atom::strava>::with<strava_ticket>,
+  /// Deauthorizes at Strava and deletes the link and its data.
+  caf::replies_to<deadline, atom::unlink, atom::strava>::with<bool>,
+  /// Stored activities of a window (the athlete's dates), newest first.
+  caf::replies_to<deadline, atom::get, atom::strava,
+                  list_query>::with<std::vector<strava_activity>>,
+  /// CTL/ATL/TSB from the stored activities' TSS.
+  caf::replies_to<deadline, atom::get, atom::strava,
+                  atom::fitness>::with<fitness>,
+  /// Fetches the athlete from Strava into the profile's Strava fields.
+  caf::replies_to<deadline, atom::refresh,
+                  atom::strava>::with<athlete_profile>>;
+
 /// What every user actor does whatever its facets.
 using user_core_facet = caf::typed_actor<
   /// INTERNAL (scheduler, via the registry): the reminder of `kind` is due;
@@ -202,7 +246,7 @@ using user_core_facet = caf::typed_actor<
 using user_actor =
   user_core_facet::extend_with<user_profile_facet, user_diary_facet,
                                user_training_facet, user_intervals_facet,
-                               user_photo_facet>;
+                               user_photo_facet, user_strava_facet>;
 
 /// Spawns user actors on first need (and only then: start-up spawns
 /// nobody), restarts them after a crash (state is reloaded from the

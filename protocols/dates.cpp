@@ -89,12 +89,21 @@ int64_t today_utc() {
   return secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
 }
 
-std::optional<std::string> normalize_datetime(std::string_view x) {
+namespace {
+
+/// An ISO-8601 date-time (or date) as Unix seconds and microseconds; no
+/// offset = UTC.
+struct instant {
+  int64_t secs = 0;
+  int64_t micros = 0;
+};
+
+std::optional<instant> parse_instant(std::string_view x) {
   auto day = date_prefix(x);
   if (!day)
     return std::nullopt;
   if (x.size() == 10)
-    return format_date(*day) + "T00:00:00+00:00";
+    return instant{*day * 86400, 0};
   if (x[10] != 'T' && x[10] != 't' && x[10] != ' ')
     return std::nullopt;
   int64_t hh, mm, ss = 0;
@@ -147,14 +156,41 @@ std::optional<std::string> normalize_datetime(std::string_view x) {
   auto utc_day = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
   if (!representable_day(utc_day))
     return std::nullopt;
-  auto result = format_unix(secs);
-  if (micros != 0) {
+  return instant{secs, micros};
+}
+
+} // namespace
+
+std::optional<std::string> normalize_datetime(std::string_view x) {
+  auto t = parse_instant(x);
+  if (!t)
+    return std::nullopt;
+  auto result = format_unix(t->secs);
+  if (t->micros != 0) {
     char frac[32];
     std::snprintf(frac, sizeof(frac), ".%06lld",
-                  static_cast<long long>(micros));
+                  static_cast<long long>(t->micros));
     result.insert(19, frac);
   }
   return result;
+}
+
+std::optional<int64_t> parse_unix(std::string_view x) {
+  auto t = parse_instant(x);
+  if (!t)
+    return std::nullopt;
+  return t->secs;
+}
+
+std::string format_with_offset(int64_t secs, int64_t offset_secs) {
+  auto text = format_unix(secs + offset_secs);
+  auto magnitude = offset_secs < 0 ? -offset_secs : offset_secs;
+  char buf[48];
+  std::snprintf(buf, sizeof(buf), "%c%02lld:%02lld",
+                offset_secs < 0 ? '-' : '+',
+                static_cast<long long>(magnitude / 3600),
+                static_cast<long long>(magnitude % 3600 / 60));
+  return text.substr(0, text.size() - 6) + buf;
 }
 
 std::string format_unix(int64_t secs) {

@@ -33,6 +33,13 @@ constexpr int64_t last_day = 2932896;
 /// None when the instant falls outside representable days.
 [[nodiscard]] std::optional<std::string> normalize_datetime(std::string_view x);
 
+/// Unix seconds of an ISO-8601 date-time (or date; no offset = UTC).
+[[nodiscard]] std::optional<int64_t> parse_unix(std::string_view x);
+
+/// `YYYY-MM-DDTHH:MM:SS±hh:mm`: the instant `secs` on a clock `offset_secs`
+/// ahead of UTC.
+[[nodiscard]] std::string format_with_offset(int64_t secs, int64_t offset_secs);
+
 /// `YYYY-MM-DDTHH:MM:SS+00:00` of Unix seconds.
 [[nodiscard]] std::string format_unix(int64_t secs);
 

@@ -19,7 +19,9 @@ int64_t error_retry_after(const caf::error& err) {
   auto& ctx = err.context();
   bool carries = (err.category() == caf::atom("auth") &&
                   err.code() == static_cast<uint8_t>(auth_ec::locked_out)) ||
-                 err.category() == caf::atom("ai");
+                 err.category() == caf::atom("ai") ||
+                 (err.category() == caf::atom("strava") &&
+                  err.code() == static_cast<uint8_t>(strava_ec::rate_limited));
   if (carries && ctx.size() >= 2 && ctx.match_element<int64_t>(1))
     return ctx.get_as<int64_t>(1);
   return 0;

@@ -92,6 +92,27 @@ enum class intervals_ec : uint8_t {
   overtaken,
 };
 
+/// What the Strava facet and gateway answer besides a result. Context: the
+/// detail; for `rate_limited` then the seconds to wait.
+enum class strava_ec : uint8_t {
+  /// No STRAVA_CLIENT_ID / STRAVA_CLIENT_SECRET (or no webhook token).
+  not_configured = 1,
+  /// The user has no link.
+  not_linked,
+  /// The app's Strava budget has no room now (strava-endpoints.md §4.8).
+  rate_limited,
+  /// The OAuth callback cannot be accepted (denied, bad or used state,
+  /// refused code, scope without activity access).
+  refused,
+  /// Strava answered something unusable, or failed.
+  bad_answer,
+  /// The grant was revoked at Strava: the link is gone.
+  revoked,
+  /// INTERNAL (gateway → user actor): a budgeted call without a lease in
+  /// the current window.
+  no_lease,
+};
+
 /// Failures of an outbound call to a third-party API after every retry.
 /// Context: a human-readable message (never a credential).
 enum class upstream_ec : uint8_t {
@@ -119,8 +140,8 @@ using caf::make_error;
 /// a foreign one.
 [[nodiscard]] std::string error_detail(const caf::error& err);
 
-/// The seconds to wait carried by an `auth_ec::locked_out` error or an
-/// `ai_ec` refusal, else 0.
+/// The seconds to wait carried by an `auth_ec::locked_out` error, an
+/// `ai_ec` refusal or `strava_ec::rate_limited`, else 0.
 [[nodiscard]] int64_t error_retry_after(const caf::error& err);
 
 /// The SQLSTATE carried by a `db_ec::query_failed` error, else empty.
@@ -135,3 +156,4 @@ CAF_ERROR_CODE_ENUM(st::intervals_ec, "intervals")
 CAF_ERROR_CODE_ENUM(st::upstream_ec, "upstream")
 CAF_ERROR_CODE_ENUM(st::call_ec, "call")
 CAF_ERROR_CODE_ENUM(st::ai_ec, "ai")
+CAF_ERROR_CODE_ENUM(st::strava_ec, "strava")

@@ -112,4 +112,20 @@ std::optional<std::string> fernet_decrypt(const fernet_key& key,
                  false);
 }
 
+std::string seal_secret(const std::optional<fernet_key>& key,
+                        std::string_view plain) {
+  return key ? fernet_encrypt(*key, plain) : std::string{plain};
+}
+
+std::string reveal_secret(const std::optional<fernet_key>& key,
+                          const std::string& stored) {
+  if (stored.empty() || !key)
+    return stored;
+  if (auto plain = fernet_decrypt(*key, stored))
+    return *plain;
+  if (stored.rfind("gA", 0) != 0)
+    return stored;
+  return {};
+}
+
 } // namespace st

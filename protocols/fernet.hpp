@@ -34,4 +34,14 @@ struct fernet_key {
 [[nodiscard]] std::optional<std::string> fernet_decrypt(const fernet_key& key,
                                                         std::string_view token);
 
+/// A credential as stored: encrypted under `key` when there is one.
+[[nodiscard]] std::string seal_secret(const std::optional<fernet_key>& key,
+                                      std::string_view plain);
+
+/// A stored credential in clear; empty when it cannot be read. Rows
+/// written while no key was configured hold the value as sent (the
+/// reference made users relink); a Fernet token starts with "gA".
+[[nodiscard]] std::string reveal_secret(const std::optional<fernet_key>& key,
+                                        const std::string& stored);
+
 } // namespace st

@@ -2,6 +2,7 @@
 
 #include "protocols/dates.hpp"
 #include "protocols/http/json.hpp"
+#include "protocols/json_fields.hpp"
 #include "protocols/text.hpp"
 #include "protocols/tokens.hpp"
 
@@ -16,6 +17,7 @@ namespace st::intervals {
 
 namespace {
 
+using namespace json_fields;
 using rapidjson::Value;
 
 constexpr size_t name_chars = 512;     // workouts.name varchar(512)
@@ -37,98 +39,6 @@ std::string path_segment(std::string_view x) {
     }
   }
   return result;
-}
-
-/// Python truthiness, which the reference's `a or b` chains rely on.
-bool truthy(const Value& x) {
-  if (x.IsNull())
-    return false;
-  if (x.IsBool())
-    return x.GetBool();
-  if (x.IsNumber())
-    return x.GetDouble() != 0;
-  if (x.IsString())
-    return x.GetStringLength() > 0;
-  if (x.IsArray())
-    return !x.Empty();
-  return x.MemberCount() > 0;
-}
-
-const Value* member(const Value& obj, const char* name) {
-  auto i = obj.FindMember(name);
-  return i == obj.MemberEnd() ? nullptr : &i->value;
-}
-
-/// The first truthy member among `names` (the reference's `a or b or c`).
-const Value* first_truthy(const Value& obj,
-                          std::initializer_list<const char*> names) {
-  for (auto* name : names)
-    if (auto* x = member(obj, name); x != nullptr && truthy(*x))
-      return x;
-  return nullptr;
-}
-
-/// The first non-null member among `names`. Used for measurements, where
-/// the reference's truthy chain turned a real 0 (a new athlete's CTL)
-/// into "absent".
-const Value* first_present(const Value& obj,
-                           std::initializer_list<const char*> names) {
-  for (auto* name : names)
-    if (auto* x = member(obj, name); x != nullptr && !x->IsNull())
-      return x;
-  return nullptr;
-}
-
-/// A number, or a string holding one (pydantic's coercion); else none.
-opt_double number(const Value* x) {
-  if (x == nullptr)
-    return caf::none;
-  if (x->IsNumber() && !x->IsBool()) {
-    auto d = x->GetDouble();
-    return std::isfinite(d) ? opt_double{d} : caf::none;
-  }
-  if (x->IsString())
-    if (auto d = parse_finite({x->GetString(), x->GetStringLength()}))
-      return *d;
-  return caf::none;
-}
-
-/// At most `n` characters of UTF-8 text, without NULs (PostgreSQL text
-/// cannot hold them).
-std::string clip(std::string_view x, size_t n) {
-  auto result = utf8_prefix(x, n);
-  result.erase(std::remove(result.begin(), result.end(), '\0'), result.end());
-  return result;
-}
-
-opt_string text_of(const Value* x, size_t max_chars) {
-  if (x == nullptr || !x->IsString())
-    return caf::none;
-  return clip({x->GetString(), x->GetStringLength()}, max_chars);
-}
-
-/// An id as text: integral numbers without `.0`, strings trimmed.
-std::string id_of(const Value* x) {
-  if (x == nullptr)
-    return {};
-  if (x->IsString())
-    return trim({x->GetString(), x->GetStringLength()});
-  if (x->IsInt64())
-    return std::to_string(x->GetInt64());
-  if (x->IsUint64())
-    return std::to_string(x->GetUint64());
-  if (x->IsDouble() && std::isfinite(x->GetDouble())) {
-    char buf[32];
-    std::snprintf(buf, sizeof(buf), "%.0f", std::trunc(x->GetDouble()));
-    return buf;
-  }
-  return {};
-}
-
-opt_int whole(opt_double x) {
-  if (!x || std::fabs(*x) > std::numeric_limits<int32_t>::max())
-    return caf::none;
-  return static_cast<int64_t>(std::trunc(*x));
 }
 
 /// Parses a list body: an empty body is `[]`, a lone object a one-item

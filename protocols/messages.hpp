@@ -372,6 +372,8 @@ struct upstream_response {
   /// The last answer's `Retry-After` as a wait in ms (delta-seconds or an
   /// HTTP date); -1 = none or unreadable.
   int64_t retry_after_ms = -1;
+  /// The last answer's header lines (`Name: value`).
+  std::vector<std::string> headers;
 };
 
 /// How one transfer ended (from the curl thread to the upstream client).
@@ -379,7 +381,8 @@ struct upstream_outcome {
   uint64_t id = 0;
   int status = 0; ///< HTTP status; 0 = no answer (see `error`)
   std::string body;
-  std::string retry_after; ///< the `Retry-After` header, if any
+  std::string retry_after;          ///< the `Retry-After` header, if any
+  std::vector<std::string> headers; ///< every header line, trimmed
   bool timed_out = false;
   bool too_large = false;
   std::string error; ///< libcurl's message when there was no answer
@@ -456,6 +459,96 @@ struct planned_event {
   opt_string type;
   opt_string description;
   opt_int moving_time;
+};
+
+// -- Strava (strava-endpoints.md) ---------------------------------------------
+
+/// The OAuth callback's grant, for a state whose signature and expiry the
+/// HTTP side verified; the user's actor checks the nonce's single use.
+struct strava_code {
+  std::string code;
+  std::string scope; ///< what the athlete granted
+  std::string nonce;
+};
+
+/// A sync job as GET strava/status shows it.
+struct strava_job {
+  int64_t id = 0;
+  std::string status; ///< pending, running, done, failed
+  int64_t pages_done = 0;
+  int64_t activities_stored = 0;
+  int64_t attempts = 0;
+  opt_string last_error;
+  opt_string requested_at;
+  opt_string finished_at;
+  opt_string next_attempt_at;
+};
+
+/// GET strava/status.
+struct strava_status {
+  bool linked = false;
+  opt_int athlete_id;
+  caf::optional<strava_job> job;
+  /// Why the link ended when Strava ended it (revoked, deauthorized).
+  opt_string unlinked_reason;
+};
+
+/// POST strava/sync: `syncing` (started now) or `queued` (waits for the
+/// budget or a retry), and the job.
+struct strava_ticket {
+  std::string status;
+  int64_t job_id = 0;
+};
+
+/// One activity of GET strava/activities.
+struct strava_activity {
+  int64_t id = 0;
+  opt_string name;
+  std::string start_date; ///< the athlete's wall time with its offset
+  opt_int duration_sec;
+  opt_double distance_km;
+  double tss = 0;
+  opt_string type;
+};
+
+/// A user's request for budget: up to `wanted` requests in the current
+/// window. `wait`: queue until granted (else refuse at once).
+struct strava_lease_request {
+  int32_t user_id = 0;
+  int64_t wanted = 1;
+  bool interactive = false;
+  bool wait = true;
+  deadline until;
+};
+
+/// Requests granted to a user for the window ending at `window_end`
+/// (Strava's clock, ms).
+struct strava_lease {
+  int64_t granted = 0;
+  int64_t window_end = 0;
+};
+
+/// A call to Strava through the gateway: budgeted calls spend the user's
+/// lease; OAuth calls (`budgeted` false) carry no rate headers.
+struct strava_call {
+  int32_t user_id = 0;
+  bool budgeted = true;
+  upstream_request request;
+};
+
+/// Counters of the gateway.
+struct strava_stats {
+  int64_t window_used = 0;
+  int64_t window_limit = 0;
+  int64_t day_used = 0;
+  int64_t day_limit = 0;
+  int64_t available = 0;
+  bool confirmed = false; ///< headers seen since start
+  uint64_t num_granted = 0;
+  uint64_t num_sent = 0;
+  uint64_t num_throttled = 0; ///< 429s received
+  uint64_t num_waiting = 0;   ///< lease requests waiting now
+  uint64_t num_refused = 0;   ///< refused at once (no room, no wait)
 };
 
 // -- photos and the AI (http-api.md §3.5–3.6, domain.md §8–10) --------------
@@ -756,13 +849,13 @@ typename Inspector::result_type inspect(Inspector& f, upstream_request& x) {
 template<class Inspector>
 typename Inspector::result_type inspect(Inspector& f, upstream_response& x) {
   return f(caf::meta::type_name("st::upstream_response"), x.status, x.body,
-           x.attempts, x.retry_after_ms);
+           x.attempts, x.retry_after_ms, x.headers);
 }
 
 template<class Inspector>
 typename Inspector::result_type inspect(Inspector& f, upstream_outcome& x) {
   return f(caf::meta::type_name("st::upstream_outcome"), x.id, x.status, x.body,
-           x.retry_after, x.timed_out, x.too_large, x.error);
+           x.retry_after, x.headers, x.timed_out, x.too_large, x.error);
 }
 
 template<class Inspector>
@@ -770,6 +863,60 @@ typename Inspector::result_type inspect(Inspector& f, upstream_stats& x) {
   return f(caf::meta::type_name("st::upstream_stats"), x.num_requests,
            x.num_attempts, x.num_retries, x.num_failed, x.num_waiting,
            x.num_in_flight, x.num_refused, x.num_expired);
+}
+
+template<class Inspector>
+typename Inspector::result_type inspect(Inspector& f, strava_code& x) {
+  return f(caf::meta::type_name("st::strava_code"), x.code, x.scope, x.nonce);
+}
+
+template<class Inspector>
+typename Inspector::result_type inspect(Inspector& f, strava_job& x) {
+  return f(caf::meta::type_name("st::strava_job"), x.id, x.status, x.pages_done,
+           x.activities_stored, x.attempts, x.last_error, x.requested_at,
+           x.finished_at, x.next_attempt_at);
+}
+
+template<class Inspector>
+typename Inspector::result_type inspect(Inspector& f, strava_status& x) {
+  return f(caf::meta::type_name("st::strava_status"), x.linked, x.athlete_id,
+           x.job, x.unlinked_reason);
+}
+
+template<class Inspector>
+typename Inspector::result_type inspect(Inspector& f, strava_ticket& x) {
+  return f(caf::meta::type_name("st::strava_ticket"), x.status, x.job_id);
+}
+
+template<class Inspector>
+typename Inspector::result_type inspect(Inspector& f, strava_activity& x) {
+  return f(caf::meta::type_name("st::strava_activity"), x.id, x.name,
+           x.start_date, x.duration_sec, x.distance_km, x.tss, x.type);
+}
+
+template<class Inspector>
+typename Inspector::result_type inspect(Inspector& f, strava_lease_request& x) {
+  return f(caf::meta::type_name("st::strava_lease_request"), x.user_id,
+           x.wanted, x.interactive, x.wait, x.until);
+}
+
+template<class Inspector>
+typename Inspector::result_type inspect(Inspector& f, strava_lease& x) {
+  return f(caf::meta::type_name("st::strava_lease"), x.granted, x.window_end);
+}
+
+template<class Inspector>
+typename Inspector::result_type inspect(Inspector& f, strava_call& x) {
+  return f(caf::meta::type_name("st::strava_call"), x.user_id, x.budgeted,
+           x.request);
+}
+
+template<class Inspector>
+typename Inspector::result_type inspect(Inspector& f, strava_stats& x) {
+  return f(caf::meta::type_name("st::strava_stats"), x.window_used,
+           x.window_limit, x.day_used, x.day_limit, x.available, x.confirmed,
+           x.num_granted, x.num_sent, x.num_throttled, x.num_waiting,
+           x.num_refused);
 }
 
 template<class Inspector>

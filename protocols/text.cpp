@@ -179,4 +179,18 @@ std::string utf8_prefix(std::string_view x, size_t n) {
   return std::string{x};
 }
 
+std::vector<std::string_view> split(std::string_view x, char separator) {
+  std::vector<std::string_view> result;
+  size_t start = 0;
+  for (;;) {
+    auto end = x.find(separator, start);
+    if (end == std::string_view::npos) {
+      result.push_back(x.substr(start));
+      return result;
+    }
+    result.push_back(x.substr(start, end - start));
+    start = end + 1;
+  }
+}
+
 } // namespace st

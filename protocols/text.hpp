@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace st {
 
@@ -12,6 +13,10 @@ namespace st {
 
 /// `x` with ASCII letters lower-cased.
 [[nodiscard]] std::string to_lower(std::string_view x);
+
+/// The pieces of `x` between the separators (empty ones included).
+[[nodiscard]] std::vector<std::string_view> split(std::string_view x,
+                                                  char separator);
 
 /// `x` with ASCII letters upper-cased.
 [[nodiscard]] std::string to_upper(std::string_view x);

@@ -29,7 +29,7 @@ const EVP_MD* digest_of(const std::string& algorithm) {
   return EVP_sha256();
 }
 
-std::string hmac(const std::string& algorithm, const std::string& key,
+std::string hmac(const std::string& algorithm, std::string_view key,
                  std::string_view data) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> out{};
   unsigned int len = 0;
@@ -233,6 +233,15 @@ std::string sha256_hex(std::string_view x) {
     result += hex[b & 15];
   }
   return result;
+}
+
+std::string hmac_sha256(std::string_view key, std::string_view data) {
+  return hmac("HS256", key, data);
+}
+
+bool same_secret(std::string_view a, std::string_view b) {
+  return a.size() == b.size() &&
+         CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
 std::string random_hex(size_t n) {

@@ -59,6 +59,13 @@ verify_access_token(const jwt_settings& cfg, std::string_view token,
 /// Inverse of base64url_encode (padding tolerated); nullopt when invalid.
 [[nodiscard]] std::optional<std::string> base64url_decode(std::string_view x);
 
+/// HMAC-SHA256 of `data` under `key` (raw bytes).
+[[nodiscard]] std::string hmac_sha256(std::string_view key,
+                                      std::string_view data);
+
+/// Compares two secrets in time independent of where they differ.
+[[nodiscard]] bool same_secret(std::string_view a, std::string_view b);
+
 /// `n` random bytes from the OS CSPRNG, as lower-case hex.
 [[nodiscard]] std::string random_hex(size_t n);
 

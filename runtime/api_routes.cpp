@@ -253,6 +253,8 @@ void add_probe_routes(router& r, const api_context& ctx) {
                                       reminder_stats_json);
           gather_part<gemini_stats>(ctx, g, "gemini", ctx.gemini,
                                     gemini_stats_json);
+          gather_part<strava_stats>(ctx, g, "strava", ctx.strava,
+                                    strava_stats_json);
           g->seal();
         });
 }
@@ -348,6 +350,25 @@ api_response error_response(const caf::error& err) {
       return detail_response(status::conflict, detail);
     }
   }
+  if (err.category() == caf::atom("strava")) {
+    switch (static_cast<strava_ec>(err.code())) {
+    case strava_ec::not_configured:
+      return unavailable(detail);
+    case strava_ec::rate_limited: {
+      auto res = detail_response(status::service_unavailable, detail);
+      res.headers.emplace_back("Retry-After",
+                               std::to_string(error_retry_after(err)));
+      return res;
+    }
+    case strava_ec::not_linked:
+    case strava_ec::refused:
+    case strava_ec::revoked:
+      return detail_response(status::bad_request, detail);
+    case strava_ec::bad_answer:
+    case strava_ec::no_lease:
+      return detail_response(status::bad_gateway, detail);
+    }
+  }
   if (err.category() == caf::atom("db")) {
     switch (static_cast<db_ec>(err.code())) {
     case db_ec::unavailable:
@@ -382,6 +403,7 @@ router make_api_routes(const api_context& ctx) {
   add_user_routes(result, ctx);
   add_intervals_routes(result, ctx);
   add_photo_routes(result, ctx);
+  add_strava_routes(result, ctx);
   add_fault_routes(result, ctx);
   return result;
 }

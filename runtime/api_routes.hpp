@@ -10,6 +10,18 @@
 
 namespace st {
 
+/// What the Strava routes need besides the actors.
+struct strava_route_settings {
+  bool configured = false; ///< STRAVA_CLIENT_ID and _SECRET set
+  std::string client_id;
+  std::string redirect_uri;
+  std::string oauth_base_url;
+  std::string state_key; ///< verifies OAuth states
+  /// `hub.verify_token` of the subscription; empty = webhooks off.
+  std::string webhook_verify_token;
+  int64_t webhook_subscription_id = 0; ///< 0 = not checked
+};
+
 /// The actors and settings the routes talk to.
 struct api_context {
   /// Where the HTTP threads hand their requests to actors.
@@ -39,6 +51,9 @@ struct api_context {
   bool ai_configured = false;
   /// Deadline of requests that wait for Gemini (every attempt and wait).
   caf::timespan ai_request_timeout = std::chrono::minutes(5);
+  /// The Strava gateway (admin stats) and what the Strava routes need.
+  strava_gateway_actor strava;
+  std::shared_ptr<const strava_route_settings> strava_routes;
 };
 
 /// Every route of the service, wired to its actors.
@@ -52,6 +67,9 @@ void add_photo_routes(router& r, const api_context& ctx);
 
 /// The Intervals.icu routes (runtime/intervals_routes.cpp).
 void add_intervals_routes(router& r, const api_context& ctx);
+
+/// The Strava routes (runtime/strava_routes.cpp).
+void add_strava_routes(router& r, const api_context& ctx);
 
 /// The one place where errors become HTTP statuses and bodies.
 [[nodiscard]] api_response error_response(const caf::error& err);

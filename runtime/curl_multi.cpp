@@ -39,10 +39,19 @@ size_t on_header(char* data, size_t size, size_t n, void* user) {
   auto* r = static_cast<running*>(user);
   auto bytes = size * n;
   std::string_view line{data, bytes};
+  // A new status line (after a 100 Continue) starts a new header block.
+  if (line.rfind("HTTP/", 0) == 0) {
+    r->outcome.headers.clear();
+    return bytes;
+  }
   constexpr std::string_view name = "retry-after:";
   if (line.size() > name.size() &&
       to_lower(line.substr(0, name.size())) == name)
     r->outcome.retry_after = trim(line.substr(name.size()));
+  constexpr size_t max_header_lines = 100;
+  if (line.find(':') != std::string_view::npos &&
+      r->outcome.headers.size() < max_header_lines)
+    r->outcome.headers.push_back(trim(line));
   return bytes;
 }
 

@@ -5,6 +5,7 @@
 #include "actors/gemini_broker.hpp"
 #include "actors/password_hasher.hpp"
 #include "actors/reminder_scheduler.hpp"
+#include "actors/strava_gateway.hpp"
 #include "actors/upload_pool.hpp"
 #include "actors/upstream_client.hpp"
 #include "actors/user_registry.hpp"
@@ -244,6 +245,57 @@ int run_serve(const settings& cfg) {
   intervals_cfg->background_call_time =
     std::chrono::duration_cast<std::chrono::seconds>(call_timeout);
 
+  strava_gateway_settings gateway_cfg;
+  gateway_cfg.upstream = upstream;
+  gateway_cfg.clock.scale = cfg.strava_clock_scale;
+  gateway_cfg.clock.origin_ms =
+    cfg.strava_clock_origin > 0
+      ? cfg.strava_clock_origin * 1000
+      : std::chrono::duration_cast<std::chrono::milliseconds>(
+          std::chrono::system_clock::now().time_since_epoch())
+          .count();
+  gateway_cfg.margin = defaults::strava_safety_margin;
+  gateway_cfg.attempt_timeout =
+    std::chrono::seconds(cfg.upstream_timeout_seconds);
+  auto strava_gateway_handle = sys.spawn(strava_gateway, gateway_cfg);
+
+  auto strava_cfg = std::make_shared<strava_settings>();
+  strava_cfg->client_id = cfg.strava_client_id;
+  strava_cfg->client_secret = cfg.strava_client_secret;
+  strava_cfg->redirect_uri = cfg.strava_redirect_uri;
+  strava_cfg->api_base_url = cfg.strava_api_base_url;
+  strava_cfg->oauth_base_url = cfg.strava_oauth_base_url;
+  strava_cfg->key = intervals_cfg->key;
+  strava_cfg->refuse_plaintext = intervals_cfg->refuse_plaintext;
+  // Its own key: a state is no token, and a token is no state.
+  strava_cfg->state_key =
+    hmac_sha256(auth_cfg.jwt.secret, "strava-oauth-state");
+  strava_cfg->claimer = process_name();
+  strava_cfg->backfill_days = cfg.strava_backfill_days;
+  strava_cfg->cache_days = cfg.strava_cache_days;
+  strava_cfg->gateway = strava_gateway_handle;
+  strava_cfg->clock = gateway_cfg.clock;
+  strava_cfg->job_lease = std::chrono::seconds(cfg.strava_job_lease_seconds);
+  // A job waiting for budget renews its claim after each wait.
+  strava_cfg->lease_wait = std::min<std::chrono::seconds>(
+    std::chrono::seconds(60), strava_cfg->job_lease / 2);
+  strava_cfg->job_attempts = defaults::strava_job_attempts;
+  strava_cfg->job_backoff = defaults::strava_job_backoff;
+  strava_cfg->per_page = defaults::strava_per_page;
+  auto strava_routes_cfg = std::make_shared<strava_route_settings>();
+  strava_routes_cfg->configured =
+    !cfg.strava_client_id.empty() && !cfg.strava_client_secret.empty();
+  strava_routes_cfg->client_id = cfg.strava_client_id;
+  strava_routes_cfg->redirect_uri = cfg.strava_redirect_uri;
+  strava_routes_cfg->oauth_base_url = cfg.strava_oauth_base_url;
+  strava_routes_cfg->state_key = strava_cfg->state_key;
+  strava_routes_cfg->webhook_verify_token = cfg.strava_webhook_verify_token;
+  strava_routes_cfg->webhook_subscription_id =
+    cfg.strava_webhook_subscription_id;
+  if (!strava_routes_cfg->configured)
+    log_warn("config", "STRAVA_CLIENT_ID / STRAVA_CLIENT_SECRET are not set: "
+                       "the Strava endpoints answer 503");
+
   user_settings user_cfg;
   user_cfg.idle_timeout = std::chrono::seconds(cfg.user_idle_seconds);
   user_cfg.fault_injection = cfg.fault_injection;
@@ -251,6 +303,7 @@ int run_serve(const settings& cfg) {
   user_cfg.gemini = gemini;
   user_cfg.uploads = uploads;
   user_cfg.intervals = intervals_cfg;
+  user_cfg.strava = strava_cfg;
   user_cfg.caches = std::make_shared<cache_budget>(
     static_cast<size_t>(cfg.user_cache_mb) * 1024 * 1024);
   user_cfg.cache_bytes_per_user = defaults::user_cache_bytes;
@@ -276,6 +329,7 @@ int run_serve(const settings& cfg) {
     {"auth", caf::actor_cast<caf::actor>(auth_service)},
     {"upstream", caf::actor_cast<caf::actor>(upstream)},
     {"gemini", caf::actor_cast<caf::actor>(gemini)},
+    {"strava_gateway", caf::actor_cast<caf::actor>(strava_gateway_handle)},
     {"uploads", caf::actor_cast<caf::actor>(uploads)},
     {"user_registry", caf::actor_cast<caf::actor>(users)},
     {"reminders", caf::actor_cast<caf::actor>(reminders)}};
@@ -307,16 +361,25 @@ int run_serve(const settings& cfg) {
     defaults::http_idle_timeout;
   auto bridges =
     std::make_shared<request_bridges>(sys, users, cfg.http_threads);
-  api_context api{
-    bridges,         std::chrono::milliseconds{cfg.request_timeout_ms},
-    auth_service,    db,
-    users,           upstream,
-    cfg.admin_token, cfg.fault_injection,
-    cfg.debug,       call_timeout * 2,
-    health,          core_actors,
-    user_cfg.caches, reminders,
-    gemini,          !gemini_cfg.api_key.empty(),
-    ai_timeout};
+  api_context api{bridges,
+                  std::chrono::milliseconds{cfg.request_timeout_ms},
+                  auth_service,
+                  db,
+                  users,
+                  upstream,
+                  cfg.admin_token,
+                  cfg.fault_injection,
+                  cfg.debug,
+                  call_timeout * 2,
+                  health,
+                  core_actors,
+                  user_cfg.caches,
+                  reminders,
+                  gemini,
+                  !gemini_cfg.api_key.empty(),
+                  ai_timeout,
+                  strava_gateway_handle,
+                  strava_routes_cfg};
   http_server http{http_cfg, make_api_routes(api)};
   uint16_t port = 0;
   try {

@@ -177,4 +177,20 @@ std::string gemini_stats_json(const gemini_stats& x) {
          ",\"alarms\":" + alarms + "}";
 }
 
+std::string strava_stats_json(const strava_stats& x) {
+  auto counters =
+    counters_json({{"window_used", static_cast<uint64_t>(x.window_used)},
+                   {"window_limit", static_cast<uint64_t>(x.window_limit)},
+                   {"day_used", static_cast<uint64_t>(x.day_used)},
+                   {"day_limit", static_cast<uint64_t>(x.day_limit)},
+                   {"available", static_cast<uint64_t>(x.available)},
+                   {"num_granted", x.num_granted},
+                   {"num_sent", x.num_sent},
+                   {"num_throttled", x.num_throttled},
+                   {"num_waiting", x.num_waiting},
+                   {"num_refused", x.num_refused}});
+  return counters.substr(0, counters.size() - 1) + R"(,"confirmed":)" +
+         (x.confirmed ? "true" : "false") + "}";
+}
+
 } // namespace st

@@ -45,4 +45,7 @@ parse_refresh_token(const std::string& body,
 /// The Gemini broker's counters, breaker, pause and alarms.
 [[nodiscard]] std::string gemini_stats_json(const gemini_stats& x);
 
+/// The Strava gateway's budget and counters.
+[[nodiscard]] std::string strava_stats_json(const strava_stats& x);
+
 } // namespace st

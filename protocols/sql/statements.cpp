@@ -356,6 +356,240 @@ const std::vector<statement_def>& statement_catalog() {
      "coalesce(EXCLUDED.atl, wellness_cache.atl), "
      "coalesce(EXCLUDED.tsb, wellness_cache.tsb), "
      "coalesce(EXCLUDED.sport_info, wellness_cache.sport_info)::text)"},
+
+    // -- Strava
+    // $1 user: the link (athlete, stored refresh and access tokens,
+    // expiry in Unix s).
+    {stmt::strava_link, "strava_link",
+     "SELECT strava_athlete_id, encrypted_refresh_token, access_token, "
+     "extract(epoch FROM expires_at)::bigint FROM strava_credentials "
+     "WHERE user_id = $1::integer"},
+    // $1 user: the newest job (the status shows it).
+    {stmt::strava_job_latest, "strava_job_latest",
+     "SELECT id, status, page_reached, activities_stored, attempts, "
+     "coalesce(last_error, error_message), " +
+       iso("requested_at") + ", " + iso("finished_at") + ", " +
+       iso("next_attempt_at") +
+       " FROM strava_sync_queue WHERE user_id = $1::integer "
+       "ORDER BY id DESC LIMIT 1"},
+    // $1 user, $2 nonce, $3 expiry (Unix s); states past their expiry go.
+    {stmt::strava_state_insert, "strava_state_insert",
+     "WITH gone AS (DELETE FROM strava_oauth_states WHERE expires_at < now()) "
+     "INSERT INTO strava_oauth_states (nonce, user_id, expires_at) "
+     "VALUES ($2, $1::integer, to_timestamp($3::bigint))"},
+    // $1 user, $2 nonce: takes the state once (a replay finds nothing).
+    {stmt::strava_state_take, "strava_state_take",
+     "DELETE FROM strava_oauth_states WHERE nonce = $2 AND user_id = "
+     "$1::integer AND expires_at >= now() RETURNING 1"},
+    // $1 user, $2 refresh token (stored form), $3 access token (stored
+    // form), $4 expiry (Unix s), $5 athlete id. A new link ends any note
+    // of a revoked one.
+    {stmt::strava_link_upsert, "strava_link_upsert",
+     "WITH old AS (DELETE FROM strava_sync_queue WHERE user_id = $1::integer "
+     "AND status = 'revoked') "
+     "INSERT INTO strava_credentials (user_id, encrypted_refresh_token, "
+     "access_token, expires_at, strava_athlete_id, updated_at) VALUES "
+     "($1::integer, $2, $3, to_timestamp($4::bigint), $5::bigint, now()) "
+     "ON CONFLICT (user_id) DO UPDATE SET "
+     "encrypted_refresh_token = EXCLUDED.encrypted_refresh_token, "
+     "access_token = EXCLUDED.access_token, expires_at = EXCLUDED.expires_at, "
+     "strava_athlete_id = EXCLUDED.strava_athlete_id, updated_at = now()"},
+    // $1 user, $2 refresh token, $3 access token (stored forms), $4 expiry:
+    // the rotated pair, together.
+    {stmt::strava_tokens_update, "strava_tokens_update",
+     "UPDATE strava_credentials SET encrypted_refresh_token = $2, "
+     "access_token = $3, expires_at = to_timestamp($4::bigint), "
+     "updated_at = now() WHERE user_id = $1::integer"},
+    // $1 user, $2 weight, $3 ftp, $4 first name, $5 last name, $6 profile
+    // URL, $7 sex: Strava's fields replace the stored ones.
+    {stmt::strava_profile_update, "strava_profile_update",
+     "INSERT INTO athlete_profiles (user_id, strava_weight_kg, strava_ftp, "
+     "strava_firstname, strava_lastname, strava_profile_url, strava_sex, "
+     "strava_updated_at, updated_at) VALUES ($1::integer, $2::float8, "
+     "$3::integer, $4, $5, $6, $7, now(), now()) "
+     "ON CONFLICT (user_id) DO UPDATE SET "
+     "strava_weight_kg = EXCLUDED.strava_weight_kg, "
+     "strava_ftp = EXCLUDED.strava_ftp, "
+     "strava_firstname = EXCLUDED.strava_firstname, "
+     "strava_lastname = EXCLUDED.strava_lastname, "
+     "strava_profile_url = EXCLUDED.strava_profile_url, "
+     "strava_sex = EXCLUDED.strava_sex, strava_updated_at = now()"},
+    // $1 user: the user's live job, made due now (a new one if none); a
+    // second request joins it. Answers id and status.
+    {stmt::strava_job_enqueue, "strava_job_enqueue",
+     "INSERT INTO strava_sync_queue (user_id, status, requested_at, "
+     "next_attempt_at) VALUES ($1::integer, 'pending', now(), now()) "
+     "ON CONFLICT (user_id) WHERE status IN ('pending', 'running') "
+     "DO UPDATE SET next_attempt_at = CASE WHEN strava_sync_queue.status = "
+     "'pending' THEN now() ELSE strava_sync_queue.next_attempt_at END "
+     "RETURNING id, status"},
+    // $1 user, $2 claimer, $3 lease (s), $4 backfill (days): claims the
+    // user's due job unless another process holds it (its lease running);
+    // a first attempt fixes the window: after the newest stored activity
+    // (incremental), else the backfill. Answers id, page reached, stored,
+    // attempts, after, before.
+    {stmt::strava_job_claim, "strava_job_claim",
+     "WITH j AS (SELECT id FROM strava_sync_queue WHERE user_id = $1::integer "
+     "AND status IN ('pending', 'running') AND coalesce(next_attempt_at, "
+     "requested_at, now()) <= now() AND (lease_until IS NULL OR lease_until "
+     "< now()) ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED) "
+     "UPDATE strava_sync_queue q SET status = 'running', lease_owner = $2, "
+     "lease_until = now() + $3::float8 * interval '1 second', "
+     "started_at = coalesce(q.started_at, now()), attempts = q.attempts + 1, "
+     "window_before = coalesce(q.window_before, "
+     "extract(epoch FROM now())::bigint), "
+     "window_after = coalesce(q.window_after, (SELECT "
+     "extract(epoch FROM max(start_date))::bigint - 1 FROM strava_activities "
+     "WHERE user_id = $1::integer), extract(epoch FROM now())::bigint - "
+     "$4::bigint * 86400) FROM j WHERE q.id = j.id "
+     "RETURNING q.id, q.page_reached, q.activities_stored, q.attempts, "
+     "q.window_after, q.window_before"},
+    // $1 user: when the user's live job may next be claimed (ms since the
+    // epoch): its next attempt, or the end of another process's lease.
+    {stmt::strava_job_due, "strava_job_due",
+     "SELECT (extract(epoch FROM greatest(coalesce(next_attempt_at, now()), "
+     "coalesce(lease_until, now()))) * 1000)::bigint FROM strava_sync_queue "
+     "WHERE user_id = $1::integer AND status IN ('pending', 'running')"},
+    // One statement for a page of activities: $1 user, then one array per
+    // column, $29 job (or NULL), $30 claimer; Strava's values replace
+    // ours, unchanged rows stay unwritten.
+    {stmt::strava_page_upsert, "strava_page_upsert",
+     "INSERT INTO strava_activities (user_id, strava_id, start_date, "
+     "start_date_local, timezone, name, description, type, sport_type, "
+     "workout_type, moving_time_sec, elapsed_time_sec, distance_m, "
+     "total_elevation_gain_m, elev_high_m, elev_low_m, average_speed_m_s, "
+     "max_speed_m_s, average_heartrate, max_heartrate, average_watts, "
+     "kilojoules, suffer_score, trainer, commute, manual, private, raw, "
+     "synced_at) SELECT $1::integer, u.strava_id, to_timestamp(u.start_unix), "
+     "u.start_date_local, u.timezone, u.name, u.description, u.type, "
+     "u.sport_type, u.workout_type, u.moving_time_sec, u.elapsed_time_sec, "
+     "u.distance_m, u.total_elevation_gain_m, u.elev_high_m, u.elev_low_m, "
+     "u.average_speed_m_s, u.max_speed_m_s, u.average_heartrate, "
+     "u.max_heartrate, u.average_watts, u.kilojoules, u.suffer_score, "
+     "u.trainer, u.commute, u.manual, u.private, u.raw, now() "
+     "FROM unnest($2::bigint[], $3::bigint[], $4::text[], $5::text[], "
+     "$6::text[], $7::text[], $8::text[], $9::text[], $10::integer[], "
+     "$11::integer[], $12::integer[], $13::float8[], $14::float8[], "
+     "$15::float8[], $16::float8[], $17::float8[], $18::float8[], "
+     "$19::float8[], $20::float8[], $21::float8[], $22::float8[], "
+     "$23::float8[], $24::boolean[], $25::boolean[], $26::boolean[], "
+     "$27::boolean[], $28::json[]) AS u(strava_id, start_unix, "
+     "start_date_local, timezone, name, description, type, sport_type, "
+     "workout_type, moving_time_sec, elapsed_time_sec, distance_m, "
+     "total_elevation_gain_m, elev_high_m, elev_low_m, average_speed_m_s, "
+     "max_speed_m_s, average_heartrate, max_heartrate, average_watts, "
+     "kilojoules, suffer_score, trainer, commute, manual, private, raw) "
+     // A job's page is written only while this process holds the job (an
+     // unlink, or another process taking over, stops it).
+     "WHERE $29::integer IS NULL OR EXISTS (SELECT 1 FROM strava_sync_queue "
+     "WHERE id = $29::integer AND lease_owner = $30) "
+     "ON CONFLICT (user_id, strava_id) DO UPDATE SET "
+     "start_date = EXCLUDED.start_date, "
+     "start_date_local = EXCLUDED.start_date_local, "
+     "timezone = EXCLUDED.timezone, name = EXCLUDED.name, "
+     "description = coalesce(EXCLUDED.description, "
+     "strava_activities.description), type = EXCLUDED.type, "
+     "sport_type = EXCLUDED.sport_type, "
+     "workout_type = EXCLUDED.workout_type, "
+     "moving_time_sec = EXCLUDED.moving_time_sec, "
+     "elapsed_time_sec = EXCLUDED.elapsed_time_sec, "
+     "distance_m = EXCLUDED.distance_m, "
+     "total_elevation_gain_m = EXCLUDED.total_elevation_gain_m, "
+     "elev_high_m = EXCLUDED.elev_high_m, elev_low_m = EXCLUDED.elev_low_m, "
+     "average_speed_m_s = EXCLUDED.average_speed_m_s, "
+     "max_speed_m_s = EXCLUDED.max_speed_m_s, "
+     "average_heartrate = EXCLUDED.average_heartrate, "
+     "max_heartrate = EXCLUDED.max_heartrate, "
+     "average_watts = EXCLUDED.average_watts, "
+     "kilojoules = EXCLUDED.kilojoules, "
+     "suffer_score = EXCLUDED.suffer_score, trainer = EXCLUDED.trainer, "
+     "commute = EXCLUDED.commute, manual = EXCLUDED.manual, "
+     "private = EXCLUDED.private, raw = EXCLUDED.raw, synced_at = now() "
+     "WHERE strava_activities.raw::text IS DISTINCT FROM EXCLUDED.raw::text"},
+    // $1 job, $2 claimer, $3 page reached, $4 activities stored by the
+    // page, $5 lease (s): progress, and the claim renewed (only while it
+    // is still ours).
+    {stmt::strava_job_progress, "strava_job_progress",
+     "UPDATE strava_sync_queue SET page_reached = $3::integer, "
+     "activities_stored = activities_stored + $4::integer, last_error = NULL, "
+     "lease_until = now() + $5::float8 * interval '1 second' "
+     "WHERE id = $1::integer AND lease_owner = $2 RETURNING id"},
+    // $1 job.
+    {stmt::strava_job_done, "strava_job_done",
+     "UPDATE strava_sync_queue SET status = 'done', finished_at = now(), "
+     "lease_owner = NULL, lease_until = NULL, error_message = NULL "
+     "WHERE id = $1::integer"},
+    // $1 job, $2 error, $3 most attempts, $4 wait (s), $5 whether the
+    // attempt counts (a job that only waited for the budget keeps it):
+    // back to pending with a next attempt, or failed for good. Answers the
+    // status and the next attempt (ms since the epoch).
+    {stmt::strava_job_failed, "strava_job_failed",
+     "UPDATE strava_sync_queue SET attempts = attempts - CASE WHEN "
+     "$5::boolean THEN 0 ELSE 1 END, "
+     "status = CASE WHEN $5::boolean AND attempts >= $3::integer THEN "
+     "'failed' ELSE 'pending' END, "
+     "finished_at = CASE WHEN $5::boolean AND attempts >= $3::integer THEN "
+     "now() END, last_error = $2, error_message = left($2, 500), "
+     "next_attempt_at = now() + $4::float8 * interval '1 second', "
+     "lease_owner = NULL, lease_until = NULL WHERE id = $1::integer "
+     "RETURNING status, (extract(epoch FROM next_attempt_at) * 1000)::bigint"},
+    // $1 user: everything of the link goes; the profile keeps its manual
+    // fields.
+    {stmt::strava_unlink, "strava_unlink",
+     "WITH a AS (DELETE FROM strava_activities WHERE user_id = $1::integer), "
+     "q AS (DELETE FROM strava_sync_queue WHERE user_id = $1::integer), "
+     "e AS (DELETE FROM strava_webhook_events WHERE user_id = $1::integer), "
+     "r AS (DELETE FROM user_reminders WHERE user_id = $1::integer AND kind "
+     "LIKE 'strava%'), p AS (UPDATE athlete_profiles SET strava_weight_kg = "
+     "NULL, strava_ftp = NULL, strava_firstname = NULL, strava_lastname = "
+     "NULL, strava_profile_url = NULL, strava_sex = NULL, strava_updated_at = "
+     "NULL WHERE user_id = $1::integer) "
+     "DELETE FROM strava_credentials WHERE user_id = $1::integer"},
+    // $1 user, $2 reason: after strava_unlink, a note that Strava ended
+    // the link (the status shows it until the next link).
+    {stmt::strava_revoked, "strava_revoked",
+     "INSERT INTO strava_sync_queue (user_id, status, requested_at, "
+     "finished_at, last_error, error_message) VALUES ($1::integer, "
+     "'revoked', now(), now(), $2, left($2, 500))"},
+    // $1 user, $2 first, $3 last UTC instant (Unix s): activities newest
+    // first, with what TSS needs.
+    {stmt::strava_activity_range, "strava_activity_range",
+     "SELECT strava_id, name, extract(epoch FROM start_date)::bigint, "
+     "start_date_local, moving_time_sec, distance_m, type, "
+     "CASE WHEN json_typeof(raw -> 'weighted_average_watts') = 'number' "
+     "THEN (raw ->> 'weighted_average_watts')::float8 END, average_watts "
+     "FROM strava_activities WHERE user_id = $1::integer "
+     "AND start_date >= to_timestamp($2::bigint) "
+     "AND start_date < to_timestamp($3::bigint) ORDER BY start_date DESC, id"},
+    // $1 user, $2 Strava id.
+    {stmt::strava_activity_delete, "strava_activity_delete",
+     "DELETE FROM strava_activities WHERE user_id = $1::integer AND "
+     "strava_id = $2::bigint"},
+    // $1 user: webhook events to apply, oldest first.
+    {stmt::strava_events_pending, "strava_events_pending",
+     "SELECT id, object_type, object_id, aspect_type, updates "
+     "FROM strava_webhook_events WHERE user_id = $1::integer "
+     "ORDER BY id LIMIT 100"},
+    // $1 event ids.
+    {stmt::strava_events_done, "strava_events_done",
+     "DELETE FROM strava_webhook_events WHERE id = ANY($1::integer[])"},
+    // $1 owner (athlete), $2 object type, $3 object id, $4 aspect, $5
+    // updates, $6 event time: the event for every user linked to that
+    // athlete, and their reminder due now (a redelivery changes nothing).
+    // Answers the users.
+    {stmt::strava_event_insert, "strava_event_insert",
+     "WITH e AS (INSERT INTO strava_webhook_events (user_id, object_type, "
+     "object_id, aspect_type, updates, event_time) SELECT user_id, $2, "
+     "$3::bigint, $4, $5, $6::bigint FROM strava_credentials WHERE "
+     "strava_athlete_id = $1::bigint ON CONFLICT DO NOTHING RETURNING "
+     "user_id) INSERT INTO user_reminders (user_id, kind, due_at) SELECT "
+     "DISTINCT user_id, 'strava_events', now() FROM e ON CONFLICT (user_id, "
+     "kind) DO UPDATE SET due_at = now(), claimed_by = NULL, claimed_until = "
+     "NULL, attempts = 0 RETURNING user_id"},
+    // $1 user, $2 days kept.
+    {stmt::strava_purge, "strava_purge",
+     "DELETE FROM strava_activities WHERE user_id = $1::integer AND "
+     "start_date < now() - $2::bigint * interval '1 day'"},
   };
   return result;
 }

@@ -14,6 +14,7 @@
 #include "protocols/image.hpp"
 #include "protocols/intervals.hpp"
 #include "protocols/photo_ai.hpp"
+#include "protocols/strava.hpp"
 #include "protocols/text.hpp"
 #include "protocols/tokens.hpp"
 #include "runtime/http_support.hpp"
@@ -130,6 +131,26 @@ void intervals_answers(std::string_view in) {
     }
 }
 
+/// Strava's answers (activity pages, one activity, athlete, tokens,
+/// faults), its rate headers, webhook events and OAuth states.
+void strava_answers(std::string_view in) {
+  if (auto page = strava::parse_activity_page(in))
+    for (auto& row : page->rows)
+      if (row.raw.empty() || row.strava_id <= 0)
+        std::abort(); // a mapped row has its id and its object
+  (void)strava::parse_activity(in);
+  (void)strava::parse_athlete(in);
+  (void)strava::parse_token_grant(in);
+  (void)strava::grant_revoked(400, in);
+  std::string why;
+  (void)strava::parse_webhook_event(in, why);
+  std::vector<std::string> lines;
+  for (auto line : split(in, '\n'))
+    lines.emplace_back(line);
+  (void)strava::read_rate_headers(lines);
+  (void)strava::verify_state("fuzz-key", in, 1'700'000'000);
+}
+
 /// Request heads and body framing under the session's limits: a stream of
 /// pipelined requests, each checked as the session checks it.
 void http_framing(std::string_view in) {
@@ -217,6 +238,7 @@ target_fn selected() {
     {"jwt", jwt},
     {"fernet", fernet},
     {"intervals", intervals_answers},
+    {"strava", strava_answers},
     {"http_framing", http_framing},
     {"fit", fit},
     {"gemini", gemini},

@@ -70,7 +70,7 @@ std::set<std::string> reference_catalog() {
 }
 
 /// The catalog lines of this service's additions to the reference (013,
-/// 014).
+/// 014, 015).
 const std::set<std::string>& additions() {
   static const std::set<std::string> result{
     "column refresh_token_chains #1 token_hash character varying(64) NOT NULL "
@@ -112,6 +112,62 @@ const std::set<std::string>& additions() {
     "ix_user_reminders_due_at ON public.user_reminders USING btree (due_at)",
     "index user_reminders user_reminders_pkey CREATE UNIQUE INDEX "
     "user_reminders_pkey ON public.user_reminders USING btree (user_id, kind)",
+    // 015
+    "column strava_oauth_states #1 nonce character varying(64) NOT NULL "
+    "default=",
+    "column strava_oauth_states #2 user_id integer NOT NULL default=",
+    "column strava_oauth_states #3 expires_at timestamp with time zone NOT "
+    "NULL default=",
+    "column strava_sync_queue #10 page_reached integer NOT NULL default=0",
+    "column strava_sync_queue #11 activities_stored integer NOT NULL default=0",
+    "column strava_sync_queue #12 last_error text default=",
+    "column strava_sync_queue #13 lease_owner character varying(128) default=",
+    "column strava_sync_queue #14 lease_until timestamp with time zone "
+    "default=",
+    "column strava_sync_queue #15 window_after bigint default=",
+    "column strava_sync_queue #16 window_before bigint default=",
+    "column strava_sync_queue #8 attempts integer NOT NULL default=0",
+    "column strava_sync_queue #9 next_attempt_at timestamp with time zone "
+    "default=",
+    "column strava_webhook_events #1 id integer NOT NULL "
+    "default=nextval('strava_webhook_events_id_seq'::regclass)",
+    "column strava_webhook_events #2 user_id integer NOT NULL default=",
+    "column strava_webhook_events #3 object_type character varying(16) NOT "
+    "NULL default=",
+    "column strava_webhook_events #4 object_id bigint NOT NULL default=",
+    "column strava_webhook_events #5 aspect_type character varying(16) NOT "
+    "NULL default=",
+    "column strava_webhook_events #6 updates text NOT NULL default=",
+    "column strava_webhook_events #7 event_time bigint NOT NULL default=",
+    "column strava_webhook_events #8 received_at timestamp with time zone NOT "
+    "NULL default=now()",
+    "constraint strava_oauth_states strava_oauth_states_pkey PRIMARY KEY "
+    "(nonce)",
+    "constraint strava_oauth_states strava_oauth_states_user_id_fkey FOREIGN "
+    "KEY (user_id) REFERENCES users(id) ON DELETE CASCADE",
+    "constraint strava_webhook_events strava_webhook_events_pkey PRIMARY KEY "
+    "(id)",
+    "constraint strava_webhook_events strava_webhook_events_user_id_fkey "
+    "FOREIGN KEY (user_id) REFERENCES users(id) ON DELETE CASCADE",
+    "constraint strava_webhook_events uq_strava_webhook_events_delivery UNIQUE "
+    "(user_id, object_type, object_id, aspect_type, event_time, updates)",
+    "index strava_oauth_states strava_oauth_states_pkey CREATE UNIQUE INDEX "
+    "strava_oauth_states_pkey ON public.strava_oauth_states USING btree "
+    "(nonce)",
+    "index strava_sync_queue uq_strava_sync_queue_live CREATE UNIQUE INDEX "
+    "uq_strava_sync_queue_live ON public.strava_sync_queue USING btree "
+    "(user_id) WHERE ((status)::text = ANY ((ARRAY['pending'::character "
+    "varying, 'running'::character varying])::text[]))",
+    "index strava_webhook_events ix_strava_webhook_events_user_id CREATE INDEX "
+    "ix_strava_webhook_events_user_id ON public.strava_webhook_events USING "
+    "btree (user_id)",
+    "index strava_webhook_events strava_webhook_events_pkey CREATE UNIQUE "
+    "INDEX strava_webhook_events_pkey ON public.strava_webhook_events USING "
+    "btree (id)",
+    "index strava_webhook_events uq_strava_webhook_events_delivery CREATE "
+    "UNIQUE INDEX uq_strava_webhook_events_delivery ON "
+    "public.strava_webhook_events USING btree (user_id, object_type, "
+    "object_id, aspect_type, event_time, updates)",
   };
   return result;
 }
@@ -138,29 +194,29 @@ std::string difference(const std::set<std::string>& a,
 } // namespace
 
 TEST_CASE("migrate produces exactly the reference schema plus this "
-          "service's additions, at revision 014") {
+          "service's additions, at revision 015") {
   scratch_database db;
   auto [rc, out] = run_binary({"migrate"}, {{"DATABASE_URL", db.dsn()}});
   INFO(out);
   REQUIRE(rc == 0);
-  CHECK(out.find("applied 14 migrations: empty -> 014") != std::string::npos);
+  CHECK(out.find("applied 15 migrations: empty -> 015") != std::string::npos);
   auto ours = catalog_of(db.dsn());
   auto reference = expected_catalog();
   INFO(difference(ours, reference));
   CHECK(ours == reference);
   CHECK(ours.size() > 150);
   CHECK(db.query("SELECT version_num FROM alembic_version") ==
-        std::vector<std::vector<std::string>>{{"014"}});
+        std::vector<std::vector<std::string>>{{"015"}});
 }
 
-TEST_CASE("migrate on a database already at 014 changes nothing") {
+TEST_CASE("migrate on a database already at 015 changes nothing") {
   scratch_database db;
   migrate_database(db.dsn());
   db.query("INSERT INTO users (email) VALUES ('kept@example.com')");
   auto before = catalog_of(db.dsn());
   auto report = migrate_database(db.dsn());
-  CHECK(report.from == "014");
-  CHECK(report.to == "014");
+  CHECK(report.from == "015");
+  CHECK(report.to == "015");
   CHECK(report.applied.empty());
   CHECK(catalog_of(db.dsn()) == before);
   CHECK(db.query("SELECT email FROM users") ==
@@ -168,7 +224,7 @@ TEST_CASE("migrate on a database already at 014 changes nothing") {
 }
 
 TEST_CASE("a database part-way through the revisions (a reference one at "
-          "009) is brought up to 014") {
+          "009) is brought up to 015") {
   scratch_database db;
   for (auto& m : migrations()) {
     db.query(m.sql);
@@ -180,7 +236,7 @@ TEST_CASE("a database part-way through the revisions (a reference one at "
            "INSERT INTO alembic_version VALUES ('009')");
   auto report = migrate_database(db.dsn());
   CHECK(report.applied ==
-        std::vector<std::string>{"010", "011", "012", "013", "014"});
+        std::vector<std::string>{"010", "011", "012", "013", "014", "015"});
   CHECK(catalog_of(db.dsn()) == expected_catalog());
 }
 
@@ -194,7 +250,7 @@ TEST_CASE("two migrate runs at once are safe") {
   auto [rc, out] = run_shell(cmd);
   INFO(out);
   CHECK(rc == 0);
-  CHECK(out.find("applied 14 migrations") != std::string::npos);
+  CHECK(out.find("applied 15 migrations") != std::string::npos);
   CHECK(out.find("nothing to do") != std::string::npos);
   CHECK(catalog_of(db.dsn()) == expected_catalog());
 }
@@ -206,4 +262,35 @@ TEST_CASE("an unknown revision is refused, not overwritten") {
   auto [rc, out] = run_binary({"migrate"}, {{"DATABASE_URL", db.dsn()}});
   CHECK(rc == 1);
   CHECK(out.find("unknown revision '099'") != std::string::npos);
+}
+
+TEST_CASE("015 turns the reference's Strava start dates into true UTC and "
+          "keeps one live sync job per user") {
+  scratch_database db;
+  for (auto& m : migrations()) {
+    if (std::string{m.version} == "015")
+      break;
+    db.query(m.sql);
+  }
+  db.query("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, "
+           "CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num));"
+           "INSERT INTO alembic_version VALUES ('014');"
+           "INSERT INTO users (email) VALUES ('s@example.com');"
+           // The reference stored the local wall time labelled as UTC.
+           "INSERT INTO strava_activities (user_id, strava_id, start_date, "
+           "start_date_local, raw) VALUES (1, 7, '2024-07-02T08:30:00+00:00', "
+           "'2024-07-02T08:30:00Z', '{\"start_date\": "
+           "\"2024-07-02T06:30:00Z\", \"start_date_local\": "
+           "\"2024-07-02T08:30:00Z\"}');"
+           "INSERT INTO strava_sync_queue (user_id, status) VALUES "
+           "(1, 'pending'), (1, 'pending'), (1, 'done')");
+  auto report = migrate_database(db.dsn());
+  CHECK(report.applied == std::vector<std::string>{"015"});
+  CHECK(
+    db.query("SELECT to_char(start_date AT TIME ZONE 'UTC', "
+             "'HH24:MI'), start_date_local FROM strava_activities") ==
+    std::vector<std::vector<std::string>>{{"06:30", "2024-07-02T08:30:00Z"}});
+  CHECK(db.query("SELECT id, status FROM strava_sync_queue ORDER BY id") ==
+        std::vector<std::vector<std::string>>{
+          {"1", "done"}, {"2", "pending"}, {"3", "done"}});
 }

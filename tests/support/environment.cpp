@@ -348,6 +348,53 @@ std::string fake_gemini::image(int n) const {
   return control("GET", "image?n=" + std::to_string(n), "");
 }
 
+std::string fake_strava::api_url() const {
+  return "http://127.0.0.1:" + std::to_string(port()) + "/api/v3";
+}
+
+std::string fake_strava::oauth_url() const {
+  return "http://127.0.0.1:" + std::to_string(port()) + "/oauth";
+}
+
+std::map<std::string, std::string> fake_strava::settings() const {
+  return {
+    {"STRAVA_CLIENT_ID", "4242"},
+    {"STRAVA_CLIENT_SECRET", "strava-secret"},
+    {"STRAVA_REDIRECT_URI", "http://localhost:8000/api/v1/strava/callback"},
+    {"STRAVA_API_BASE_URL", api_url()},
+    {"STRAVA_OAUTH_BASE_URL", oauth_url()}};
+}
+
+void fake_strava::post(const std::string& what, const std::string& json) const {
+  control("POST", what, json);
+}
+
+std::vector<strava_call_seen> fake_strava::calls() const {
+  rapidjson::Document doc;
+  doc.Parse(control("GET", "stats", "").c_str());
+  std::vector<strava_call_seen> result;
+  for (auto& c : doc["calls"].GetArray())
+    result.push_back({c["method"].GetString(), c["path"].GetString(),
+                      c["query"].GetString(), c["status"].GetInt(),
+                      c["athlete"].IsNull() ? 0 : c["athlete"].GetInt64()});
+  return result;
+}
+
+int64_t fake_strava::throttled() const {
+  rapidjson::Document doc;
+  doc.Parse(control("GET", "stats", "").c_str());
+  return doc["throttled"].GetInt64();
+}
+
+std::vector<int64_t> fake_strava::deauthorized() const {
+  rapidjson::Document doc;
+  doc.Parse(control("GET", "stats", "").c_str());
+  std::vector<int64_t> result;
+  for (auto& x : doc["deauthorized"].GetArray())
+    result.push_back(x.GetInt64());
+  return result;
+}
+
 uint64_t admin_stat(uint16_t port, std::initializer_list<const char*> path) {
   auto stats = http_call(port, "GET", "/api/v1/admin/stats", "", bearer("adm"));
   rapidjson::Document doc;

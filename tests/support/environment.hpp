@@ -175,6 +175,42 @@ public:
   [[nodiscard]] std::string image(int n = -1) const;
 };
 
+/// One API call the fake Strava server saw.
+struct strava_call_seen {
+  std::string method;
+  std::string path;
+  std::string query;
+  int status = 0;
+  int64_t athlete = 0; ///< 0 = no valid token
+};
+
+/// The fake Strava server (tests/fakes/strava_fake.py): client id `4242`,
+/// athletes and limits as its docstring says.
+class fake_strava : public fake_server {
+public:
+  fake_strava() : fake_server("strava_fake.py") {}
+
+  /// The values for STRAVA_API_BASE_URL and STRAVA_OAUTH_BASE_URL.
+  [[nodiscard]] std::string api_url() const;
+  [[nodiscard]] std::string oauth_url() const;
+
+  /// The server settings that point at this fake (client id and secret,
+  /// base URLs).
+  [[nodiscard]] std::map<std::string, std::string> settings() const;
+
+  /// A control call with a JSON body (see the fake's docstring).
+  void post(const std::string& what, const std::string& json) const;
+
+  /// The calls seen so far.
+  [[nodiscard]] std::vector<strava_call_seen> calls() const;
+
+  /// 429s it answered.
+  [[nodiscard]] int64_t throttled() const;
+
+  /// Athletes whose app access was deauthorized.
+  [[nodiscard]] std::vector<int64_t> deauthorized() const;
+};
+
 /// Runs the binary to completion; returns (exit code, output).
 std::pair<int, std::string>
 run_binary(const std::vector<std::string>& args,

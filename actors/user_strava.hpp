@@ -1,0 +1,94 @@
+#pragma once
+
+#include "actors/strava_gateway.hpp"
+#include "actors/user_self.hpp"
+#include "protocols/fernet.hpp"
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+
+namespace st {
+
+/// What user actors need for Strava (one copy, shared).
+struct strava_settings {
+  std::string client_id;
+  std::string client_secret;
+  std::string redirect_uri;
+  std::string api_base_url;   ///< without a trailing `/`
+  std::string oauth_base_url; ///< without a trailing `/`
+  /// Encrypts stored tokens (both); none = stored as sent (development).
+  std::optional<fernet_key> key;
+  /// Production without a key: refuse to store credentials at all.
+  bool refuse_plaintext = false;
+  /// Signs OAuth states.
+  std::string state_key;
+  /// This process's name on the jobs it claims.
+  std::string claimer;
+  int64_t backfill_days = 365;
+  int64_t cache_days = 0; ///< 0 = keep Strava rows
+  strava_gateway_actor gateway;
+  strava_clock clock;
+  std::chrono::seconds job_lease{120};
+  int64_t job_attempts = 6;
+  std::chrono::seconds job_backoff{30};
+  /// How long a job waits for budget before it goes back to the queue.
+  std::chrono::seconds lease_wait{60};
+  int64_t per_page = 200;
+};
+
+/// The user's Strava link as loaded, tokens in clear.
+struct strava_link {
+  int64_t athlete_id = 0;
+  std::string refresh_token;
+  std::string access_token;
+  int64_t expires_at = 0; ///< Unix s
+};
+
+/// The Strava facet (strava-endpoints.md, domain.md §5, with the defects
+/// fixed): OAuth with single-use states, tokens refreshed ahead of expiry,
+/// the user's durable sync job (claimed from strava_sync_queue, page by
+/// page, resumable), the user's lease of the app's budget, webhook events
+/// and the cache purge, all as durable reminders.
+struct user_strava_part {
+  static constexpr const char* sync_reminder = "strava_sync";
+  static constexpr const char* events_reminder = "strava_events";
+  static constexpr const char* purge_reminder = "strava_purge";
+
+  /// The link once loaded (null inside = not linked).
+  std::optional<std::shared_ptr<strava_link>> link;
+  /// Bumped by every link and unlink: work of an older link stops.
+  uint64_t link_epoch = 0;
+  bool job_running = false;
+  bool events_running = false;
+  /// What is left of the user's lease, and when its window ends
+  /// (Strava's clock, ms).
+  int64_t lease_left = 0;
+  int64_t lease_window_end = 0;
+  /// Callers waiting for the token refresh in flight.
+  std::vector<std::function<void(caf::expected<std::string>)>> token_waiters;
+
+  [[nodiscard]] bool busy() const {
+    return job_running || events_running || !token_waiters.empty();
+  }
+
+  [[nodiscard]] caf::result<strava_status> status(user_self self);
+  [[nodiscard]] caf::result<std::string> authorize(user_self self);
+  [[nodiscard]] caf::result<strava_ticket> link_code(user_self self,
+                                                     strava_code x);
+  [[nodiscard]] caf::result<strava_ticket> sync(user_self self);
+  [[nodiscard]] caf::result<bool> unlink(user_self self);
+  [[nodiscard]] caf::result<std::vector<strava_activity>>
+  activities(user_self self, list_query q);
+  [[nodiscard]] caf::result<fitness> fitness_of(user_self self);
+  [[nodiscard]] caf::result<athlete_profile> refresh_profile(user_self self);
+
+  /// Reminders: the sync job is due (or its claim ran out), webhook events
+  /// wait, the cache purge is due.
+  void sync_due(user_self self);
+  void events_due(user_self self);
+  void purge_due(user_self self);
+};
+
+} // namespace st
