@@ -801,6 +801,32 @@ void fetch_athlete(user_self self,
           });
 }
 
+/// Delivers an outcome to `rp`.
+template<class T>
+std::function<void(caf::expected<T>)>
+deliver_to(caf::typed_response_promise<T> rp) {
+  return [rp](caf::expected<T> x) mutable {
+    if (x)
+      rp.deliver(std::move(*x));
+    else
+      rp.deliver(std::move(x.error()));
+  };
+}
+
+/// Runs `k(rp)` once the link is known to exist; answers why not otherwise.
+template<class T, class F>
+caf::result<T> when_linked(user_self self, F k) {
+  auto rp = self->make_response_promise<T>();
+  with_link(self, [=](caf::expected<link_ptr> link) mutable {
+    if (!link)
+      return void(rp.deliver(std::move(link.error())));
+    if (!*link)
+      return void(rp.deliver(not_linked()));
+    k(rp);
+  });
+  return rp;
+}
+
 } // namespace
 
 // -- requests
@@ -943,15 +969,9 @@ caf::result<strava_ticket> user_strava_part::link_code(user_self self,
 }
 
 caf::result<strava_ticket> user_strava_part::sync(user_self self) {
-  auto rp = self->make_response_promise<strava_ticket>();
-  with_link(self, [=](caf::expected<link_ptr> link) mutable {
-    if (!link)
-      return void(rp.deliver(std::move(link.error())));
-    if (!*link)
-      return void(rp.deliver(not_linked()));
+  return when_linked<strava_ticket>(self, [=](auto rp) {
     enqueue(self, rp);
   });
-  return rp;
 }
 
 caf::result<bool> user_strava_part::unlink(user_self self) {
@@ -997,13 +1017,7 @@ caf::result<std::vector<strava_activity>>
 user_strava_part::activities(user_self self, list_query q) {
   q = self->state.resolve_window(std::move(q));
   auto rp = self->make_response_promise<std::vector<strava_activity>>();
-  read_activities(self, *parse_date(q.from), *parse_date(q.to),
-                  [=](caf::expected<std::vector<strava_activity>> x) mutable {
-                    if (x)
-                      rp.deliver(std::move(*x));
-                    else
-                      rp.deliver(std::move(x.error()));
-                  });
+  read_activities(self, *parse_date(q.from), *parse_date(q.to), deliver_to(rp));
   return rp;
 }
 
@@ -1030,20 +1044,9 @@ caf::result<fitness> user_strava_part::fitness_of(user_self self) {
 }
 
 caf::result<athlete_profile> user_strava_part::refresh_profile(user_self self) {
-  auto rp = self->make_response_promise<athlete_profile>();
-  with_link(self, [=](caf::expected<link_ptr> link) mutable {
-    if (!link)
-      return void(rp.deliver(std::move(link.error())));
-    if (!*link)
-      return void(rp.deliver(not_linked()));
-    fetch_athlete(self, [=](caf::expected<athlete_profile> x) mutable {
-      if (x)
-        rp.deliver(std::move(*x));
-      else
-        rp.deliver(std::move(x.error()));
-    });
+  return when_linked<athlete_profile>(self, [=](auto rp) {
+    fetch_athlete(self, deliver_to(rp));
   });
-  return rp;
 }
 
 // -- reminders

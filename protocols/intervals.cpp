@@ -26,21 +26,6 @@ constexpr size_t external_id_max = 64; // workouts.external_id varchar(64)
 
 /// Upstream text is checked as UTF-8: PostgreSQL refuses anything else.
 
-std::string path_segment(std::string_view x) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string result;
-  for (unsigned char c : x) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      result += static_cast<char>(c);
-    } else {
-      result += '%';
-      result += hex[c >> 4];
-      result += hex[c & 15];
-    }
-  }
-  return result;
-}
-
 /// Parses a list body: an empty body is `[]`, a lone object a one-item
 /// list, other items are skipped (domain.md §4.2).
 bool parse_list(std::string_view body, rapidjson::Document& doc,
@@ -120,7 +105,7 @@ std::string auth_header(std::string_view api_key) {
 
 std::string athlete_url(const std::string& base,
                         const std::string& athlete_id) {
-  return base + "/athlete/" + path_segment(athlete_id);
+  return base + "/athlete/" + percent_encode(athlete_id);
 }
 
 std::string wellness_url(const std::string& base, const std::string& athlete_id,
@@ -141,7 +126,7 @@ std::string activities_url(const std::string& base,
 
 std::string activity_url(const std::string& base,
                          const std::string& activity_id) {
-  return base + "/activity/" + path_segment(activity_id);
+  return base + "/activity/" + percent_encode(activity_id);
 }
 
 std::string events_url(const std::string& base, const std::string& athlete_id,

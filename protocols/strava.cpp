@@ -26,21 +26,6 @@ constexpr size_t person_name_chars = 128;
 constexpr size_t url_chars = 512;
 constexpr size_t sex_chars = 8;
 
-std::string form_value(std::string_view x) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string result;
-  for (unsigned char c : x) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      result += static_cast<char>(c);
-    } else {
-      result += '%';
-      result += hex[c >> 4];
-      result += hex[c & 15];
-    }
-  }
-  return result;
-}
-
 /// Trimmed text clipped to `n`; empty → none (§7.2 step 5).
 opt_string trimmed(const Value* x, size_t n) {
   auto t = text_of(x, SIZE_MAX);
@@ -160,10 +145,10 @@ std::string authorize_url(const std::string& oauth_base,
                           const std::string& client_id,
                           const std::string& redirect_uri,
                           const std::string& state) {
-  return oauth_base + "/authorize?client_id=" + form_value(client_id) +
-         "&redirect_uri=" + form_value(redirect_uri) +
+  return oauth_base + "/authorize?client_id=" + percent_encode(client_id) +
+         "&redirect_uri=" + percent_encode(redirect_uri) +
          "&response_type=code&approval_prompt=force&scope=" +
-         form_value(requested_scope) + "&state=" + form_value(state);
+         percent_encode(requested_scope) + "&state=" + percent_encode(state);
 }
 
 bool grants_activities(std::string_view scope) {
@@ -177,25 +162,26 @@ std::string exchange_form(const std::string& client_id,
                           const std::string& client_secret,
                           const std::string& code,
                           const std::string& redirect_uri) {
-  auto result = "client_id=" + form_value(client_id) +
-                "&client_secret=" + form_value(client_secret) +
-                "&code=" + form_value(code) + "&grant_type=authorization_code";
+  auto result = "client_id=" + percent_encode(client_id) +
+                "&client_secret=" + percent_encode(client_secret) +
+                "&code=" + percent_encode(code) +
+                "&grant_type=authorization_code";
   if (!redirect_uri.empty())
-    result += "&redirect_uri=" + form_value(redirect_uri);
+    result += "&redirect_uri=" + percent_encode(redirect_uri);
   return result;
 }
 
 std::string refresh_form(const std::string& client_id,
                          const std::string& client_secret,
                          const std::string& refresh_token) {
-  return "client_id=" + form_value(client_id) +
-         "&client_secret=" + form_value(client_secret) +
+  return "client_id=" + percent_encode(client_id) +
+         "&client_secret=" + percent_encode(client_secret) +
          "&grant_type=refresh_token" +
-         "&refresh_token=" + form_value(refresh_token);
+         "&refresh_token=" + percent_encode(refresh_token);
 }
 
 std::string deauthorize_form(const std::string& access_token) {
-  return "access_token=" + form_value(access_token);
+  return "access_token=" + percent_encode(access_token);
 }
 
 std::string activities_url(const std::string& api_base, int64_t after,

@@ -193,4 +193,19 @@ std::vector<std::string_view> split(std::string_view x, char separator) {
   }
 }
 
+std::string percent_encode(std::string_view x) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string result;
+  for (unsigned char c : x) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      result += static_cast<char>(c);
+    } else {
+      result += '%';
+      result += hex[c >> 4];
+      result += hex[c & 15];
+    }
+  }
+  return result;
+}
+
 } // namespace st

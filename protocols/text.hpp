@@ -14,6 +14,10 @@ namespace st {
 /// `x` with ASCII letters lower-cased.
 [[nodiscard]] std::string to_lower(std::string_view x);
 
+/// `x` with every byte but RFC 3986's unreserved ones as `%XX`: safe in a
+/// path segment, a query value or a form field.
+[[nodiscard]] std::string percent_encode(std::string_view x);
+
 /// The pieces of `x` between the separators (empty ones included).
 [[nodiscard]] std::vector<std::string_view> split(std::string_view x,
                                                   char separator);

@@ -3,6 +3,7 @@
 // controllable clock) on loopback.
 #include "protocols/fernet.hpp"
 #include "protocols/strava.hpp"
+#include "protocols/text.hpp"
 #include "protocols/tokens.hpp"
 #include "runtime/migrator.hpp"
 #include "tests/support/environment.hpp"
@@ -54,21 +55,6 @@ std::string url_decode(const std::string& x) {
       i += 2;
     } else {
       result += x[i];
-    }
-  }
-  return result;
-}
-
-std::string url_encode(const std::string& x) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string result;
-  for (unsigned char c : x) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      result += static_cast<char>(c);
-    } else {
-      result += '%';
-      result += hex[c >> 4];
-      result += hex[c & 15];
     }
   }
   return result;
@@ -149,8 +135,9 @@ struct strava_fixture {
     REQUIRE(url.status == 200);
     auto state = param_of(parse(url.body)["url"].GetString(), "state");
     auto r = http_call(port(), "GET",
-                       "/api/v1/strava/callback?code=" + code + "&state=" +
-                         url_encode(state) + "&scope=read,activity:read_all");
+                       "/api/v1/strava/callback?code=" + code +
+                         "&state=" + percent_encode(state) +
+                         "&scope=read,activity:read_all");
     INFO(r.body);
     REQUIRE(r.status == 200);
     CHECK(r.body.find("Strava is connected") != std::string::npos);
@@ -246,7 +233,7 @@ TEST_CASE("connect: a signed single-use state, the first sync in the "
                       const std::string& scope = "read,activity:read_all") {
     return http_call(f.port(), "GET",
                      "/api/v1/strava/callback?code=" + code +
-                       "&state=" + url_encode(s) + "&scope=" + scope);
+                       "&state=" + percent_encode(s) + "&scope=" + scope);
   };
 
   SECTION("forged, expired and replayed states are refused with 400") {
@@ -422,7 +409,7 @@ TEST_CASE("tokens: refreshed before they expire (the rotated pair stored), "
   auto state = param_of(url["url"].GetString(), "state");
   REQUIRE(http_call(f.port(), "GET",
                     "/api/v1/strava/callback?code=c8&state=" +
-                      url_encode(state) + "&scope=activity:read")
+                      percent_encode(state) + "&scope=activity:read")
             .status == 200);
   REQUIRE(eventually([&] {
     return f.job_status(who) == "done";
