@@ -473,6 +473,18 @@ int64_t backoff_s(user_self self, int64_t attempts) {
   return std::min<int64_t>(3600, base << shift);
 }
 
+/// Writes how the job ended (`x`), then follows the queue.
+void end_job(user_self self, db_batch x) {
+  request_db(self, std::move(x), deadline::in(std::chrono::seconds(30)))
+    .then(
+      [=](db_reply&) {
+        follow_queue(self);
+      },
+      [=](caf::error&) {
+        job_over(self);
+      });
+}
+
 void fail_job(user_self self, const job_run& run, const caf::error& err) {
   if (err == strava_ec::revoked || part(self).link_epoch != run.epoch)
     return job_over(self); // the job went with the link
@@ -485,21 +497,13 @@ void fail_job(user_self self, const job_run& run, const caf::error& err) {
                        : std::string{"waiting for the Strava rate budget"};
   log_warn("strava", "sync job " + std::to_string(run.id) + " of user " +
                        std::to_string(self->state.id) + ": " + detail);
-  request_db(
+  end_job(
     self,
     batch_of({statement_of(
       stmt::strava_job_failed,
       {std::to_string(run.id), detail, std::to_string(cfg.job_attempts),
        std::to_string(counts ? backoff_s(self, run.attempts) : budget_retry_s),
-       std::string{counts ? "true" : "false"}})}),
-    deadline::in(std::chrono::seconds(30)))
-    .then(
-      [=](db_reply&) {
-        follow_queue(self);
-      },
-      [=](caf::error&) {
-        job_over(self);
-      });
+       std::string{counts ? "true" : "false"}})}));
 }
 
 void finish_job(user_self self, const job_run& run) {
@@ -510,15 +514,7 @@ void finish_job(user_self self, const job_run& run) {
   if (days > 0)
     xs.push_back(st.remind_at(user_strava_part::purge_reminder,
                               std::chrono::system_clock::now()));
-  request_db(self, batch_of(std::move(xs), true),
-             deadline::in(std::chrono::seconds(30)))
-    .then(
-      [=](db_reply&) {
-        follow_queue(self);
-      },
-      [=](caf::error&) {
-        job_over(self);
-      });
+  end_job(self, batch_of(std::move(xs), true));
 }
 
 void fetch_page(user_self self, job_run run);
@@ -1058,11 +1054,18 @@ void user_strava_part::sync_due(user_self self) {
 
 void user_strava_part::events_due(user_self self) {
   auto& p = part(self);
-  if (p.events_running)
+  if (p.events_running) {
+    p.events_again = true; // an event arrived meanwhile: look again after
     return;
+  }
   p.events_running = true;
-  auto over = [=] {
-    part(self).events_running = false;
+  p.events_again = false;
+  // `more`: events were applied, so look for newer ones.
+  auto over = [=](bool more) {
+    auto& p = part(self);
+    p.events_running = false;
+    if (more || p.events_again)
+      return p.events_due(self);
     auto& st = self->state;
     if (st.quit_when_idle && !st.busy())
       self->quit();
@@ -1096,26 +1099,23 @@ void user_strava_part::events_due(user_self self) {
           if (!done_ids->empty())
             xs.push_back(
               statement_of(stmt::strava_events_done, {sql_array(*done_ids)}));
+          // The reminder stays due while events wait (one may arrive from
+          // another process at any time); it goes only when none is left.
           if (retry_later)
             xs.push_back(st.remind_at(user_strava_part::events_reminder,
                                       std::chrono::system_clock::now() +
                                         std::chrono::minutes(5)));
-          else if (events->size() >= 100)
-            xs.push_back(st.remind_at(user_strava_part::events_reminder,
-                                      std::chrono::system_clock::now()));
-          else
-            xs.push_back(st.forget_reminder(user_strava_part::events_reminder));
+          else if (events->empty())
+            xs.push_back(statement_of(stmt::strava_events_forget, {st.uid()}));
           request_db(self, batch_of(std::move(xs), true), until)
             .then(
               [=](db_reply&) {
                 *step = nullptr; // ends the cycle step → closures → step
-                over();
-                if (events->size() >= 100 && !retry_later)
-                  part(self).events_due(self);
+                over(!retry_later && !events->empty());
               },
               [=](caf::error&) {
                 *step = nullptr;
-                over();
+                over(false);
               });
         };
         *step = [=](size_t i) {
@@ -1184,7 +1184,7 @@ void user_strava_part::events_due(user_self self) {
         (*step)(0);
       },
       [=](caf::error&) {
-        over();
+        over(false);
       });
 }
 

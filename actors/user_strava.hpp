@@ -62,6 +62,7 @@ struct user_strava_part {
   uint64_t link_epoch = 0;
   bool job_running = false;
   bool events_running = false;
+  bool events_again = false; ///< woken while applying events
   /// What is left of the user's lease, and when its window ends
   /// (Strava's clock, ms).
   int64_t lease_left = 0;

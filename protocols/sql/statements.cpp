@@ -573,6 +573,11 @@ const std::vector<statement_def>& statement_catalog() {
     // $1 event ids.
     {stmt::strava_events_done, "strava_events_done",
      "DELETE FROM strava_webhook_events WHERE id = ANY($1::integer[])"},
+    // $1 user: the events reminder goes, unless an event waits.
+    {stmt::strava_events_forget, "strava_events_forget",
+     "DELETE FROM user_reminders WHERE user_id = $1::integer AND kind = "
+     "'strava_events' AND NOT EXISTS (SELECT 1 FROM strava_webhook_events "
+     "WHERE user_id = $1::integer)"},
     // $1 owner (athlete), $2 object type, $3 object id, $4 aspect, $5
     // updates, $6 event time: the event for every user linked to that
     // athlete, and their reminder due now (a redelivery changes nothing).

@@ -69,6 +69,7 @@ enum class stmt : uint16_t {
   strava_activity_delete,
   strava_events_pending,
   strava_events_done,
+  strava_events_forget,
   strava_event_insert,
   strava_purge,
 };
