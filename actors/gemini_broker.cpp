@@ -170,6 +170,26 @@ void gemini_broker_state::pump() {
   }
 }
 
+namespace {
+
+/// Feeds a streamed attempt's body to its own parser and the text to the
+/// call's sink as it arrives (on the transfer's thread).
+std::shared_ptr<const body_tap> stream_tap(gemini_job& job) {
+  if (!job.flowing)
+    job.flowing = std::make_shared<std::atomic<bool>>(false);
+  auto parser = std::make_shared<gemini_stream>();
+  return std::make_shared<const body_tap>(
+    [parser, sink = job.call.sink, flowing = job.flowing](std::string_view x) {
+      auto text = parser->feed(x);
+      if (text.empty())
+        return;
+      flowing->store(true);
+      sink->delta(text);
+    });
+}
+
+} // namespace
+
 void gemini_broker_state::start(uint64_t id) {
   auto& job = jobs.at(id);
   ++job.attempts;
@@ -196,6 +216,8 @@ void gemini_broker_state::start(uint64_t id) {
     timeout = std::clamp<int64_t>(
       (job.call.until.unix_ns - deadline::now_ns()) / 1'000'000, 1000, timeout);
   req.attempt_timeout_ms = timeout;
+  if (job.call.sink)
+    req.tap = stream_tap(job);
   auto sent = clock::now();
   self->request(cfg.upstream, caf::infinite, atom::fetch_v, std::move(req))
     .then(
@@ -356,7 +378,9 @@ void gemini_broker_state::retry_later(uint64_t id, milliseconds hint) {
     deadline::now_ns() +
         std::chrono::duration_cast<std::chrono::nanoseconds>(wait).count() <
       job.call.until.unix_ns;
-  if (job.attempts >= cfg.max_attempts || !fits)
+  // Text already streamed to a person cannot be taken back: not repeated.
+  bool streamed = job.flowing && job.flowing->load();
+  if (job.attempts >= cfg.max_attempts || !fits || streamed)
     return fail(
       id, make_error(ai_ec::failed, "AI analysis failed. Please try again."),
       false);

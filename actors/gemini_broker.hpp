@@ -3,6 +3,7 @@
 #include "protocols/actors.hpp"
 #include "protocols/gemini.hpp"
 
+#include <atomic>
 #include <chrono>
 #include <deque>
 #include <random>
@@ -52,6 +53,9 @@ struct gemini_job {
   bool use_fallback = false; ///< the primary was overloaded for this call
   bool probe = false;        ///< the half-open breaker's one trial
   std::string model;         ///< of the attempt in flight
+  /// A streamed call's text has reached its sink: no retry (set on the
+  /// transfer's thread).
+  std::shared_ptr<std::atomic<bool>> flowing;
 };
 
 struct gemini_broker_state {

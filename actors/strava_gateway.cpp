@@ -14,21 +14,6 @@ namespace st {
 using gateway_self =
   strava_gateway_actor::stateful_pointer<strava_gateway_state>;
 
-int64_t strava_clock::now() const {
-  auto real = std::chrono::duration_cast<std::chrono::milliseconds>(
-                std::chrono::system_clock::now().time_since_epoch())
-                .count();
-  if (scale == 1)
-    return real;
-  return origin_ms + static_cast<int64_t>((real - origin_ms) * scale);
-}
-
-std::chrono::milliseconds strava_clock::until(int64_t t) const {
-  auto ahead = std::max<int64_t>(0, t - now());
-  return std::chrono::milliseconds{
-    static_cast<int64_t>(std::ceil(static_cast<double>(ahead) / scale))};
-}
-
 int64_t strava_gateway_state::edge() const {
   auto slack = static_cast<int64_t>(
     static_cast<double>(cfg.opening_slack.count()) * cfg.clock.scale);

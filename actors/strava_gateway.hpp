@@ -1,5 +1,6 @@
 #pragma once
 
+#include "domain/scaled_clock.hpp"
 #include "protocols/actors.hpp"
 
 #include <chrono>
@@ -10,24 +11,9 @@
 
 namespace st {
 
-/// Strava's clock: the system clock, or for tests and benchmarks one that
-/// runs `scale` times faster from the instant `origin_ms` (so a 15-minute
-/// window can last a second). A fake Strava given the same two values
-/// counts the same windows.
-struct strava_clock {
-  double scale = 1;
-  int64_t origin_ms = 0;
-
-  /// Strava's time now, ms since the epoch.
-  [[nodiscard]] int64_t now() const;
-
-  /// How long on the system clock until Strava's clock shows `t`.
-  [[nodiscard]] std::chrono::milliseconds until(int64_t t) const;
-};
-
 struct strava_gateway_settings {
   upstream_actor upstream;
-  strava_clock clock;
+  scaled_clock clock; ///< Strava's (faster in tests)
   double margin = 0.05; ///< share of each limit never spent
   /// One attempt's time (the gateway never retries: a retry would spend
   /// budget; the sync job retries with backoff).

@@ -109,6 +109,7 @@ void upstream_state::start(uint64_t id) {
   x.url = call.request.url;
   x.headers = call.request.headers;
   x.body = call.request.body;
+  x.tap = call.request.tap;
   x.connect_timeout = cfg.connect_timeout;
   x.total_timeout = call.request.attempt_timeout_ms > 0
                       ? milliseconds{call.request.attempt_timeout_ms}

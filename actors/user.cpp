@@ -89,11 +89,13 @@ void user_state::write_in_background(user_self self, db_statement x,
 }
 
 bool user_state::busy() const {
-  return intervals.flight.running() || photo.in_flight > 0 || strava.busy();
+  return intervals.flight.running() || photo.in_flight > 0 || strava.busy() ||
+         coach.in_flight > 0;
 }
 
 void user_state::rows_changed(user_table t) {
   training.rows_changed(t);
+  coach.rows_changed(running_user(), t);
 }
 
 caf::error user_state::admit(user_self self, deadline d) {
@@ -349,6 +351,31 @@ user_actor::behavior_type shared_behavior() {
         return self->state.strava.refresh_profile(self);
       });
     },
+    // -- coach
+    [](deadline d, atom::decide, decision_request& x) {
+      auto self = running_user();
+      return admitted(self, d, [&] {
+        return self->state.coach.decide(self, std::move(x));
+      });
+    },
+    [](deadline d, atom::get, decision_query q) {
+      auto self = running_user();
+      return admitted(self, d, [&] {
+        return self->state.coach.decisions(self, q);
+      });
+    },
+    [](deadline d, atom::get, chat_history_query q) {
+      auto self = running_user();
+      return admitted(self, d, [&] {
+        return self->state.coach.history(self, q);
+      });
+    },
+    [](deadline d, atom::chat, chat_message& x) {
+      auto self = running_user();
+      return admitted(self, d, [&] {
+        return self->state.coach.send(self, std::move(x));
+      });
+    },
     // -- core
     [](atom::internal, atom::remind, const std::string& kind) -> bool {
       auto self = running_user();
@@ -371,6 +398,8 @@ user_actor::behavior_type shared_behavior() {
         st.strava.events_due(self);
       else if (kind == user_strava_part::purge_reminder && st.cfg->strava)
         st.strava.purge_due(self);
+      else if (kind == user_coach_part::decision_reminder)
+        st.coach.decision_due(self);
       else if (kind == probe_reminder)
         fire_probe(self);
       else

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "actors/cache_budget.hpp"
+#include "actors/user_coach.hpp"
 #include "actors/user_diary.hpp"
 #include "actors/user_intervals.hpp"
 #include "actors/user_photo.hpp"
@@ -41,6 +42,7 @@ struct user_settings {
   upload_pool_actor uploads;
   std::shared_ptr<const intervals_settings> intervals;
   std::shared_ptr<const strava_settings> strava;
+  std::shared_ptr<const coach_settings> coach;
   /// Bytes all user actors' cached pages may hold together, and one's.
   std::shared_ptr<cache_budget> caches;
   size_t cache_bytes_per_user = 2 * 1024 * 1024;
@@ -80,6 +82,7 @@ struct user_state {
   user_intervals_part intervals;
   user_photo_part photo;
   user_strava_part strava;
+  user_coach_part coach;
 
   /// Whether work the user did not wait for is under way (a sync, a
   /// photo with the model): the actor is not passivated then.

@@ -108,18 +108,23 @@ caf::result<food_day> user_diary_part::day(user_self self, std::string date) {
   return run<food_day>(
     self, batch_of({statement_of(stmt::food_day, {self->state.uid(), date})}),
     [=](db_reply& r) -> caf::expected<food_day> {
-      food_day result;
-      result.date = date;
-      for (auto& row : r.results[0].rows) {
-        result.entries.push_back(food_of(row));
-        auto& e = result.entries.back();
-        result.calories += e.calories;
-        result.protein_g += e.protein_g;
-        result.fat_g += e.fat_g;
-        result.carbs_g += e.carbs_g;
-      }
-      return result;
+      return food_day_of(date, r.results[0]);
     });
+}
+
+food_day user_diary_part::food_day_of(const std::string& date,
+                                      const db_rows& rows) {
+  food_day result;
+  result.date = date;
+  for (auto& row : rows.rows) {
+    result.entries.push_back(food_of(row));
+    auto& e = result.entries.back();
+    result.calories += e.calories;
+    result.protein_g += e.protein_g;
+    result.fat_g += e.fat_g;
+    result.carbs_g += e.carbs_g;
+  }
+  return result;
 }
 
 caf::result<sleep_record> user_diary_part::add_sleep(user_self self,

@@ -33,6 +33,9 @@ struct user_diary_part {
   [[nodiscard]] static db_statement insert_sleep(const user_state& st,
                                                  std::string extracted_data);
   [[nodiscard]] static sleep_record sleep_of(const std::vector<db_value>& row);
+  /// A `food_day` result as the day with its sums.
+  [[nodiscard]] static food_day food_day_of(const std::string& date,
+                                            const db_rows& rows);
 };
 
 } // namespace st

@@ -141,15 +141,9 @@ void with_link(user_self self, std::function<void(link_result)> k) {
                                           {self->state.uid()})}))
     .await(
       [=](db_reply& r) {
-        link_ptr link;
         auto& p = part(self);
-        if (auto row = first_row(r)) {
-          link = std::make_shared<const intervals_credentials>(
-            intervals_credentials{*(*row)[0], *(*row)[1]});
-          p.next_refresh = text((*row)[2]);
-        }
-        p.link = link;
-        k(link);
+        p.remember_link(first_row(r));
+        k(*p.link);
       },
       [=](caf::error& err) {
         k(std::move(err));
@@ -393,17 +387,14 @@ void complete_details(user_self self, const std::string& key,
 /// linked, an unreadable key or a failed call answer `[]`, as the
 /// reference does.
 template<class T, class UrlOf, class Read>
-caf::result<std::vector<T>> live_read(user_self self, UrlOf url_of, Read read) {
-  auto rp = self->make_response_promise<std::vector<T>>();
-  std::function<void(std::vector<T>)> answer = [rp](std::vector<T> xs) mutable {
-    rp.deliver(std::move(xs));
-  };
+void live_read(user_self self, UrlOf url_of, Read read, bool background,
+               std::function<void(std::vector<T>)> answer) {
   with_key(
     self,
     [=](const std::string& athlete, const std::string& key) {
-      request_upstream(
-        self,
-        call(self, "GET", url_of(config(self).base_url, athlete), key, false))
+      request_upstream(self,
+                       call(self, "GET", url_of(config(self).base_url, athlete),
+                            key, background))
         .then(
           [=](upstream_response& r) {
             if (r.status == 200)
@@ -418,7 +409,23 @@ caf::result<std::vector<T>> live_read(user_self self, UrlOf url_of, Read read) {
     [=](caf::error) {
       answer({});
     });
+}
+
+/// A live read answering the request in progress.
+template<class T, class UrlOf, class Read>
+caf::result<std::vector<T>> live_answer(user_self self, UrlOf url_of,
+                                        Read read) {
+  auto rp = self->make_response_promise<std::vector<T>>();
+  live_read<T>(self, url_of, read, false, [rp](std::vector<T> xs) mutable {
+    rp.deliver(std::move(xs));
+  });
   return rp;
+}
+
+/// Reads an events answer ([] when unreadable).
+void read_events(user_self, const std::string&, upstream_response& r,
+                 std::function<void(std::vector<intervals_event>)> k) {
+  k(intervals::parse_events(r.body).value_or(std::vector<intervals_event>{}));
 }
 
 } // namespace
@@ -523,22 +530,18 @@ caf::result<sync_report> user_intervals_part::sync(user_self self) {
 caf::result<std::vector<intervals_event>>
 user_intervals_part::events(user_self self, list_query q) {
   q = self->state.resolve_window(std::move(q));
-  return live_read<intervals_event>(
+  return live_answer<intervals_event>(
     self,
     [q](const std::string& base, const std::string& athlete) {
       return intervals::events_url(base, athlete, q.from, q.to);
     },
-    [](user_self, const std::string&, upstream_response& r,
-       std::function<void(std::vector<intervals_event>)> k) {
-      k(intervals::parse_events(r.body).value_or(
-        std::vector<intervals_event>{}));
-    });
+    read_events);
 }
 
 caf::result<std::vector<intervals_activity>>
 user_intervals_part::activities(user_self self, list_query q) {
   q = self->state.resolve_window(std::move(q));
-  return live_read<intervals_activity>(
+  return live_answer<intervals_activity>(
     self,
     [q](const std::string& base, const std::string& athlete) {
       return intervals::activities_url(base, athlete, q.from, q.to,
@@ -556,12 +559,26 @@ user_intervals_part::activities(user_self self, list_query q) {
 caf::result<intervals_event> user_intervals_part::push_event(user_self self,
                                                              planned_event x) {
   auto rp = self->make_response_promise<intervals_event>();
+  push(self, std::move(x), false,
+       [rp](caf::expected<intervals_event> event) mutable {
+         if (event)
+           rp.deliver(std::move(*event));
+         else
+           rp.deliver(std::move(event.error()));
+       });
+  return rp;
+}
+
+void user_intervals_part::push(
+  user_self self, planned_event x, bool background,
+  std::function<void(caf::expected<intervals_event>)> k) {
   with_key(
     self,
     [=](const std::string& athlete, const std::string& key) mutable {
       auto& cfg = config(self);
-      auto req = call(self, "POST",
-                      intervals::events_url(cfg.base_url, athlete), key, false);
+      auto req =
+        call(self, "POST", intervals::events_url(cfg.base_url, athlete), key,
+             background);
       req.headers.emplace_back("Content-Type: application/json");
       req.body = intervals::event_json(x);
       request_upstream(self, std::move(req))
@@ -569,25 +586,45 @@ caf::result<intervals_event> user_intervals_part::push_event(user_self self,
           [=](upstream_response& r) mutable {
             if (r.status == 200 || r.status == 201) {
               if (auto event = intervals::parse_event(r.body))
-                return void(rp.deliver(std::move(*event)));
-              return void(rp.deliver(make_error(intervals_ec::bad_answer,
-                                                "Intervals.icu sent an answer "
-                                                "that could not be read.")));
+                return k(std::move(*event));
+              return k(make_error(intervals_ec::bad_answer,
+                                  "Intervals.icu sent an answer that could "
+                                  "not be read."));
             }
             if (r.status == 400 || r.status == 422)
-              return void(rp.deliver(
+              return k(
                 make_error(intervals_ec::event_refused,
-                           "Intervals.icu refused the event: " + r.body)));
-            rp.deliver(failure_of(r));
+                           "Intervals.icu refused the event: " + r.body));
+            k(failure_of(r));
           },
           [=](caf::error&) mutable {
-            rp.deliver(unreachable());
+            k(unreachable());
           });
     },
     [=](caf::error err) mutable {
-      rp.deliver(std::move(err));
+      k(std::move(err));
     });
-  return rp;
+}
+
+void user_intervals_part::events_of_day(
+  user_self self, const std::string& day, bool background,
+  std::function<void(std::vector<intervals_event>)> k) {
+  live_read<intervals_event>(
+    self,
+    [day](const std::string& base, const std::string& athlete) {
+      return intervals::events_url(base, athlete, day, day);
+    },
+    read_events, background, std::move(k));
+}
+
+void user_intervals_part::remember_link(const std::vector<db_value>* row) {
+  if (row == nullptr) {
+    link = link_ptr{};
+    return;
+  }
+  link = std::make_shared<const intervals_credentials>(
+    intervals_credentials{*(*row)[0], *(*row)[1]});
+  next_refresh = text((*row)[2]);
 }
 
 void user_intervals_part::refresh_due(user_self self) {

@@ -4,6 +4,7 @@
 #include "actors/user_self.hpp"
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -50,6 +51,18 @@ struct user_intervals_part {
 
   [[nodiscard]] caf::result<intervals_event> push_event(user_self self,
                                                         planned_event x);
+
+  /// Puts `x` on the calendar (`background`: no caller waits).
+  void push(user_self self, planned_event x, bool background,
+            std::function<void(caf::expected<intervals_event>)> k);
+
+  /// The planned events of `day`, live; [] when not linked or on failure.
+  void events_of_day(user_self self, const std::string& day, bool background,
+                     std::function<void(std::vector<intervals_event>)> k);
+
+  /// Takes an `intervals_credentials` row another facet's batch read
+  /// (null = not linked), so the link costs no round trip of its own.
+  void remember_link(const std::vector<db_value>* row);
 
   /// The background refresh reminder is due: sync (without a caller), then
   /// write the next due time, or drop the reminder when unlinked or off.

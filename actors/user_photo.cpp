@@ -44,7 +44,7 @@ through_model(user_self self, const image_upload& image, MakePrompt prompt,
     .then(
       [=](model_image& converted) mutable {
         gemini_call call{gemini_request_json(prompt(converted)),
-                         ai_priority::interactive, false, until};
+                         ai_priority::interactive, false, until, nullptr};
         self
           ->request(cfg->gemini, caf::infinite, atom::generate_v,
                     std::move(call))

@@ -3,6 +3,9 @@
 #include "actors/user.hpp"
 #include "actors/user_db.hpp"
 #include "protocols/errors.hpp"
+#include "protocols/text.hpp"
+
+#include <cstdlib>
 
 namespace st {
 
@@ -10,8 +13,23 @@ using namespace user_db;
 
 namespace {
 
-/// A profile_by_user row: the account's e-mail joined with its profile.
-athlete_profile profile_of(const std::vector<db_value>& r) {
+/// `{7,16}` (a smallint[] as text) → 7, 16.
+std::vector<int64_t> hours_of(const std::string& x) {
+  std::vector<int64_t> result;
+  auto inner = trim(x);
+  if (inner.size() < 2)
+    return result;
+  inner = inner.substr(1, inner.size() - 2);
+  for (auto item : split(inner, ','))
+    if (!trim(item).empty())
+      result.push_back(std::strtoll(std::string{item}.c_str(), nullptr, 10));
+  return result;
+}
+
+/// A profile_by_user row: the account's e-mail joined with its profile;
+/// `default_hours` unless the athlete chose decision hours.
+athlete_profile profile_of(const std::vector<db_value>& r,
+                           const std::vector<int64_t>& default_hours) {
   athlete_profile result;
   auto strava_weight = num(r[0]);
   auto strava_ftp = integer(r[1]);
@@ -40,16 +58,32 @@ athlete_profile profile_of(const std::vector<db_value>& r) {
       name += (name.empty() ? "" : " ") + **part;
   result.display_name = name.empty() ? *r[11] : name;
   result.timezone = text(r[12]);
+  result.own_decision_hours = static_cast<bool>(r[13]);
+  result.decision_hours = r[13] ? hours_of(*r[13]) : default_hours;
   return result;
 }
 
-/// Keeps the profile read from the database and the zone it names.
-void remember(user_self self, athlete_profile x) {
+/// Keeps the profile read from the database (a `profile_by_user` row) and
+/// the zone it names.
+void remember(user_self self, const std::vector<db_value>& row) {
   auto& st = self->state;
+  auto x = profile_of(row, st.cfg->coach->hours);
+  st.profile.email = row[11].value_or("");
+  st.profile.decision_reminder = row[14] && *row[14] == "t";
   // A name the tzdata no longer knows (it was checked when stored) is UTC.
   st.zone = x.timezone ? find_zone(*x.timezone) : nullptr;
   st.profile.cached = std::make_shared<const athlete_profile>(std::move(x));
   st.rows_changed(user_table::profile);
+}
+
+/// Decision hours as a smallint[] parameter; none = keep.
+db_value hours_param(const caf::optional<std::vector<int64_t>>& hours) {
+  if (!hours)
+    return caf::none;
+  std::string out = "{";
+  for (auto h : *hours)
+    out += (out.size() > 1 ? "," : "") + std::to_string(h);
+  return out + "}";
 }
 
 } // namespace
@@ -69,7 +103,7 @@ void user_profile_part::load(user_self self) {
           return;
         }
         st.account_state = user_state::account::exists;
-        remember(self, profile_of(*row));
+        remember(self, *row);
       },
       [=](caf::error&) {
         // Unknown: the next request answers 503 and tries again.
@@ -80,7 +114,7 @@ void user_profile_part::load(user_self self) {
 athlete_profile
 user_profile_part::remember_row(user_self self,
                                 const std::vector<db_value>& row) {
-  remember(self, profile_of(row));
+  remember(self, row);
   return *cached;
 }
 
@@ -95,11 +129,12 @@ caf::result<athlete_profile> user_profile_part::patch(user_self self,
     batch_of(
       {statement_of(stmt::profile_upsert,
                     {self->state.uid(), param(x.weight_kg), param(x.height_cm),
-                     param(x.birth_year), param(x.ftp), x.timezone}),
+                     param(x.birth_year), param(x.ftp), x.timezone,
+                     hours_param(x.decision_hours)}),
        statement_of(stmt::profile_by_user, {self->state.uid()})},
       true),
     [=](db_reply& r) -> caf::expected<athlete_profile> {
-      remember(self, profile_of(*first_row(r, 1)));
+      remember(self, *first_row(r, 1));
       return *self->state.profile.cached;
     });
 }

@@ -10,6 +10,9 @@ namespace st {
 /// belongs to), with the user's time zone.
 struct user_profile_part {
   std::shared_ptr<const athlete_profile> cached;
+  std::string email; ///< the account's
+  /// Whether the decision reminder row existed when the profile was read.
+  bool decision_reminder = false;
 
   /// Reads the account and profile; the actor waits for it (awaited), so
   /// every request after it finds both known. Also re-run once the

@@ -704,10 +704,12 @@ int64_t local_offset(int64_t utc, const opt_string& local) {
   return std::abs(offset) <= 18 * 3600 ? offset : 0;
 }
 
-/// The activity rows of `r` (strava_activity_range) whose local date is
-/// within [from, to] (days).
-std::vector<strava_activity> activities_of(const db_rows& r, opt_double ftp,
-                                           int64_t from, int64_t to) {
+} // namespace
+
+std::vector<strava_activity> user_strava_part::activities_of(const db_rows& r,
+                                                             opt_double ftp,
+                                                             int64_t from,
+                                                             int64_t to) {
   std::vector<strava_activity> result;
   for (auto& row : r.rows) {
     auto utc = integer(row[2]).value_or(0);
@@ -734,25 +736,31 @@ std::vector<strava_activity> activities_of(const db_rows& r, opt_double ftp,
   return result;
 }
 
+db_statement user_strava_part::activity_range(const user_state& st,
+                                              int64_t from, int64_t to) {
+  // The UTC instants around the local days (offsets reach ±14 h).
+  auto first = from * 86400 - 86400;
+  auto last = (to + 2) * 86400;
+  return statement_of(stmt::strava_activity_range,
+                      {st.uid(), std::to_string(first), std::to_string(last)});
+}
+
+namespace {
+
 /// Reads the stored activities of days [from, to] (local dates) with the
 /// effective FTP, then `k`.
 void read_activities(
   user_self self, int64_t from, int64_t to,
   std::function<void(caf::expected<std::vector<strava_activity>>)> k) {
-  // The UTC instants around the local days (offsets reach ±14 h).
-  auto first = from * 86400 - 86400;
-  auto last = (to + 2) * 86400;
-  request_db(self,
-             batch_of({statement_of(stmt::effective_ftp, {self->state.uid()}),
-                       statement_of(stmt::strava_activity_range,
-                                    {self->state.uid(), std::to_string(first),
-                                     std::to_string(last)})}))
+  request_db(
+    self, batch_of({statement_of(stmt::effective_ftp, {self->state.uid()}),
+                    user_strava_part::activity_range(self->state, from, to)}))
     .await(
       [=](db_reply& r) {
         opt_double ftp;
         if (auto row = first_row(r, 0))
           ftp = num((*row)[0]);
-        k(activities_of(r.results[1], ftp, from, to));
+        k(user_strava_part::activities_of(r.results[1], ftp, from, to));
       },
       [=](caf::error& err) {
         k(std::move(err));

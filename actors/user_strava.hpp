@@ -29,7 +29,7 @@ struct strava_settings {
   int64_t backfill_days = 365;
   int64_t cache_days = 0; ///< 0 = keep Strava rows
   strava_gateway_actor gateway;
-  strava_clock clock;
+  scaled_clock clock;
   std::chrono::seconds job_lease{120};
   int64_t job_attempts = 6;
   std::chrono::seconds job_backoff{30};
@@ -55,6 +55,13 @@ struct user_strava_part {
   static constexpr const char* sync_reminder = "strava_sync";
   static constexpr const char* events_reminder = "strava_events";
   static constexpr const char* purge_reminder = "strava_purge";
+
+  /// The stored activities of local days [from, to] (days) and their
+  /// rows as shown, TSS against `ftp`.
+  [[nodiscard]] static db_statement activity_range(const user_state& st,
+                                                   int64_t from, int64_t to);
+  [[nodiscard]] static std::vector<strava_activity>
+  activities_of(const db_rows& r, opt_double ftp, int64_t from, int64_t to);
 
   /// The link once loaded (null inside = not linked).
   std::optional<std::shared_ptr<strava_link>> link;

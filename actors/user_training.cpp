@@ -12,14 +12,12 @@ namespace st {
 
 using namespace user_db;
 
-namespace {
-
-wellness_day wellness_of(const std::vector<db_value>& r) {
+wellness_day user_training_part::wellness_of(const std::vector<db_value>& r) {
   return wellness_day{*r[0],     num(r[1]), num(r[2]), num(r[3]), num(r[4]),
                       num(r[5]), num(r[6]), num(r[7]), text(r[8])};
 }
 
-workout workout_of(const std::vector<db_value>& r) {
+workout user_training_part::workout_of(const std::vector<db_value>& r) {
   return workout{static_cast<int32_t>(*integer(r[0])),
                  *r[1],
                  text(r[2]),
@@ -30,6 +28,8 @@ workout workout_of(const std::vector<db_value>& r) {
                  *r[7],
                  text(r[8])};
 }
+
+namespace {
 
 caf::error workout_not_found() {
   return make_error(user_ec::not_found, "Workout not found.");

@@ -17,6 +17,10 @@ struct user_training_part {
 
   void rows_changed(user_table t);
 
+  /// A `wellness_range` row, a `workout_range` row.
+  [[nodiscard]] static wellness_day wellness_of(const std::vector<db_value>& r);
+  [[nodiscard]] static workout workout_of(const std::vector<db_value>& r);
+
   [[nodiscard]] caf::result<wellness_day> put_wellness(user_self self,
                                                        wellness_input x);
 

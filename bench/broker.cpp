@@ -79,7 +79,7 @@ int main(int argc, char** argv) {
   auto via_broker = [&](caf::scoped_actor& self) {
     self->send(broker, atom::generate_v,
                gemini_call{body, ai_priority::interactive, false,
-                           deadline::in(std::chrono::minutes(1))});
+                           deadline::in(std::chrono::minutes(1)), nullptr});
   };
   auto direct = [&](caf::scoped_actor& self) {
     upstream_request r;

@@ -304,6 +304,14 @@ const std::vector<descriptor>& descriptors() {
      [](settings& s, const std::string& v) {
        s.strava_clock_origin = parse_int(v, 0, 1LL << 40);
      }},
+    {"DECISION_CLOCK_SCALE", "1", false,
+     [](settings& s, const std::string& v) {
+       s.decision_clock_scale = parse_number(v, 1, 100000);
+     }},
+    {"DECISION_CLOCK_ORIGIN", "0", false,
+     [](settings& s, const std::string& v) {
+       s.decision_clock_origin = parse_int(v, 0, 1LL << 40);
+     }},
     {"ADMIN_TOKEN", "", true,
      [](settings& s, const std::string& v) {
        s.admin_token = trim(v);

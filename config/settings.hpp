@@ -56,6 +56,10 @@ struct settings {
   /// from the instant `strava_clock_origin` (Unix s; 0 = start-up).
   double strava_clock_scale = 1;
   int64_t strava_clock_origin = 0;
+  /// Tests and benchmarks: the athletes' clock (decision slots) runs this
+  /// many times faster, from `decision_clock_origin` (Unix s; 0 = start).
+  double decision_clock_scale = 1;
+  int64_t decision_clock_origin = 0;
   std::string admin_token;
   environment env = environment::development;
   std::string host;

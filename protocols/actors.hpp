@@ -225,6 +225,20 @@ using user_strava_facet = caf::typed_actor<
   caf::replies_to<deadline, atom::refresh,
                   atom::strava>::with<athlete_profile>>;
 
+/// The coach (http-api.md §3.10): daily decisions and the chat.
+using user_coach_facet = caf::typed_actor<
+  /// Decides the day now (interactive), stores it; answers it.
+  caf::replies_to<deadline, atom::decide,
+                  decision_request>::with<daily_decision>,
+  /// The stored decisions of the last days, newest first.
+  caf::replies_to<deadline, atom::get,
+                  decision_query>::with<std::vector<daily_decision>>,
+  /// The newest chat messages, oldest first.
+  caf::replies_to<deadline, atom::get,
+                  chat_history_query>::with<std::vector<chat_line>>,
+  /// A chat message and the coach's reply (or a streamed one).
+  caf::replies_to<deadline, atom::chat, chat_message>::with<chat_reply>>;
+
 /// What every user actor does whatever its facets.
 using user_core_facet = caf::typed_actor<
   /// INTERNAL (scheduler, via the registry): the reminder of `kind` is due;
@@ -243,10 +257,9 @@ using user_core_facet = caf::typed_actor<
 /// One athlete's actor: owns the user's cached data; every read and write
 /// of the user's rows goes through it, one request at a time, in arrival
 /// order.
-using user_actor =
-  user_core_facet::extend_with<user_profile_facet, user_diary_facet,
-                               user_training_facet, user_intervals_facet,
-                               user_photo_facet, user_strava_facet>;
+using user_actor = user_core_facet::extend_with<
+  user_profile_facet, user_diary_facet, user_training_facet,
+  user_intervals_facet, user_photo_facet, user_strava_facet, user_coach_facet>;
 
 /// Spawns user actors on first need (and only then: start-up spawns
 /// nobody), restarts them after a crash (state is reloaded from the

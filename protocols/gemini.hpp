@@ -120,6 +120,14 @@ private:
 
 // -- the model's JSON (domain.md §9.1, §9.4) ----------------------------------
 
+/// A reading of the model's text: the value, or why it is unusable (the
+/// 422 detail).
+template<class T>
+struct model_reading {
+  std::optional<T> value;
+  std::string problem;
+};
+
 /// The text with a surrounding Markdown code fence removed, trimmed.
 [[nodiscard]] std::string strip_code_fence(std::string_view text);
 

@@ -9,9 +9,11 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace st {
@@ -138,6 +140,10 @@ struct athlete_profile {
   opt_string strava_updated_at;
   std::string display_name;
   opt_string timezone; ///< IANA name; none = UTC
+  /// Hours of the scheduled decisions on the athlete's clock (theirs, or
+  /// the server's when `own_decision_hours` is false).
+  std::vector<int64_t> decision_hours;
+  bool own_decision_hours = false;
 };
 
 /// PATCH athlete-profile: none = unchanged.
@@ -147,6 +153,8 @@ struct profile_patch {
   opt_int birth_year;
   opt_int ftp;
   opt_string timezone; ///< a known IANA name (checked by the route)
+  /// 0-23, sorted, without repeats; empty = no scheduled decisions.
+  caf::optional<std::vector<int64_t>> decision_hours;
 };
 
 /// A food_log row as the API shows it.
@@ -348,6 +356,9 @@ struct fault_probe {
 
 // -- third-party APIs ---------------------------------------------------------
 
+/// Sees a response body piece by piece (see upstream_request::tap).
+using body_tap = std::function<void(std::string_view)>;
+
 /// One outbound HTTP call (the upstream client retries and paces it).
 struct upstream_request {
   std::string method = "GET";
@@ -362,6 +373,9 @@ struct upstream_request {
   uint32_t max_attempts = 0;
   /// One attempt's whole time in ms (0 = the client's setting).
   int64_t attempt_timeout_ms = 0;
+  /// Called on the transfer's thread with each piece of a 2xx body as it
+  /// arrives (a stream read while it flows); local only, not inspected.
+  std::shared_ptr<const body_tap> tap;
 };
 
 /// The upstream's answer (any status; the caller interprets it).
@@ -617,6 +631,80 @@ struct photo_analysis {
   opt_double hrv;
 };
 
+// -- the coach: daily decisions and chat (domain.md §11-12) -------------------
+
+/// A workout a decision proposes instead of the planned one
+/// (http-api.md §3.10).
+struct plan_item {
+  std::string title;
+  std::string start_date;
+  opt_string end_date;
+  opt_string description;
+  std::string type = "workout";
+  opt_string raw; ///< a JSON object's text
+};
+
+/// A Go / Modify / Skip decision for one day of the athlete.
+struct daily_decision {
+  std::string decision; ///< Go, Modify or Skip
+  std::string reason;
+  caf::optional<plan_item> modified_plan;
+  opt_string suggestions_next_days;
+  std::string source; ///< "ai" (the model) or "rules" (docs/decisions.md)
+  std::string date;   ///< the athlete's day it is for
+  opt_int slot;       ///< the scheduled hour; none = asked for
+  std::string created_at;
+};
+
+/// POST chat/orchestrator/run: the day (empty = the athlete's today).
+struct decision_request {
+  std::string for_date;
+};
+
+/// GET decisions: the last `days` days up to the athlete's today.
+struct decision_query {
+  int64_t days = 14;
+};
+
+/// One stored chat message.
+struct chat_line {
+  std::string role; ///< user or assistant
+  std::string content;
+  opt_string timestamp;
+};
+
+/// GET chat/history: the newest `limit` messages.
+struct chat_history_query {
+  int64_t limit = 50;
+};
+
+/// Where a streamed reply goes while the model writes it (the HTTP side
+/// turns it into server-sent events). Thread-safe: deltas come from the
+/// transfer's thread, the end from the user's actor. After `gone` (the
+/// client left) everything is dropped, and the reply is still stored.
+class reply_sink {
+public:
+  virtual ~reply_sink() = default;
+  /// More of the reply's text.
+  virtual void delta(std::string_view text) = 0;
+  /// The reply is complete (and stored).
+  virtual void done(const std::string& reply) = 0;
+  /// The reply failed; nothing was stored.
+  virtual void failed(const std::string& detail) = 0;
+};
+
+/// POST chat/send: the athlete's message; `sink` set = stream the reply.
+struct chat_message {
+  std::string message;
+  bool run_orchestrator = false;
+  std::shared_ptr<reply_sink> sink;
+};
+
+/// The coach's reply (empty while it is streamed into the sink).
+struct chat_reply {
+  std::string reply;
+};
+
 // -- the Gemini broker (external-apis.md §1) ---------------------------------
 
 /// Who waits for a model call: a person (photos, chat) goes first; batch
@@ -630,6 +718,9 @@ struct gemini_call {
   ai_priority priority = ai_priority::interactive;
   bool stream = false; ///< streamGenerateContent?alt=sse
   deadline until;      ///< dropped unsent past it
+  /// A stream's text as it arrives (local only, not inspected); a call
+  /// whose text has begun to flow is not retried (it would repeat it).
+  std::shared_ptr<reply_sink> sink;
 };
 
 /// The model's answer.
@@ -728,13 +819,14 @@ typename Inspector::result_type inspect(Inspector& f, athlete_profile& x) {
   return f(caf::meta::type_name("st::athlete_profile"), x.weight_kg,
            x.weight_source, x.ftp, x.ftp_source, x.height_cm, x.birth_year,
            x.strava_firstname, x.strava_lastname, x.strava_profile_url,
-           x.strava_sex, x.strava_updated_at, x.display_name, x.timezone);
+           x.strava_sex, x.strava_updated_at, x.display_name, x.timezone,
+           x.decision_hours, x.own_decision_hours);
 }
 
 template<class Inspector>
 typename Inspector::result_type inspect(Inspector& f, profile_patch& x) {
   return f(caf::meta::type_name("st::profile_patch"), x.weight_kg, x.height_cm,
-           x.birth_year, x.ftp, x.timezone);
+           x.birth_year, x.ftp, x.timezone, x.decision_hours);
 }
 
 template<class Inspector>
@@ -977,6 +1069,45 @@ typename Inspector::result_type inspect(Inspector& f, photo_analysis& x) {
 }
 
 template<class Inspector>
+typename Inspector::result_type inspect(Inspector& f, plan_item& x) {
+  return f(caf::meta::type_name("st::plan_item"), x.title, x.start_date,
+           x.end_date, x.description, x.type, x.raw);
+}
+
+template<class Inspector>
+typename Inspector::result_type inspect(Inspector& f, daily_decision& x) {
+  return f(caf::meta::type_name("st::daily_decision"), x.decision, x.reason,
+           x.modified_plan, x.suggestions_next_days, x.source, x.date, x.slot,
+           x.created_at);
+}
+
+template<class Inspector>
+typename Inspector::result_type inspect(Inspector& f, decision_request& x) {
+  return f(caf::meta::type_name("st::decision_request"), x.for_date);
+}
+
+template<class Inspector>
+typename Inspector::result_type inspect(Inspector& f, decision_query& x) {
+  return f(caf::meta::type_name("st::decision_query"), x.days);
+}
+
+template<class Inspector>
+typename Inspector::result_type inspect(Inspector& f, chat_line& x) {
+  return f(caf::meta::type_name("st::chat_line"), x.role, x.content,
+           x.timestamp);
+}
+
+template<class Inspector>
+typename Inspector::result_type inspect(Inspector& f, chat_history_query& x) {
+  return f(caf::meta::type_name("st::chat_history_query"), x.limit);
+}
+
+template<class Inspector>
+typename Inspector::result_type inspect(Inspector& f, chat_reply& x) {
+  return f(caf::meta::type_name("st::chat_reply"), x.reply);
+}
+
+template<class Inspector>
 typename Inspector::result_type inspect(Inspector& f, gemini_call& x) {
   return f(caf::meta::type_name("st::gemini_call"), x.body, x.priority,
            x.stream, x.until);
@@ -1010,5 +1141,6 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(st::image_upload)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(st::meal_photo)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(st::photo_upload)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(st::sleep_photo)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(st::chat_message)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(st::page_ptr<st::wellness_day>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(st::page_ptr<st::workout>)

@@ -21,14 +21,6 @@ constexpr size_t max_meal_note_chars = 500;
 [[nodiscard]] gemini_prompt photo_prompt(const model_image& image);
 [[nodiscard]] gemini_prompt sleep_prompt(const model_image& image, bool full);
 
-/// A reading of the model's text: the value, or why it is unusable (the
-/// 422 detail).
-template<class T>
-struct model_reading {
-  std::optional<T> value;
-  std::string problem;
-};
-
 /// A dish estimate (`id` 0).
 [[nodiscard]] model_reading<food_analysis> read_meal(std::string_view text);
 

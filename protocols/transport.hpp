@@ -20,6 +20,7 @@ struct upstream_transfer {
   std::string body;
   std::chrono::milliseconds connect_timeout{5000};
   std::chrono::milliseconds total_timeout{30000};
+  std::shared_ptr<const body_tap> tap; ///< sees a 2xx body as it arrives
 };
 
 /// How the upstream actor moves bytes: `runtime/` hands it libcurl's

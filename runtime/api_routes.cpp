@@ -404,6 +404,7 @@ router make_api_routes(const api_context& ctx) {
   add_intervals_routes(result, ctx);
   add_photo_routes(result, ctx);
   add_strava_routes(result, ctx);
+  add_coach_routes(result, ctx);
   add_fault_routes(result, ctx);
   return result;
 }

@@ -71,6 +71,9 @@ void add_intervals_routes(router& r, const api_context& ctx);
 /// The Strava routes (runtime/strava_routes.cpp).
 void add_strava_routes(router& r, const api_context& ctx);
 
+/// The coach's routes: chat and daily decisions (runtime/coach_routes.cpp).
+void add_coach_routes(router& r, const api_context& ctx);
+
 /// The one place where errors become HTTP statuses and bodies.
 [[nodiscard]] api_response error_response(const caf::error& err);
 

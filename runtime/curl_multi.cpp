@@ -32,6 +32,12 @@ size_t on_body(char* data, size_t size, size_t n, void* user) {
     return 0; // aborts the transfer with CURLE_WRITE_ERROR
   }
   r->outcome.body.append(data, bytes);
+  if (r->request.tap) {
+    long status = 0;
+    curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &status);
+    if (status >= 200 && status < 300)
+      (*r->request.tap)({data, bytes});
+  }
   return bytes;
 }
 

@@ -188,6 +188,10 @@ private:
     std::string path;
     std::string request_id;
     std::chrono::steady_clock::time_point started;
+    /// A streamed body, and whether its writer waits for more of it.
+    std::shared_ptr<response_stream> stream;
+    bool stream_waiting = false;
+    size_t streamed_bytes = 0;
   };
 
   void do_read() {
@@ -337,6 +341,7 @@ private:
     areq.query = qpos == std::string::npos ? "" : target.substr(qpos + 1);
     areq.content_type = std::string{req[http::field::content_type]};
     areq.authorization = std::string{req[http::field::authorization]};
+    areq.accept = std::string{req[http::field::accept]};
     areq.client_ip =
       client_address(cfg.policies, peer_, req["X-Forwarded-For"]);
     areq.request_id = meta.request_id;
@@ -415,7 +420,12 @@ private:
       out.insert(name, value);
     out.body() = std::move(res.body);
     out.keep_alive(s->keep_alive && !closing_);
-    out.prepare_payload();
+    if (res.stream && !s->head) {
+      s->stream = std::move(res.stream);
+      out.chunked(true);
+    } else {
+      out.prepare_payload();
+    }
     if (s->head)
       out.body().clear(); // Content-Length still tells the GET size
     s->ready = true;
@@ -440,6 +450,8 @@ private:
     writing_ = true;
     auto s = slots_.front();
     stream_.expires_after(defaults::http_write_timeout);
+    if (s->stream)
+      return write_stream_head(s);
     if (s->head) {
       auto sr =
         std::make_shared<http::response_serializer<http::string_body>>(s->res);
@@ -455,6 +467,61 @@ private:
       stream_, s->res,
       [self = shared_from_this(), s](beast::error_code ec, size_t n) {
         self->on_write(ec, n);
+      });
+  }
+
+  /// A streamed answer: its head, then each piece as a chunk as it comes,
+  /// then the last chunk.
+  void write_stream_head(const std::shared_ptr<slot>& s) {
+    auto sr =
+      std::make_shared<http::response_serializer<http::string_body>>(s->res);
+    sr->split(true);
+    std::weak_ptr<http_session> weak = shared_from_this();
+    s->stream->on_ready([weak, s] {
+      auto self = weak.lock();
+      if (!self)
+        return;
+      net::post(self->stream_.get_executor(), [self, s] {
+        if (s->stream_waiting && !self->closed_) {
+          s->stream_waiting = false;
+          self->write_stream(s);
+        }
+      });
+    });
+    http::async_write_header(
+      stream_, *sr,
+      [self = shared_from_this(), s, sr](beast::error_code ec, size_t n) {
+        if (ec)
+          return self->on_write(ec, n);
+        s->streamed_bytes += n;
+        self->write_stream(s);
+      });
+  }
+
+  void write_stream(const std::shared_ptr<slot>& s) {
+    auto piece = std::make_shared<std::string>();
+    bool ended = s->stream->take(*piece);
+    stream_.expires_after(defaults::http_write_timeout);
+    if (!piece->empty()) {
+      net::async_write(
+        stream_, http::make_chunk(net::buffer(*piece)),
+        [self = shared_from_this(), s, piece](beast::error_code ec, size_t n) {
+          s->streamed_bytes += n;
+          if (ec)
+            return self->on_write(ec, s->streamed_bytes);
+          self->write_stream(s);
+        });
+      return;
+    }
+    if (!ended) {
+      s->stream_waiting = true; // woken by the stream's producer
+      return;
+    }
+    net::async_write(
+      stream_, http::make_chunk_last(),
+      [self = shared_from_this(), s](beast::error_code ec, size_t n) {
+        s->streamed_bytes += n;
+        self->on_write(ec, s->streamed_bytes);
       });
   }
 
@@ -485,6 +552,10 @@ private:
     if (closed_)
       return;
     closed_ = true;
+    for (auto& s : slots_)
+      if (s->stream)
+        s->stream->cancel(); // the producer goes on; nobody reads it
+
     beast::error_code ec;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
     if (!linger_) {

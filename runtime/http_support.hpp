@@ -40,10 +40,25 @@ struct api_request {
   std::string body;
   std::string content_type;
   std::string authorization;
+  std::string accept;
   std::string client_ip;
   std::string request_id;
   /// The Bearer token, verified once by the HTTP front.
   bearer_check caller;
+};
+
+/// A response body written while it is produced (chunked): the events of
+/// a streamed reply. Thread-safe.
+class response_stream {
+public:
+  virtual ~response_stream() = default;
+  /// Moves what was produced since into `out`; true once nothing more
+  /// will come.
+  virtual bool take(std::string& out) = 0;
+  /// `wake` runs (on any thread) whenever more was produced or it ended.
+  virtual void on_ready(std::function<void()> wake) = 0;
+  /// The client is gone: what comes from now on is dropped.
+  virtual void cancel() = 0;
 };
 
 /// A response before the cross-cutting policies (CORS, security headers,
@@ -55,6 +70,8 @@ struct api_response {
   std::vector<std::pair<std::string, std::string>> headers;
   /// The forms of a cached body: its gzip is made once and kept there.
   std::shared_ptr<render_memo> rendered;
+  /// Set: the body is this stream (`body` stays empty).
+  std::shared_ptr<response_stream> stream;
 };
 
 /// Called exactly once per request, from any thread.

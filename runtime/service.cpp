@@ -35,6 +35,19 @@ namespace st {
 
 namespace {
 
+/// A clock `scale` times faster than the system's from `origin` (Unix s;
+/// 0 = now), for tests and benchmarks.
+scaled_clock clock_of(double scale, int64_t origin) {
+  scaled_clock result;
+  result.scale = scale;
+  result.origin_ms = origin > 0
+                       ? origin * 1000
+                       : std::chrono::duration_cast<std::chrono::milliseconds>(
+                           std::chrono::system_clock::now().time_since_epoch())
+                           .count();
+  return result;
+}
+
 /// This process among others on one database: host, pid, start time.
 std::string process_name() {
   char host[256] = {};
@@ -247,13 +260,7 @@ int run_serve(const settings& cfg) {
 
   strava_gateway_settings gateway_cfg;
   gateway_cfg.upstream = upstream;
-  gateway_cfg.clock.scale = cfg.strava_clock_scale;
-  gateway_cfg.clock.origin_ms =
-    cfg.strava_clock_origin > 0
-      ? cfg.strava_clock_origin * 1000
-      : std::chrono::duration_cast<std::chrono::milliseconds>(
-          std::chrono::system_clock::now().time_since_epoch())
-          .count();
+  gateway_cfg.clock = clock_of(cfg.strava_clock_scale, cfg.strava_clock_origin);
   gateway_cfg.margin = defaults::strava_safety_margin;
   gateway_cfg.attempt_timeout =
     std::chrono::seconds(cfg.upstream_timeout_seconds);
@@ -304,6 +311,17 @@ int run_serve(const settings& cfg) {
   user_cfg.uploads = uploads;
   user_cfg.intervals = intervals_cfg;
   user_cfg.strava = strava_cfg;
+  auto coach_cfg = std::make_shared<coach_settings>();
+  coach_cfg->hours.assign(cfg.orchestrator_cron_hours.begin(),
+                          cfg.orchestrator_cron_hours.end());
+  std::sort(coach_cfg->hours.begin(), coach_cfg->hours.end());
+  coach_cfg->hours.erase(
+    std::unique(coach_cfg->hours.begin(), coach_cfg->hours.end()),
+    coach_cfg->hours.end());
+  coach_cfg->clock =
+    clock_of(cfg.decision_clock_scale, cfg.decision_clock_origin);
+  coach_cfg->strava_in_ai = cfg.strava_data_in_ai;
+  user_cfg.coach = coach_cfg;
   user_cfg.caches = std::make_shared<cache_budget>(
     static_cast<size_t>(cfg.user_cache_mb) * 1024 * 1024);
   user_cfg.cache_bytes_per_user = defaults::user_cache_bytes;
@@ -320,6 +338,13 @@ int run_serve(const settings& cfg) {
     reminder_cfg.backfill.push_back(
       db_statement{stmt::reminders_backfill_refresh,
                    {std::to_string(intervals_cfg->refresh_period.count())}});
+  // Every account without one gets its next decision slot (accounts made
+  // later get theirs when their actor first runs).
+  std::string hours = "{";
+  for (auto h : coach_cfg->hours)
+    hours += (hours.size() > 1 ? "," : "") + std::to_string(h);
+  reminder_cfg.backfill.push_back(
+    db_statement{stmt::reminders_backfill_decisions, {hours + "}"}});
   auto reminders = sys.spawn(reminder_scheduler, db, users, reminder_cfg);
 
   // In start order.

@@ -5,6 +5,7 @@
 #include "protocols/limits.hpp"
 #include "protocols/text.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <functional>
@@ -171,6 +172,34 @@ opt_double hours_of(const rapidjson::Value& obj, const char* hours,
 // -- request bodies
 // -------------------------------------------------------------
 
+namespace {
+
+/// A list of hours 0–23 (sorted, repeats dropped); 422 entries otherwise.
+caf::optional<std::vector<int64_t>>
+decision_hours_of(body_reader& in, const rapidjson::Value& v) {
+  if (!v.IsArray() || v.Size() > 24) {
+    in.fail(v.IsArray() ? "too_long" : "list_type", "decision_hours",
+            v.IsArray() ? "List should have at most 24 items"
+                        : "Input should be a valid list",
+            v);
+    return caf::none;
+  }
+  std::vector<int64_t> hours;
+  for (auto& h : v.GetArray()) {
+    if (!h.IsInt64() || h.GetInt64() < 0 || h.GetInt64() > 23) {
+      in.fail("int_range", "decision_hours",
+              "Each hour should be an integer from 0 to 23", h);
+      return caf::none;
+    }
+    hours.push_back(h.GetInt64());
+  }
+  std::sort(hours.begin(), hours.end());
+  hours.erase(std::unique(hours.begin(), hours.end()), hours.end());
+  return hours;
+}
+
+} // namespace
+
 std::optional<profile_patch>
 parse_profile_patch(const std::string& body,
                     std::vector<validation_error>& errors) {
@@ -181,6 +210,8 @@ parse_profile_patch(const std::string& body,
     x.birth_year = in.integer("birth_year", false, 1900, 2100);
     x.ftp = in.integer("ftp", false, 1, 999);
     x.timezone = in.string("timezone", false, 1, 64);
+    if (auto* v = in.raw("decision_hours"))
+      x.decision_hours = decision_hours_of(in, *v);
     return x;
   });
 }
@@ -494,6 +525,11 @@ std::string profile_json(const athlete_profile& x) {
     write(w, x.display_name);
     w.Key("timezone");
     write(w, x.timezone);
+    w.Key("decision_hours");
+    w.StartArray();
+    for (auto h : x.decision_hours)
+      w.Int64(h);
+    w.EndArray();
     w.EndObject();
   });
 }

@@ -33,6 +33,16 @@ const std::string workout_columns = "id, " + iso("start_date") +
                                     ", name, type, duration_sec, "
                                     "distance_m, tss, source, notes";
 
+/// TSS per UTC day of the 90 days up to the as-of date $2, with `filter`.
+std::string daily_tss_sql(const std::string& filter) {
+  return "SELECT to_char((start_date AT TIME ZONE 'UTC')::date, "
+         "'YYYY-MM-DD'), sum(least(greatest(coalesce(tss, 0), 0), " +
+         std::to_string(static_cast<int64_t>(limits::max_tss)) +
+         ")) FROM workouts WHERE user_id = $1::integer AND start_date >= " +
+         utc_midnight("$2::date - 90") + " AND start_date < " +
+         utc_midnight("$2::date + 1") + filter + " GROUP BY 1 ORDER BY 1";
+}
+
 } // namespace
 
 const std::vector<statement_def>& statement_catalog() {
@@ -105,16 +115,19 @@ const std::vector<statement_def>& statement_catalog() {
      "p.strava_lastname, p.strava_profile_url, p.strava_sex, " +
        iso("p.strava_updated_at") +
        ", p.weight_kg, p.height_cm, p.birth_year, p.ftp, u.email, "
-       "p.timezone "
+       "p.timezone, p.decision_hours::text, EXISTS (SELECT 1 FROM "
+       "user_reminders r WHERE r.user_id = u.id AND r.kind = 'decision') "
        "FROM users u LEFT JOIN athlete_profiles p ON p.user_id = u.id "
        "WHERE u.id = $1::integer"},
-    // $1 user, $2 weight, $3 height, $4 birth year, $5 ftp, $6 time zone;
-    // NULL = keep.
+    // $1 user, $2 weight, $3 height, $4 birth year, $5 ftp, $6 time zone,
+    // $7 decision hours; NULL = keep.
     {stmt::profile_upsert, "profile_upsert",
      "INSERT INTO athlete_profiles (user_id, weight_kg, height_cm, "
-     "birth_year, ftp, timezone, updated_at) VALUES ($1::integer, "
-     "$2::float8, $3::float8, $4::integer, $5::integer, $6, now()) "
-     "ON CONFLICT (user_id) DO UPDATE SET "
+     "birth_year, ftp, timezone, decision_hours, updated_at) VALUES "
+     "($1::integer, $2::float8, $3::float8, $4::integer, $5::integer, $6, "
+     "$7::smallint[], now()) ON CONFLICT (user_id) DO UPDATE SET "
+     "decision_hours = coalesce(EXCLUDED.decision_hours, "
+     "athlete_profiles.decision_hours), "
      "timezone = coalesce(EXCLUDED.timezone, athlete_profiles.timezone), "
      "weight_kg = coalesce(EXCLUDED.weight_kg, athlete_profiles.weight_kg), "
      "height_cm = coalesce(EXCLUDED.height_cm, athlete_profiles.height_cm), "
@@ -128,7 +141,8 @@ const std::vector<statement_def>& statement_catalog() {
      "FROM athlete_profiles.birth_year) OR (EXCLUDED.ftp IS NOT NULL AND "
      "EXCLUDED.ftp IS DISTINCT FROM athlete_profiles.ftp) OR "
      "(EXCLUDED.timezone IS NOT NULL AND EXCLUDED.timezone IS DISTINCT FROM "
-     "athlete_profiles.timezone) "
+     "athlete_profiles.timezone) OR (EXCLUDED.decision_hours IS NOT NULL AND "
+     "EXCLUDED.decision_hours IS DISTINCT FROM athlete_profiles.decision_hours) "
      "THEN now() ELSE athlete_profiles.updated_at END"},
     // $1 user, $2 date, $3 meal, $4 name, $5..$9 values.
     {stmt::food_insert, "food_insert",
@@ -217,14 +231,10 @@ const std::vector<statement_def>& statement_catalog() {
     // $1 user, $2 as-of date: TSS per UTC day of the 90 days up to it.
     // Each workout counts at most limits::max_tss (rows written before
     // inputs were bounded could make the sum overflow).
-    {stmt::daily_tss, "daily_tss",
-     "SELECT to_char((start_date AT TIME ZONE 'UTC')::date, 'YYYY-MM-DD'), "
-     "sum(least(greatest(coalesce(tss, 0), 0), " +
-       std::to_string(static_cast<int64_t>(limits::max_tss)) +
-       ")) FROM workouts WHERE user_id = $1::integer "
-       "AND start_date >= " +
-       utc_midnight("$2::date - 90") + " AND start_date < " +
-       utc_midnight("$2::date + 1") + " GROUP BY 1 ORDER BY 1"},
+    {stmt::daily_tss, "daily_tss", daily_tss_sql("")},
+    // The same, of completed training only (started before now).
+    {stmt::completed_daily_tss, "completed_daily_tss",
+     daily_tss_sql(" AND start_date <= now()")},
     {stmt::effective_ftp, "effective_ftp",
      "SELECT coalesce(ftp::float8, strava_ftp::float8) FROM athlete_profiles "
      "WHERE user_id = $1::integer"},
@@ -595,6 +605,59 @@ const std::vector<statement_def>& statement_catalog() {
     {stmt::strava_purge, "strava_purge",
      "DELETE FROM strava_activities WHERE user_id = $1::integer AND "
      "start_date < now() - $2::bigint * interval '1 day'"},
+    // $1 user, $2 most: the newest messages, newest first.
+    {stmt::chat_recent, "chat_recent",
+     "SELECT role, content, " + iso("timestamp") +
+       " FROM chat_messages WHERE user_id = $1::integer "
+       "ORDER BY timestamp DESC NULLS LAST, id DESC LIMIT $2::bigint"},
+    // $1 user, $2 role, $3 content (its own instant: two messages of one
+    // transaction stay in order).
+    {stmt::chat_insert, "chat_insert",
+     "INSERT INTO chat_messages (user_id, role, content, timestamp) VALUES "
+     "($1::integer, $2, $3, clock_timestamp())"},
+    // $1 user, $2 date, $3 slot: whether that slot was decided already.
+    {stmt::decision_exists, "decision_exists",
+     "SELECT count(*) FROM daily_decisions WHERE user_id = $1::integer AND "
+     "date = $2::date AND slot = $3::smallint"},
+    // $1 user, $2 date, $3 slot (NULL = asked for), $4 decision, $5 reason,
+    // $6 plan, $7 suggestions, $8 source, $9 chat message (NULL = none):
+    // stored once per slot (a second process's decision is dropped), the
+    // message only with it. Answers created_at when stored.
+    {stmt::decision_insert, "decision_insert",
+     "WITH d AS (INSERT INTO daily_decisions (user_id, date, slot, decision, "
+     "reason, plan, suggestions, source) VALUES ($1::integer, $2::date, "
+     "$3::smallint, $4, $5, $6::json, $7, $8) ON CONFLICT (user_id, date, "
+     "slot) DO NOTHING RETURNING created_at), m AS (INSERT INTO "
+     "chat_messages (user_id, role, content, timestamp) SELECT $1::integer, "
+     "'assistant', $9::text, clock_timestamp() FROM d WHERE $9::text IS NOT "
+     "NULL) SELECT " +
+       iso("created_at") + " FROM d"},
+    // $1 user, $2 first, $3 last day: the decisions, newest first.
+    {stmt::decision_range, "decision_range",
+     "SELECT to_char(date, 'YYYY-MM-DD'), slot, decision, reason, "
+     "plan::text, suggestions, source, " +
+       iso("created_at") +
+       " FROM daily_decisions WHERE user_id = $1::integer AND date >= "
+       "$2::date AND date <= $3::date ORDER BY date DESC, created_at DESC, "
+       "id DESC"},
+    {stmt::strava_linked, "strava_linked",
+     "SELECT count(*) FROM strava_credentials WHERE user_id = $1::integer"},
+    // $1 the server's hours: a decision reminder for every account that
+    // has none, at its next slot on its own clock (a zone PostgreSQL does
+    // not know counts as UTC); empty hours of its own = none.
+    {stmt::reminders_backfill_decisions, "reminders_backfill_decisions",
+     "WITH zones AS (SELECT name FROM pg_timezone_names), s AS (SELECT "
+     "u.id, coalesce(z.name, 'UTC') AS tz, coalesce(p.decision_hours, "
+     "$1::smallint[]) AS hours FROM users u LEFT JOIN athlete_profiles p ON "
+     "p.user_id = u.id LEFT JOIN zones z ON z.name = p.timezone) "
+     "INSERT INTO user_reminders (user_id, kind, due_at) SELECT s.id, "
+     "'decision', n.t FROM s CROSS JOIN LATERAL (SELECT min(((date_trunc("
+     "'day', now() AT TIME ZONE s.tz) + d * interval '1 day' + h * interval "
+     "'1 hour') AT TIME ZONE s.tz)) AS t FROM unnest(s.hours) h, "
+     "generate_series(0, 1) d WHERE ((date_trunc('day', now() AT TIME ZONE "
+     "s.tz) + d * interval '1 day' + h * interval '1 hour') AT TIME ZONE "
+     "s.tz) > now()) n WHERE n.t IS NOT NULL "
+     "ON CONFLICT (user_id, kind) DO NOTHING"},
   };
   return result;
 }

@@ -36,6 +36,7 @@ enum class stmt : uint16_t {
   intervals_linked,
   latest_intervals_load,
   daily_tss,
+  completed_daily_tss,
   effective_ftp,
   sleep_insert,
   sleep_range,
@@ -72,6 +73,13 @@ enum class stmt : uint16_t {
   strava_events_forget,
   strava_event_insert,
   strava_purge,
+  chat_recent,
+  chat_insert,
+  decision_exists,
+  decision_insert,
+  decision_range,
+  strava_linked,
+  reminders_backfill_decisions,
 };
 
 /// A catalog entry: the prepared statement's name and text.

@@ -52,7 +52,7 @@ struct broker_fixture {
     p.system_instruction = "test";
     p.contents.push_back(gemini_turn{"user", {gemini_part{text, {}, {}}}});
     return gemini_call{gemini_request_json(p), priority, false,
-                       deadline::in(within)};
+                       deadline::in(within), nullptr};
   }
 
   caf::expected<gemini_answer> ask(const gemini_broker_actor& broker,

@@ -70,7 +70,7 @@ std::set<std::string> reference_catalog() {
 }
 
 /// The catalog lines of this service's additions to the reference (013,
-/// 014, 015).
+/// 014, 015, 016).
 const std::set<std::string>& additions() {
   static const std::set<std::string> result{
     "column refresh_token_chains #1 token_hash character varying(64) NOT NULL "
@@ -168,6 +168,38 @@ const std::set<std::string>& additions() {
     "UNIQUE INDEX uq_strava_webhook_events_delivery ON "
     "public.strava_webhook_events USING btree (user_id, object_type, "
     "object_id, aspect_type, event_time, updates)",
+    // 016
+    "column athlete_profiles #16 decision_hours smallint[] default=",
+    "column daily_decisions #1 id integer NOT NULL "
+    "default=nextval('daily_decisions_id_seq'::regclass)",
+    "column daily_decisions #10 created_at timestamp with time zone NOT "
+    "NULL default=now()",
+    "column daily_decisions #2 user_id integer NOT NULL default=",
+    "column daily_decisions #3 date date NOT NULL default=",
+    "column daily_decisions #4 slot smallint default=",
+    "column daily_decisions #5 decision character varying(8) NOT NULL "
+    "default=",
+    "column daily_decisions #6 reason text NOT NULL default=",
+    "column daily_decisions #7 plan json default=",
+    "column daily_decisions #8 suggestions text default=",
+    "column daily_decisions #9 source character varying(8) NOT NULL "
+    "default=",
+    "constraint daily_decisions ck_daily_decisions_decision CHECK "
+    "(((decision)::text = ANY ((ARRAY['Go'::character varying, "
+    "'Modify'::character varying, 'Skip'::character varying])::text[])))",
+    "constraint daily_decisions ck_daily_decisions_source CHECK "
+    "(((source)::text = ANY ((ARRAY['ai'::character varying, "
+    "'rules'::character varying])::text[])))",
+    "constraint daily_decisions daily_decisions_pkey PRIMARY KEY (id)",
+    "constraint daily_decisions daily_decisions_user_id_fkey FOREIGN KEY "
+    "(user_id) REFERENCES users(id) ON DELETE CASCADE",
+    "constraint daily_decisions uq_daily_decisions_slot UNIQUE (user_id, "
+    "date, slot)",
+    "index daily_decisions daily_decisions_pkey CREATE UNIQUE INDEX "
+    "daily_decisions_pkey ON public.daily_decisions USING btree (id)",
+    "index daily_decisions uq_daily_decisions_slot CREATE UNIQUE INDEX "
+    "uq_daily_decisions_slot ON public.daily_decisions USING btree "
+    "(user_id, date, slot)",
   };
   return result;
 }
@@ -194,29 +226,29 @@ std::string difference(const std::set<std::string>& a,
 } // namespace
 
 TEST_CASE("migrate produces exactly the reference schema plus this "
-          "service's additions, at revision 015") {
+          "service's additions, at revision 016") {
   scratch_database db;
   auto [rc, out] = run_binary({"migrate"}, {{"DATABASE_URL", db.dsn()}});
   INFO(out);
   REQUIRE(rc == 0);
-  CHECK(out.find("applied 15 migrations: empty -> 015") != std::string::npos);
+  CHECK(out.find("applied 16 migrations: empty -> 016") != std::string::npos);
   auto ours = catalog_of(db.dsn());
   auto reference = expected_catalog();
   INFO(difference(ours, reference));
   CHECK(ours == reference);
   CHECK(ours.size() > 150);
   CHECK(db.query("SELECT version_num FROM alembic_version") ==
-        std::vector<std::vector<std::string>>{{"015"}});
+        std::vector<std::vector<std::string>>{{"016"}});
 }
 
-TEST_CASE("migrate on a database already at 015 changes nothing") {
+TEST_CASE("migrate on a database already at 016 changes nothing") {
   scratch_database db;
   migrate_database(db.dsn());
   db.query("INSERT INTO users (email) VALUES ('kept@example.com')");
   auto before = catalog_of(db.dsn());
   auto report = migrate_database(db.dsn());
-  CHECK(report.from == "015");
-  CHECK(report.to == "015");
+  CHECK(report.from == "016");
+  CHECK(report.to == "016");
   CHECK(report.applied.empty());
   CHECK(catalog_of(db.dsn()) == before);
   CHECK(db.query("SELECT email FROM users") ==
@@ -224,7 +256,7 @@ TEST_CASE("migrate on a database already at 015 changes nothing") {
 }
 
 TEST_CASE("a database part-way through the revisions (a reference one at "
-          "009) is brought up to 015") {
+          "009) is brought up to 016") {
   scratch_database db;
   for (auto& m : migrations()) {
     db.query(m.sql);
@@ -236,7 +268,8 @@ TEST_CASE("a database part-way through the revisions (a reference one at "
            "INSERT INTO alembic_version VALUES ('009')");
   auto report = migrate_database(db.dsn());
   CHECK(report.applied ==
-        std::vector<std::string>{"010", "011", "012", "013", "014", "015"});
+        std::vector<std::string>{"010", "011", "012", "013", "014", "015",
+                                 "016"});
   CHECK(catalog_of(db.dsn()) == expected_catalog());
 }
 
@@ -250,7 +283,7 @@ TEST_CASE("two migrate runs at once are safe") {
   auto [rc, out] = run_shell(cmd);
   INFO(out);
   CHECK(rc == 0);
-  CHECK(out.find("applied 15 migrations") != std::string::npos);
+  CHECK(out.find("applied 16 migrations") != std::string::npos);
   CHECK(out.find("nothing to do") != std::string::npos);
   CHECK(catalog_of(db.dsn()) == expected_catalog());
 }
@@ -285,7 +318,7 @@ TEST_CASE("015 turns the reference's Strava start dates into true UTC and "
            "INSERT INTO strava_sync_queue (user_id, status) VALUES "
            "(1, 'pending'), (1, 'pending'), (1, 'done')");
   auto report = migrate_database(db.dsn());
-  CHECK(report.applied == std::vector<std::string>{"015"});
+  CHECK(report.applied == std::vector<std::string>{"015", "016"});
   CHECK(
     db.query("SELECT to_char(start_date AT TIME ZONE 'UTC', "
              "'HH24:MI'), start_date_local FROM strava_activities") ==

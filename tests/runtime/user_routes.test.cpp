@@ -66,7 +66,7 @@ TEST_CASE_METHOD(data_fixture,
   CHECK(empty.status == 200);
   CHECK(
     empty.body ==
-    R"({"weight_kg":null,"weight_source":null,"ftp":null,"ftp_source":null,"height_cm":null,"birth_year":null,"strava_firstname":null,"strava_lastname":null,"strava_profile_url":null,"strava_sex":null,"strava_updated_at":null,"display_name":"profile@example.com","timezone":null})");
+    R"({"weight_kg":null,"weight_source":null,"ftp":null,"ftp_source":null,"height_cm":null,"birth_year":null,"strava_firstname":null,"strava_lastname":null,"strava_profile_url":null,"strava_sex":null,"strava_updated_at":null,"display_name":"profile@example.com","timezone":null,"decision_hours":[7,16]})");
   auto patched =
     call(a, "PATCH", "/api/v1/athlete-profile",
          R"({"weight_kg":70.5,"ftp":250,"height_cm":180,"unknown":1})");

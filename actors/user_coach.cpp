@@ -1,0 +1,581 @@
+#include "actors/user_coach.hpp"
+
+#include "actors/user.hpp"
+#include "actors/user_db.hpp"
+#include "protocols/coach.hpp"
+#include "protocols/dates.hpp"
+#include "protocols/errors.hpp"
+
+#include <algorithm>
+#include <functional>
+
+#include "domain/readiness.hpp"
+#include "domain/time_zone.hpp"
+#include "domain/training_load.hpp"
+#include "util/log.hpp"
+
+namespace st {
+
+using namespace user_db;
+
+namespace {
+
+using sys_clock = std::chrono::system_clock;
+using std::chrono::milliseconds;
+
+/// The reference's 502 detail of a chat whose model call failed.
+constexpr const char* chat_failed = "AI chat failed. Please try again.";
+
+const coach_settings& config(user_self self) {
+  return *self->state.cfg->coach;
+}
+
+user_coach_part& part(user_self self) {
+  return self->state.coach;
+}
+
+/// The athletes' clock now (faster than the system's in tests).
+sys_clock::time_point coach_now(user_self self) {
+  return sys_clock::time_point{milliseconds{config(self).clock.now()}};
+}
+
+int64_t coach_today(user_self self) {
+  return day_in(self->state.zone, coach_now(self));
+}
+
+int64_t ms_of(sys_clock::time_point t) {
+  return std::chrono::duration_cast<milliseconds>(t.time_since_epoch()).count();
+}
+
+/// One more piece of work with the model; `settle_one` ends it (and lets
+/// a passivation that waited go ahead).
+void start_one(user_self self) {
+  ++part(self).in_flight;
+}
+
+void settle_one(user_self self) {
+  auto& st = self->state;
+  --st.coach.in_flight;
+  if (st.quit_when_idle && !st.busy())
+    self->quit();
+}
+
+// -- the schedule -------------------------------------------------------------
+
+/// The athlete's decision hours.
+const std::vector<int64_t>& hours_of(user_self self) {
+  return self->state.profile.cached->decision_hours;
+}
+
+/// Writes the reminder at the first slot after `after` (the athletes'
+/// clock), or drops it when the athlete has no decision hours.
+void write_schedule(user_self self, sys_clock::time_point after) {
+  auto& st = self->state;
+  std::optional<sys_clock::time_point> next;
+  for (auto h : hours_of(self)) {
+    auto t = next_local_time(st.zone, after, h * 3600);
+    if (!next || t < *next)
+      next = t;
+  }
+  constexpr auto kind = user_coach_part::decision_reminder;
+  if (!next) {
+    st.write_in_background(self, st.forget_reminder(kind),
+                           "the decision reminder");
+    return;
+  }
+  auto due = sys_clock::now() + config(self).clock.until(ms_of(*next));
+  st.write_in_background(self, st.remind_at(kind, due),
+                         "the decision reminder");
+}
+
+std::string schedule_key_of(user_self self) {
+  auto& p = *self->state.profile.cached;
+  std::string key = p.timezone.value_or("UTC") + "|";
+  for (auto h : p.decision_hours)
+    key += std::to_string(h) + ",";
+  return key;
+}
+
+// -- the context --------------------------------------------------------------
+
+/// What one batch gathered for a decision or a reply.
+struct gathered {
+  athlete_day day;
+  bool decided_already = false; ///< the slot has its decision
+  bool linked = false;          ///< Intervals.icu or Strava
+  bool has_data = false;        ///< anything of the last days
+};
+
+/// Indices of the gathering batch's results.
+enum gather_slot : size_t {
+  food_result,
+  wellness_result,
+  workouts_result,
+  tss_result,
+  sleep_result,
+  chat_result,
+  strava_link_result,
+  slot_result,
+  intervals_link_result,
+  strava_result,
+};
+
+db_statement nothing() {
+  return statement_of(stmt::ping, {});
+}
+
+/// CTL/ATL/TSB of completed training for `day`: Intervals.icu's figures of
+/// the last finished day when it sent them (today's may count planned
+/// workouts), else computed from the completed workouts.
+fitness completed_load(const athlete_day& x, const db_rows& tss) {
+  auto today = format_date(x.day);
+  for (auto i = x.wellness.rbegin(); i != x.wellness.rend(); ++i) {
+    if (i->date >= today || !i->ctl)
+      continue;
+    auto ctl = *i->ctl;
+    auto atl = i->atl.value_or(0);
+    return fitness{true, round_to(ctl, 1), round_to(atl, 1),
+                   round_to(ctl - atl, 1), i->date};
+  }
+  std::vector<std::pair<int64_t, double>> daily;
+  for (auto& row : tss.rows)
+    if (auto d = parse_date(row[0].value_or("")))
+      daily.emplace_back(*d, num(row[1]).value_or(0));
+  auto result = compute_fitness(daily, x.day);
+  result.date = today;
+  return result;
+}
+
+/// Reads everything about `day` in one batch (one round trip), takes the
+/// profile from the cache, then (for a decision, when linked) the day's
+/// planned events from Intervals.icu.
+void gather(user_self self, int64_t day, opt_int slot, bool chat,
+            deadline until, std::function<void(caf::expected<gathered>)> k) {
+  auto& st = self->state;
+  auto uid = st.uid();
+  auto date = format_date(day);
+  bool strava_allowed = config(self).strava_in_ai;
+  bool need_link = !st.intervals.link;
+  std::vector<db_statement> xs{
+    statement_of(stmt::food_day, {uid, date}),
+    statement_of(stmt::wellness_range,
+                 {uid, format_date(day - 60), date, "1000", "0"}),
+    statement_of(stmt::workout_range, {uid, format_date(day - 14), date}),
+    statement_of(stmt::completed_daily_tss, {uid, date}),
+    statement_of(stmt::sleep_range, {uid, format_date(day - 7), date, "20"}),
+    statement_of(
+      stmt::chat_recent,
+      {uid, std::to_string(chat ? config(self).history_messages : 0)}),
+    statement_of(stmt::strava_linked, {uid}),
+    slot ? statement_of(stmt::decision_exists, {uid, date, param(*slot)})
+         : nothing(),
+    need_link ? statement_of(stmt::intervals_credentials, {uid}) : nothing(),
+    strava_allowed ? user_strava_part::activity_range(st, day - 14, day)
+                   : nothing(),
+  };
+  request_db(self, batch_of(std::move(xs)), until)
+    .then(
+      [=](db_reply& r) {
+        auto& st = self->state;
+        if (need_link)
+          st.intervals.remember_link(first_row(r, intervals_link_result));
+        gathered g;
+        auto& x = g.day;
+        x.day = day;
+        x.profile = *st.profile.cached;
+        x.email = st.profile.email;
+        x.food = user_diary_part::food_day_of(date, r.results[food_result]);
+        for (auto& row : r.results[wellness_result].rows)
+          x.wellness.push_back(user_training_part::wellness_of(row));
+        for (auto& row : r.results[workouts_result].rows) {
+          if (x.workouts.size() == 10)
+            break;
+          x.workouts.push_back(user_training_part::workout_of(row));
+        }
+        for (auto& row : r.results[sleep_result].rows)
+          x.sleep.push_back(user_diary_part::sleep_of(row));
+        auto& chats = r.results[chat_result].rows;
+        for (auto i = chats.rbegin(); i != chats.rend(); ++i)
+          x.history.push_back(
+            chat_line{(*i)[0].value_or(""), (*i)[1].value_or(""), (*i)[2]});
+        x.load = completed_load(x, r.results[tss_result]);
+        readiness_input in{day, x.wellness, photo_sleep_hours(x), x.load};
+        auto reading = read_readiness(in);
+        x.hrv_7d = reading.hrv_7d;
+        x.hrv_60d = reading.hrv_60d;
+        x.rhr_baseline = reading.rhr_baseline;
+        x.strava_allowed = strava_allowed;
+        if (strava_allowed) {
+          auto ftp = x.profile.ftp
+                       ? opt_double{static_cast<double>(*x.profile.ftp)}
+                       : opt_double{};
+          x.strava = user_strava_part::activities_of(r.results[strava_result],
+                                                     ftp, day - 14, day);
+        }
+        bool intervals_linked = st.intervals.link && *st.intervals.link;
+        auto strava_links = first_row(r, strava_link_result);
+        g.linked = intervals_linked ||
+                   (strava_links && integer((*strava_links)[0]).value_or(0));
+        if (slot)
+          g.decided_already =
+            integer((*first_row(r, slot_result))[0]).value_or(0) > 0;
+        bool recent_wellness = std::any_of(x.wellness.begin(), x.wellness.end(),
+                                           [day](const wellness_day& w) {
+                                             auto d = parse_date(w.date);
+                                             return d && *d >= day - 7;
+                                           });
+        g.has_data = recent_wellness || !x.workouts.empty() ||
+                     !x.food.entries.empty() || !x.sleep.empty();
+        if (chat || !intervals_linked || g.decided_already)
+          return k(std::move(g));
+        self->state.intervals.events_of_day(
+          self, date, static_cast<bool>(slot),
+          [g, k](std::vector<intervals_event> events) mutable {
+            g.day.planned = std::move(events);
+            k(std::move(g));
+          });
+      },
+      [=](caf::error& err) {
+        k(std::move(err));
+      });
+}
+
+// -- the decision -------------------------------------------------------------
+
+/// The rule-made decision for what was gathered (docs/decisions.md).
+daily_decision by_rules(const gathered& g) {
+  auto& x = g.day;
+  auto made = decide_by_rules(
+    readiness_input{x.day, x.wellness, photo_sleep_hours(x), x.load});
+  daily_decision d;
+  d.decision = made.decision;
+  d.reason = made.reason;
+  d.source = "rules";
+  return d;
+}
+
+/// Asks the model for the decision; the rules decide when it cannot
+/// (unreachable, breaker open, quota spent, queue full, not configured).
+void ask_model(user_self self, const gathered& g, ai_priority priority,
+               deadline until, std::function<void(daily_decision)> k) {
+  gemini_call call{gemini_request_json(decision_prompt(g.day)), priority, false,
+                   until, nullptr};
+  auto uid = self->state.id;
+  self
+    ->request(self->state.cfg->gemini, caf::infinite, atom::generate_v,
+              std::move(call))
+    .then(
+      [=](gemini_answer& answer) {
+        auto reading = read_decision(answer.text);
+        if (reading.value)
+          return k(std::move(*reading.value));
+        auto shown = answer.text.substr(0, 500);
+        std::replace(shown.begin(), shown.end(), '\n', ' ');
+        log_warn("coach", "user " + std::to_string(uid) +
+                            ": unusable decision (" + reading.problem +
+                            "): " + shown);
+        k(invalid_answer_decision());
+      },
+      [=](caf::error& err) {
+        if (err == ai_ec::unusable)
+          return k(no_answer_decision());
+        log_info("coach", "user " + std::to_string(uid) +
+                            ": the rules decide (" + to_string(err) + ")");
+        k(by_rules(g));
+      });
+}
+
+/// Puts a Modify plan on the Intervals.icu calendar (failures logged).
+void push_plan(user_self self, const daily_decision& d, bool background) {
+  auto& link = self->state.intervals.link;
+  if (d.decision != "Modify" || !d.modified_plan || !link || !*link)
+    return;
+  auto event = plan_event(*d.modified_plan);
+  if (!event)
+    return;
+  auto uid = self->state.id;
+  self->state.intervals.push(
+    self, std::move(*event), background,
+    [uid](caf::expected<intervals_event> pushed) {
+      if (pushed)
+        log_info("coach", "user " + std::to_string(uid) +
+                            ": plan pushed to Intervals.icu as event " +
+                            pushed->id);
+      else
+        log_warn("coach", "user " + std::to_string(uid) +
+                            ": plan not pushed: " + to_string(pushed.error()));
+    });
+}
+
+/// Stores `d` (and, unless `quiet`, the chat message of a Modify or Skip
+/// the reference writes); answers it with its creation time, or
+/// `user_ec::duplicate` when its slot had been decided meanwhile.
+void store_decision(user_self self, daily_decision d, bool quiet,
+                    deadline until,
+                    std::function<void(caf::expected<daily_decision>)> k) {
+  bool fallback =
+    d.source == "ai" && (d.reason == no_answer_decision().reason ||
+                         d.reason == invalid_answer_decision().reason);
+  db_value message;
+  if (!quiet && !fallback && d.decision != "Go" && !d.reason.empty())
+    message = decision_message(d);
+  auto& st = self->state;
+  auto x = statement_of(
+    stmt::decision_insert,
+    {st.uid(), d.date, param(d.slot), d.decision, d.reason,
+     d.modified_plan ? db_value{plan_json(*d.modified_plan)} : db_value{},
+     d.suggestions_next_days, d.source, message});
+  request_db(self, batch_of({std::move(x)}), until)
+    .then(
+      [=](db_reply& r) mutable {
+        auto row = first_row(r);
+        if (row == nullptr)
+          return k(make_error(user_ec::duplicate, "decided already"));
+        d.created_at = (*row)[0].value_or("");
+        push_plan(self, d, static_cast<bool>(d.slot));
+        k(std::move(d));
+      },
+      [=](caf::error& err) {
+        k(std::move(err));
+      });
+}
+
+/// Gathers, decides and stores the decision of `day` (a slot, or asked
+/// for when `slot` is none).
+void run_decision(user_self self, int64_t day, opt_int slot,
+                  ai_priority priority, deadline until, bool quiet,
+                  std::function<void(caf::expected<daily_decision>)> k) {
+  gather(self, day, slot, false, until, [=](caf::expected<gathered> g) mutable {
+    if (!g)
+      return k(std::move(g.error()));
+    if (g->decided_already)
+      return k(make_error(user_ec::duplicate, "decided already"));
+    auto finish = [=](daily_decision d) mutable {
+      d.date = format_date(day);
+      d.slot = slot;
+      store_decision(self, std::move(d), quiet, until, k);
+    };
+    // Nothing to ask about: a scheduled slot costs no model call.
+    if (slot && !g->linked && !g->has_data)
+      return finish(by_rules(*g));
+    ask_model(self, *g, priority, until, finish);
+  });
+}
+
+/// Stores the athlete's message and the reply in one transaction.
+void store_exchange(user_self self, const std::string& message,
+                    const std::string& reply, deadline until,
+                    std::function<void(caf::expected<bool>)> k) {
+  auto uid = self->state.uid();
+  request_db(
+    self,
+    batch_of(
+      {statement_of(stmt::chat_insert, {uid, std::string{"user"}, message}),
+       statement_of(stmt::chat_insert, {uid, std::string{"assistant"}, reply})},
+      true),
+    until)
+    .then(
+      [=](db_reply&) {
+        k(true);
+      },
+      [=](caf::error& err) {
+        k(std::move(err));
+      });
+}
+
+} // namespace
+
+caf::result<daily_decision> user_coach_part::decide(user_self self,
+                                                    decision_request x) {
+  auto day = x.for_date.empty() ? coach_today(self) : *parse_date(x.for_date);
+  auto rp = self->make_response_promise<daily_decision>();
+  start_one(self);
+  run_decision(self, day, caf::none, ai_priority::interactive,
+               self->state.until, false,
+               [=](caf::expected<daily_decision> d) mutable {
+                 if (d)
+                   rp.deliver(std::move(*d));
+                 else
+                   rp.deliver(std::move(d.error()));
+                 settle_one(self);
+               });
+  return rp;
+}
+
+caf::result<std::vector<daily_decision>>
+user_coach_part::decisions(user_self self, decision_query q) {
+  auto to = coach_today(self);
+  return run<std::vector<daily_decision>>(
+    self,
+    batch_of({statement_of(
+      stmt::decision_range,
+      {self->state.uid(), format_date(to - q.days), format_date(to)})}),
+    [](db_reply& r) -> caf::expected<std::vector<daily_decision>> {
+      std::vector<daily_decision> result;
+      for (auto& row : r.results[0].rows) {
+        daily_decision d;
+        d.date = row[0].value_or("");
+        d.slot = integer(row[1]);
+        d.decision = row[2].value_or("");
+        d.reason = row[3].value_or("");
+        if (row[4])
+          if (auto plan = plan_from_json(*row[4]))
+            d.modified_plan = std::move(*plan);
+        d.suggestions_next_days = row[5];
+        d.source = row[6].value_or("");
+        d.created_at = row[7].value_or("");
+        result.push_back(std::move(d));
+      }
+      return result;
+    });
+}
+
+caf::result<std::vector<chat_line>>
+user_coach_part::history(user_self self, chat_history_query q) {
+  return run<std::vector<chat_line>>(
+    self,
+    batch_of({statement_of(stmt::chat_recent,
+                           {self->state.uid(), std::to_string(q.limit)})}),
+    [](db_reply& r) -> caf::expected<std::vector<chat_line>> {
+      std::vector<chat_line> result;
+      auto& rows = r.results[0].rows;
+      for (auto i = rows.rbegin(); i != rows.rend(); ++i)
+        result.push_back(
+          chat_line{(*i)[0].value_or(""), (*i)[1].value_or(""), (*i)[2]});
+      return result;
+    });
+}
+
+caf::result<chat_reply> user_coach_part::send(user_self self, chat_message x) {
+  auto rp = self->make_response_promise<chat_reply>();
+  auto until = self->state.until;
+  auto sink = x.sink;
+  auto message = x.message;
+  start_one(self);
+  // Ends the exchange: the reply stored with the message, or the error.
+  auto settle = [=](caf::expected<std::string> reply) mutable {
+    if (!reply) {
+      if (sink)
+        sink->failed(error_detail(reply.error()));
+      else
+        rp.deliver(std::move(reply.error()));
+      return settle_one(self);
+    }
+    store_exchange(self, message, *reply, until,
+                   [=](caf::expected<bool> stored) mutable {
+                     if (!stored && sink)
+                       sink->failed(error_detail(stored.error()));
+                     else if (!stored)
+                       rp.deliver(std::move(stored.error()));
+                     else if (sink)
+                       sink->done(*reply);
+                     else
+                       rp.deliver(chat_reply{*reply});
+                     settle_one(self);
+                   });
+  };
+  if (sink)
+    rp.deliver(chat_reply{}); // the stream starts; the rest flows into it
+  auto day = coach_today(self);
+  if (x.run_orchestrator) {
+    // One assistant message: the reply (the decision writes none).
+    run_decision(self, day, caf::none, ai_priority::interactive, until, true,
+                 [=](caf::expected<daily_decision> d) mutable {
+                   if (!d)
+                     return settle(std::move(d.error()));
+                   auto reply = decision_reply(*d);
+                   if (sink)
+                     sink->delta(reply);
+                   settle(std::move(reply));
+                 });
+    return rp;
+  }
+  gather(
+    self, day, caf::none, true, until, [=](caf::expected<gathered> g) mutable {
+      if (!g)
+        return settle(std::move(g.error()));
+      gemini_call call{gemini_request_json(chat_prompt(g->day, message)),
+                       ai_priority::interactive, sink != nullptr, until, sink};
+      self
+        ->request(self->state.cfg->gemini, caf::infinite, atom::generate_v,
+                  std::move(call))
+        .then(
+          [=](gemini_answer& answer) mutable {
+            settle(answer.text);
+          },
+          [=](caf::error& err) mutable {
+            if (err == ai_ec::unusable) {
+              if (sink)
+                sink->delta("No response.");
+              return settle(std::string{"No response."});
+            }
+            if (err == ai_ec::failed)
+              err = make_error(ai_ec::failed, chat_failed);
+            settle(std::move(err));
+          });
+    });
+  return rp;
+}
+
+void user_coach_part::decision_due(user_self self) {
+  auto& st = self->state;
+  auto& cfg = config(self);
+  auto now = coach_now(self);
+  auto today = day_in(st.zone, now);
+  // The scheduler may fire a little early: a second on the system clock.
+  auto tolerance =
+    milliseconds{static_cast<int64_t>(1000 * std::max(1.0, cfg.clock.scale))};
+  std::optional<std::pair<sys_clock::time_point, int64_t>> due;
+  for (auto h : hours_of(self)) {
+    auto t = next_local_time(st.zone, now - std::chrono::hours{24}, h * 3600);
+    if (t > now + tolerance || day_in(st.zone, t) != today)
+      continue;
+    if (!due || t > due->first)
+      due = std::pair{t, h};
+  }
+  if (!due)
+    return write_schedule(self, now); // an older day's slot: not caught up
+  auto slot = std::pair{today, due->second};
+  if (part(self).slot_in_flight == slot)
+    return; // fired again while it is decided
+  part(self).slot_in_flight = slot;
+  // If this process dies meanwhile, the reminder fires again after the
+  // decision's time, and the slot is decided then (if still today).
+  st.write_in_background(
+    self,
+    st.remind_at(decision_reminder,
+                 sys_clock::now() + cfg.batch_time + std::chrono::seconds{60}),
+    "the decision reminder");
+  start_one(self);
+  auto after = std::max(now, due->first) + milliseconds{1};
+  auto uid = st.id;
+  run_decision(
+    self, today, due->second, ai_priority::batch, deadline::in(cfg.batch_time),
+    false, [=](caf::expected<daily_decision> d) {
+      if (!d && d.error() != user_ec::duplicate)
+        log_warn("coach",
+                 "user " + std::to_string(uid) +
+                   ": scheduled decision failed: " + to_string(d.error()));
+      part(self).slot_in_flight.reset();
+      write_schedule(self, after);
+      settle_one(self);
+    });
+}
+
+void user_coach_part::rows_changed(user_self self, user_table t) {
+  if (t != user_table::profile || !self->state.profile.cached)
+    return;
+  auto key = schedule_key_of(self);
+  if (key == schedule_key)
+    return;
+  bool first = schedule_key.empty();
+  schedule_key = key;
+  // A fresh actor keeps the reminder it finds (it may be claimed or due).
+  if (first && self->state.profile.decision_reminder)
+    return;
+  if (first && hours_of(self).empty())
+    return;
+  write_schedule(self, coach_now(self));
+}
+
+} // namespace st

@@ -1,0 +1,74 @@
+#pragma once
+
+#include "actors/user_self.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "domain/scaled_clock.hpp"
+
+namespace st {
+
+/// What user actors need for the coach (one copy, shared).
+struct coach_settings {
+  /// The server's decision hours (ORCHESTRATOR_CRON_HOURS), on each
+  /// athlete's clock unless they chose their own.
+  std::vector<int64_t> hours{7, 16};
+  /// The athletes' clock (faster in tests: a day in seconds).
+  scaled_clock clock;
+  /// STRAVA_DATA_IN_AI: Strava's data may enter the model's context.
+  bool strava_in_ai = false;
+  /// Stored messages given to the model with a chat message.
+  int64_t history_messages = 20;
+  /// How long a scheduled decision may wait for the model (the broker
+  /// paces a slot's storm); past it, the rules decide.
+  std::chrono::seconds batch_time{3600};
+};
+
+/// The coach facet (domain.md §11–12, with the reference's defects fixed):
+/// the daily decision (the model through the broker, the rules of
+/// domain/readiness when it cannot answer or there is nothing to ask it
+/// about), its scheduled slots as a durable reminder on the athlete's
+/// clock, and the chat, streamed or not. The context of a decision or a
+/// reply is one batch, one round trip.
+struct user_coach_part {
+  static constexpr const char* decision_reminder = "decision";
+
+  /// Decisions and replies between arrival and answer (the actor is not
+  /// passivated while any is).
+  size_t in_flight = 0;
+  /// The zone and hours the reminder was last written for ("" = not yet).
+  std::string schedule_key;
+  /// The slot being decided (a reminder that fires again meanwhile is
+  /// the same slot): the day and hour.
+  std::optional<std::pair<int64_t, int64_t>> slot_in_flight;
+
+  /// POST chat/orchestrator/run: a decision asked for (interactive).
+  [[nodiscard]] caf::result<daily_decision> decide(user_self self,
+                                                   decision_request x);
+
+  /// GET decisions.
+  [[nodiscard]] caf::result<std::vector<daily_decision>>
+  decisions(user_self self, decision_query q);
+
+  /// GET chat/history.
+  [[nodiscard]] caf::result<std::vector<chat_line>>
+  history(user_self self, chat_history_query q);
+
+  /// POST chat/send (its reply streamed into `x.sink` when set).
+  [[nodiscard]] caf::result<chat_reply> send(user_self self, chat_message x);
+
+  /// The decision reminder fired: decide today's latest slot that has
+  /// come (once: an older day's slot is not caught up), then write the
+  /// next one.
+  void decision_due(user_self self);
+
+  /// The profile was read or changed: keeps the reminder on the
+  /// athlete's zone and hours.
+  void rows_changed(user_self self, user_table t);
+};
+
+} // namespace st
