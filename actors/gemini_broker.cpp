@@ -504,9 +504,14 @@ gemini_broker(gemini_broker_actor::stateful_pointer<gemini_broker_state> self,
       }
       auto rp = self->make_response_promise<gemini_answer>();
       auto id = st.next_id++;
-      st.jobs.emplace(
-        id, gemini_job{
-              std::move(call), rp, clock_type::now(), 0, false, false, {}});
+      st.jobs.emplace(id, gemini_job{std::move(call),
+                                     rp,
+                                     clock_type::now(),
+                                     0,
+                                     false,
+                                     false,
+                                     {},
+                                     nullptr});
       lane.push_back(id);
       st.pump();
       return rp;

@@ -67,6 +67,20 @@ const std::vector<int64_t>& hours_of(user_self self) {
   return self->state.profile.cached->decision_hours;
 }
 
+/// Writes the decision reminder, in order with the next such write (two
+/// background writes could pass each other on two connections).
+void write_reminder(user_self self, db_statement x) {
+  auto batch = batch_of({std::move(x)});
+  batch.bulk = true;
+  request_db(self, std::move(batch), deadline::in(std::chrono::seconds{30}))
+    .await([](db_reply&) {},
+           [self](caf::error& err) {
+             log_warn("coach", "cannot write the decision reminder of user " +
+                                 std::to_string(self->state.id) + ": " +
+                                 to_string(err));
+           });
+}
+
 /// Writes the reminder at the first slot after `after` (the athletes'
 /// clock), or drops it when the athlete has no decision hours.
 void write_schedule(user_self self, sys_clock::time_point after) {
@@ -78,14 +92,10 @@ void write_schedule(user_self self, sys_clock::time_point after) {
       next = t;
   }
   constexpr auto kind = user_coach_part::decision_reminder;
-  if (!next) {
-    st.write_in_background(self, st.forget_reminder(kind),
-                           "the decision reminder");
-    return;
-  }
+  if (!next)
+    return write_reminder(self, st.forget_reminder(kind));
   auto due = sys_clock::now() + config(self).clock.until(ms_of(*next));
-  st.write_in_background(self, st.remind_at(kind, due),
-                         "the decision reminder");
+  write_reminder(self, st.remind_at(kind, due));
 }
 
 std::string schedule_key_of(user_self self) {
@@ -541,11 +551,9 @@ void user_coach_part::decision_due(user_self self) {
   part(self).slot_in_flight = slot;
   // If this process dies meanwhile, the reminder fires again after the
   // decision's time, and the slot is decided then (if still today).
-  st.write_in_background(
-    self,
-    st.remind_at(decision_reminder,
-                 sys_clock::now() + cfg.batch_time + std::chrono::seconds{60}),
-    "the decision reminder");
+  write_reminder(
+    self, st.remind_at(decision_reminder, sys_clock::now() + cfg.batch_time +
+                                            std::chrono::seconds{60}));
   start_one(self);
   auto after = std::max(now, due->first) + milliseconds{1};
   auto uid = st.id;

@@ -19,6 +19,8 @@ lives under /_fake (never part of the real API):
              | {"malformed": true}            a 200 that is not JSON
              | {"text": str, "stream_error": 503}   SSE: raw JSON error after
                                                     the events
+             | {"text": str, "piece_delay_ms": n}  SSE: a pause between
+                                                    written pieces
   POST /_fake/default  {"delay_ms"?: n, "text"?: str}: every call without a
                        scripted outcome (text: else chosen by the prompt)
   POST /_fake/models   {"known": [..], "overloaded": [..]}: other models 404,
@@ -56,7 +58,17 @@ SLEEP = {"date": "2026-11-30", "sleep_hours": 7.9, "actual_sleep_hours": 7.2,
          "awake_min": 20}
 
 
+DECISION = {"decision": "Modify", "reason": "Short sleep; keep it aerobic.",
+            "modified_plan": {"title": "Easy spin 45 min",
+                              "start_date": "2026-12-01T17:00:00",
+                              "end_date": None,
+                              "description": "Zone 2 only"},
+            "suggestions_next_days": "Intervals on Thursday if HRV recovers."}
+
+
 def default_text(system):
+    if "sports physiologist" in system:
+        return json.dumps(DECISION)
     if "nutrition analysis" in system:
         return json.dumps(MEAL)
     if "classify" in system:
@@ -251,9 +263,12 @@ class Handler(BaseHTTPRequestHandler):
             out += json.dumps({"error": error_body(status, {}, model)},
                               indent=2).encode() + b"\n"
         # Small writes: events, JSON and UTF-8 characters split anywhere.
+        pause = outcome.get("piece_delay_ms", 0) / 1000.0
         for i in range(0, len(out), 7):
             self.wfile.write(out[i:i + 7])
             self.wfile.flush()
+            if pause:
+                time.sleep(pause)
 
     def dispatch(self):
         url = urlsplit(self.path)

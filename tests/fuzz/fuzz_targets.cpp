@@ -3,11 +3,13 @@
 // exercises (tests/fuzz/run_fuzzers.sh runs each on its seed corpus).
 // Any input must end in a value or an error: no crash, hang, leak or
 // sanitizer report.
+#include "protocols/coach.hpp"
 #include "protocols/dates.hpp"
 #include "protocols/fernet.hpp"
 #include "protocols/fit.hpp"
 #include "protocols/gemini.hpp"
 #include "protocols/http/auth_json.hpp"
+#include "protocols/http/coach_json.hpp"
 #include "protocols/http/json.hpp"
 #include "protocols/http/multipart.hpp"
 #include "protocols/http/user_json.hpp"
@@ -228,6 +230,26 @@ void image_headers(std::string_view in) {
     std::abort();
 }
 
+/// The coach's readers: the model's decision (and its plan), the stored
+/// plan, a chat message body.
+void coach(std::string_view in) {
+  auto d = read_decision(in);
+  if (d.value) {
+    if (d.value->decision != "Go" && d.value->decision != "Modify" &&
+        d.value->decision != "Skip")
+      std::abort();
+    if (d.value->modified_plan) {
+      auto again = plan_from_json(plan_json(*d.value->modified_plan));
+      if (!again || again->title != d.value->modified_plan->title)
+        std::abort();
+      (void)plan_event(*d.value->modified_plan);
+    }
+  }
+  (void)plan_from_json(in);
+  std::vector<validation_error> errors;
+  (void)parse_chat_message(std::string{in}, errors);
+}
+
 using target_fn = void (*)(std::string_view);
 
 target_fn selected() {
@@ -239,6 +261,7 @@ target_fn selected() {
     {"fernet", fernet},
     {"intervals", intervals_answers},
     {"strava", strava_answers},
+    {"coach", coach},
     {"http_framing", http_framing},
     {"fit", fit},
     {"gemini", gemini},

@@ -34,19 +34,6 @@ rapidjson::Document parse(const std::string& body) {
   return doc;
 }
 
-/// Waits until `done()` holds (polling), at most `within`.
-template<class F>
-bool eventually(F done,
-                std::chrono::seconds within = std::chrono::seconds(60)) {
-  auto until = std::chrono::steady_clock::now() + within;
-  while (std::chrono::steady_clock::now() < until) {
-    if (done())
-      return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return done();
-}
-
 std::string url_decode(const std::string& x) {
   std::string result;
   for (size_t i = 0; i < x.size(); ++i) {

@@ -75,18 +75,6 @@ std::vector<double> probe_fires(const std::string& log, int32_t user) {
   return result;
 }
 
-/// Waits up to `within` for `done()`.
-template<class F>
-bool eventually(F done, milliseconds within = seconds(10)) {
-  auto until = steady_clock::now() + within;
-  while (steady_clock::now() < until) {
-    if (done())
-      return true;
-    std::this_thread::sleep_for(milliseconds(50));
-  }
-  return done();
-}
-
 http_reply set_zone(uint16_t port, const athlete& who, const std::string& tz) {
   return http_call(port, "PATCH", "/api/v1/athlete-profile",
                    R"({"timezone":")" + tz + R"("})", bearer(who.token));

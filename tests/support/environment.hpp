@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace st::test {
@@ -241,5 +242,18 @@ uint64_t admin_stat(uint16_t port, std::initializer_list<const char*> path);
 
 /// The value of `key` in a flat JSON object body ("" when absent).
 std::string json_field(const std::string& body, const std::string& key);
+
+/// Waits until `done()` holds (polling), at most `within`.
+template<class F>
+bool eventually(F done,
+                std::chrono::milliseconds within = std::chrono::seconds(60)) {
+  auto until = std::chrono::steady_clock::now() + within;
+  while (std::chrono::steady_clock::now() < until) {
+    if (done())
+      return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return done();
+}
 
 } // namespace st::test

@@ -1,0 +1,127 @@
+#include "protocols/coach.hpp"
+
+#include "protocols/dates.hpp"
+#include "protocols/http/coach_json.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace st;
+
+TEST_CASE("read_decision: the word case-insensitively, unknown or missing "
+          "is invalid (never Go)") {
+  auto go = read_decision(R"(```json
+{"decision": " go ", "reason": "ok", "modified_plan": null})"
+                          "\n```");
+  REQUIRE(go.value);
+  CHECK(go.value->decision == "Go");
+  CHECK(go.value->source == "ai");
+  CHECK_FALSE(read_decision(R"({"decision":"Proceed","reason":"x"})").value);
+  CHECK_FALSE(read_decision(R"({"reason":"x"})").value);
+  CHECK_FALSE(read_decision(R"({"decision":7})").value);
+  CHECK_FALSE(read_decision(R"({"decision":"Skip","reason":5})").value);
+  CHECK_FALSE(read_decision("not json").value);
+}
+
+TEST_CASE("read_decision: the plan kept only when valid; texts cut") {
+  auto d = read_decision(
+    R"({"decision":"MODIFY","reason":")" + std::string(1500, 'r') +
+    R"(","suggestions_next_days":")" + std::string(2500, 's') +
+    R"(","modified_plan":{"title":"Easy","start_date":"2026-12-01T18:30:00Z","raw":{"k":1}}})");
+  REQUIRE(d.value);
+  CHECK(d.value->decision == "Modify");
+  CHECK(d.value->reason.size() == 1000);
+  CHECK(d.value->suggestions_next_days->size() == 2000);
+  REQUIRE(d.value->modified_plan);
+  CHECK(d.value->modified_plan->type == "workout");
+  CHECK(*d.value->modified_plan->raw == R"({"k":1})");
+  auto event = plan_event(*d.value->modified_plan);
+  REQUIRE(event);
+  CHECK(event->start_date_local == "2026-12-01T18:30:00");
+  CHECK(event->name == "Easy");
+  auto no_title =
+    read_decision(R"({"decision":"Modify","reason":"r","modified_plan":)"
+                  R"({"title":"","start_date":"2026-12-01"}})");
+  REQUIRE(no_title.value);
+  CHECK_FALSE(no_title.value->modified_plan);
+  // A plan round-trips through its stored form.
+  auto stored = plan_from_json(plan_json(*d.value->modified_plan));
+  REQUIRE(stored);
+  CHECK(stored->title == "Easy");
+}
+
+namespace {
+
+athlete_day sample() {
+  athlete_day x;
+  x.day = *parse_date("2026-12-01");
+  x.email = "a@example.com";
+  x.profile.weight_kg = 70.0;
+  x.profile.weight_source = std::string{"strava"};
+  x.profile.strava_firstname = std::string{"Ann"};
+  x.profile.strava_sex = std::string{"F"};
+  x.profile.birth_year = 1990;
+  return x;
+}
+
+} // namespace
+
+TEST_CASE("contexts keep Strava's data out unless allowed") {
+  auto x = sample();
+  auto context = decision_context(x);
+  CHECK(context.find("Ann") == std::string::npos);
+  CHECK(context.find("\"weight_kg\"") == std::string::npos);
+  CHECK(context.find("\"sex\"") == std::string::npos);
+  CHECK(context.find("\"display_name\":\"a@example.com\"") !=
+        std::string::npos);
+  CHECK(context.find("\"age_years\":36") != std::string::npos);
+  CHECK(context.find("Recent Strava activities") == std::string::npos);
+  x.strava_allowed = true;
+  context = decision_context(x);
+  CHECK(context.find("\"display_name\":\"Ann\"") != std::string::npos);
+  CHECK(context.find("\"weight_kg\":70") != std::string::npos);
+  CHECK(context.find("## Recent Strava activities") != std::string::npos);
+}
+
+TEST_CASE("the chat context caps each section at 1200 characters") {
+  auto x = sample();
+  for (int i = 0; i < 100; ++i)
+    x.food.entries.push_back(food_entry{i, "dish " + std::to_string(i), 100,
+                                        200, 10, 5, 20, "lunch",
+                                        "2026-12-01T12:00:00+00:00"});
+  auto context = chat_context(x);
+  auto start = context.find("## Food today (entries)\n");
+  REQUIRE(start != std::string::npos);
+  auto body =
+    context.substr(start + 24, context.find('\n', start + 24) - (start + 24));
+  CHECK(body.size() == 1200);
+  CHECK(body.substr(1197) == "...");
+  CHECK(context.find("No sleep data from photos.") != std::string::npos);
+}
+
+TEST_CASE("chat prompts give the recent history as alternating turns") {
+  auto x = sample();
+  x.history = {{"user", "one", caf::none},
+               {"user", "two", caf::none},
+               {"assistant", "reply", caf::none}};
+  auto p = chat_prompt(x, "three");
+  REQUIRE(p.contents.size() == 3);
+  CHECK(p.contents[0].role == "user");
+  CHECK(p.contents[0].parts.size() == 2);
+  CHECK(p.contents[1].role == "model");
+  CHECK(p.contents[2].parts[0].text.find("User message: three") !=
+        std::string::npos);
+}
+
+TEST_CASE("chat bodies and events") {
+  std::vector<validation_error> errors;
+  auto x =
+    parse_chat_message(R"({"message":"hi","run_orchestrator":"yes"})", errors);
+  REQUIRE(x);
+  CHECK(x->run_orchestrator);
+  CHECK_FALSE(parse_chat_message(
+    R"({"message":")" + std::string(4001, 'm') + "\"}", errors));
+  CHECK(errors.back().type == "string_too_long");
+  CHECK(sse_delta("a\"b") == "data: {\"delta\":\"a\\\"b\"}\n\n");
+  CHECK(sse_done("ok") == "event: done\ndata: {\"reply\":\"ok\"}\n\n");
+  CHECK(sse_error("bad") == "event: error\ndata: {\"detail\":\"bad\"}\n\n");
+}
