@@ -22,7 +22,7 @@ TEST_CASE("read_decision: the word case-insensitively, unknown or missing "
   CHECK_FALSE(read_decision("not json").value);
 }
 
-TEST_CASE("read_decision: the plan kept only when valid; texts cut") {
+TEST_CASE("read_decision: the plan kept only when valid, texts cut") {
   auto d = read_decision(
     R"({"decision":"MODIFY","reason":")" + std::string(1500, 'r') +
     R"(","suggestions_next_days":")" + std::string(2500, 's') +
