@@ -178,6 +178,7 @@ std::shared_ptr<const body_tap> stream_tap(gemini_job& job) {
   if (!job.flowing)
     job.flowing = std::make_shared<std::atomic<bool>>(false);
   auto parser = std::make_shared<gemini_stream>();
+  job.reader = parser;
   return std::make_shared<const body_tap>(
     [parser, sink = job.call.sink, flowing = job.flowing](std::string_view x) {
       auto text = parser->feed(x);
@@ -243,7 +244,9 @@ void gemini_broker_state::on_answer(uint64_t id, upstream_response& x) {
     return pump();
   }
   gemini_reading reading;
-  if (job.call.stream) {
+  if (job.reader) {
+    reading = job.reader->finish();
+  } else if (job.call.stream) {
     gemini_stream stream;
     stream.feed(x.body);
     reading = stream.finish();
@@ -504,14 +507,11 @@ gemini_broker(gemini_broker_actor::stateful_pointer<gemini_broker_state> self,
       }
       auto rp = self->make_response_promise<gemini_answer>();
       auto id = st.next_id++;
-      st.jobs.emplace(id, gemini_job{std::move(call),
-                                     rp,
-                                     clock_type::now(),
-                                     0,
-                                     false,
-                                     false,
-                                     {},
-                                     nullptr});
+      gemini_job job;
+      job.call = std::move(call);
+      job.promise = rp;
+      job.queued_at = clock_type::now();
+      st.jobs.emplace(id, std::move(job));
       lane.push_back(id);
       st.pump();
       return rp;

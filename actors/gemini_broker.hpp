@@ -56,6 +56,9 @@ struct gemini_job {
   /// A streamed call's text has reached its sink: no retry (set on the
   /// transfer's thread).
   std::shared_ptr<std::atomic<bool>> flowing;
+  /// The attempt's stream as its tap read it (the answer is read once:
+  /// the transfer's thread is done with it when the answer arrives).
+  std::shared_ptr<gemini_stream> reader;
 };
 
 struct gemini_broker_state {

@@ -1,19 +1,19 @@
 #pragma once
 
-#include "domain/scaled_clock.hpp"
 #include "protocols/actors.hpp"
 
 #include <chrono>
 #include <deque>
 #include <unordered_map>
 
+#include "domain/scaled_clock.hpp"
 #include "domain/strava_budget.hpp"
 
 namespace st {
 
 struct strava_gateway_settings {
   upstream_actor upstream;
-  scaled_clock clock; ///< Strava's (faster in tests)
+  scaled_clock clock;   ///< Strava's (faster in tests)
   double margin = 0.05; ///< share of each limit never spent
   /// One attempt's time (the gateway never retries: a retry would spend
   /// budget; the sync job retries with backoff).

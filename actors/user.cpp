@@ -93,6 +93,11 @@ bool user_state::busy() const {
          coach.in_flight > 0;
 }
 
+void user_state::work_ended(user_self self) {
+  if (quit_when_idle && !busy())
+    self->quit();
+}
+
 void user_state::rows_changed(user_table t) {
   training.rows_changed(t);
   coach.rows_changed(running_user(), t);

@@ -109,6 +109,10 @@ struct user_state {
   void write_in_background(user_self self, db_statement x,
                            const std::string& what);
 
+  /// Background work ended: a passivation that waited for it happens now
+  /// (when no other work is left).
+  void work_ended(user_self self);
+
   /// A part changed rows of `t`: the parts drop what it makes stale.
   void rows_changed(user_table t);
 

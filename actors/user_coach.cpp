@@ -54,10 +54,8 @@ void start_one(user_self self) {
 }
 
 void settle_one(user_self self) {
-  auto& st = self->state;
-  --st.coach.in_flight;
-  if (st.quit_when_idle && !st.busy())
-    self->quit();
+  --part(self).in_flight;
+  self->state.work_ended(self);
 }
 
 // -- the schedule -------------------------------------------------------------
@@ -419,7 +417,7 @@ user_coach_part::decisions(user_self self, decision_query q) {
     self,
     batch_of({statement_of(
       stmt::decision_range,
-      {self->state.uid(), format_date(to - q.days), format_date(to)})}),
+      {self->state.uid(), format_date(to - q.days + 1), format_date(to)})}),
     [](db_reply& r) -> caf::expected<std::vector<daily_decision>> {
       std::vector<daily_decision> result;
       for (auto& row : r.results[0].rows) {

@@ -205,8 +205,7 @@ void finish_sync(user_self self, const std::shared_ptr<sync_run>& run,
   // The next refresh is a period after this sync, whoever asked for it.
   if (run->background || (linked && p.next_refresh))
     reschedule_refresh(self);
-  if (st.quit_when_idle && !st.busy())
-    self->quit();
+  st.work_ended(self);
 }
 
 /// Both upstream answers of a sync, as they arrive.

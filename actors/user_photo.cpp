@@ -35,10 +35,8 @@ through_model(user_self self, const image_upload& image, MakePrompt prompt,
       rp.deliver(std::move(*x));
     else
       rp.deliver(std::move(x.error()));
-    auto& st = self->state;
-    --st.photo.in_flight;
-    if (st.quit_when_idle && !st.busy())
-      self->quit();
+    --self->state.photo.in_flight;
+    self->state.work_ended(self);
   };
   self->request(cfg->uploads, caf::infinite, atom::convert_v, until, image)
     .then(

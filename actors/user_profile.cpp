@@ -3,6 +3,7 @@
 #include "actors/user.hpp"
 #include "actors/user_db.hpp"
 #include "protocols/errors.hpp"
+#include "protocols/sql/arrays.hpp"
 #include "protocols/text.hpp"
 
 #include <cstdlib>
@@ -13,16 +14,13 @@ using namespace user_db;
 
 namespace {
 
-/// `{7,16}` (a smallint[] as text) → 7, 16.
+/// `7,16` (array_to_string of the stored hours) → 7, 16.
 std::vector<int64_t> hours_of(const std::string& x) {
   std::vector<int64_t> result;
-  auto inner = trim(x);
-  if (inner.size() < 2)
-    return result;
-  inner = inner.substr(1, inner.size() - 2);
-  for (auto item : split(inner, ','))
-    if (!trim(item).empty())
-      result.push_back(std::strtoll(std::string{item}.c_str(), nullptr, 10));
+  if (x.empty())
+    return result; // `{}`: no scheduled decisions
+  for (auto item : split(x, ','))
+    result.push_back(std::strtoll(std::string{item}.c_str(), nullptr, 10));
   return result;
 }
 
@@ -76,16 +74,6 @@ void remember(user_self self, const std::vector<db_value>& row) {
   st.rows_changed(user_table::profile);
 }
 
-/// Decision hours as a smallint[] parameter; none = keep.
-db_value hours_param(const caf::optional<std::vector<int64_t>>& hours) {
-  if (!hours)
-    return caf::none;
-  std::string out = "{";
-  for (auto h : *hours)
-    out += (out.size() > 1 ? "," : "") + std::to_string(h);
-  return out + "}";
-}
-
 } // namespace
 
 void user_profile_part::load(user_self self) {
@@ -126,13 +114,14 @@ caf::result<athlete_profile> user_profile_part::patch(user_self self,
                                                       profile_patch x) {
   return run<athlete_profile>(
     self,
-    batch_of(
-      {statement_of(stmt::profile_upsert,
-                    {self->state.uid(), param(x.weight_kg), param(x.height_cm),
-                     param(x.birth_year), param(x.ftp), x.timezone,
-                     hours_param(x.decision_hours)}),
-       statement_of(stmt::profile_by_user, {self->state.uid()})},
-      true),
+    batch_of({statement_of(
+                stmt::profile_upsert,
+                {self->state.uid(), param(x.weight_kg), param(x.height_cm),
+                 param(x.birth_year), param(x.ftp), x.timezone,
+                 x.decision_hours ? db_value{sql_int_array(*x.decision_hours)}
+                                  : db_value{}}),
+              statement_of(stmt::profile_by_user, {self->state.uid()})},
+             true),
     [=](db_reply& r) -> caf::expected<athlete_profile> {
       remember(self, *first_row(r, 1));
       return *self->state.profile.cached;

@@ -435,8 +435,7 @@ void job_over(user_self self) {
     part(self).lease_left = 0;
     self->send(config(self).gateway, atom::release_v, st.id);
   }
-  if (st.quit_when_idle && !st.busy())
-    self->quit();
+  st.work_ended(self);
 }
 
 /// No claimable job now: the reminder follows the live job's next due
@@ -1074,9 +1073,7 @@ void user_strava_part::events_due(user_self self) {
     p.events_running = false;
     if (more || p.events_again)
       return p.events_due(self);
-    auto& st = self->state;
-    if (st.quit_when_idle && !st.busy())
-      self->quit();
+    self->state.work_ended(self);
   };
   auto until = deadline::in(std::chrono::seconds(60));
   request_db(

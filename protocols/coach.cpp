@@ -2,6 +2,7 @@
 
 #include "protocols/dates.hpp"
 #include "protocols/http/body_io.hpp"
+#include "protocols/http/intervals_json.hpp"
 #include "protocols/text.hpp"
 
 #include <cmath>
@@ -248,25 +249,6 @@ std::string baselines(const athlete_day& x) {
   });
 }
 
-std::string planned_section(const athlete_day& x) {
-  return render([&](json_writer& w) {
-    w.StartArray();
-    for (auto& e : x.planned) {
-      w.StartObject();
-      w.Key("id");
-      write(w, e.id);
-      w.Key("title");
-      write(w, e.title);
-      w.Key("start_date");
-      write(w, e.start_date);
-      w.Key("type");
-      write(w, e.type);
-      w.EndObject();
-    }
-    w.EndArray();
-  });
-}
-
 void distance_km(json_writer& w, const opt_double& km) {
   w.Key("distance_km");
   if (km)
@@ -462,7 +444,7 @@ std::string decision_context(const athlete_day& x) {
     {"Load of completed training (CTL/ATL/TSB)", load_section(x.load)},
     {"Readiness baselines (HRV, RHR)", baselines(x)},
     {"Wellness history (last 7 days)", wellness_history(x)},
-    {"Planned workouts today (Intervals)", planned_section(x)},
+    {"Planned workouts today (Intervals)", intervals_events_json(x.planned)},
     {"Recent workouts (manual/FIT/Intervals)", workouts_section(x, 14)},
   };
   if (x.strava_allowed)

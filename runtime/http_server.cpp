@@ -476,10 +476,14 @@ private:
     auto sr =
       std::make_shared<http::response_serializer<http::string_body>>(s->res);
     sr->split(true);
+    // Weak both: the stream outlives neither its session nor its slot
+    // (the slot holds the stream).
     std::weak_ptr<http_session> weak = shared_from_this();
-    s->stream->on_ready([weak, s] {
+    std::weak_ptr<slot> weak_slot = s;
+    s->stream->on_ready([weak, weak_slot] {
       auto self = weak.lock();
-      if (!self)
+      auto s = weak_slot.lock();
+      if (!self || !s)
         return;
       net::post(self->stream_.get_executor(), [self, s] {
         if (s->stream_waiting && !self->closed_) {

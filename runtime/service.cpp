@@ -10,6 +10,7 @@
 #include "actors/upstream_client.hpp"
 #include "actors/user_registry.hpp"
 #include "config/defaults.hpp"
+#include "protocols/sql/arrays.hpp"
 #include "protocols/tokens.hpp"
 #include "runtime/api_routes.hpp"
 #include "runtime/core_watch.hpp"
@@ -340,11 +341,8 @@ int run_serve(const settings& cfg) {
                    {std::to_string(intervals_cfg->refresh_period.count())}});
   // Every account without one gets its next decision slot (accounts made
   // later get theirs when their actor first runs).
-  std::string hours = "{";
-  for (auto h : coach_cfg->hours)
-    hours += (hours.size() > 1 ? "," : "") + std::to_string(h);
-  reminder_cfg.backfill.push_back(
-    db_statement{stmt::reminders_backfill_decisions, {hours + "}"}});
+  reminder_cfg.backfill.push_back(db_statement{
+    stmt::reminders_backfill_decisions, {sql_int_array(coach_cfg->hours)}});
   auto reminders = sys.spawn(reminder_scheduler, db, users, reminder_cfg);
 
   // In start order.

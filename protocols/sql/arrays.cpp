@@ -23,4 +23,11 @@ std::string sql_array(const std::vector<db_value>& xs) {
   return result;
 }
 
+std::string sql_int_array(const std::vector<int64_t>& xs) {
+  std::vector<db_value> texts;
+  for (auto x : xs)
+    texts.emplace_back(std::to_string(x));
+  return sql_array(texts);
+}
+
 } // namespace st

@@ -12,4 +12,7 @@ namespace st {
 /// escaped, none = NULL.
 [[nodiscard]] std::string sql_array(const std::vector<db_value>& xs);
 
+/// The same of integers (`{"7","16"}`, which any integer array takes).
+[[nodiscard]] std::string sql_int_array(const std::vector<int64_t>& xs);
+
 } // namespace st

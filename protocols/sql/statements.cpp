@@ -115,7 +115,7 @@ const std::vector<statement_def>& statement_catalog() {
      "p.strava_lastname, p.strava_profile_url, p.strava_sex, " +
        iso("p.strava_updated_at") +
        ", p.weight_kg, p.height_cm, p.birth_year, p.ftp, u.email, "
-       "p.timezone, p.decision_hours::text, EXISTS (SELECT 1 FROM "
+       "p.timezone, array_to_string(p.decision_hours, ','), EXISTS (SELECT 1 FROM "
        "user_reminders r WHERE r.user_id = u.id AND r.kind = 'decision') "
        "FROM users u LEFT JOIN athlete_profiles p ON p.user_id = u.id "
        "WHERE u.id = $1::integer"},
