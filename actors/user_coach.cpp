@@ -79,9 +79,9 @@ void write_reminder(user_self self, db_statement x) {
            });
 }
 
-/// Writes the reminder at the first slot after `after` (the athletes'
-/// clock), or drops it when the athlete has no decision hours.
-void write_schedule(user_self self, sys_clock::time_point after) {
+/// The reminder at the first slot after `after` (the athletes' clock), or
+/// its removal when the athlete has no decision hours.
+db_statement schedule_after(user_self self, sys_clock::time_point after) {
   auto& st = self->state;
   std::optional<sys_clock::time_point> next;
   for (auto h : hours_of(self)) {
@@ -91,9 +91,13 @@ void write_schedule(user_self self, sys_clock::time_point after) {
   }
   constexpr auto kind = user_coach_part::decision_reminder;
   if (!next)
-    return write_reminder(self, st.forget_reminder(kind));
+    return st.forget_reminder(kind);
   auto due = sys_clock::now() + config(self).clock.until(ms_of(*next));
-  write_reminder(self, st.remind_at(kind, due));
+  return st.remind_at(kind, due);
+}
+
+void write_schedule(user_self self, sys_clock::time_point after) {
+  write_reminder(self, schedule_after(self, after));
 }
 
 std::string schedule_key_of(user_self self) {
@@ -109,6 +113,7 @@ std::string schedule_key_of(user_self self) {
 /// What one batch gathered for a decision or a reply.
 struct gathered {
   athlete_day day;
+  readiness_input readiness;    ///< what the rules would look at
   bool decided_already = false; ///< the slot has its decision
   bool linked = false;          ///< Intervals.icu or Strava
   bool has_data = false;        ///< anything of the last days
@@ -130,6 +135,14 @@ enum gather_slot : size_t {
 
 db_statement nothing() {
   return statement_of(stmt::ping, {});
+}
+
+/// A batch of a decision: a scheduled slot's is bulk work (a slot's storm
+/// never delays what someone waits for).
+db_batch batch_for(std::vector<db_statement> xs, const opt_int& slot) {
+  auto batch = batch_of(std::move(xs));
+  batch.bulk = static_cast<bool>(slot);
+  return batch;
 }
 
 /// CTL/ATL/TSB of completed training for `day`: Intervals.icu's figures of
@@ -158,7 +171,8 @@ fitness completed_load(const athlete_day& x, const db_rows& tss) {
 /// profile from the cache, then (for a decision, when linked) the day's
 /// planned events from Intervals.icu.
 void gather(user_self self, int64_t day, opt_int slot, bool chat,
-            deadline until, std::function<void(caf::expected<gathered>)> k) {
+            deadline until, std::vector<db_statement> also,
+            std::function<void(caf::expected<gathered>)> k) {
   auto& st = self->state;
   auto uid = st.uid();
   auto date = format_date(day);
@@ -181,7 +195,8 @@ void gather(user_self self, int64_t day, opt_int slot, bool chat,
     strava_allowed ? user_strava_part::activity_range(st, day - 14, day)
                    : nothing(),
   };
-  request_db(self, batch_of(std::move(xs)), until)
+  xs.insert(xs.end(), also.begin(), also.end());
+  request_db(self, batch_for(std::move(xs), slot), until)
     .then(
       [=](db_reply& r) {
         auto& st = self->state;
@@ -207,8 +222,8 @@ void gather(user_self self, int64_t day, opt_int slot, bool chat,
           x.history.push_back(
             chat_line{(*i)[0].value_or(""), (*i)[1].value_or(""), (*i)[2]});
         x.load = completed_load(x, r.results[tss_result]);
-        readiness_input in{day, x.wellness, photo_sleep_hours(x), x.load};
-        auto reading = read_readiness(in);
+        g.readiness = {day, x.wellness, photo_sleep_hours(x), x.load};
+        auto reading = read_readiness(g.readiness);
         x.hrv_7d = reading.hrv_7d;
         x.hrv_60d = reading.hrv_60d;
         x.rhr_baseline = reading.rhr_baseline;
@@ -252,9 +267,7 @@ void gather(user_self self, int64_t day, opt_int slot, bool chat,
 
 /// The rule-made decision for what was gathered (docs/decisions.md).
 daily_decision by_rules(const gathered& g) {
-  auto& x = g.day;
-  auto made = decide_by_rules(
-    readiness_input{x.day, x.wellness, photo_sleep_hours(x), x.load});
+  auto made = decide_by_rules(g.readiness);
   daily_decision d;
   d.decision = made.decision;
   d.reason = made.reason;
@@ -319,7 +332,7 @@ void push_plan(user_self self, const daily_decision& d, bool background) {
 /// the reference writes); answers it with its creation time, or
 /// `user_ec::duplicate` when its slot had been decided meanwhile.
 void store_decision(user_self self, daily_decision d, bool quiet,
-                    deadline until,
+                    deadline until, std::vector<db_statement> also,
                     std::function<void(caf::expected<daily_decision>)> k) {
   bool fallback =
     d.source == "ai" && (d.reason == no_answer_decision().reason ||
@@ -333,7 +346,12 @@ void store_decision(user_self self, daily_decision d, bool quiet,
     {st.uid(), d.date, param(d.slot), d.decision, d.reason,
      d.modified_plan ? db_value{plan_json(*d.modified_plan)} : db_value{},
      d.suggestions_next_days, d.source, message});
-  request_db(self, batch_of({std::move(x)}), until)
+  also.insert(also.begin(), std::move(x));
+  // One transaction: a slot's next reminder only with its decision (a
+  // failed store leaves the watchdog, which tries the slot again).
+  auto batch = batch_for(std::move(also), d.slot);
+  batch.transaction = true;
+  request_db(self, std::move(batch), until)
     .then(
       [=](db_reply& r) mutable {
         auto row = first_row(r);
@@ -348,26 +366,35 @@ void store_decision(user_self self, daily_decision d, bool quiet,
       });
 }
 
+/// A scheduled slot's reminder upkeep, riding in the decision's own
+/// batches: the watchdog with the gathering, the next slot with the store.
+struct slot_upkeep {
+  std::vector<db_statement> watchdog;
+  std::vector<db_statement> next;
+};
+
 /// Gathers, decides and stores the decision of `day` (a slot, or asked
 /// for when `slot` is none).
 void run_decision(user_self self, int64_t day, opt_int slot,
                   ai_priority priority, deadline until, bool quiet,
+                  slot_upkeep upkeep,
                   std::function<void(caf::expected<daily_decision>)> k) {
-  gather(self, day, slot, false, until, [=](caf::expected<gathered> g) mutable {
-    if (!g)
-      return k(std::move(g.error()));
-    if (g->decided_already)
-      return k(make_error(user_ec::duplicate, "decided already"));
-    auto finish = [=](daily_decision d) mutable {
-      d.date = format_date(day);
-      d.slot = slot;
-      store_decision(self, std::move(d), quiet, until, k);
-    };
-    // Nothing to ask about: a scheduled slot costs no model call.
-    if (slot && !g->linked && !g->has_data)
-      return finish(by_rules(*g));
-    ask_model(self, *g, priority, until, finish);
-  });
+  gather(self, day, slot, false, until, std::move(upkeep.watchdog),
+         [=](caf::expected<gathered> g) mutable {
+           if (!g)
+             return k(std::move(g.error()));
+           if (g->decided_already)
+             return k(make_error(user_ec::duplicate, "decided already"));
+           auto finish = [=](daily_decision d) mutable {
+             d.date = format_date(day);
+             d.slot = slot;
+             store_decision(self, std::move(d), quiet, until, upkeep.next, k);
+           };
+           // Nothing to ask about: a scheduled slot costs no model call.
+           if (slot && !g->linked && !g->has_data)
+             return finish(by_rules(*g));
+           ask_model(self, *g, priority, until, finish);
+         });
 }
 
 /// Stores the athlete's message and the reply in one transaction.
@@ -399,7 +426,7 @@ caf::result<daily_decision> user_coach_part::decide(user_self self,
   auto rp = self->make_response_promise<daily_decision>();
   start_one(self);
   run_decision(self, day, caf::none, ai_priority::interactive,
-               self->state.until, false,
+               self->state.until, false, {},
                [=](caf::expected<daily_decision> d) mutable {
                  if (d)
                    rp.deliver(std::move(*d));
@@ -488,7 +515,7 @@ caf::result<chat_reply> user_coach_part::send(user_self self, chat_message x) {
   if (x.run_orchestrator) {
     // One assistant message: the reply (the decision writes none).
     run_decision(self, day, caf::none, ai_priority::interactive, until, true,
-                 [=](caf::expected<daily_decision> d) mutable {
+                 {}, [=](caf::expected<daily_decision> d) mutable {
                    if (!d)
                      return settle(std::move(d.error()));
                    auto reply = decision_reply(*d);
@@ -498,30 +525,31 @@ caf::result<chat_reply> user_coach_part::send(user_self self, chat_message x) {
                  });
     return rp;
   }
-  gather(
-    self, day, caf::none, true, until, [=](caf::expected<gathered> g) mutable {
-      if (!g)
-        return settle(std::move(g.error()));
-      gemini_call call{gemini_request_json(chat_prompt(g->day, message)),
-                       ai_priority::interactive, sink != nullptr, until, sink};
-      self
-        ->request(self->state.cfg->gemini, caf::infinite, atom::generate_v,
-                  std::move(call))
-        .then(
-          [=](gemini_answer& answer) mutable {
-            settle(answer.text);
-          },
-          [=](caf::error& err) mutable {
-            if (err == ai_ec::unusable) {
-              if (sink)
-                sink->delta("No response.");
-              return settle(std::string{"No response."});
-            }
-            if (err == ai_ec::failed)
-              err = make_error(ai_ec::failed, chat_failed);
-            settle(std::move(err));
-          });
-    });
+  gather(self, day, caf::none, true, until, {},
+         [=](caf::expected<gathered> g) mutable {
+           if (!g)
+             return settle(std::move(g.error()));
+           gemini_call call{gemini_request_json(chat_prompt(g->day, message)),
+                            ai_priority::interactive, sink != nullptr, until,
+                            sink};
+           self
+             ->request(self->state.cfg->gemini, caf::infinite, atom::generate_v,
+                       std::move(call))
+             .then(
+               [=](gemini_answer& answer) mutable {
+                 settle(answer.text);
+               },
+               [=](caf::error& err) mutable {
+                 if (err == ai_ec::unusable) {
+                   if (sink)
+                     sink->delta("No response.");
+                   return settle(std::string{"No response."});
+                 }
+                 if (err == ai_ec::failed)
+                   err = make_error(ai_ec::failed, chat_failed);
+                 settle(std::move(err));
+               });
+         });
   return rp;
 }
 
@@ -547,23 +575,26 @@ void user_coach_part::decision_due(user_self self) {
   if (part(self).slot_in_flight == slot)
     return; // fired again while it is decided
   part(self).slot_in_flight = slot;
-  // If this process dies meanwhile, the reminder fires again after the
-  // decision's time, and the slot is decided then (if still today).
-  write_reminder(
-    self, st.remind_at(decision_reminder, sys_clock::now() + cfg.batch_time +
-                                            std::chrono::seconds{60}));
   start_one(self);
   auto after = std::max(now, due->first) + milliseconds{1};
+  // If this process dies meanwhile, the reminder fires again after the
+  // decision's time, and the slot is decided then (if still today). A
+  // stored decision writes the next slot in its own batch.
+  slot_upkeep upkeep{
+    {st.remind_at(decision_reminder, sys_clock::now() + cfg.batch_time +
+                                       std::chrono::seconds{60})},
+    {schedule_after(self, after)}};
   auto uid = st.id;
   run_decision(
     self, today, due->second, ai_priority::batch, deadline::in(cfg.batch_time),
-    false, [=](caf::expected<daily_decision> d) {
+    false, std::move(upkeep), [=](caf::expected<daily_decision> d) {
       if (!d && d.error() != user_ec::duplicate)
         log_warn("coach",
                  "user " + std::to_string(uid) +
                    ": scheduled decision failed: " + to_string(d.error()));
       part(self).slot_in_flight.reset();
-      write_schedule(self, after);
+      if (!d)
+        write_schedule(self, after); // no store carried it
       settle_one(self);
     });
 }

@@ -56,7 +56,13 @@ first=$(sql "SELECT extract(epoch FROM min(created_at)) FROM daily_decisions")
 sleep 2
 rss_after=$(bench_rss_kib "$BENCH_SERVER_PID")
 p99() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {i=int(NR*0.99); if (i<1) i=1; printf "%.1f ms (n=%d)", a[i]*1000, NR}'; }
-max_in_flight=$(curl -sf "$fake_url/_fake/stats" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["max_in_flight"])')
+read -r max_in_flight fake_ms fake_rate < <(curl -sf "$fake_url/_fake/stats" | /usr/bin/python3 -c '
+import json, sys
+s = json.load(sys.stdin)
+calls = [c for c in s["calls"] if c["ended"]]
+mean = sum(c["ended"] - c["started"] for c in calls) / len(calls) * 1000
+span = max(c["ended"] for c in calls) - min(c["started"] for c in calls)
+print(s["max_in_flight"], "%.1f" % mean, "%.0f" % (len(calls) / span))')
 ai=$(sql "SELECT count(*) FROM daily_decisions WHERE source = 'ai'")
 ideal=$(awk -v n="$users" -v l="$latency_ms" -v c="$limit" 'BEGIN {printf "%.2f", n * l / 1000 / c}')
 wall=$(awk -v a="$due" -v b="$last" 'BEGIN {printf "%.2f", b - a}')
@@ -64,6 +70,7 @@ echo "decisions:            $users ($ai by the model)"
 echo "wall (due -> last):   ${wall} s; first stored $(awk -v a="$due" -v b="$first" 'BEGIN {printf "%.2f", b - a}') s after due"
 echo "ideal:                ${ideal} s  (ratio $(awk -v w="$wall" -v i="$ideal" 'BEGIN {printf "%.2f", w / i}'))"
 echo "max in flight (fake): $max_in_flight (limit $limit)"
+echo "fake call time:       ${fake_ms} ms mean (asked for ${latency_ms}); ${fake_rate} calls/s"
 echo "p99 /health:          $(p99 "${health[@]}")"
 echo "p99 chat send:        $(p99 "${chat[@]}")"
 echo "RSS during (max):     $((rss_max / 1024)) MiB; after: $((rss_after / 1024)) MiB"
