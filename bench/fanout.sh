@@ -55,7 +55,7 @@ last=$(sql "SELECT extract(epoch FROM max(created_at)) FROM daily_decisions")
 first=$(sql "SELECT extract(epoch FROM min(created_at)) FROM daily_decisions")
 sleep 2
 rss_after=$(bench_rss_kib "$BENCH_SERVER_PID")
-p99() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {i=int(NR*0.99); if (i<1) i=1; printf "%.1f ms (n=%d)", a[i]*1000, NR}'; }
+p99() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {i=int(NR*0.99); if (i<1) i=1; printf "%.1f ms (median %.1f ms, n=%d)", a[i]*1000, a[int((NR+1)/2)]*1000, NR}'; }
 read -r max_in_flight fake_ms fake_rate < <(curl -sf "$fake_url/_fake/stats" | /usr/bin/python3 -c '
 import json, sys
 s = json.load(sys.stdin)

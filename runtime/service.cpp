@@ -149,6 +149,12 @@ int run_serve(const settings& cfg) {
   sys_cfg.add_thread_hook<signal_stack_hook>();
   sys_cfg.set("scheduler.max-threads",
               std::max(2u, std::thread::hardware_concurrency()));
+  // Idle workers poll briefly, then sleep on their condition variable (an
+  // enqueue wakes them): CAF's default of 500 polls 50 µs apart kept idle
+  // workers in nanosleep loops that took a third of the process's CPU in
+  // a decision storm, CPU PostgreSQL and the upstreams' work needed.
+  sys_cfg.set("work-stealing.aggressive-poll-attempts", 50);
+  sys_cfg.set("work-stealing.moderate-poll-attempts", 20);
   caf::actor_system sys{sys_cfg};
 
   db_pool_settings pool_cfg;
