@@ -120,21 +120,32 @@ struct gathered {
 };
 
 /// Indices of the gathering batch's results.
+/// Indices of the gathering batch's results that are always there; the
+/// others are asked only when needed.
 enum gather_slot : size_t {
   food_result,
   wellness_result,
   workouts_result,
   tss_result,
   sleep_result,
-  chat_result,
   strava_link_result,
-  slot_result,
-  intervals_link_result,
-  strava_result,
 };
 
-db_statement nothing() {
-  return statement_of(stmt::ping, {});
+/// Appends `make()` to `xs` when `wanted`; answers its index.
+template<class F>
+std::optional<size_t> add_if(std::vector<db_statement>& xs, bool wanted,
+                             F make) {
+  if (!wanted)
+    return std::nullopt;
+  xs.push_back(make());
+  return xs.size() - 1;
+}
+
+/// The rows of result `at` (none asked: no rows).
+const std::vector<std::vector<db_value>>&
+rows_at(const db_reply& r, const std::optional<size_t>& at) {
+  static const std::vector<std::vector<db_value>> none;
+  return at ? r.results[*at].rows : none;
 }
 
 /// A batch of a decision: a scheduled slot's is bulk work (a slot's storm
@@ -185,23 +196,28 @@ void gather(user_self self, int64_t day, opt_int slot, bool chat,
     statement_of(stmt::workout_range, {uid, format_date(day - 14), date}),
     statement_of(stmt::completed_daily_tss, {uid, date}),
     statement_of(stmt::sleep_range, {uid, format_date(day - 7), date, "20"}),
-    statement_of(
-      stmt::chat_recent,
-      {uid, std::to_string(chat ? config(self).history_messages : 0)}),
     statement_of(stmt::strava_linked, {uid}),
-    slot ? statement_of(stmt::decision_exists, {uid, date, param(*slot)})
-         : nothing(),
-    need_link ? statement_of(stmt::intervals_credentials, {uid}) : nothing(),
-    strava_allowed ? user_strava_part::activity_range(st, day - 14, day)
-                   : nothing(),
   };
+  auto chat_at = add_if(xs, chat, [&] {
+    return statement_of(stmt::chat_recent,
+                        {uid, std::to_string(config(self).history_messages)});
+  });
+  auto slot_at = add_if(xs, static_cast<bool>(slot), [&] {
+    return statement_of(stmt::decision_exists, {uid, date, param(*slot)});
+  });
+  auto link_at = add_if(xs, need_link, [&] {
+    return statement_of(stmt::intervals_credentials, {uid});
+  });
+  auto strava_at = add_if(xs, strava_allowed, [&] {
+    return user_strava_part::activity_range(st, day - 14, day);
+  });
   xs.insert(xs.end(), also.begin(), also.end());
   request_db(self, batch_for(std::move(xs), slot), until)
     .then(
       [=](db_reply& r) {
         auto& st = self->state;
         if (need_link)
-          st.intervals.remember_link(first_row(r, intervals_link_result));
+          st.intervals.remember_link(first_row(r, *link_at));
         gathered g;
         auto& x = g.day;
         x.day = day;
@@ -217,7 +233,7 @@ void gather(user_self self, int64_t day, opt_int slot, bool chat,
         }
         for (auto& row : r.results[sleep_result].rows)
           x.sleep.push_back(user_diary_part::sleep_of(row));
-        auto& chats = r.results[chat_result].rows;
+        auto& chats = rows_at(r, chat_at);
         for (auto i = chats.rbegin(); i != chats.rend(); ++i)
           x.history.push_back(
             chat_line{(*i)[0].value_or(""), (*i)[1].value_or(""), (*i)[2]});
@@ -232,8 +248,8 @@ void gather(user_self self, int64_t day, opt_int slot, bool chat,
           auto ftp = x.profile.ftp
                        ? opt_double{static_cast<double>(*x.profile.ftp)}
                        : opt_double{};
-          x.strava = user_strava_part::activities_of(r.results[strava_result],
-                                                     ftp, day - 14, day);
+          x.strava = user_strava_part::activities_of(r.results[*strava_at], ftp,
+                                                     day - 14, day);
         }
         bool intervals_linked = st.intervals.link && *st.intervals.link;
         auto strava_links = first_row(r, strava_link_result);
@@ -241,7 +257,7 @@ void gather(user_self self, int64_t day, opt_int slot, bool chat,
                    (strava_links && integer((*strava_links)[0]).value_or(0));
         if (slot)
           g.decided_already =
-            integer((*first_row(r, slot_result))[0]).value_or(0) > 0;
+            integer((*first_row(r, *slot_at))[0]).value_or(0) > 0;
         bool recent_wellness = std::any_of(x.wellness.begin(), x.wellness.end(),
                                            [day](const wellness_day& w) {
                                              auto d = parse_date(w.date);
