@@ -137,7 +137,17 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
+        self.call_ends()
         self.wfile.write(data)
+
+    def call_ends(self):
+        """An API call is no longer in flight once its answer's last bytes
+        go out: the client may start its next call the moment they arrive,
+        before this handler thread runs again."""
+        ends = getattr(self, "ending", None)
+        if ends:
+            self.ending = None
+            ends()
 
     def control(self, url):
         path = url.path[len("/_fake/"):]
@@ -214,6 +224,11 @@ class Handler(BaseHTTPRequestHandler):
                 STATE["images"].append(image)
                 del STATE["images"][:-8]
             known, overloaded = STATE["known"], STATE["overloaded"]
+        def ends():
+            with LOCK:
+                STATE["in_flight"] -= 1
+                call["ended"] = time.time()
+        self.ending = ends
         try:
             if outcome.get("delay_ms"):
                 time.sleep(outcome["delay_ms"] / 1000.0)
@@ -242,9 +257,7 @@ class Handler(BaseHTTPRequestHandler):
                 return self.send(200, answer(text, finish, model))
             self.stream(text, finish, model, outcome)
         finally:
-            with LOCK:
-                STATE["in_flight"] -= 1
-                call["ended"] = time.time()
+            self.call_ends()
 
     def stream(self, text, finish, model, outcome):
         self.send_response(200)
@@ -265,6 +278,8 @@ class Handler(BaseHTTPRequestHandler):
         # Small writes: events, JSON and UTF-8 characters split anywhere.
         pause = outcome.get("piece_delay_ms", 0) / 1000.0
         for i in range(0, len(out), 7):
+            if i + 7 >= len(out):
+                self.call_ends()
             self.wfile.write(out[i:i + 7])
             self.wfile.flush()
             if pause:
