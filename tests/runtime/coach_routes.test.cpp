@@ -103,7 +103,8 @@ TEST_CASE("a decision on demand: the model's Modify is stored with its chat "
   CHECK(std::string{d["modified_plan"]["type"].GetString()} == "workout");
   CHECK(d.MemberCount() == 5);
   // The prompt carried the athlete's sleep and the day's planned events.
-  auto calls = parse(f.gemini.stats())["calls"].GetArray();
+  auto stats = parse(f.gemini.stats()); // owns what `calls` refers to
+  auto calls = stats["calls"].GetArray();
   REQUIRE(calls.Size() == 1);
   std::string prompt = calls[0]["texts"][0].GetString();
   CHECK(prompt.find("\"sleep_hours\":5.5") != std::string::npos);
@@ -342,7 +343,8 @@ TEST_CASE("chat: the reply with the recent history given to the model, "
   r = send(R"({"message":"And tomorrow?"})");
   CHECK(r.body == R"({"reply":"Rest tomorrow."})");
   // The second call carried the first exchange as turns.
-  auto calls = parse(f.gemini.stats())["calls"].GetArray();
+  auto stats = parse(f.gemini.stats()); // owns what `calls` refers to
+  auto calls = stats["calls"].GetArray();
   REQUIRE(calls.Size() == 2);
   std::vector<std::string> texts;
   for (auto& t : calls[1]["texts"].GetArray())
