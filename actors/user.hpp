@@ -42,7 +42,8 @@ struct user_settings {
   upload_pool_actor uploads;
   std::shared_ptr<const intervals_settings> intervals;
   std::shared_ptr<const strava_settings> strava;
-  std::shared_ptr<const coach_settings> coach;
+  std::shared_ptr<const coach_settings> coach =
+    std::make_shared<const coach_settings>();
   /// Bytes all user actors' cached pages may hold together, and one's.
   std::shared_ptr<cache_budget> caches;
   size_t cache_bytes_per_user = 2 * 1024 * 1024;

@@ -74,3 +74,9 @@ echo "fake call time:       ${fake_ms} ms mean (asked for ${latency_ms}); ${fake
 echo "p99 /health:          $(p99 "${health[@]}")"
 echo "p99 chat send:        $(p99 "${chat[@]}")"
 echo "RSS during (max):     $((rss_max / 1024)) MiB; after: $((rss_after / 1024)) MiB"
+
+# Context gathering against one query, for one athlete with a morning's
+# data, without the storm (and without Gemini: the rules decide).
+kill -TERM "$BENCH_SERVER_PID"; wait "$BENCH_SERVER_PID" 2>/dev/null || true
+BENCH_SERVER_PID=""
+build/release/bench/bench_coach_context "$DATABASE_URL" 1 2000

@@ -8,7 +8,7 @@ source scripts/lib/pg.sh
 
 install_deps
 install_missing_packages wrk
-BUILD_TARGETS="smart-trainer bench_user_actors bench_fit_decode" build_project build/release Release >/dev/null
+BUILD_TARGETS="smart-trainer bench_user_actors bench_fit_decode bench_coach_context" build_project build/release Release >/dev/null
 
 BENCH_PG_DIR=$(mktemp -d /tmp/smart-trainer-bench-pg.XXXXXX)
 BENCH_PG_PORT=$(pg_free_port)
