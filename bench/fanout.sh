@@ -79,4 +79,4 @@ echo "RSS during (max):     $((rss_max / 1024)) MiB; after: $((rss_after / 1024)
 # data, without the storm (and without Gemini: the rules decide).
 kill -TERM "$BENCH_SERVER_PID"; wait "$BENCH_SERVER_PID" 2>/dev/null || true
 BENCH_SERVER_PID=""
-build/release/bench/bench_coach_context "$DATABASE_URL" 1 2000
+build/release/bench/bench_coach_context "$DATABASE_URL" 1 2000 2>&1 | grep -v "\[INFO\]"

@@ -77,7 +77,9 @@ void add_wellness(const scratch_database& db, const athlete& who,
 TEST_CASE("a decision on demand: the model's Modify is stored with its chat "
           "message, its plan pushed to Intervals.icu, its context gathered "
           "in one round trip") {
-  coach_fixture f;
+  // No reminder poll inside the measured window: only the run's own
+  // round trips are counted.
+  coach_fixture f{{{"REMINDER_POLL_MS", "600000"}}};
   server_process server{f.env};
   f.intervals.put_athlete("i9", R"({"api_key":"key-i9"})");
   auto who = register_athlete(server.port(), f.db, "coach@example.com");
