@@ -95,6 +95,8 @@ caf::error db_connection_state::ensure_connected() {
   if (cfg.pipeline && PQenterPipelineMode(conn.get()) != 1)
     return fail(PQerrorMessage(conn.get()));
   backoff = std::chrono::milliseconds{0};
+  if (std::exchange(ever_connected, true))
+    ++*cfg.reconnects;
   return caf::none;
 }
 

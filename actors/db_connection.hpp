@@ -4,6 +4,7 @@
 
 #include <libpq-fe.h>
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <string>
@@ -19,6 +20,9 @@ struct db_connection_settings {
   /// Reconnect back-off: doubles from min to max after each failure.
   std::chrono::milliseconds reconnect_backoff_min{100};
   std::chrono::milliseconds reconnect_backoff_max{2000};
+  /// Connections re-established, counted by every DB actor of a pool.
+  std::shared_ptr<std::atomic<uint64_t>> reconnects =
+    std::make_shared<std::atomic<uint64_t>>(0);
 };
 
 /// One libpq connection, owned by a detached actor (libpq blocks).
@@ -29,6 +33,7 @@ struct db_connection_state {
   db_stats stats;
   std::chrono::steady_clock::time_point next_attempt{};
   std::chrono::milliseconds backoff{0};
+  bool ever_connected = false;
 
   /// Runs `batch`, reconnecting first when needed.
   caf::expected<db_reply> run(const db_batch& batch);

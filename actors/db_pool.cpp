@@ -30,12 +30,16 @@ db_pool(db_pool_actor::stateful_pointer<db_pool_state> self,
   st.queue = std::make_unique<worker_queue<db_actor>>(
     st.connections, cfg.queue_limit, cfg.bulk_queue_limit);
   st.stats.num_connections = cfg.size;
+  st.reconnects = cfg.connection.reconnects;
   return {
     [=](atom::status) {
       auto result = self->state.stats;
       result.num_queued = self->state.queue->num_waiting();
       result.num_busy = self->state.queue->num_busy();
       result.max_busy = self->state.queue->max_busy();
+      result.num_queued_bulk = self->state.queue->num_waiting_bulk();
+      result.num_reconnects = self->state.reconnects->load();
+      result.mailbox_depth = self->mailbox().size();
       return result;
     },
     [=](atom::exec, db_batch& batch) -> caf::result<db_reply> {

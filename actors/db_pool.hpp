@@ -22,6 +22,7 @@ struct db_pool_state {
   std::unique_ptr<worker_queue<db_actor>> queue;
   std::vector<db_actor> connections;
   db_stats stats;
+  std::shared_ptr<std::atomic<uint64_t>> reconnects;
   bool sweep_armed = false; ///< a tick is on its way
 
   static inline const char* name = "db-pool";

@@ -335,6 +335,7 @@ void gemini_broker_state::on_error(uint64_t id, const gemini_error& err,
     if (now >= paused_until) {
       paused_until = next_local_time(pacific, now, 0);
       stats.paused_until = format_unix(unix_seconds(paused_until));
+      ++stats.num_quota_pauses;
       log_warn("gemini", "daily quota spent: batch work waits until " +
                            stats.paused_until);
     }
@@ -525,6 +526,7 @@ gemini_broker(gemini_broker_actor::stateful_pointer<gemini_broker_state> self,
       result.breaker = breaker_name(st.breaker);
       if (std::chrono::system_clock::now() >= st.paused_until)
         result.paused_until.clear();
+      result.mailbox_depth = self->mailbox().size();
       return result;
     },
     [self](atom::internal, atom::retry, uint64_t id) {

@@ -179,6 +179,7 @@ reminder_scheduler(reminder_scheduler_self self, db_actor db,
       result.num_pending = self->state.pending.size();
       result.pending_bytes =
         result.num_pending * (sizeof(pending_reminder) + 16);
+      result.mailbox_depth = self->mailbox().size();
       return result;
     },
     [=](atom::internal, atom::tick) {

@@ -217,6 +217,7 @@ strava_gateway(gateway_self self, strava_gateway_settings cfg) {
       s.available = st.room(now);
       s.confirmed = st.budget.confirmed();
       s.num_waiting = st.interactive.size() + st.batch.size();
+      s.mailbox_depth = self->mailbox().size();
       return s;
     },
     [=](atom::internal, atom::tick) {

@@ -159,7 +159,9 @@ upstream_client(upstream_actor::stateful_pointer<upstream_state> self,
       return caf::result<upstream_response>{rp};
     },
     [=](atom::status) {
-      return self->state.stats;
+      auto result = self->state.stats;
+      result.mailbox_depth = self->mailbox().size();
+      return result;
     },
     [=](atom::internal, atom::done, upstream_outcome& x) {
       auto& st = self->state;

@@ -458,12 +458,16 @@ user_actor_impl::user_actor_impl(caf::actor_config& cfg, int32_t id,
   st.db = std::move(db);
   st.registry = std::move(registry);
   st.cfg = std::move(settings);
+  st.mailbox.enter(st.cfg->mailboxes);
 }
 
 caf::invoke_message_result user_actor_impl::consume(caf::mailbox_element& x) {
   auto outer = std::exchange(running, this);
+  log_scope scope{{{}, state.id, "user"}};
   auto result = super::consume(x);
   running = outer;
+  // What waits behind this message (the size moves new mail in: O(new)).
+  state.mailbox.file(mailbox().size());
   return result;
 }
 

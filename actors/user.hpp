@@ -1,6 +1,7 @@
 #pragma once
 
 #include "actors/cache_budget.hpp"
+#include "actors/mailbox_census.hpp"
 #include "actors/user_coach.hpp"
 #include "actors/user_diary.hpp"
 #include "actors/user_intervals.hpp"
@@ -50,6 +51,9 @@ struct user_settings {
   /// How long a check that the account exists is trusted (a row deleted
   /// behind the service's back stops answering within it).
   std::chrono::seconds account_ttl{30};
+  /// The user actors' mailbox depths (admin stats).
+  std::shared_ptr<mailbox_census> mailboxes =
+    std::make_shared<mailbox_census>();
 };
 
 /// One athlete's actor: a small core (id, handles, the account, the
@@ -73,6 +77,8 @@ struct user_state {
   std::chrono::steady_clock::time_point account_checked_until;
   zone_ptr zone = nullptr;
   bool quit_when_idle = false; ///< passivation waits for a sync in flight
+  /// Its place among the user actors' mailbox depths (left with the state).
+  mailbox_census_entry mailbox;
   /// When the user last asked for anything (the registry's idle sweep).
   std::chrono::steady_clock::time_point last_active =
     std::chrono::steady_clock::now();

@@ -11,6 +11,7 @@ user_actor user_registry_state::actor_of(int32_t id) {
   auto result = self->spawn<user_actor_impl, caf::monitored>(
     id, db, user_registry_actor{self}, cfg);
   actors.emplace(id, result);
+  ++num_spawned;
   return result;
 }
 
@@ -68,12 +69,23 @@ user_registry(user_registry_actor::stateful_pointer<user_registry_state> self,
         return;
       auto idle = i->second;
       actors.erase(i);
+      ++self->state.num_passivated;
       self->demonitor(idle.address());
       // Everything routed to it so far is ahead of this in its mailbox.
       self->send(idle, atom::internal_v, atom::passivate_v);
     },
-    [=](atom::status) -> uint64_t {
-      return self->state.actors.size();
+    [=](atom::status) {
+      auto& st = self->state;
+      user_registry_stats result;
+      result.num_resident = st.actors.size();
+      result.num_spawned = st.num_spawned;
+      result.num_passivated = st.num_passivated;
+      result.num_restarted = st.num_crashes;
+      result.mailbox_depth = self->mailbox().size();
+      auto census = st.cfg->mailboxes->read();
+      result.user_mailbox_max = census.max;
+      result.user_mailbox_p95 = census.p95;
+      return result;
     },
   };
 }

@@ -17,6 +17,8 @@ struct user_registry_state {
   db_actor db;
   std::shared_ptr<const user_settings> cfg;
   std::unordered_map<int32_t, user_actor> actors;
+  uint64_t num_spawned = 0;
+  uint64_t num_passivated = 0;
   uint64_t num_crashes = 0;
 
   /// The user's actor, spawned if needed.

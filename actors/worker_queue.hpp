@@ -96,6 +96,10 @@ public:
     return waiting_.size() + bulk_waiting_.size();
   }
 
+  [[nodiscard]] size_t num_waiting_bulk() const {
+    return bulk_waiting_.size();
+  }
+
   [[nodiscard]] size_t num_busy() const {
     return size_ - idle_.size();
   }

@@ -316,6 +316,20 @@ const std::vector<descriptor>& descriptors() {
      [](settings& s, const std::string& v) {
        s.admin_token = trim(v);
      }},
+    {"LOG_FORMAT", "text", false,
+     [](settings& s, const std::string& v) {
+       auto f = parse_log_format(v);
+       if (!f)
+         throw bad_value{"expected text or json"};
+       s.log_output = *f;
+     }},
+    {"LOG_LEVEL", "info", false,
+     [](settings& s, const std::string& v) {
+       auto l = parse_log_level(v);
+       if (!l)
+         throw bad_value{"expected debug, info, warning or error"};
+       s.log_threshold = *l;
+     }},
     {"ENVIRONMENT", "development", false,
      [](settings& s, const std::string& v) {
        auto t = to_lower(trim(v));
@@ -616,6 +630,9 @@ std::vector<std::string> describe(const settings& cfg) {
     "STRAVA_CACHE_DAYS=" + std::to_string(cfg.strava_cache_days),
     "STRAVA_BACKFILL_DAYS=" + std::to_string(cfg.strava_backfill_days),
     "ADMIN_TOKEN=" + secret(cfg.admin_token),
+    std::string{"LOG_FORMAT="} +
+      (cfg.log_output == log_format::json ? "json" : "text"),
+    "LOG_LEVEL=" + to_lower(log_level_name(cfg.log_threshold)),
     std::string{"ENVIRONMENT="} +
       (cfg.env == environment::production ? "production" : "development"),
     "HOST=" + cfg.host,

@@ -7,6 +7,8 @@
 #include <variant>
 #include <vector>
 
+#include "util/log.hpp"
+
 namespace st {
 
 /// Deployment kind; production refuses unsafe defaults.
@@ -61,6 +63,8 @@ struct settings {
   double decision_clock_scale = 1;
   int64_t decision_clock_origin = 0;
   std::string admin_token;
+  log_format log_output = log_format::text;  ///< LOG_FORMAT
+  log_level log_threshold = log_level::info; ///< LOG_LEVEL
   environment env = environment::development;
   std::string host;
   uint16_t port = 0;

@@ -276,8 +276,8 @@ using user_registry_actor = caf::typed_actor<
                   std::string>::with<bool>,
   /// INTERNAL: the idle sweep (asks every live actor whether it is idle).
   caf::reacts_to<atom::internal, atom::tick>,
-  /// Number of live user actors.
-  caf::replies_to<atom::status>::with<uint64_t>>;
+  /// Resident, spawned, passivated, restarted; the mailbox depths.
+  caf::replies_to<atom::status>::with<user_registry_stats>>;
 
 /// Durable reminders (user_reminders): keeps only the next few minutes in
 /// memory, claims due rows so that several processes on one database fire

@@ -93,6 +93,9 @@ struct db_stats {
   uint64_t num_busy = 0;    ///< connections working right now
   uint64_t max_busy = 0;    ///< most connections ever busy at once
   uint64_t num_connections = 0;
+  uint64_t num_queued_bulk = 0; ///< of num_queued, in the bulk lane
+  uint64_t num_reconnects = 0;  ///< connections re-established
+  uint64_t mailbox_depth = 0;   ///< the pool actor's, when asked
 };
 
 // -- auth ---------------------------------------------------------------------
@@ -347,6 +350,19 @@ struct reminder_stats {
   uint64_t num_moved = 0;   ///< claimed, then moved or dropped by the user
   uint64_t num_pending = 0; ///< claimed, waiting in memory right now
   uint64_t pending_bytes = 0;
+  uint64_t mailbox_depth = 0; ///< the scheduler's, when asked
+};
+
+/// The user actors' supervisor and the actors it supervises.
+struct user_registry_stats {
+  uint64_t num_resident = 0;
+  uint64_t num_spawned = 0;
+  uint64_t num_passivated = 0;
+  uint64_t num_restarted = 0; ///< failed; the next request starts afresh
+  uint64_t mailbox_depth = 0; ///< the registry's, when asked
+  /// Over the resident user actors (bucket bounds above 15).
+  uint64_t user_mailbox_max = 0;
+  uint64_t user_mailbox_p95 = 0;
 };
 
 /// INTERNAL (tests): makes the user's actor throw while handling it.
@@ -410,8 +426,9 @@ struct upstream_stats {
   uint64_t num_failed = 0;  ///< answered with an upstream_ec error
   uint64_t num_waiting = 0; ///< queued for a rate slot or a retry right now
   uint64_t num_in_flight = 0;
-  uint64_t num_refused = 0; ///< refused: too many waiting for the host
-  uint64_t num_expired = 0; ///< dropped unsent: the caller had given up
+  uint64_t num_refused = 0;   ///< refused: too many waiting for the host
+  uint64_t num_expired = 0;   ///< dropped unsent: the caller had given up
+  uint64_t mailbox_depth = 0; ///< the client's, when asked
 };
 
 // -- Intervals.icu (domain.md §4) ---------------------------------------------
@@ -563,6 +580,7 @@ struct strava_stats {
   uint64_t num_throttled = 0; ///< 429s received
   uint64_t num_waiting = 0;   ///< lease requests waiting now
   uint64_t num_refused = 0;   ///< refused at once (no room, no wait)
+  uint64_t mailbox_depth = 0; ///< the gateway's, when asked
 };
 
 // -- photos and the AI (http-api.md §3.5–3.6, domain.md §8–10) --------------
@@ -759,6 +777,8 @@ struct gemini_stats {
   uint64_t breaker_opened = 0;
   std::string paused_until; ///< daily quota spent: batch waits until (ISO)
   std::vector<std::string> alarms; ///< configuration faults seen
+  uint64_t num_quota_pauses = 0;   ///< daily quota spent: batch paused
+  uint64_t mailbox_depth = 0;      ///< the broker's, when asked
 };
 
 // -- inspection ---------------------------------------------------------------
@@ -794,7 +814,8 @@ typename Inspector::result_type inspect(Inspector& f, db_stats& x) {
   return f(caf::meta::type_name("st::db_stats"), x.num_round_trips,
            x.num_statements, x.num_batches, x.num_failed, x.num_refused,
            x.num_expired, x.num_queued, x.num_busy, x.max_busy,
-           x.num_connections);
+           x.num_connections, x.num_queued_bulk, x.num_reconnects,
+           x.mailbox_depth);
 }
 
 template<class Inspector>
@@ -923,7 +944,15 @@ typename Inspector::result_type inspect(Inspector& f, sleep_query& x) {
 template<class Inspector>
 typename Inspector::result_type inspect(Inspector& f, reminder_stats& x) {
   return f(caf::meta::type_name("st::reminder_stats"), x.num_claimed,
-           x.num_fired, x.num_moved, x.num_pending, x.pending_bytes);
+           x.num_fired, x.num_moved, x.num_pending, x.pending_bytes,
+           x.mailbox_depth);
+}
+
+template<class Inspector>
+typename Inspector::result_type inspect(Inspector& f, user_registry_stats& x) {
+  return f(caf::meta::type_name("st::user_registry_stats"), x.num_resident,
+           x.num_spawned, x.num_passivated, x.num_restarted, x.mailbox_depth,
+           x.user_mailbox_max, x.user_mailbox_p95);
 }
 
 template<class Inspector>
@@ -954,7 +983,7 @@ template<class Inspector>
 typename Inspector::result_type inspect(Inspector& f, upstream_stats& x) {
   return f(caf::meta::type_name("st::upstream_stats"), x.num_requests,
            x.num_attempts, x.num_retries, x.num_failed, x.num_waiting,
-           x.num_in_flight, x.num_refused, x.num_expired);
+           x.num_in_flight, x.num_refused, x.num_expired, x.mailbox_depth);
 }
 
 template<class Inspector>
@@ -1008,7 +1037,7 @@ typename Inspector::result_type inspect(Inspector& f, strava_stats& x) {
   return f(caf::meta::type_name("st::strava_stats"), x.window_used,
            x.window_limit, x.day_used, x.day_limit, x.available, x.confirmed,
            x.num_granted, x.num_sent, x.num_throttled, x.num_waiting,
-           x.num_refused);
+           x.num_refused, x.mailbox_depth);
 }
 
 template<class Inspector>
@@ -1128,7 +1157,8 @@ typename Inspector::result_type inspect(Inspector& f, gemini_stats& x) {
            x.num_calls, x.num_attempts, x.num_retries, x.num_succeeded,
            x.num_failed, x.num_refused, x.num_expired, x.num_fallbacks,
            x.prompt_tokens, x.output_tokens, x.cached_tokens, x.breaker,
-           x.breaker_opened, x.paused_until, x.alarms);
+           x.breaker_opened, x.paused_until, x.alarms, x.num_quota_pauses,
+           x.mailbox_depth);
 }
 
 } // namespace st

@@ -132,83 +132,6 @@ void add_auth_routes(router& r, const api_context& ctx) {
         });
 }
 
-/// The admin stats, asked of every component at once and answered when
-/// all parts are in (the first failure answers instead).
-class stats_gather {
-public:
-  explicit stats_gather(responder reply) : reply_(std::move(reply)) {}
-
-  /// Reserves the next part (in answer order); `fill` it later.
-  size_t reserve() {
-    std::lock_guard<std::mutex> guard{mtx_};
-    parts_.emplace_back();
-    return parts_.size() - 1;
-  }
-
-  /// A part known now.
-  void add(const char* key, std::string json) {
-    fill(reserve(), key, std::move(json));
-  }
-
-  void fill(size_t index, const char* key, std::string json) {
-    std::unique_lock<std::mutex> guard{mtx_};
-    parts_[index] = json_string(key) + ":" + std::move(json);
-    ++filled_;
-    finish(guard);
-  }
-
-  void fail(const caf::error& err) {
-    std::unique_lock<std::mutex> guard{mtx_};
-    if (answered_)
-      return;
-    answered_ = true;
-    guard.unlock();
-    reply_(error_response(err));
-  }
-
-  /// Every part is reserved: answer once they are filled.
-  void seal() {
-    std::unique_lock<std::mutex> guard{mtx_};
-    sealed_ = true;
-    finish(guard);
-  }
-
-private:
-  void finish(std::unique_lock<std::mutex>& guard) {
-    if (!sealed_ || answered_ || filled_ < parts_.size())
-      return;
-    answered_ = true;
-    std::string body = "{";
-    for (auto& p : parts_)
-      body += (body.size() > 1 ? "," : "") + p;
-    body += "}";
-    guard.unlock();
-    reply_(json_response(status::ok, body));
-  }
-
-  std::mutex mtx_;
-  std::vector<std::string> parts_;
-  size_t filled_ = 0;
-  bool sealed_ = false;
-  bool answered_ = false;
-  responder reply_;
-};
-
-/// Asks `dest` for its `Stats` and fills part `key` of `g` with `render`.
-template<class Stats, class Handle, class Render>
-void gather_part(const api_context& ctx, const std::shared_ptr<stats_gather>& g,
-                 const char* key, const Handle& dest, Render render) {
-  auto index = g->reserve();
-  ask<Stats>(
-    ctx, dest,
-    [g, index, key, render](caf::expected<Stats> x) {
-      if (!x)
-        return g->fail(x.error());
-      g->fill(index, key, render(*x));
-    },
-    atom::status_v);
-}
-
 void add_probe_routes(router& r, const api_context& ctx) {
   r.add(http::verb::get, "/health", [](api_request&, responder reply) {
     reply(json_response(status::ok, "{\"status\":\"ok\"}"));
@@ -232,31 +155,6 @@ void add_probe_routes(router& r, const api_context& ctx) {
       },
       atom::exec_v, std::move(ping));
   });
-  r.add(http::verb::get, "/api/v1/admin/stats",
-        [ctx](api_request& req, responder reply) {
-          if (ctx.admin_token.empty())
-            return reply(detail_response(status::not_found, "Not Found"));
-          if (bearer_token(req.authorization) != ctx.admin_token)
-            return reply(
-              detail_response(status::unauthorized, "Not authenticated"));
-          auto g = std::make_shared<stats_gather>(std::move(reply));
-          gather_part<db_stats>(ctx, g, "db", ctx.db, db_stats_json);
-          gather_part<uint64_t>(ctx, g, "user_actors", ctx.users,
-                                [](uint64_t n) {
-                                  return std::to_string(n);
-                                });
-          g->add("user_cache_bytes",
-                 std::to_string(ctx.user_caches ? ctx.user_caches->used() : 0));
-          gather_part<upstream_stats>(ctx, g, "upstream", ctx.upstream,
-                                      upstream_stats_json);
-          gather_part<reminder_stats>(ctx, g, "reminders", ctx.reminders,
-                                      reminder_stats_json);
-          gather_part<gemini_stats>(ctx, g, "gemini", ctx.gemini,
-                                    gemini_stats_json);
-          gather_part<strava_stats>(ctx, g, "strava", ctx.strava,
-                                    strava_stats_json);
-          g->seal();
-        });
 }
 
 /// Test-only (FAULT_INJECTION): `POST /api/v1/test/kill-core` with
@@ -405,6 +303,7 @@ router make_api_routes(const api_context& ctx) {
   add_photo_routes(result, ctx);
   add_strava_routes(result, ctx);
   add_coach_routes(result, ctx);
+  add_admin_routes(result, ctx);
   add_fault_routes(result, ctx);
   return result;
 }

@@ -4,6 +4,7 @@
 #include "protocols/actors.hpp"
 #include "runtime/bridge.hpp"
 #include "runtime/core_watch.hpp"
+#include "runtime/http_metrics.hpp"
 #include "runtime/router.hpp"
 
 #include <caf/actor_system.hpp>
@@ -54,6 +55,13 @@ struct api_context {
   /// The Strava gateway (admin stats) and what the Strava routes need.
   strava_gateway_actor strava;
   std::shared_ptr<const strava_route_settings> strava_routes;
+  /// The HTTP front's figures (`/metrics`, admin stats), and the start.
+  std::shared_ptr<const http_metrics> http = std::make_shared<http_metrics>();
+  std::chrono::steady_clock::time_point started =
+    std::chrono::steady_clock::now();
+  /// `docs/openapi.yaml` as JSON (`/openapi.json`).
+  std::shared_ptr<const std::string> openapi_json =
+    std::make_shared<const std::string>("{}");
 };
 
 /// Every route of the service, wired to its actors.
@@ -73,6 +81,10 @@ void add_strava_routes(router& r, const api_context& ctx);
 
 /// The coach's routes: chat and daily decisions (runtime/coach_routes.cpp).
 void add_coach_routes(router& r, const api_context& ctx);
+
+/// The operator's routes: actor stats, metrics, the admin page and the
+/// OpenAPI document (runtime/admin_routes.cpp).
+void add_admin_routes(router& r, const api_context& ctx);
 
 /// The one place where errors become HTTP statuses and bodies.
 [[nodiscard]] api_response error_response(const caf::error& err);

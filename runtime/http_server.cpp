@@ -3,6 +3,7 @@
 #include "config/defaults.hpp"
 #include "protocols/http/json.hpp"
 #include "runtime/fatal_signals.hpp"
+#include "runtime/http_metrics.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -38,7 +39,8 @@ struct http_server::core {
   router routes;
   rate_limiter limiter;
   std::atomic<bool> stopping{false};
-  std::atomic<size_t> num_sessions{0};
+  /// Open connections and requests in flight are counted here.
+  http_metrics& metrics;
   std::mutex sessions_mtx;
   std::vector<std::weak_ptr<http_session>> sessions;
   std::mutex clients_mtx;
@@ -50,14 +52,14 @@ struct http_server::core {
 
   core(http_server_settings c, router r)
     : cfg(std::move(c)), routes(std::move(r)), limiter(cfg.rate_limit),
-      ioc(static_cast<int>(cfg.threads)) {}
+      metrics(*cfg.metrics), ioc(static_cast<int>(cfg.threads)) {}
 
   void accept();
 
   /// Counts a new connection from `client` (empty: exempt from the
   /// per-client cap); returns why it is refused, or empty.
   std::string admit(const std::string& client) {
-    if (num_sessions > max_connections)
+    if (metrics.open_connections > max_connections)
       return "Server has too many open connections, please retry shortly";
     if (client.empty())
       return {};
@@ -139,7 +141,7 @@ class http_session : public std::enable_shared_from_this<http_session> {
 public:
   http_session(tcp::socket&& socket, http_server::core* core)
     : stream_(std::move(socket)), core_(core) {
-    ++core_->num_sessions;
+    ++core_->metrics.open_connections;
     beast::error_code ec;
     auto ep = stream_.socket().remote_endpoint(ec);
     if (!ec)
@@ -149,7 +151,7 @@ public:
   ~http_session() {
     if (counted_client_)
       core_->release(peer_.to_string());
-    --core_->num_sessions;
+    --core_->metrics.open_connections;
   }
 
   /// Admits the connection under the caps and starts reading, or answers
@@ -179,7 +181,21 @@ public:
   }
 
 private:
+  /// One request, from its last byte read to its answer written (or the
+  /// connection's end): counted in flight while it lives.
   struct slot {
+    explicit slot(http_metrics& m) : metrics(m) {
+      ++metrics.in_flight;
+    }
+    ~slot() {
+      --metrics.in_flight;
+    }
+    slot(const slot&) = delete;
+    slot& operator=(const slot&) = delete;
+
+    http_metrics& metrics;
+    const std::string* route = nullptr; ///< the matched template
+    int32_t user_id = 0;                ///< of a valid bearer token
     bool ready = false;
     bool keep_alive = true;
     bool head = false;
@@ -292,7 +308,7 @@ private:
     reading_ = false;
     closing_ = true;
     linger_ = true;
-    auto s = std::make_shared<slot>();
+    auto s = std::make_shared<slot>(core_->metrics);
     s->method = "-";
     s->path = "-";
     s->request_id = request_id_for({});
@@ -309,7 +325,7 @@ private:
   }
 
   void dispatch(http::request<http::string_body>&& req) {
-    auto s = std::make_shared<slot>();
+    auto s = std::make_shared<slot>(core_->metrics);
     s->started = std::chrono::steady_clock::now();
     s->method = std::string{req.method_string()};
     auto target = std::string{req.target()};
@@ -381,6 +397,9 @@ private:
       return finish(s, std::move(res), meta);
     }
     areq.path_params = std::move(found.params);
+    s->route = found.pattern;
+    if (areq.caller.state == bearer_check::outcome::valid)
+      s->user_id = areq.caller.user_id;
     responder reply = [self = shared_from_this(), s,
                        meta](api_response res) mutable {
       net::post(self->stream_.get_executor(), [self, s, meta = std::move(meta),
@@ -389,6 +408,7 @@ private:
       });
     };
     try {
+      log_scope scope{{s->request_id, s->user_id, nullptr}};
       (*found.handler)(areq, std::move(reply));
     } catch (const std::exception& e) {
       log_error("http", s->request_id + " handler failed: " + e.what());
@@ -534,13 +554,13 @@ private:
     auto s = slots_.front();
     slots_.pop_front();
     queued_bytes_ -= std::min(queued_bytes_, s->res.body().size());
-    auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
-                    std::chrono::steady_clock::now() - s->started)
-                    .count();
-    log_info("http",
-             s->request_id + " " + peer_.to_string() + " " + s->method + " " +
-               s->path + " " + std::to_string(s->res.result_int()) + " " +
-               std::to_string(bytes) + "B " + std::to_string(micros) + "us");
+    auto took = std::chrono::steady_clock::now() - s->started;
+    auto micros =
+      std::chrono::duration_cast<std::chrono::microseconds>(took).count();
+    core_->metrics.record(s->route, s->method, s->res.result_int(), took);
+    log_access({s->request_id, peer_.to_string(), s->method, s->path,
+                s->route != nullptr ? *s->route : std::string{},
+                s->res.result_int(), bytes, micros, s->user_id});
     if (ec || !s->res.keep_alive()) {
       closing_ = true;
       if (ec || slots_.empty())
@@ -709,10 +729,11 @@ void http_server::stop(std::chrono::milliseconds grace) {
     c.sessions.clear();
   }
   auto deadline = std::chrono::steady_clock::now() + grace;
-  while (c.num_sessions > 0 && std::chrono::steady_clock::now() < deadline)
+  while (c.metrics.open_connections > 0 &&
+         std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds{10});
-  if (c.num_sessions > 0)
-    log_warn("http", std::to_string(c.num_sessions.load()) +
+  if (c.metrics.open_connections > 0)
+    log_warn("http", std::to_string(c.metrics.open_connections.load()) +
                        " connections still open after the grace period");
   c.ioc.stop();
   for (auto& t : threads_)
@@ -730,7 +751,7 @@ std::string http_server::bound_address() const {
 }
 
 size_t http_server::num_connections() const {
-  return core_->num_sessions;
+  return core_->metrics.open_connections;
 }
 
 } // namespace st

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "runtime/http_metrics.hpp"
 #include "runtime/http_support.hpp"
 #include "runtime/rate_limiter.hpp"
 #include "runtime/router.hpp"
@@ -28,6 +29,8 @@ struct http_server_settings {
   /// the read-ahead's timer never cuts a slow answer (an AI call retried
   /// for minutes) off before it is written.
   std::chrono::milliseconds answer_wait{std::chrono::minutes(10)};
+  /// Where requests and connections are counted (shared with /metrics).
+  std::shared_ptr<http_metrics> metrics = std::make_shared<http_metrics>();
 };
 
 /// The Beast front: accepts connections on its own Asio threads, parses

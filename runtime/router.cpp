@@ -39,7 +39,8 @@ bool router::matches(const route& r, const std::vector<std::string>& parts,
 
 void router::add(http::verb method, const std::string& pattern,
                  route_handler handler, body_kind kind) {
-  routes_.push_back(route{method, split(pattern), std::move(handler), kind});
+  routes_.push_back(
+    route{method, pattern, split(pattern), std::move(handler), kind});
 }
 
 router::match_result router::match(http::verb method,
@@ -61,6 +62,7 @@ router::match_result router::match(http::verb method,
                 (method == http::verb::head && r.method == http::verb::get);
     if (same && result.handler == nullptr) {
       result.handler = &r.handler;
+      result.pattern = &r.pattern;
       matches(r, parts, &result.params);
     }
   }
@@ -69,6 +71,13 @@ router::match_result router::match(http::verb method,
     if (!match(method, canonical).allowed.empty())
       result.redirect = canonical;
   }
+  return result;
+}
+
+std::vector<std::string> router::templates() const {
+  std::vector<std::string> result;
+  for (auto& r : routes_)
+    result.push_back(std::string{http::to_string(r.method)} + " " + r.pattern);
   return result;
 }
 

@@ -23,6 +23,7 @@ public:
   /// What a request path resolved to.
   struct match_result {
     const route_handler* handler = nullptr; ///< set on a full match
+    const std::string* pattern = nullptr;   ///< the matched route's template
     std::map<std::string, std::string> params;
     std::vector<http::verb> allowed; ///< methods of the path, for 405
     std::string redirect;            ///< canonical path, for 307
@@ -32,12 +33,16 @@ public:
   [[nodiscard]] match_result match(http::verb method,
                                    const std::string& path) const;
 
+  /// Every route as `METHOD template`, in registration order.
+  [[nodiscard]] std::vector<std::string> templates() const;
+
   /// The body limit of the routes matching `path` (JSON when unknown).
   [[nodiscard]] size_t body_limit(const std::string& path) const;
 
 private:
   struct route {
     http::verb method;
+    std::string pattern;
     std::vector<std::string> segments;
     route_handler handler;
     body_kind kind;

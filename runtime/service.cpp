@@ -18,6 +18,7 @@
 #include "runtime/fatal_signals.hpp"
 #include "runtime/http_server.hpp"
 #include "runtime/migrator.hpp"
+#include "runtime/openapi.hpp"
 
 #include <caf/all.hpp>
 #include <caf/thread_hook.hpp>
@@ -129,6 +130,7 @@ int run_migrate(const settings& cfg) {
 }
 
 int run_serve(const settings& cfg) {
+  configure_log(cfg.log_output, cfg.log_threshold);
   log_fatal_signals();
   // Blocks of 256 KB and more come from (and go back to) the OS: a large
   // page or upload, once answered, does not stay in the heap. glibc would
@@ -408,7 +410,10 @@ int run_serve(const settings& cfg) {
                   !gemini_cfg.api_key.empty(),
                   ai_timeout,
                   strava_gateway_handle,
-                  strava_routes_cfg};
+                  strava_routes_cfg,
+                  http_cfg.metrics,
+                  started,
+                  std::make_shared<const std::string>(openapi_json())};
   http_server http{http_cfg, make_api_routes(api)};
   uint16_t port = 0;
   try {
@@ -441,6 +446,7 @@ int run_serve(const settings& cfg) {
   bridges->stop();
   stop_actors();
   log_info("service", "stopped");
+  flush_log();
   return sig == core_down_signal ? 1 : 0;
 }
 

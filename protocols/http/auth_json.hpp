@@ -33,19 +33,4 @@ parse_refresh_token(const std::string& body,
 /// `{"id": ..., "email": ...}`.
 [[nodiscard]] std::string identity_json(const user_identity& x);
 
-/// The DB counters for the operator's stats endpoint.
-[[nodiscard]] std::string db_stats_json(const db_stats& x);
-
-/// Counters of the upstream client for the admin stats.
-[[nodiscard]] std::string upstream_stats_json(const upstream_stats& x);
-
-/// The reminder scheduler's counters (admin stats).
-[[nodiscard]] std::string reminder_stats_json(const reminder_stats& x);
-
-/// The Gemini broker's counters, breaker, pause and alarms.
-[[nodiscard]] std::string gemini_stats_json(const gemini_stats& x);
-
-/// The Strava gateway's budget and counters.
-[[nodiscard]] std::string strava_stats_json(const strava_stats& x);
-
 } // namespace st

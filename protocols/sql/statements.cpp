@@ -301,6 +301,15 @@ const std::vector<statement_def>& statement_catalog() {
      "WHERE r.user_id = c.user_id AND r.kind = c.kind "
      "AND (extract(epoch FROM r.due_at) * 1000)::bigint = c.due "
      "AND r.claimed_by = $1 RETURNING r.user_id, r.kind"},
+    // The admin view of every process's reminders: overdue, due within a
+    // minute, claimed among those, and the next due time (s since the
+    // epoch, NULL when none). Index ranges only, however many are stored.
+    {stmt::reminders_outlook, "reminders_outlook",
+     "SELECT count(*) FILTER (WHERE due_at <= now()), "
+     "count(*) FILTER (WHERE due_at > now()), "
+     "count(*) FILTER (WHERE claimed_until > now()), "
+     "(SELECT extract(epoch FROM min(due_at))::bigint FROM user_reminders) "
+     "FROM user_reminders WHERE due_at <= now() + interval '1 minute'"},
     // $1 period (s): a background refresh reminder for every linked user
     // without one, spread over the period by user id.
     {stmt::reminders_backfill_refresh, "reminders_backfill_refresh",

@@ -47,6 +47,7 @@ enum class stmt : uint16_t {
   reminder_clear,
   reminders_claim,
   reminders_confirm,
+  reminders_outlook,
   reminders_backfill_refresh,
   sync_workouts_upsert,
   sync_wellness_upsert,

@@ -7,7 +7,7 @@ SMART_TRAINER_PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config
   libcaf-dev libboost-dev libboost-system-dev libpq-dev libcurl4-openssl-dev
   rapidjson-dev catch2 libssl-dev zlib1g-dev libcrypt-dev clang libclang-rt-14-dev
-  libhowardhinnant-date-dev tzdata
+  libhowardhinnant-date-dev tzdata prometheus-cpp-dev libyaml-cpp-dev
   libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev python3-pil
   postgresql-15 python3 python3-cryptography curl
 )
@@ -26,7 +26,11 @@ install_missing_packages() {
   DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
 }
 
+# Only the tests need these: the admin page is driven in headless Chromium.
+SMART_TRAINER_TEST_PACKAGES=(chromium fonts-dejavu-core)
+
 install_deps() { install_missing_packages "${SMART_TRAINER_PACKAGES[@]}"; }
+install_test_deps() { install_missing_packages "${SMART_TRAINER_TEST_PACKAGES[@]}"; }
 
 # build_project DIR TYPE [extra cmake args...]: configure once, then build
 # everything, or only the targets named in BUILD_TARGETS.

@@ -38,7 +38,7 @@ struct coach_fixture {
   explicit coach_fixture(std::map<std::string, std::string> extra = {}) {
     env = std::move(extra);
     env["DATABASE_URL"] = db.dsn();
-    env["ADMIN_TOKEN"] = "adm";
+    env["ADMIN_TOKEN"] = test_admin_token;
     env["GEMINI_API_BASE_URL"] = gemini.base_url();
     env["INTERVALS_ICU_BASE_URL"] = intervals.base_url();
     env.emplace("GOOGLE_GEMINI_API_KEY", "test-gemini-key");

@@ -414,10 +414,10 @@ TEST_CASE("cached pages stay within the per-user and the global byte "
           "budget") {
   scratch_database db;
   server_process server{{{"DATABASE_URL", db.dsn()},
-                         {"ADMIN_TOKEN", "adm"},
+                         {"ADMIN_TOKEN", test_admin_token},
                          {"USER_CACHE_MB", "1"}}};
   auto cached = [&] {
-    return admin_stat(server.port(), {"user_cache_bytes"});
+    return admin_stat(server.port(), {"user_actors", "cache_bytes"});
   };
   auto a = register_athlete(server.port(), db, "small@example.com");
   auto b = register_athlete(server.port(), db, "large@example.com");
@@ -499,7 +499,7 @@ TEST_CASE("connections are capped per client address and in total, "
 TEST_CASE("/ready costs at most one database probe at a time") {
   scratch_database db;
   server_process server{{{"DATABASE_URL", db.dsn()},
-                         {"ADMIN_TOKEN", "adm"},
+                         {"ADMIN_TOKEN", test_admin_token},
                          {"RATE_LIMIT_PER_MINUTE", "100000"}}};
   auto trips = [&] {
     return admin_stat(server.port(), {"db", "num_round_trips"});

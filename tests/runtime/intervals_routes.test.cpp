@@ -38,7 +38,7 @@ struct intervals_fixture {
     env.emplace("INTERVALS_ICU_BASE_URL", fake.base_url());
     env.emplace("ENCRYPTION_KEY", encryption_key);
     env.emplace("UPSTREAM_BACKOFF_MS", "20");
-    env.emplace("ADMIN_TOKEN", "adm");
+    env.emplace("ADMIN_TOKEN", test_admin_token);
     return env;
   }
 

@@ -33,7 +33,7 @@ struct photo_fixture {
   std::map<std::string, std::string>
   with_db(std::map<std::string, std::string> env) {
     env["DATABASE_URL"] = db.dsn();
-    env["ADMIN_TOKEN"] = "adm";
+    env["ADMIN_TOKEN"] = test_admin_token;
     env["GEMINI_API_BASE_URL"] = fake.base_url();
     env.emplace("GOOGLE_GEMINI_API_KEY", "test-gemini-key");
     return env;

@@ -73,7 +73,7 @@ struct strava_fixture {
     env["DATABASE_URL"] = db.dsn();
     env["ENCRYPTION_KEY"] = encryption_key;
     env["SECRET_KEY"] = secret_key;
-    env["ADMIN_TOKEN"] = "adm";
+    env["ADMIN_TOKEN"] = test_admin_token;
     env["REMINDER_POLL_MS"] = "200";
     env["STRAVA_JOB_LEASE_SECONDS"] = "3";
     env["UPSTREAM_TIMEOUT_SECONDS"] = "30";

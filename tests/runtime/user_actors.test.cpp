@@ -279,17 +279,17 @@ TEST_CASE("a user with a pending reminder passivates and is woken by it") {
   scratch_database db;
   server_process server{{{"DATABASE_URL", db.dsn()},
                          {"FAULT_INJECTION", "true"},
-                         {"ADMIN_TOKEN", "adm"},
+                         {"ADMIN_TOKEN", test_admin_token},
                          {"USER_IDLE_SECONDS", "1"},
                          {"REMINDER_POLL_MS", "200"}}};
   auto who = register_athlete(server.port(), db, "sleepy@example.com");
   auto due = unix_now() + 4;
   REQUIRE(set_probe(server.port(), who, clock_of(due % 86400)).status == 200);
-  CHECK(admin_stat(server.port(), {"user_actors"}) == 1);
+  CHECK(admin_stat(server.port(), {"user_actors", "resident"}) == 1);
   // Idle: nothing keeps the actor resident, the reminder is a row.
   CHECK(eventually(
     [&] {
-      return admin_stat(server.port(), {"user_actors"}) == 0;
+      return admin_stat(server.port(), {"user_actors", "resident"}) == 0;
     },
     milliseconds(3000)));
   CHECK(probe_fires(server.output(), who.id).empty());
@@ -303,7 +303,7 @@ TEST_CASE("a write queued behind a blocked pool is answered 503 and never "
           "appears in the table") {
   scratch_database db;
   server_process server{{{"DATABASE_URL", db.dsn()},
-                         {"ADMIN_TOKEN", "adm"},
+                         {"ADMIN_TOKEN", test_admin_token},
                          {"DB_POOL_SIZE", "1"},
                          {"REQUEST_TIMEOUT_MS", "600"}}};
   auto a = register_athlete(server.port(), db, "first@example.com");

@@ -25,7 +25,7 @@ struct data_fixture {
   std::map<std::string, std::string>
   with_db(std::map<std::string, std::string> env) {
     env["DATABASE_URL"] = db.dsn();
-    env["ADMIN_TOKEN"] = "adm";
+    env["ADMIN_TOKEN"] = test_admin_token;
     return env;
   }
 
@@ -447,18 +447,16 @@ TEST_CASE("idle user actors passivate and come back with all data") {
   f.call(a, "PUT", "/api/v1/wellness", R"({"date":"2026-02-20","rhr":48})");
   f.call(a, "PATCH", "/api/v1/athlete-profile", R"({"ftp":280})");
   auto actors = [&] {
-    auto r = http_call(f.server.port(), "GET", "/api/v1/admin/stats", "",
-                       bearer("adm"));
-    auto at = r.body.find("\"user_actors\":") + 14;
-    return r.body.substr(at, r.body.find(',', at) - at);
+    return admin_stat(f.server.port(), {"user_actors", "resident"});
   };
-  CHECK(actors() == "1");
+  CHECK(actors() == 1);
   std::this_thread::sleep_for(std::chrono::milliseconds(2500));
-  CHECK(actors() == "0");
+  CHECK(actors() == 0);
+  CHECK(admin_stat(f.server.port(), {"user_actors", "passivated"}) == 1);
   CHECK(f.call(a, "GET", "/api/v1/athlete-profile").body.find(R"("ftp":280)") !=
         std::string::npos);
   CHECK(
     f.call(a, "GET", "/api/v1/wellness?from_date=2026-02-01&to_date=2026-02-28")
       .body.find(R"("rhr":48.0)") != std::string::npos);
-  CHECK(actors() == "1");
+  CHECK(actors() == 1);
 }

@@ -11,6 +11,10 @@
 
 namespace st::test {
 
+/// ADMIN_TOKEN of the test servers: distinctive, so that the log scan
+/// (tests/check_log_secrets.sh) finds it wherever it leaked.
+inline constexpr const char* test_admin_token = "adm-7c2e9f41b3d8";
+
 /// The admin DSN of the throwaway PostgreSQL (TEST_DATABASE_URL), or empty
 /// when the suite runs without one.
 std::string admin_dsn();
