@@ -110,6 +110,23 @@ void fire_due(reminder_scheduler_self self) {
       });
 }
 
+/// Keeps the outlook row (overdue, due within a minute, claimed, next due).
+void read_outlook(reminder_stats& stats, const db_rows& rows) {
+  if (rows.rows.empty())
+    return;
+  auto& row = rows.rows[0];
+  auto count = [&](size_t i) {
+    return static_cast<uint64_t>(integer(row[i]).value_or(0));
+  };
+  stats.overdue = count(0);
+  stats.due_next_minute = count(1);
+  stats.claimed_now = count(2);
+  stats.next_due = integer(row[3]).value_or(0);
+  stats.outlook_at = std::chrono::duration_cast<std::chrono::seconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+}
+
 /// Claims what falls due within the horizon, fires what is due, and polls
 /// again a poll later (at once when the claim was full).
 void tick(reminder_scheduler_self self) {
@@ -124,7 +141,9 @@ void tick(reminder_scheduler_self self) {
                                  {st.cfg.claimer,
                                   param(opt_double{seconds_of(st.cfg.horizon)}),
                                   param(opt_double{seconds_of(st.cfg.lease)}),
-                                  param(st.cfg.claim_limit)})}))
+                                  param(st.cfg.claim_limit)}),
+                    // The admin view rides along: no round trip of its own.
+                    statement_of(stmt::reminders_outlook, {})}))
     .then(
       [=](db_reply& r) {
         auto& st = self->state;
@@ -132,6 +151,7 @@ void tick(reminder_scheduler_self self) {
           st.pending.push({*integer(row[2]),
                            static_cast<int32_t>(*integer(row[0])), *row[1]});
         st.stats.num_claimed += r.results[0].rows.size();
+        read_outlook(st.stats, r.results[1]);
         fire_due(self);
         // A full claim leaves more due within the horizon: claim again at
         // once rather than a poll later.

@@ -79,6 +79,6 @@ PY
 # bench_db_stat KEY: a counter of the DB actors from the admin stats
 # (server on BENCH_PORT with ADMIN_TOKEN=adm).
 bench_db_stat() {
-  curl -s -H "Authorization: Bearer adm" "http://127.0.0.1:$BENCH_PORT/api/v1/admin/stats" |
+  curl -s -H "Authorization: Bearer adm" "http://127.0.0.1:$BENCH_PORT/api/v1/admin/actors" |
     python3 -c "import json,sys; print(json.load(sys.stdin)['db']['$1'])"
 }

@@ -18,12 +18,12 @@ INSERT INTO user_reminders (user_id, kind, due_at)
   SELECT id, 'probe', now() + interval '1 hour' + (id % 18000) * interval '1 second'
   FROM users;
 SQL
-stats() { curl -s -H "Authorization: Bearer adm" "http://127.0.0.1:$port/api/v1/admin/stats"; }
+stats() { curl -s -H "Authorization: Bearer adm" "http://127.0.0.1:$port/api/v1/admin/actors"; }
 field() { python3 -c "import json,sys; d=json.load(sys.stdin); print(eval('d' + sys.argv[1]))" "$1"; }
 sleep 3
 s=$(stats)
 echo "machine: $(nproc) cores; $users users with one reminder each (due in 1-6 h)"
-echo "idle:   RSS $(bench_rss_kib "$BENCH_SERVER_PID") KiB, resident user actors $(echo "$s" | field "['user_actors']"), scheduler holds $(echo "$s" | field "['reminders']['num_pending']") reminders ($(echo "$s" | field "['reminders']['pending_bytes']") B)"
+echo "idle:   RSS $(bench_rss_kib "$BENCH_SERVER_PID") KiB, resident user actors $(echo "$s" | field "['user_actors']['resident']"), scheduler holds $(echo "$s" | field "['reminders']['num_pending']") reminders ($(echo "$s" | field "['reminders']['pending_bytes']") B)"
 psql -q -h 127.0.0.1 -p "$BENCH_PG_PORT" -U postgres bench <<SQL
 UPDATE user_reminders SET due_at = now() + interval '3 seconds'
   WHERE user_id <= $burst;
@@ -33,12 +33,12 @@ due_ns=$((t0 + 3000000000))
 while [ "$(stats | field "['reminders']['num_fired']")" -lt "$burst" ]; do sleep 0.05; done
 t1=$(date +%s%N)
 s=$(stats)
-echo "burst:  $burst due at once, all fired $(( (t1 - due_ns) / 1000000 )) ms after the due time; RSS $(bench_rss_kib "$BENCH_SERVER_PID") KiB, resident user actors $(echo "$s" | field "['user_actors']")"
+echo "burst:  $burst due at once, all fired $(( (t1 - due_ns) / 1000000 )) ms after the due time; RSS $(bench_rss_kib "$BENCH_SERVER_PID") KiB, resident user actors $(echo "$s" | field "['user_actors']['resident']")"
 rows() { psql -tA -h 127.0.0.1 -p "$BENCH_PG_PORT" -U postgres bench -c "SELECT count(*) FROM user_reminders"; }
 # Each woken actor loads its account, then its probe deletes its row.
 while [ "$(rows)" -gt $((users - burst)) ]; do sleep 0.1; done
 t2=$(date +%s%N)
 echo "        every woken actor done (its row gone) $(( (t2 - due_ns) / 1000000 )) ms after the due time"
-while [ "$(stats | field "['user_actors']")" -gt 0 ] && [ $(( $(date +%s%N) - t2 )) -lt 30000000000 ]; do sleep 0.2; done
+while [ "$(stats | field "['user_actors']['resident']")" -gt 0 ] && [ $(( $(date +%s%N) - t2 )) -lt 30000000000 ]; do sleep 0.2; done
 t3=$(date +%s%N)
-echo "after:  resident user actors $(stats | field "['user_actors']") $(( (t3 - t2) / 1000000 )) ms later (idle time 3 s), RSS $(bench_rss_kib "$BENCH_SERVER_PID") KiB"
+echo "after:  resident user actors $(stats | field "['user_actors']['resident']") $(( (t3 - t2) / 1000000 )) ms later (idle time 3 s), RSS $(bench_rss_kib "$BENCH_SERVER_PID") KiB"

@@ -351,6 +351,13 @@ struct reminder_stats {
   uint64_t num_pending = 0; ///< claimed, waiting in memory right now
   uint64_t pending_bytes = 0;
   uint64_t mailbox_depth = 0; ///< the scheduler's, when asked
+  /// Every process's stored reminders, read with each claim (as of the
+  /// scheduler's last poll, `outlook_at`, Unix s; 0 = not read yet).
+  uint64_t overdue = 0;
+  uint64_t due_next_minute = 0;
+  uint64_t claimed_now = 0; ///< of those two, held by some process
+  int64_t next_due = 0;     ///< Unix s of the earliest; 0 = none stored
+  int64_t outlook_at = 0;
 };
 
 /// The user actors' supervisor and the actors it supervises.
@@ -945,7 +952,8 @@ template<class Inspector>
 typename Inspector::result_type inspect(Inspector& f, reminder_stats& x) {
   return f(caf::meta::type_name("st::reminder_stats"), x.num_claimed,
            x.num_fired, x.num_moved, x.num_pending, x.pending_bytes,
-           x.mailbox_depth);
+           x.mailbox_depth, x.overdue, x.due_next_minute, x.claimed_now,
+           x.next_due, x.outlook_at);
 }
 
 template<class Inspector>

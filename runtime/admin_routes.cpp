@@ -60,21 +60,6 @@ process_figures read_process(std::chrono::steady_clock::time_point started) {
   return result;
 }
 
-reminder_outlook read_outlook(const db_reply& reply) {
-  reminder_outlook result;
-  if (reply.results.empty() || reply.results[0].rows.empty())
-    return result;
-  auto& row = reply.results[0].rows[0];
-  auto number = [&](size_t i) -> int64_t {
-    return i < row.size() && row[i] ? std::stoll(*row[i]) : 0;
-  };
-  result.overdue = static_cast<uint64_t>(number(0));
-  result.due_next_minute = static_cast<uint64_t>(number(1));
-  result.claimed = static_cast<uint64_t>(number(2));
-  result.next_due = number(3);
-  return result;
-}
-
 /// Asks every component for its figures at once; answers when all are in
 /// (the first failure answers instead). Each answer fills its own member.
 class stats_collector {
@@ -99,22 +84,6 @@ public:
         self->part_done();
       },
       atom::status_v);
-  }
-
-  static void ask_outlook(const std::shared_ptr<stats_collector>& self,
-                          const api_context& ctx) {
-    self->expect();
-    db_batch batch;
-    batch.statements.push_back(db_statement{stmt::reminders_outlook, {}});
-    ask<db_reply>(
-      ctx, ctx.db,
-      [self](caf::expected<db_reply> x) {
-        if (!x)
-          return self->fail(x.error());
-        self->stats_.outlook = read_outlook(*x);
-        self->part_done();
-      },
-      atom::exec_v, std::move(batch));
   }
 
   /// Every part is asked for: answer once they are in.
@@ -160,7 +129,6 @@ void collect_stats(const api_context& ctx, stats_collector::callback done) {
   stats_collector::ask_for(c, ctx, ctx.gemini, &system_stats::gemini);
   stats_collector::ask_for(c, ctx, ctx.strava, &system_stats::strava);
   stats_collector::ask_for(c, ctx, ctx.reminders, &system_stats::reminders);
-  stats_collector::ask_outlook(c, ctx);
   c->seal(ctx.user_caches ? ctx.user_caches->used() : 0);
 }
 

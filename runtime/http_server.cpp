@@ -149,9 +149,7 @@ public:
   }
 
   ~http_session() {
-    if (counted_client_)
-      core_->release(peer_.to_string());
-    --core_->metrics.open_connections;
+    release();
   }
 
   /// Admits the connection under the caps and starts reading, or answers
@@ -572,10 +570,23 @@ private:
     do_read();
   }
 
+  /// The connection no longer counts as open (once): at its close, not
+  /// when the last handle to the session goes, which a request still
+  /// owed an answer may hold until its deadline.
+  void release() {
+    if (released_)
+      return;
+    released_ = true;
+    if (counted_client_)
+      core_->release(peer_.to_string());
+    --core_->metrics.open_connections;
+  }
+
   void close() {
     if (closed_)
       return;
     closed_ = true;
+    release();
     for (auto& s : slots_)
       if (s->stream)
         s->stream->cancel(); // the producer goes on; nobody reads it
@@ -619,6 +630,7 @@ private:
   bool writing_ = false;
   bool closing_ = false;
   bool closed_ = false;
+  bool released_ = false;
 };
 
 } // namespace
@@ -642,8 +654,11 @@ void http_server::core::accept() {
     }
     if (!ec) {
       auto session = std::make_shared<http_session>(std::move(socket), this);
+      bool late = false;
       {
         std::lock_guard<std::mutex> guard{sessions_mtx};
+        // Accepted while stop() ran: it did not see this one.
+        late = stopping;
         sessions.erase(std::remove_if(sessions.begin(), sessions.end(),
                                       [](auto& w) {
                                         return w.expired();
@@ -652,6 +667,8 @@ void http_server::core::accept() {
         sessions.push_back(session);
       }
       session->start();
+      if (late)
+        session->shutdown_when_idle();
     }
     accept();
   });
@@ -715,14 +732,15 @@ void http_server::stop(std::chrono::milliseconds grace) {
   if (threads_.empty())
     return;
   auto& c = *core_;
-  c.stopping = true;
   net::post(c.ioc, [&c] {
     beast::error_code ec;
     c.acceptor.close(ec);
     c.accept_pause.cancel();
   });
   {
+    // Under the lock: a connection accepted from now on sees `stopping`.
     std::lock_guard<std::mutex> guard{c.sessions_mtx};
+    c.stopping = true;
     for (auto& w : c.sessions)
       if (auto session = w.lock())
         session->shutdown_when_idle();

@@ -49,7 +49,6 @@ std::vector<figure_group> groups_of(const system_stats& x) {
   auto& g = x.gemini;
   auto& s = x.strava;
   auto& r = x.reminders;
-  auto& o = x.outlook;
   return {
     {"user_actors",
      nullptr,
@@ -123,10 +122,10 @@ std::vector<figure_group> groups_of(const system_stats& x) {
       {"num_moved", r.num_moved, counter},
       {"num_pending", r.num_pending},
       {"pending_bytes", r.pending_bytes},
-      {"overdue", o.overdue},
-      {"due_next_minute", o.due_next_minute},
-      {"claimed_now", o.claimed},
-      {"next_due_unix", count(o.next_due)}}},
+      {"overdue", r.overdue},
+      {"due_next_minute", r.due_next_minute},
+      {"claimed_now", r.claimed_now},
+      {"next_due_unix", count(r.next_due)}}},
     {"http",
      nullptr,
      {{"open_connections", x.http.open_connections},
@@ -178,8 +177,9 @@ void write_texts(json_writer& w, const std::string& key,
     w.Key("confirmed");
     w.Bool(x.strava.confirmed);
   } else if (key == "reminders") {
-    nullable("next_due",
-             x.outlook.next_due > 0 ? format_unix(x.outlook.next_due) : "");
+    auto& r = x.reminders;
+    nullable("next_due", r.next_due > 0 ? format_unix(r.next_due) : "");
+    nullable("outlook_at", r.outlook_at > 0 ? format_unix(r.outlook_at) : "");
   }
 }
 

@@ -8,14 +8,6 @@
 
 namespace st {
 
-/// The reminders of every process sharing the database, as stored.
-struct reminder_outlook {
-  uint64_t overdue = 0;
-  uint64_t due_next_minute = 0;
-  uint64_t claimed = 0; ///< of those two, held by some process now
-  int64_t next_due = 0; ///< Unix s of the earliest; 0 = none stored
-};
-
 /// The HTTP front right now.
 struct http_figures {
   uint64_t open_connections = 0;
@@ -40,7 +32,6 @@ struct system_stats {
   gemini_stats gemini;
   strava_stats strava;
   reminder_stats reminders;
-  reminder_outlook outlook;
   http_figures http;
   process_figures process;
 };

@@ -21,18 +21,24 @@ lives under /_fake (never part of the real API):
                                                     the events
              | {"text": str, "piece_delay_ms": n}  SSE: a pause between
                                                     written pieces
-  POST /_fake/default  {"delay_ms"?: n, "text"?: str}: every call without a
-                       scripted outcome (text: else chosen by the prompt)
+  POST /_fake/default  {"delay_ms"?: n, "text"?: str, "fail_rate"?: r,
+                       "fail_statuses"?: [429, 503], "seed"?: n}: every call
+                       without a scripted outcome (text: else chosen by the
+                       prompt); a share r of them fails with one of the
+                       statuses, drawn from a seeded generator
+  GET  /_fake/stats    also "failed": how many calls fail_rate failed
   POST /_fake/models   {"known": [..], "overloaded": [..]}: other models 404,
                        overloaded ones 503 (empty known = every model)
   GET  /_fake/stats    {"calls": [{model, stream, system, texts, image_mime,
-                       image_bytes, started, ended}], "max_in_flight": n}
+                       image_bytes, started, ended}], "max_in_flight": n,
+                       "failed": n}
   GET  /_fake/image    the last call's inline image (?n=<index>), raw bytes
   POST /_fake/reset    forgets calls, script, defaults and models
 """
 import argparse
 import base64
 import json
+import random
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -45,7 +51,8 @@ STATE = {}
 
 def reset():
     STATE.update(calls=[], images=[], script=[], default={}, known=[],
-                 overloaded=[], in_flight=0, max_in_flight=0)
+                 overloaded=[], in_flight=0, max_in_flight=0, failed=0,
+                 rng=random.Random(1))
 
 
 reset()
@@ -157,7 +164,8 @@ class Handler(BaseHTTPRequestHandler):
                 return self.send(200, {})
             if path == "stats":
                 return self.send(200, {"calls": STATE["calls"],
-                                       "max_in_flight": STATE["max_in_flight"]})
+                                       "max_in_flight": STATE["max_in_flight"],
+                                       "failed": STATE["failed"]})
             if path == "image":
                 n = int(parse_qs(url.query).get("n", ["-1"])[0])
                 mime, data = STATE["images"][n]
@@ -168,6 +176,7 @@ class Handler(BaseHTTPRequestHandler):
                 STATE["script"].extend(body.get("outcomes", []))
             elif path == "default":
                 STATE["default"] = body
+                STATE["rng"] = random.Random(body.get("seed", 1))
             elif path == "models":
                 STATE["known"] = body.get("known", [])
                 STATE["overloaded"] = body.get("overloaded", [])
@@ -215,6 +224,11 @@ class Handler(BaseHTTPRequestHandler):
                                          STATE["in_flight"])
             outcome = STATE["script"].pop(0) if STATE["script"] else \
                 dict(STATE["default"])
+            rate = outcome.pop("fail_rate", 0)
+            statuses = outcome.pop("fail_statuses", [503])
+            if rate and STATE["rng"].random() < rate:
+                outcome["status"] = STATE["rng"].choice(statuses)
+                STATE["failed"] += 1
             call = {"model": model, "stream": stream, "system": system,
                     "texts": texts, "image_mime": image[0] if image else None,
                     "image_bytes": len(image[1]) if image else 0,

@@ -271,15 +271,16 @@ TEST_CASE("the default bcrypt cost is the reference's 12") {
 
 TEST_CASE("a known account is identified without a database round trip") {
   scratch_database db;
-  server_process server{{{"DATABASE_URL", db.dsn()}, {"ADMIN_TOKEN", test_admin_token}}};
+  server_process server{
+    {{"DATABASE_URL", db.dsn()}, {"ADMIN_TOKEN", test_admin_token}}};
   auto reg =
     http_call(server.port(), "POST", "/api/v1/auth/register",
               R"({"email":"cached@example.com","password":"password1"})");
   REQUIRE(reg.status == 200);
   auto token = json_field(reg.body, "access_token");
   auto round_trips = [&] {
-    auto stats =
-      http_call(server.port(), "GET", "/api/v1/admin/stats", "", bearer(test_admin_token));
+    auto stats = http_call(server.port(), "GET", "/api/v1/admin/stats", "",
+                           bearer(test_admin_token));
     auto key = std::string{"\"num_round_trips\":"};
     return std::stoi(stats.body.substr(stats.body.find(key) + key.size()));
   };

@@ -168,9 +168,14 @@ TEST_CASE_METHOD(
   CHECK(d.header("x-request-id").size() == 32);
   auto e = c.request("GET", "/health");
   CHECK(e.status == 200);
-  CHECK(
-    server.output().find("first 127.0.0.1 POST /api/v1/auth/register 200") !=
-    std::string::npos);
+  // The access log is buffered: its lines arrive within a second.
+  CHECK(eventually(
+    [&] {
+      return server.output().find("127.0.0.1 POST /api/v1/auth/register 200") !=
+               std::string::npos &&
+             server.output().find("request_id=first") != std::string::npos;
+    },
+    std::chrono::seconds(5)));
 }
 
 TEST_CASE("rate limit: per user when authenticated, per client IP otherwise") {

@@ -267,9 +267,8 @@ TEST_CASE("a database part-way through the revisions (a reference one at "
            "CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num));"
            "INSERT INTO alembic_version VALUES ('009')");
   auto report = migrate_database(db.dsn());
-  CHECK(report.applied ==
-        std::vector<std::string>{"010", "011", "012", "013", "014", "015",
-                                 "016"});
+  CHECK(report.applied == std::vector<std::string>{"010", "011", "012", "013",
+                                                   "014", "015", "016"});
   CHECK(catalog_of(db.dsn()) == expected_catalog());
 }
 

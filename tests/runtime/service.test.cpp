@@ -193,8 +193,8 @@ TEST_CASE(
   lock.release();
   CHECK(running.get().status == 200);
   CHECK(queued.get().status == 200);
-  auto stats =
-    http_call(server.port(), "GET", "/api/v1/admin/stats", "", bearer(test_admin_token));
+  auto stats = http_call(server.port(), "GET", "/api/v1/admin/stats", "",
+                         bearer(test_admin_token));
   CHECK(stats.status == 200);
   CHECK(stats.body.find("\"num_refused\":1,") != std::string::npos);
   CHECK(stats.body.find("\"num_connections\":1}") != std::string::npos);

@@ -56,10 +56,13 @@ std::string clock_of(int64_t second_of_day) {
 /// the log lines `<UTC date> <time>,<ms> [INFO] reminders: probe fired …`.
 std::vector<double> probe_fires(const std::string& log, int32_t user) {
   std::vector<double> result;
-  auto needle =
-    "reminders: probe fired for user " + std::to_string(user) + "\n";
+  // The line may go on with its context (` actor=user user_id=…`).
+  auto needle = "reminders: probe fired for user " + std::to_string(user);
   for (auto i = log.find(needle); i != std::string::npos;
        i = log.find(needle, i + 1)) {
+    auto after = i + needle.size();
+    if (after < log.size() && log[after] != '\n' && log[after] != ' ')
+      continue; // another user's id that starts with this one
     auto line = log.rfind('\n', i);
     line = line == std::string::npos ? 0 : line + 1;
     std::tm tm{};
@@ -208,8 +211,9 @@ TEST_CASE("reminders fire at their due instant on the user's clock, in two "
   // Fired once, then gone.
   std::this_thread::sleep_for(milliseconds(1200));
   CHECK(probe_fires(server.output(), east.id).size() == 1);
-  CHECK(db.query("SELECT count(*) FROM user_reminders WHERE kind = 'probe'")
-          [0][0] == "0");
+  CHECK(db.query(
+          "SELECT count(*) FROM user_reminders WHERE kind = 'probe'")[0][0] ==
+        "0");
 }
 
 TEST_CASE("a restart before the due time fires the reminder once, after "
