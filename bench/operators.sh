@@ -14,6 +14,7 @@ secret=bench-operators-secret
 work=$(mktemp -d /tmp/st-bench-operators.XXXXXX)
 
 sql() { psql -q -t -A "$DATABASE_URL" -c "$1"; }
+build/release/smart-trainer migrate >/dev/null
 sql "INSERT INTO users (email, password_hash, created_at) SELECT 'bench' || g || '@example.com', 'x', now() FROM generate_series(1, $users) g" >/dev/null
 bench_mint_tokens "$secret" "$users" >"$work/tokens"
 
@@ -75,19 +76,39 @@ stop
 [ -n "$old_bin" ] || exit 0
 # Throughput: one user's GET /wellness, rounds alternating old and new.
 token=$(head -1 "$work/tokens")
-declare -A total
-for round in 1 2 3; do
+declare -A total cpu
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+rounds=${ROUNDS:-5}
+ratios=()
+for round in $(seq $rounds); do
   for which in old new; do
     bin=build/release/smart-trainer
     [ $which = old ] && bin=$old_bin
     start "$bin"
     bench_wrk "http://127.0.0.1:$BENCH_PORT/api/v1/wellness" 2 -H "Authorization: Bearer $token" >/dev/null
+    cpu0=$(cpu_ticks "$BENCH_SERVER_PID")
     read -r rps p99 < <(bench_wrk "http://127.0.0.1:$BENCH_PORT/api/v1/wellness" "$secs" \
       -H "Authorization: Bearer $token")
-    echo "round $round $which: $rps req/s, p99 $p99"
+    cpu1=$(cpu_ticks "$BENCH_SERVER_PID")
+    # The server's CPU per request: less at the mercy of what else runs.
+    us=$(python3 -c "print(round(($cpu1 - $cpu0) * 1e6 / $(getconf CLK_TCK) / ($rps * $secs), 1))")
+    echo "round $round $which: $rps req/s, p99 $p99, server CPU $us us/request"
+    cpu[$which]=$(python3 -c "print(${cpu[$which]:-0} + $us)")
     total[$which]=$(python3 -c "print(${total[$which]:-0} + $rps)")
+    [ $which = new ] && ratios+=("$(python3 -c "print($rps / $old_rps)")")
+    old_rps=$rps
     stop
   done
 done
-python3 -c "o, n = ${total[old]}, ${total[new]}; print(f'GET /wellness: old {o/3:.0f} req/s, new {n/3:.0f} req/s, overhead {100*(o-n)/o:.2f} %')"
+python3 - "${total[old]}" "${total[new]}" "$rounds" "${cpu[old]}" "${cpu[new]}" "${ratios[@]}" <<'PY'
+import statistics, sys
+o, n, k = float(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3])
+co, cn = float(sys.argv[4]) / k, float(sys.argv[5]) / k
+r = sorted(float(x) for x in sys.argv[6:])
+print(f"server CPU per GET /wellness: old {co:.1f} us, new {cn:.1f} us ({100*(cn-co)/co:+.2f} %)")
+print(f"GET /wellness: old {o/k:.0f} req/s, new {n/k:.0f} req/s (means); "
+      f"overhead of the means {100*(o-n)/o:.2f} %, median of the rounds' "
+      f"new/old {100*(1-statistics.median(r)):.2f} % (rounds: "
+      + ", ".join(f"{100*(1-x):+.1f} %" for x in r) + ")")
+PY
 rm -rf "$work"

@@ -48,13 +48,15 @@ private:
   series& series_of(const std::string* route, const std::string& method,
                     unsigned status);
 
+  const uint64_t id_; ///< keys the HTTP threads' caches of series
   std::shared_ptr<prometheus::Registry> registry_;
   prometheus::Family<prometheus::Counter>* requests_;
   prometheus::Family<prometheus::Histogram>* durations_;
   std::atomic<uint64_t> num_requests_{0};
   std::mutex mtx_;
   /// Keyed by template, method and status: the label maps are built once
-  /// per series, not per request.
+  /// per series, not per request (node-based: the threads' caches keep
+  /// pointers to its values).
   std::unordered_map<std::string, series> series_;
 };
 
