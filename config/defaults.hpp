@@ -96,6 +96,9 @@ constexpr auto db_statement_timeout = 5s;
 
 /// libpq connect timeout (whole seconds).
 constexpr int db_connect_timeout_s = 2;
+/// The migration at start waits longer: a database busy at deploy time
+/// should delay the start, not abort it.
+constexpr int migrate_connect_timeout_s = 15;
 
 /// First and largest pause between reconnect attempts after a failure.
 constexpr auto db_reconnect_backoff_min = 100ms;

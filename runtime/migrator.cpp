@@ -25,7 +25,7 @@ result_ptr exec(PGconn* c, const std::string& sql) {
 } // namespace
 
 migrate_report migrate_database(const std::string& conninfo) {
-  auto timeout = std::to_string(defaults::db_connect_timeout_s);
+  auto timeout = std::to_string(defaults::migrate_connect_timeout_s);
   const char* keys[] = {"dbname", "connect_timeout", "application_name",
                         nullptr};
   const char* values[] = {conninfo.c_str(), timeout.c_str(),
