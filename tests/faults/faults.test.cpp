@@ -153,6 +153,7 @@ TEST_CASE("PostgreSQL killed under write load: no acknowledged write lost") {
   const std::string fault = "PostgreSQL killed";
   private_cluster pg;
   server_process server{{{"DATABASE_URL", pg.dsn()},
+                         {"ADMIN_TOKEN", test_admin_token},
                          {"RATE_LIMIT_PER_MINUTE", "10000000"},
                          {"REQUEST_TIMEOUT_MS", "3000"}}};
   std::vector<std::string> tokens;
@@ -219,6 +220,7 @@ TEST_CASE("PostgreSQL killed under write load: no acknowledged write lost") {
       ? clock_type::time_point{clock_type::duration{first_ok_after_ns}} - up
       : 15s;
   auto health = http_call(server.port(), "GET", "/health");
+  auto reconnects = admin_stat(server.port(), {"db", "num_reconnects"});
   figure(fault, "writes acknowledged", std::to_string(acked.size()), "> 0",
          !acked.empty());
   figure(fault, "acknowledged writes lost", std::to_string(lost), "0",
@@ -233,6 +235,9 @@ TEST_CASE("PostgreSQL killed under write load: no acknowledged write lost") {
          "<= 3 s", back_in <= 3s);
   figure(fault, "server alive afterwards", health.status == 200 ? "yes" : "no",
          "yes", health.status == 200);
+  figure(fault, "DB connections re-established (admin stats)",
+         std::to_string(reconnects), ">= 1",
+         reconnects >= 1 && reconnects != UINT64_MAX);
   CHECK(!acked.empty());
   CHECK(lost == 0);
   CHECK(during_outage.of(503) > 0);
@@ -240,6 +245,8 @@ TEST_CASE("PostgreSQL killed under write load: no acknowledged write lost") {
   CHECK(recovered);
   CHECK(back_in <= 3s);
   CHECK(health.status == 200);
+  CHECK(reconnects >= 1);
+  CHECK(reconnects <= 4); // one per DB actor at most
 }
 
 TEST_CASE("Gemini failing 30 % with 429 and 503: clean answers, limit kept") {
