@@ -1,5 +1,6 @@
 #include "actors/db_pool.hpp"
 
+#include "actors/mailbox_census.hpp"
 #include "protocols/errors.hpp"
 
 namespace st {
@@ -39,7 +40,7 @@ db_pool(db_pool_actor::stateful_pointer<db_pool_state> self,
       result.max_busy = self->state.queue->max_busy();
       result.num_queued_bulk = self->state.queue->num_waiting_bulk();
       result.num_reconnects = self->state.reconnects->load();
-      result.mailbox_depth = self->mailbox().size();
+      result.mailbox_depth = mailbox_depth(self);
       return result;
     },
     [=](atom::exec, db_batch& batch) -> caf::result<db_reply> {

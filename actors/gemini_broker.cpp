@@ -1,5 +1,6 @@
 #include "actors/gemini_broker.hpp"
 
+#include "actors/mailbox_census.hpp"
 #include "protocols/dates.hpp"
 #include "protocols/errors.hpp"
 
@@ -526,7 +527,7 @@ gemini_broker(gemini_broker_actor::stateful_pointer<gemini_broker_state> self,
       result.breaker = breaker_name(st.breaker);
       if (std::chrono::system_clock::now() >= st.paused_until)
         result.paused_until.clear();
-      result.mailbox_depth = self->mailbox().size();
+      result.mailbox_depth = mailbox_depth(self);
       return result;
     },
     [self](atom::internal, atom::retry, uint64_t id) {

@@ -86,6 +86,16 @@ private:
   std::array<std::atomic<int64_t>, num_buckets> counts_{};
 };
 
+/// The messages `self` has taken from its inbox and not yet handled (CAF
+/// moves what arrived into its queue at each round of work), read from the
+/// actor's own thread. Not `mailbox().size()`: that fetches the inbox
+/// itself, through a cast of a sentinel node that UBSan rejects once CAF
+/// 0.17's header code is compiled into ours.
+template<class Self>
+size_t mailbox_depth(Self* self) {
+  return self->mailbox().queue().total_task_size();
+}
+
 /// One actor's place in a census, from `enter` until it is destroyed.
 class mailbox_census_entry {
 public:

@@ -1,5 +1,6 @@
 #include "actors/reminder_scheduler.hpp"
 
+#include "actors/mailbox_census.hpp"
 #include "actors/user_db.hpp"
 #include "protocols/sql/arrays.hpp"
 
@@ -199,7 +200,7 @@ reminder_scheduler(reminder_scheduler_self self, db_actor db,
       result.num_pending = self->state.pending.size();
       result.pending_bytes =
         result.num_pending * (sizeof(pending_reminder) + 16);
-      result.mailbox_depth = self->mailbox().size();
+      result.mailbox_depth = mailbox_depth(self);
       return result;
     },
     [=](atom::internal, atom::tick) {

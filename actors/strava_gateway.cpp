@@ -1,5 +1,6 @@
 #include "actors/strava_gateway.hpp"
 
+#include "actors/mailbox_census.hpp"
 #include "protocols/errors.hpp"
 #include "protocols/strava.hpp"
 
@@ -217,7 +218,7 @@ strava_gateway(gateway_self self, strava_gateway_settings cfg) {
       s.available = st.room(now);
       s.confirmed = st.budget.confirmed();
       s.num_waiting = st.interactive.size() + st.batch.size();
-      s.mailbox_depth = self->mailbox().size();
+      s.mailbox_depth = mailbox_depth(self);
       return s;
     },
     [=](atom::internal, atom::tick) {

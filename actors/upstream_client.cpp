@@ -1,5 +1,6 @@
 #include "actors/upstream_client.hpp"
 
+#include "actors/mailbox_census.hpp"
 #include "protocols/errors.hpp"
 #include "protocols/text.hpp"
 
@@ -160,7 +161,7 @@ upstream_client(upstream_actor::stateful_pointer<upstream_state> self,
     },
     [=](atom::status) {
       auto result = self->state.stats;
-      result.mailbox_depth = self->mailbox().size();
+      result.mailbox_depth = mailbox_depth(self);
       return result;
     },
     [=](atom::internal, atom::done, upstream_outcome& x) {

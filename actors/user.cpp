@@ -467,7 +467,7 @@ caf::invoke_message_result user_actor_impl::consume(caf::mailbox_element& x) {
   auto result = super::consume(x);
   running = outer;
   // What waits behind this message (the size moves new mail in: O(new)).
-  state.mailbox.file(mailbox().size());
+  state.mailbox.file(mailbox_depth(this));
   return result;
 }
 

@@ -81,7 +81,7 @@ user_registry(user_registry_actor::stateful_pointer<user_registry_state> self,
       result.num_spawned = st.num_spawned;
       result.num_passivated = st.num_passivated;
       result.num_restarted = st.num_crashes;
-      result.mailbox_depth = self->mailbox().size();
+      result.mailbox_depth = mailbox_depth(self);
       auto census = st.cfg->mailboxes->read();
       result.user_mailbox_max = census.max;
       result.user_mailbox_p95 = census.p95;
