@@ -6,7 +6,7 @@
 #   tests/check_log_secrets.sh DIR [MIN_LOGS]
 set -euo pipefail
 dir=$1
-min_logs=${2:-20}
+min_logs=${2:-1}
 
 # The secrets the test client saw in requests and answers (passwords,
 # access and refresh tokens, API keys, OAuth codes: secrets-*.txt), and
