@@ -169,6 +169,18 @@ public:
                   });
   }
 
+  /// The connection no longer counts as open (once): at its close, or when
+  /// the server stops, not when the last handle to the session goes, which
+  /// a request still owed an answer may hold until its deadline.
+  void release() {
+    if (released_)
+      return;
+    released_ = true;
+    if (counted_client_)
+      core_->release(peer_.to_string());
+    --core_->metrics.open_connections;
+  }
+
   /// Called at shutdown: finish what was received, then close.
   void shutdown_when_idle() {
     net::post(stream_.get_executor(), [self = shared_from_this()] {
@@ -181,17 +193,19 @@ public:
 private:
   /// One request, from its last byte read to its answer written (or the
   /// connection's end): counted in flight while it lives.
+  /// It holds the metrics: a responder kept by an actor may outlive the
+  /// server.
   struct slot {
-    explicit slot(http_metrics& m) : metrics(m) {
-      ++metrics.in_flight;
+    explicit slot(std::shared_ptr<http_metrics> m) : metrics(std::move(m)) {
+      ++metrics->in_flight;
     }
     ~slot() {
-      --metrics.in_flight;
+      --metrics->in_flight;
     }
     slot(const slot&) = delete;
     slot& operator=(const slot&) = delete;
 
-    http_metrics& metrics;
+    std::shared_ptr<http_metrics> metrics;
     const std::string* route = nullptr; ///< the matched template
     int32_t user_id = 0;                ///< of a valid bearer token
     bool ready = false;
@@ -306,7 +320,7 @@ private:
     reading_ = false;
     closing_ = true;
     linger_ = true;
-    auto s = std::make_shared<slot>(core_->metrics);
+    auto s = std::make_shared<slot>(core_->cfg.metrics);
     s->method = "-";
     s->path = "-";
     s->request_id = request_id_for({});
@@ -323,7 +337,7 @@ private:
   }
 
   void dispatch(http::request<http::string_body>&& req) {
-    auto s = std::make_shared<slot>(core_->metrics);
+    auto s = std::make_shared<slot>(core_->cfg.metrics);
     s->started = std::chrono::steady_clock::now();
     s->method = std::string{req.method_string()};
     auto target = std::string{req.target()};
@@ -570,18 +584,6 @@ private:
     do_read();
   }
 
-  /// The connection no longer counts as open (once): at its close, not
-  /// when the last handle to the session goes, which a request still
-  /// owed an answer may hold until its deadline.
-  void release() {
-    if (released_)
-      return;
-    released_ = true;
-    if (counted_client_)
-      core_->release(peer_.to_string());
-    --core_->metrics.open_connections;
-  }
-
   void close() {
     if (closed_)
       return;
@@ -744,7 +746,6 @@ void http_server::stop(std::chrono::milliseconds grace) {
     for (auto& w : c.sessions)
       if (auto session = w.lock())
         session->shutdown_when_idle();
-    c.sessions.clear();
   }
   auto deadline = std::chrono::steady_clock::now() + grace;
   while (c.metrics.open_connections > 0 &&
@@ -757,6 +758,13 @@ void http_server::stop(std::chrono::milliseconds grace) {
   for (auto& t : threads_)
     t.join();
   threads_.clear();
+  // A session an actor still holds (through a responder) may outlive the
+  // server: it must not count itself out of a core that is gone.
+  std::lock_guard<std::mutex> guard{c.sessions_mtx};
+  for (auto& w : c.sessions)
+    if (auto session = w.lock())
+      session->release();
+  c.sessions.clear();
 }
 
 std::string http_server::bound_address() const {
