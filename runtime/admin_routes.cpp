@@ -132,10 +132,8 @@ void collect_stats(const api_context& ctx, stats_collector::callback done) {
   c->seal(ctx.user_caches ? ctx.user_caches->used() : 0);
 }
 
-api_response static_response(const char* content_type, std::string body) {
-  api_response res;
-  res.body = std::move(body);
-  res.content_type = content_type;
+/// Live figures and files built in: never served from a cache.
+api_response uncached(api_response res) {
   res.headers.emplace_back("Cache-Control", "no-cache");
   return res;
 }
@@ -161,17 +159,19 @@ void add_admin_routes(router& r, const api_context& ctx) {
     collect_stats(ctx, [ctx, reply](caf::expected<system_stats> x) {
       if (!x)
         return reply(error_response(x.error()));
-      reply(static_response("text/plain; version=0.0.4; charset=utf-8",
-                            system_stats_prometheus(*x, ctx.http->registry())));
+      reply(uncached(
+        content_response("text/plain; version=0.0.4; charset=utf-8",
+                         system_stats_prometheus(*x, ctx.http->registry()))));
     });
   });
   // The page asks for the token itself; without one it shows nothing.
   r.add(http::verb::get, "/admin", [](api_request&, responder reply) {
-    reply(static_response("text/html; charset=utf-8", embedded::admin_page));
+    reply(uncached(
+      content_response("text/html; charset=utf-8", embedded::admin_page)));
   });
   r.add(http::verb::get, "/openapi.json",
         [doc = ctx.openapi_json](api_request&, responder reply) {
-          reply(static_response("application/json", *doc));
+          reply(uncached(content_response("application/json", *doc)));
         });
 }
 

@@ -59,6 +59,13 @@ api_response json_response(http::status status, std::string body) {
   return result;
 }
 
+api_response content_response(std::string content_type, std::string body) {
+  api_response result;
+  result.body = std::move(body);
+  result.content_type = std::move(content_type);
+  return result;
+}
+
 api_response preflight_response(const http_policies& cfg,
                                 const std::string& origin,
                                 const std::string& method,

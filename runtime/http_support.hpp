@@ -101,6 +101,10 @@ refuse_head(const http::request_header<>& head,
 /// A JSON body with `status`.
 [[nodiscard]] api_response json_response(http::status status, std::string body);
 
+/// A 200 with `body` of `content_type` (pages, documents, metrics).
+[[nodiscard]] api_response content_response(std::string content_type,
+                                            std::string body);
+
 /// The cross-cutting HTTP behaviour of http-api.md §2.4, configured once.
 struct http_policies {
   std::vector<std::string> cors_origins; ///< empty = every origin

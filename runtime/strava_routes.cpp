@@ -34,13 +34,6 @@ void strava_route(router& r, http::verb method, const char* path,
              });
 }
 
-api_response html_response(std::string body) {
-  api_response res;
-  res.body = std::move(body);
-  res.content_type = "text/html; charset=utf-8";
-  return res;
-}
-
 /// GET strava/callback: the browser's redirect from Strava's consent
 /// page (no Bearer token: the signed state names the user).
 void callback(const api_context& ctx, api_request& req, responder reply) {
@@ -78,7 +71,8 @@ void callback(const api_context& ctx, api_request& req, responder reply) {
     ctx, ctx.upstream_request_timeout, s.user_id,
     [reply](caf::expected<strava_ticket> t) {
       if (t)
-        return reply(html_response(strava_connected_html(*t)));
+        return reply(content_response("text/html; charset=utf-8",
+                                      strava_connected_html(*t)));
       if (t.error() == user_ec::account_gone)
         return reply(detail_response(status::bad_request, "User not found."));
       reply(error_response(t.error()));
