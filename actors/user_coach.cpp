@@ -113,13 +113,10 @@ std::string schedule_key_of(user_self self) {
 /// What one batch gathered for a decision or a reply.
 struct gathered {
   athlete_day day;
-  readiness_input readiness;    ///< what the rules would look at
+  readiness_input readiness;    ///< what the rules look at
   bool decided_already = false; ///< the slot has its decision
-  bool linked = false;          ///< Intervals.icu or Strava
-  bool has_data = false;        ///< anything of the last days
 };
 
-/// Indices of the gathering batch's results.
 /// Indices of the gathering batch's results that are always there; the
 /// others are asked only when needed.
 enum gather_slot : size_t {
@@ -128,7 +125,6 @@ enum gather_slot : size_t {
   workouts_result,
   tss_result,
   sleep_result,
-  strava_link_result,
 };
 
 /// Appends `make()` to `xs` when `wanted`; answers its index.
@@ -196,7 +192,6 @@ void gather(user_self self, int64_t day, opt_int slot, bool chat,
     statement_of(stmt::workout_range, {uid, format_date(day - 14), date}),
     statement_of(stmt::completed_daily_tss, {uid, date}),
     statement_of(stmt::sleep_range, {uid, format_date(day - 7), date, "20"}),
-    statement_of(stmt::strava_linked, {uid}),
   };
   auto chat_at = add_if(xs, chat, [&] {
     return statement_of(stmt::chat_recent,
@@ -252,19 +247,9 @@ void gather(user_self self, int64_t day, opt_int slot, bool chat,
                                                      day - 14, day);
         }
         bool intervals_linked = st.intervals.link && *st.intervals.link;
-        auto strava_links = first_row(r, strava_link_result);
-        g.linked = intervals_linked ||
-                   (strava_links && integer((*strava_links)[0]).value_or(0));
         if (slot)
           g.decided_already =
             integer((*first_row(r, *slot_at))[0]).value_or(0) > 0;
-        bool recent_wellness = std::any_of(x.wellness.begin(), x.wellness.end(),
-                                           [day](const wellness_day& w) {
-                                             auto d = parse_date(w.date);
-                                             return d && *d >= day - 7;
-                                           });
-        g.has_data = recent_wellness || !x.workouts.empty() ||
-                     !x.food.entries.empty() || !x.sleep.empty();
         if (chat || !intervals_linked || g.decided_already)
           return k(std::move(g));
         self->state.intervals.events_of_day(
@@ -281,19 +266,20 @@ void gather(user_self self, int64_t day, opt_int slot, bool chat,
 
 // -- the decision -------------------------------------------------------------
 
-/// The rule-made decision for what was gathered (docs/decisions.md).
-daily_decision by_rules(const gathered& g) {
-  auto made = decide_by_rules(g.readiness);
-  daily_decision d;
-  d.decision = made.decision;
-  d.reason = made.reason;
-  d.source = "rules";
+/// A decision the model could not give (no answer, an invalid one): its
+/// Skip, with the signals the rules read.
+daily_decision model_fallback(daily_decision d,
+                              const readiness_assessment& rules) {
+  d.readiness = rules.signals;
   return d;
 }
 
-/// Asks the model for the decision; the rules decide when it cannot
-/// (unreachable, breaker open, quota spent, queue full, not configured).
-void ask_model(user_self self, const gathered& g, ai_priority priority,
+/// Asks the model for the decision and has the rules judge its word
+/// (domain/readiness: the more cautious stands); the rules decide alone
+/// when it cannot answer (unreachable, breaker open, quota spent, queue
+/// full, not configured).
+void ask_model(user_self self, const gathered& g,
+               const readiness_assessment& rules, ai_priority priority,
                deadline until, std::function<void(daily_decision)> k) {
   gemini_call call{gemini_request_json(decision_prompt(g.day)), priority, false,
                    until, nullptr};
@@ -305,20 +291,20 @@ void ask_model(user_self self, const gathered& g, ai_priority priority,
       [=](gemini_answer& answer) {
         auto reading = read_decision(answer.text);
         if (reading.value)
-          return k(std::move(*reading.value));
+          return k(overseen(std::move(*reading.value), rules));
         auto shown = answer.text.substr(0, 500);
         std::replace(shown.begin(), shown.end(), '\n', ' ');
         log_warn("coach", "user " + std::to_string(uid) +
                             ": unusable decision (" + reading.problem +
                             "): " + shown);
-        k(invalid_answer_decision());
+        k(model_fallback(invalid_answer_decision(), rules));
       },
       [=](caf::error& err) {
         if (err == ai_ec::unusable)
-          return k(no_answer_decision());
+          return k(model_fallback(no_answer_decision(), rules));
         log_info("coach", "user " + std::to_string(uid) +
                             ": the rules decide (" + to_string(err) + ")");
-        k(by_rules(g));
+        k(rules_decision(rules));
       });
 }
 
@@ -350,9 +336,8 @@ void push_plan(user_self self, const daily_decision& d, bool background) {
 void store_decision(user_self self, daily_decision d, bool quiet,
                     deadline until, std::vector<db_statement> also,
                     std::function<void(caf::expected<daily_decision>)> k) {
-  bool fallback =
-    d.source == "ai" && (d.reason == no_answer_decision().reason ||
-                         d.reason == invalid_answer_decision().reason);
+  bool fallback = d.reason == no_answer_decision().reason ||
+                  d.reason == invalid_answer_decision().reason;
   db_value message;
   if (!quiet && !fallback && d.decision != "Go" && !d.reason.empty())
     message = decision_message(d);
@@ -361,7 +346,8 @@ void store_decision(user_self self, daily_decision d, bool quiet,
     stmt::decision_insert,
     {st.uid(), d.date, param(d.slot), d.decision, d.reason,
      d.modified_plan ? db_value{plan_json(*d.modified_plan)} : db_value{},
-     d.suggestions_next_days, d.source, message});
+     d.suggestions_next_days, d.source, message, d.model_decision,
+     readiness_json(d.readiness)});
   also.insert(also.begin(), std::move(x));
   // One transaction: a slot's next reminder only with its decision (a
   // failed store leaves the watchdog, which tries the slot again).
@@ -406,10 +392,12 @@ void run_decision(user_self self, int64_t day, opt_int slot,
              d.slot = slot;
              store_decision(self, std::move(d), quiet, until, upkeep.next, k);
            };
-           // Nothing to ask about: a scheduled slot costs no model call.
-           if (slot && !g->linked && !g->has_data)
-             return finish(by_rules(*g));
-           ask_model(self, *g, priority, until, finish);
+           // Nothing to judge (no sleep, no HRV with its baseline, no
+           // load): never Go, and no model call, whoever asks.
+           auto rules = assess_readiness(g->readiness);
+           if (!rules.judgeable)
+             return finish(rules_decision(rules));
+           ask_model(self, *g, rules, priority, until, finish);
          });
 }
 
@@ -475,6 +463,9 @@ user_coach_part::decisions(user_self self, decision_query q) {
         d.suggestions_next_days = row[5];
         d.source = row[6].value_or("");
         d.created_at = row[7].value_or("");
+        d.model_decision = row[8];
+        if (row[9])
+          d.readiness = readiness_from_json(*row[9]);
         result.push_back(std::move(d));
       }
       return result;

@@ -613,6 +613,76 @@ std::string plan_json(const plan_item& x) {
   });
 }
 
+std::string readiness_json(const std::vector<readiness_signal>& xs) {
+  auto figure = [](json_writer& w, const opt_double& x) {
+    write(w, x ? opt_double{round_to(*x, 3)} : opt_double{});
+  };
+  return render([&](json_writer& w) {
+    w.StartArray();
+    for (auto& x : xs) {
+      w.StartObject();
+      w.Key("signal");
+      write(w, x.signal);
+      w.Key("unit");
+      write(w, x.unit);
+      w.Key("value");
+      figure(w, x.value);
+      w.Key("baseline");
+      figure(w, x.baseline);
+      w.Key("band");
+      w.StartArray();
+      figure(w, x.band_low);
+      figure(w, x.band_high);
+      w.EndArray();
+      w.Key("flag");
+      write(w, x.flag.empty() ? opt_string{} : opt_string{x.flag});
+      w.Key("note");
+      write(w, x.note);
+      w.EndObject();
+    }
+    w.EndArray();
+  });
+}
+
+std::vector<readiness_signal> readiness_from_json(std::string_view text) {
+  std::vector<readiness_signal> result;
+  rapidjson::Document doc;
+  if (parse_json(text, doc, json_strings::any) || !doc.IsArray())
+    return result;
+  auto number = [](const rapidjson::Value& v) {
+    return v.IsNumber() ? opt_double{v.GetDouble()} : opt_double{};
+  };
+  for (auto& item : doc.GetArray()) {
+    if (!item.IsObject())
+      continue;
+    auto text_of = [&](const char* key) -> opt_string {
+      auto i = item.FindMember(key);
+      if (i == item.MemberEnd() || !i->value.IsString())
+        return caf::none;
+      return std::string{i->value.GetString(), i->value.GetStringLength()};
+    };
+    auto number_of = [&](const char* key) {
+      auto i = item.FindMember(key);
+      return i == item.MemberEnd() ? opt_double{} : number(i->value);
+    };
+    readiness_signal x;
+    x.signal = text_of("signal").value_or("");
+    x.unit = text_of("unit").value_or("");
+    x.value = number_of("value");
+    x.baseline = number_of("baseline");
+    auto band = item.FindMember("band");
+    if (band != item.MemberEnd() && band->value.IsArray() &&
+        band->value.Size() == 2) {
+      x.band_low = number(band->value[0]);
+      x.band_high = number(band->value[1]);
+    }
+    x.flag = text_of("flag").value_or("");
+    x.note = text_of("note");
+    result.push_back(std::move(x));
+  }
+  return result;
+}
+
 std::optional<plan_item> plan_from_json(std::string_view text) {
   rapidjson::Document doc;
   if (parse_json(text, doc, json_strings::any))

@@ -73,6 +73,14 @@ read_decision(std::string_view text);
 /// clock); none when its start is not a date or date-time.
 [[nodiscard]] std::optional<planned_event> plan_event(const plan_item& x);
 
+/// The readiness signals as JSON (stored and answered alike): `[{signal,
+/// unit, value, baseline, band: [low, high], flag, note}]`, values to three
+/// decimals, an open band end, no flag or no note as null; and back (an
+/// unreadable text: none).
+[[nodiscard]] std::string readiness_json(const std::vector<readiness_signal>& xs);
+[[nodiscard]] std::vector<readiness_signal>
+readiness_from_json(std::string_view text);
+
 /// The plan's stored JSON (`{title, start_date, end_date, description,
 /// type, raw}`) and back.
 [[nodiscard]] std::string plan_json(const plan_item& x);

@@ -669,16 +669,35 @@ struct plan_item {
   opt_string raw; ///< a JSON object's text
 };
 
+/// One signal the rules read for a decision (docs/decisions.md): its
+/// value, the athlete's baseline and the band it is held to (an open end
+/// is none), and the word it allows at most.
+struct readiness_signal {
+  std::string signal; ///< sleep, hrv_7d, hrv_today, rhr or tsb
+  std::string unit;   ///< h, ln_rmssd, bpm or tsb
+  opt_double value;
+  opt_double baseline;
+  opt_double band_low;
+  opt_double band_high;
+  std::string flag; ///< "", modify or skip
+  opt_string note;  ///< why it could not be judged fully (too little history)
+};
+
 /// A Go / Modify / Skip decision for one day of the athlete.
 struct daily_decision {
   std::string decision; ///< Go, Modify or Skip
   std::string reason;
   caf::optional<plan_item> modified_plan;
   opt_string suggestions_next_days;
-  std::string source; ///< "ai" (the model) or "rules" (docs/decisions.md)
-  std::string date;   ///< the athlete's day it is for
-  opt_int slot;       ///< the scheduled hour; none = asked for
+  /// "ai" (the model's word, no rule flagged), "rules" (the rules alone:
+  /// the model was not asked or could not answer) or "ai+rules" (the
+  /// model asked, the rules flagged: their word when more cautious).
+  std::string source;
+  std::string date; ///< the athlete's day it is for
+  opt_int slot;     ///< the scheduled hour; none = asked for
   std::string created_at;
+  opt_string model_decision; ///< the model's own word, when it gave one
+  std::vector<readiness_signal> readiness;
 };
 
 /// POST chat/orchestrator/run: the day (empty = the athlete's today).
@@ -1112,10 +1131,16 @@ typename Inspector::result_type inspect(Inspector& f, plan_item& x) {
 }
 
 template<class Inspector>
+typename Inspector::result_type inspect(Inspector& f, readiness_signal& x) {
+  return f(caf::meta::type_name("st::readiness_signal"), x.signal, x.unit,
+           x.value, x.baseline, x.band_low, x.band_high, x.flag, x.note);
+}
+
+template<class Inspector>
 typename Inspector::result_type inspect(Inspector& f, daily_decision& x) {
   return f(caf::meta::type_name("st::daily_decision"), x.decision, x.reason,
            x.modified_plan, x.suggestions_next_days, x.source, x.date, x.slot,
-           x.created_at);
+           x.created_at, x.model_decision, x.readiness);
 }
 
 template<class Inspector>

@@ -31,6 +31,11 @@ void decision_fields(json_writer& w, const daily_decision& x) {
   write(w, x.suggestions_next_days);
   w.Key("source");
   write(w, x.source);
+  w.Key("model_decision");
+  write(w, x.model_decision);
+  w.Key("readiness");
+  auto readiness = readiness_json(x.readiness);
+  w.RawValue(readiness.c_str(), readiness.size(), rapidjson::kArrayType);
 }
 
 /// pydantic's lax booleans of a JSON body.

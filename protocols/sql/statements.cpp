@@ -629,13 +629,15 @@ const std::vector<statement_def>& statement_catalog() {
      "SELECT count(*) FROM daily_decisions WHERE user_id = $1::integer AND "
      "date = $2::date AND slot = $3::smallint"},
     // $1 user, $2 date, $3 slot (NULL = asked for), $4 decision, $5 reason,
-    // $6 plan, $7 suggestions, $8 source, $9 chat message (NULL = none):
-    // stored once per slot (a second process's decision is dropped), the
-    // message only with it. Answers created_at when stored.
+    // $6 plan, $7 suggestions, $8 source, $9 chat message (NULL = none),
+    // $10 the model's word, $11 the readiness signals: stored once per slot
+    // (a second process's decision is dropped), the message only with it.
+    // Answers created_at when stored.
     {stmt::decision_insert, "decision_insert",
      "WITH d AS (INSERT INTO daily_decisions (user_id, date, slot, decision, "
-     "reason, plan, suggestions, source) VALUES ($1::integer, $2::date, "
-     "$3::smallint, $4, $5, $6::json, $7, $8) ON CONFLICT (user_id, date, "
+     "reason, plan, suggestions, source, model_decision, readiness) VALUES "
+     "($1::integer, $2::date, $3::smallint, $4, $5, $6::json, $7, $8, $10, "
+     "$11::json) ON CONFLICT (user_id, date, "
      "slot) DO NOTHING RETURNING created_at), m AS (INSERT INTO "
      "chat_messages (user_id, role, content, timestamp) SELECT $1::integer, "
      "'assistant', $9::text, clock_timestamp() FROM d WHERE $9::text IS NOT "
@@ -645,12 +647,10 @@ const std::vector<statement_def>& statement_catalog() {
     {stmt::decision_range, "decision_range",
      "SELECT to_char(date, 'YYYY-MM-DD'), slot, decision, reason, "
      "plan::text, suggestions, source, " +
-       iso("created_at") +
+       iso("created_at") + ", model_decision, readiness::text" +
        " FROM daily_decisions WHERE user_id = $1::integer AND date >= "
        "$2::date AND date <= $3::date ORDER BY date DESC, created_at DESC, "
        "id DESC"},
-    {stmt::strava_linked, "strava_linked",
-     "SELECT count(*) FROM strava_credentials WHERE user_id = $1::integer"},
     // $1 the server's hours: a decision reminder for every account that
     // has none, at its next slot on its own clock (a zone PostgreSQL does
     // not know counts as UTC); empty hours of its own = none.

@@ -79,7 +79,6 @@ enum class stmt : uint16_t {
   decision_exists,
   decision_insert,
   decision_range,
-  strava_linked,
   reminders_backfill_decisions,
 };
 

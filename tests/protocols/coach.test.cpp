@@ -125,3 +125,30 @@ TEST_CASE("chat bodies and events") {
   CHECK(sse_done("ok") == "event: done\ndata: {\"reply\":\"ok\"}\n\n");
   CHECK(sse_error("bad") == "event: error\ndata: {\"detail\":\"bad\"}\n\n");
 }
+
+TEST_CASE("readiness signals as JSON: three decimals, open band ends and no "
+          "flag as null, and back") {
+  readiness_signal hrv{"hrv_7d",  "ln_rmssd", 4.0173450, 4.0908602,
+                       4.0487045, 4.1330159,  "modify",  caf::none};
+  readiness_signal tsb{"tsb",     "tsb", -42.0, caf::none, -20.0,
+                       caf::none, "",    std::string{"a note"}};
+  auto text = readiness_json({hrv, tsb});
+  CHECK(text ==
+        R"([{"signal":"hrv_7d","unit":"ln_rmssd","value":4.017,)"
+        R"("baseline":4.091,"band":[4.049,4.133],"flag":"modify","note":null},)"
+        R"({"signal":"tsb","unit":"tsb","value":-42.0,"baseline":null,)"
+        R"("band":[-20.0,null],"flag":null,"note":"a note"}])");
+  auto back = readiness_from_json(text);
+  REQUIRE(back.size() == 2);
+  CHECK(back[0].signal == "hrv_7d");
+  CHECK(*back[0].value == Approx(4.017));
+  CHECK(back[0].flag == "modify");
+  CHECK_FALSE(back[0].note);
+  CHECK_FALSE(back[1].baseline);
+  CHECK(*back[1].band_low == Approx(-20.0));
+  CHECK_FALSE(back[1].band_high);
+  CHECK(back[1].flag.empty());
+  CHECK(*back[1].note == "a note");
+  CHECK(readiness_from_json("not json").empty());
+  CHECK(readiness_from_json(R"({"signal":"x"})").empty());
+}

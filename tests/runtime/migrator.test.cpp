@@ -70,7 +70,7 @@ std::set<std::string> reference_catalog() {
 }
 
 /// The catalog lines of this service's additions to the reference (013,
-/// 014, 015, 016).
+/// 014, 015, 016, 017).
 const std::set<std::string>& additions() {
   static const std::set<std::string> result{
     "column refresh_token_chains #1 token_hash character varying(64) NOT NULL "
@@ -184,12 +184,20 @@ const std::set<std::string>& additions() {
     "column daily_decisions #8 suggestions text default=",
     "column daily_decisions #9 source character varying(8) NOT NULL "
     "default=",
+    // 017
+    "column daily_decisions #11 model_decision character varying(8) "
+    "default=",
+    "column daily_decisions #12 readiness json default=",
+    "constraint daily_decisions ck_daily_decisions_model_decision CHECK "
+    "(((model_decision)::text = ANY ((ARRAY['Go'::character varying, "
+    "'Modify'::character varying, 'Skip'::character varying])::text[])))",
     "constraint daily_decisions ck_daily_decisions_decision CHECK "
     "(((decision)::text = ANY ((ARRAY['Go'::character varying, "
     "'Modify'::character varying, 'Skip'::character varying])::text[])))",
     "constraint daily_decisions ck_daily_decisions_source CHECK "
     "(((source)::text = ANY ((ARRAY['ai'::character varying, "
-    "'rules'::character varying])::text[])))",
+    "'rules'::character varying, 'ai+rules'::character "
+    "varying])::text[])))",
     "constraint daily_decisions daily_decisions_pkey PRIMARY KEY (id)",
     "constraint daily_decisions daily_decisions_user_id_fkey FOREIGN KEY "
     "(user_id) REFERENCES users(id) ON DELETE CASCADE",
@@ -226,29 +234,29 @@ std::string difference(const std::set<std::string>& a,
 } // namespace
 
 TEST_CASE("migrate produces exactly the reference schema plus this "
-          "service's additions, at revision 016") {
+          "service's additions, at revision 017") {
   scratch_database db;
   auto [rc, out] = run_binary({"migrate"}, {{"DATABASE_URL", db.dsn()}});
   INFO(out);
   REQUIRE(rc == 0);
-  CHECK(out.find("applied 16 migrations: empty -> 016") != std::string::npos);
+  CHECK(out.find("applied 17 migrations: empty -> 017") != std::string::npos);
   auto ours = catalog_of(db.dsn());
   auto reference = expected_catalog();
   INFO(difference(ours, reference));
   CHECK(ours == reference);
   CHECK(ours.size() > 150);
   CHECK(db.query("SELECT version_num FROM alembic_version") ==
-        std::vector<std::vector<std::string>>{{"016"}});
+        std::vector<std::vector<std::string>>{{"017"}});
 }
 
-TEST_CASE("migrate on a database already at 016 changes nothing") {
+TEST_CASE("migrate on a database already at 017 changes nothing") {
   scratch_database db;
   migrate_database(db.dsn());
   db.query("INSERT INTO users (email) VALUES ('kept@example.com')");
   auto before = catalog_of(db.dsn());
   auto report = migrate_database(db.dsn());
-  CHECK(report.from == "016");
-  CHECK(report.to == "016");
+  CHECK(report.from == "017");
+  CHECK(report.to == "017");
   CHECK(report.applied.empty());
   CHECK(catalog_of(db.dsn()) == before);
   CHECK(db.query("SELECT email FROM users") ==
@@ -256,7 +264,7 @@ TEST_CASE("migrate on a database already at 016 changes nothing") {
 }
 
 TEST_CASE("a database part-way through the revisions (a reference one at "
-          "009) is brought up to 016") {
+          "009) is brought up to 017") {
   scratch_database db;
   for (auto& m : migrations()) {
     db.query(m.sql);
@@ -268,7 +276,8 @@ TEST_CASE("a database part-way through the revisions (a reference one at "
            "INSERT INTO alembic_version VALUES ('009')");
   auto report = migrate_database(db.dsn());
   CHECK(report.applied == std::vector<std::string>{"010", "011", "012", "013",
-                                                   "014", "015", "016"});
+                                                   "014", "015", "016",
+                                                   "017"});
   CHECK(catalog_of(db.dsn()) == expected_catalog());
 }
 
@@ -282,7 +291,7 @@ TEST_CASE("two migrate runs at once are safe") {
   auto [rc, out] = run_shell(cmd);
   INFO(out);
   CHECK(rc == 0);
-  CHECK(out.find("applied 16 migrations") != std::string::npos);
+  CHECK(out.find("applied 17 migrations") != std::string::npos);
   CHECK(out.find("nothing to do") != std::string::npos);
   CHECK(catalog_of(db.dsn()) == expected_catalog());
 }
@@ -317,7 +326,8 @@ TEST_CASE("015 turns the reference's Strava start dates into true UTC and "
            "INSERT INTO strava_sync_queue (user_id, status) VALUES "
            "(1, 'pending'), (1, 'pending'), (1, 'done')");
   auto report = migrate_database(db.dsn());
-  CHECK(report.applied == std::vector<std::string>{"015", "016"});
+  CHECK(report.applied ==
+        std::vector<std::string>{"015", "016", "017"});
   CHECK(
     db.query("SELECT to_char(start_date AT TIME ZONE 'UTC', "
              "'HH24:MI'), start_date_local FROM strava_activities") ==
