@@ -33,12 +33,19 @@ sleep_record user_diary_part::sleep_of(const std::vector<db_value>& r) {
   return sleep_record{static_cast<int32_t>(*integer(r[0])), *r[1], *r[2]};
 }
 
-db_statement user_diary_part::insert_food(const user_state& st, food_entry x) {
-  if (x.timestamp.empty())
-    x.timestamp = format_date(st.today());
+db_statement user_diary_part::insert_food(const user_state& st, food_entry x,
+                                          std::optional<int64_t> at_micros) {
+  if (!at_micros) {
+    auto day = x.timestamp.empty() ? st.today() : parse_date(x.timestamp);
+    at_micros = day.value_or(st.today()) * 86'400'000'000;
+  }
+  char at[32];
+  std::snprintf(at, sizeof(at), "%lld.%06lld",
+                static_cast<long long>(*at_micros / 1'000'000),
+                static_cast<long long>(*at_micros % 1'000'000));
   return statement_of(
     stmt::food_insert,
-    {st.uid(), x.timestamp, x.meal_type, x.name,
+    {st.uid(), std::string{at}, x.meal_type, x.name,
      param(opt_double{x.portion_grams}), param(opt_double{x.calories}),
      param(opt_double{x.protein_g}), param(opt_double{x.fat_g}),
      param(opt_double{x.carbs_g})});

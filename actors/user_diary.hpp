@@ -2,6 +2,8 @@
 
 #include "actors/user_self.hpp"
 
+#include <optional>
+
 namespace st {
 
 /// The diary facet: food_log and sleep_extractions. Nothing cached: the
@@ -25,10 +27,13 @@ struct user_diary_part {
   [[nodiscard]] caf::result<std::vector<sleep_record>> sleep(user_self self,
                                                              sleep_query q);
 
-  /// The statement that stores `x` (an empty timestamp: the user's today)
-  /// and the entry its row shows; the same for a sleep extraction.
-  [[nodiscard]] static db_statement insert_food(const user_state& st,
-                                                food_entry x);
+  /// The statement that stores `x` and the entry its row shows: at
+  /// `at_micros` (µs since the epoch: a photo's upload), else at midnight
+  /// (UTC) of its date (an empty timestamp: the user's today). The same
+  /// for a sleep extraction.
+  [[nodiscard]] static db_statement
+  insert_food(const user_state& st, food_entry x,
+              std::optional<int64_t> at_micros = std::nullopt);
   [[nodiscard]] static food_entry food_of(const std::vector<db_value>& row);
   [[nodiscard]] static db_statement insert_sleep(const user_state& st,
                                                  std::string extracted_data);

@@ -69,6 +69,14 @@ caf::error unusable(const std::string& problem) {
 }
 
 /// The food entry a dish estimate is saved as (dated the user's today).
+/// Now, µs since the epoch: a meal saved from a photo carries the instant
+/// of its upload (as the reference), not midnight.
+int64_t upload_instant() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+           std::chrono::system_clock::now().time_since_epoch())
+    .count();
+}
+
 food_entry entry_of(const food_analysis& x, const std::string& meal_type) {
   return food_entry{0,          x.name,      x.portion_grams,
                     x.calories, x.protein_g, x.fat_g,
@@ -98,20 +106,22 @@ caf::result<food_analysis> user_photo_part::analyze_meal(user_self self,
                                                          meal_photo x) {
   auto note = x.description;
   auto meal_type = x.meal_type;
+  auto uploaded = upload_instant();
   return through_model<food_analysis>(
     self, x.image,
     [note](const model_image& image) {
       return meal_prompt(image, note);
     },
     analysis_failed,
-    [self, meal_type](const std::string& text, deadline until,
-                      auto settle) mutable {
+    [self, meal_type, uploaded](const std::string& text, deadline until,
+                                auto settle) mutable {
       auto reading = read_meal(text);
       if (!reading.value)
         return settle(unusable(reading.problem));
       auto food = *reading.value;
       save(self,
-           user_diary_part::insert_food(self->state, entry_of(food, meal_type)),
+           user_diary_part::insert_food(self->state, entry_of(food, meal_type),
+                                        uploaded),
            until, settle, [self, food](db_reply& r) {
              self->state.rows_changed(user_table::food);
              auto result = food;
@@ -125,14 +135,15 @@ caf::result<photo_analysis> user_photo_part::analyze_photo(user_self self,
                                                            photo_upload x) {
   auto meal_type = x.meal_type;
   auto keep = x.save;
+  auto uploaded = upload_instant();
   return through_model<photo_analysis>(
     self, x.image,
     [](const model_image& image) {
       return photo_prompt(image);
     },
     analysis_failed,
-    [self, meal_type, keep](const std::string& text, deadline until,
-                            auto settle) mutable {
+    [self, meal_type, keep, uploaded](const std::string& text, deadline until,
+                                      auto settle) mutable {
       auto reading = read_photo(text);
       if (!reading.value)
         return settle(unusable(reading.problem));
@@ -148,8 +159,8 @@ caf::result<photo_analysis> user_photo_part::analyze_photo(user_self self,
       if (!keep) {
         return settle(std::move(result)); // a preview: ids 0, nothing stored
       } else if (found.type == "food") {
-        write =
-          user_diary_part::insert_food(st, entry_of(found.food, meal_type));
+        write = user_diary_part::insert_food(
+          st, entry_of(found.food, meal_type), uploaded);
       } else if (found.type == "sleep") {
         write = user_diary_part::insert_sleep(st, found.sleep_data);
       } else if (found.rhr || found.hrv) {

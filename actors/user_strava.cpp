@@ -1136,15 +1136,21 @@ void user_strava_part::events_due(user_self self) {
           auto uid = self->state.uid();
           if (!linked(self))
             return next(true); // nothing to apply to
+          // Strava signs no event: each is a hint, and Strava's own answer
+          // decides before anything is unlinked or deleted.
           if (e.object_type == "athlete") {
             if (!strava::deauthorizes(e.updates))
               return next(true);
-            return revoke(self,
-                          "Strava access was revoked in Strava's settings; "
-                          "connect Strava again.",
-                          [=](caf::error) {
-                            finish(false);
-                          });
+            // Refreshing the token asks Strava whether the grant stands; a
+            // refusal ends the link (with_token revokes it).
+            (*part(self).link)->expires_at = 0;
+            return with_token(self, [=](caf::expected<std::string> token) {
+              if (token)
+                return next(true); // still granted: nothing changes
+              if (token.error() == strava_ec::revoked)
+                return finish(false);
+              next(false); // Strava unreachable: asked again later
+            });
           }
           auto remove = [=] {
             request_db(self,
@@ -1160,9 +1166,9 @@ void user_strava_part::events_due(user_self self) {
                   next(false);
                 });
           };
-          // A delete also arrives when an activity is made private.
-          if (e.aspect == "delete")
-            return remove();
+          // A create, an update or a delete alike: the activity as Strava
+          // has it now. Gone (or no longer visible to us: a delete also
+          // arrives when an activity is made private) → removed.
           api_get(
             self, strava::activity_url(config(self).api_base_url, e.object_id),
             false, true, 1, [=](caf::expected<upstream_response> r) {

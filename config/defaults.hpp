@@ -248,6 +248,10 @@ constexpr double strava_safety_margin = 0.05;
 /// An OAuth `state` is accepted this long after it was issued.
 constexpr auto strava_state_lifetime = 10min;
 
+/// Webhook events accepted per minute from one client address (Strava
+/// sends one per change of a linked athlete; a flood is refused with 429).
+constexpr uint32_t strava_webhook_events_per_minute = 300;
+
 /// The access token is refreshed this long before it expires.
 constexpr auto strava_refresh_margin = 5min;
 

@@ -121,6 +121,16 @@ std::vector<int> parse_hours(const std::string& x) {
   return result;
 }
 
+/// A secret that stands in a URL path: empty, or at least 32 characters
+/// of letters, digits, '-' and '_' (unguessable, nothing to escape).
+std::string parse_path_secret(const std::string& x) {
+  static const std::regex safe{R"(^[A-Za-z0-9_-]{32,256}$)"};
+  if (!x.empty() && !std::regex_match(x, safe))
+    throw bad_value{"expected at least 32 letters, digits, '-' or '_' (e.g. "
+                    "openssl rand -hex 24)"};
+  return x;
+}
+
 std::vector<std::string> parse_proxies(const std::string& x) {
   static const std::regex ip_or_cidr{
     R"(^([0-9]{1,3}(\.[0-9]{1,3}){3}|[0-9A-Fa-f:]+)(/[0-9]{1,3})?$)"};
@@ -275,6 +285,16 @@ const std::vector<descriptor>& descriptors() {
      [](settings& s, const std::string& v) {
        s.strava_webhook_subscription_id =
          parse_int(v, 0, std::numeric_limits<int64_t>::max());
+     }},
+    {"STRAVA_WEBHOOK_CALLBACK_SECRET", "", true,
+     [](settings& s, const std::string& v) {
+       s.strava_webhook_callback_secret = parse_path_secret(trim(v));
+     }},
+    {"STRAVA_WEBHOOK_EVENTS_PER_MINUTE",
+     str(defaults::strava_webhook_events_per_minute), false,
+     [](settings& s, const std::string& v) {
+       s.strava_webhook_events_per_minute =
+         static_cast<uint32_t>(parse_int(v, 1, 1000000));
      }},
     {"STRAVA_DATA_IN_AI", "false", false,
      [](settings& s, const std::string& v) {
@@ -625,6 +645,10 @@ std::vector<std::string> describe(const settings& cfg) {
     "STRAVA_WEBHOOK_VERIFY_TOKEN=" + secret(cfg.strava_webhook_verify_token),
     "STRAVA_WEBHOOK_SUBSCRIPTION_ID=" +
       std::to_string(cfg.strava_webhook_subscription_id),
+    "STRAVA_WEBHOOK_CALLBACK_SECRET=" +
+      secret(cfg.strava_webhook_callback_secret),
+    "STRAVA_WEBHOOK_EVENTS_PER_MINUTE=" +
+      std::to_string(cfg.strava_webhook_events_per_minute),
     "STRAVA_DATA_IN_AI=" +
       std::string{cfg.strava_data_in_ai ? "true" : "false"},
     "STRAVA_CACHE_DAYS=" + std::to_string(cfg.strava_cache_days),

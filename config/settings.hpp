@@ -49,6 +49,11 @@ struct settings {
   std::string strava_webhook_verify_token;
   /// The subscription id events must carry (0 = not checked).
   int64_t strava_webhook_subscription_id = 0;
+  /// The unguessable last segment of the callback path events are
+  /// accepted on (`/api/v1/strava/webhook/<secret>`); empty = no events.
+  std::string strava_webhook_callback_secret;
+  /// Webhook events accepted per minute from one client address.
+  uint32_t strava_webhook_events_per_minute = 0;
   bool strava_data_in_ai = false;   ///< Strava's terms forbid it by default
   int64_t strava_cache_days = 0;    ///< purge older Strava rows; 0 = keep
   int64_t strava_backfill_days = 0; ///< first sync's window

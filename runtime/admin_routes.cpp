@@ -9,6 +9,7 @@
 #include <atomic>
 #include <dirent.h>
 #include <fstream>
+#include <sys/resource.h>
 #include <unistd.h>
 
 namespace st {
@@ -40,8 +41,20 @@ process_figures read_process(std::chrono::steady_clock::time_point started) {
   std::ifstream statm{"/proc/self/statm"};
   uint64_t pages = 0;
   uint64_t resident = 0;
-  if (statm >> pages >> resident)
-    result.rss_bytes = resident * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+  auto page_size = static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+  if (statm >> pages >> resident) {
+    result.rss_bytes = resident * page_size;
+    result.virtual_bytes = pages * page_size;
+  }
+  rusage usage{};
+  if (getrusage(RUSAGE_SELF, &usage) == 0)
+    result.cpu_seconds =
+      static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+      static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) /
+        1e6;
+  rlimit files{};
+  if (getrlimit(RLIMIT_NOFILE, &files) == 0)
+    result.max_files = static_cast<uint64_t>(files.rlim_cur);
   std::ifstream status_file{"/proc/self/status"};
   for (std::string line; std::getline(status_file, line);)
     if (line.rfind("Threads:", 0) == 0)
@@ -53,10 +66,14 @@ process_figures read_process(std::chrono::steady_clock::time_point started) {
     closedir(dir);
     --result.open_files; // the directory's own descriptor
   }
-  result.uptime_seconds =
-    static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
-                            std::chrono::steady_clock::now() - started)
-                            .count());
+  auto up = std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                          started);
+  result.uptime_seconds = static_cast<uint64_t>(up.count());
+  result.start_time =
+    std::chrono::duration<double>(
+      std::chrono::system_clock::now().time_since_epoch())
+      .count() -
+    up.count();
   return result;
 }
 

@@ -5,6 +5,7 @@
 #include "runtime/bridge.hpp"
 #include "runtime/core_watch.hpp"
 #include "runtime/http_metrics.hpp"
+#include "runtime/rate_limiter.hpp"
 #include "runtime/router.hpp"
 
 #include <caf/actor_system.hpp>
@@ -21,6 +22,11 @@ struct strava_route_settings {
   /// `hub.verify_token` of the subscription; empty = webhooks off.
   std::string webhook_verify_token;
   int64_t webhook_subscription_id = 0; ///< 0 = not checked
+  /// The last segment of the callback path events are accepted on;
+  /// empty = events refused.
+  std::string webhook_callback_secret;
+  /// Events per minute and client address.
+  std::shared_ptr<rate_limiter> webhook_intake;
 };
 
 /// The actors and settings the routes talk to.

@@ -570,7 +570,12 @@ private:
     auto micros =
       std::chrono::duration_cast<std::chrono::microseconds>(took).count();
     core_->metrics.record(s->route, s->method, s->res.result_int(), took);
-    log_access({s->request_id, peer_.to_string(), s->method, s->path,
+    // A path that carries a secret (the Strava webhook's callback) is
+    // logged as its template.
+    bool secret_path = s->route != nullptr &&
+                       s->route->find("{secret}") != std::string::npos;
+    log_access({s->request_id, peer_.to_string(), s->method,
+                secret_path ? *s->route : s->path,
                 s->route != nullptr ? *s->route : std::string{},
                 s->res.result_int(), bytes, micros, s->user_id});
     if (ec || !s->res.keep_alive()) {

@@ -308,6 +308,14 @@ int run_serve(const settings& cfg) {
   strava_routes_cfg->webhook_verify_token = cfg.strava_webhook_verify_token;
   strava_routes_cfg->webhook_subscription_id =
     cfg.strava_webhook_subscription_id;
+  strava_routes_cfg->webhook_callback_secret =
+    cfg.strava_webhook_callback_secret;
+  strava_routes_cfg->webhook_intake =
+    std::make_shared<rate_limiter>(cfg.strava_webhook_events_per_minute);
+  if (!cfg.strava_webhook_verify_token.empty() &&
+      cfg.strava_webhook_callback_secret.empty())
+    log_warn("config", "STRAVA_WEBHOOK_CALLBACK_SECRET is not set: Strava "
+                       "webhook events are refused");
   if (!strava_routes_cfg->configured)
     log_warn("config", "STRAVA_CLIENT_ID / STRAVA_CLIENT_SECRET are not set: "
                        "the Strava endpoints answer 503");

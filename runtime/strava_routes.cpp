@@ -80,12 +80,22 @@ void callback(const api_context& ctx, api_request& req, responder reply) {
     atom::link_v, std::move(x));
 }
 
-/// GET strava/webhook: Strava's subscription handshake.
+/// Whether the request came on the callback path with the secret (a
+/// wrong one is answered as an unknown path).
+bool on_secret_path(const strava_route_settings& cfg, const api_request& req) {
+  auto i = req.path_params.find("secret");
+  return i != req.path_params.end() && !cfg.webhook_callback_secret.empty() &&
+         same_secret(i->second, cfg.webhook_callback_secret);
+}
+
+/// GET strava/webhook[/{secret}]: Strava's subscription handshake.
 void handshake(const api_context& ctx, api_request& req, responder reply) {
   auto& cfg = *ctx.strava_routes;
   if (cfg.webhook_verify_token.empty())
     return reply(unavailable("Strava webhooks are not configured on this "
                              "server (STRAVA_WEBHOOK_VERIFY_TOKEN)."));
+  if (req.path_params.count("secret") != 0 && !on_secret_path(cfg, req))
+    return reply(detail_response(status::not_found, "Not Found"));
   auto q = parse_query(req.query);
   auto mode = q.find("hub.mode");
   auto challenge = q.find("hub.challenge");
@@ -99,14 +109,33 @@ void handshake(const api_context& ctx, api_request& req, responder reply) {
   reply(json_response(status::ok, strava_challenge_json(challenge->second)));
 }
 
-/// POST strava/webhook: an event is stored for every user linked to its
-/// athlete (one round trip; a redelivery is the same row) and their actor
-/// is woken; the answer does not wait for the work (Strava allows 2 s).
+/// POST strava/webhook/{secret}: an event is stored for every user linked
+/// to its athlete (one round trip; a redelivery is the same row) and their
+/// actor is woken; the answer does not wait for the work (Strava allows
+/// 2 s). Strava signs nothing, so an event is only a hint: the actor asks
+/// Strava before anything is deleted or unlinked. Events come only on the
+/// path with the secret, and at most so many a minute from one address.
 void event(const api_context& ctx, api_request& req, responder reply) {
   auto& cfg = *ctx.strava_routes;
-  if (cfg.webhook_verify_token.empty())
-    return reply(unavailable("Strava webhooks are not configured on this "
-                             "server (STRAVA_WEBHOOK_VERIFY_TOKEN)."));
+  if (cfg.webhook_verify_token.empty() || cfg.webhook_callback_secret.empty())
+    return reply(unavailable("Strava webhook events are not configured on "
+                             "this server (STRAVA_WEBHOOK_VERIFY_TOKEN, "
+                             "STRAVA_WEBHOOK_CALLBACK_SECRET)."));
+  if (req.path_params.count("secret") == 0)
+    return reply(detail_response(
+      status::forbidden, "Strava webhook events are accepted only on the "
+                         "callback path with its secret "
+                         "(/api/v1/strava/webhook/<secret>)."));
+  if (!on_secret_path(cfg, req))
+    return reply(detail_response(status::not_found, "Not Found"));
+  if (auto wait = cfg.webhook_intake->admit("strava-webhook:" + req.client_ip,
+                                            std::chrono::system_clock::now())) {
+    auto r = detail_response(status::too_many_requests,
+                             "Too many webhook events from this address; "
+                             "try again later.");
+    r.headers.emplace_back("Retry-After", std::to_string(*wait));
+    return reply(std::move(r));
+  }
   std::string why;
   auto e = strava::parse_webhook_event(req.body, why);
   if (!e)
@@ -150,12 +179,14 @@ void add_strava_routes(router& r, const api_context& ctx) {
                    ctx, user, answer<strava_status>(reply, strava_status_json),
                    atom::get_v, atom::strava_v);
                });
-  strava_route(
+  // The reference's detail when the client id or the redirect URI is
+  // missing (strava-endpoints.md §4.2).
+  user_route(
     r, http::verb::get, "/api/v1/strava/authorize-url", ctx,
     [](const api_context& ctx, const api_request&, int32_t user,
        responder reply) {
       auto& cfg = *ctx.strava_routes;
-      if (cfg.redirect_uri.empty())
+      if (!cfg.configured || cfg.redirect_uri.empty())
         return reply(unavailable("Strava app not configured."));
       ask_user<std::string>(
         ctx, user,
@@ -224,10 +255,14 @@ void add_strava_routes(router& r, const api_context& ctx) {
         [ctx](api_request& req, responder reply) {
           handshake(ctx, req, std::move(reply));
         });
-  r.add(http::verb::post, "/api/v1/strava/webhook",
+  r.add(http::verb::get, "/api/v1/strava/webhook/{secret}",
         [ctx](api_request& req, responder reply) {
-          event(ctx, req, std::move(reply));
+          handshake(ctx, req, std::move(reply));
         });
+  for (auto path : {"/api/v1/strava/webhook", "/api/v1/strava/webhook/{secret}"})
+    r.add(http::verb::post, path, [ctx](api_request& req, responder reply) {
+      event(ctx, req, std::move(reply));
+    });
 }
 
 } // namespace st

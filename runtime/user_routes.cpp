@@ -24,7 +24,9 @@ std::optional<int32_t> path_id(const api_request& req, const char* name,
   auto& text = req.path_params.at(name);
   char* end = nullptr;
   auto x = std::strtoll(text.c_str(), &end, 10);
-  if (text.empty() || *end != '\0' || x < INT32_MIN || x > INT32_MAX) {
+  // Every byte must be read: a NUL decoded from %00 ends the C string.
+  if (text.empty() || end != text.c_str() + text.size() || x < INT32_MIN ||
+      x > INT32_MAX) {
     errors.push_back({"int_parsing",
                       {"path", name},
                       "Input should be a valid integer, unable to parse "

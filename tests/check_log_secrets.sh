@@ -18,6 +18,7 @@ literals=(
   strava-secret             # STRAVA_CLIENT_SECRET
   password1                 # the athletes' password
   secret-key key-i9         # Intervals.icu API keys
+  whsec-callback-path-0f3a9c27e4b81d56  # STRAVA_WEBHOOK_CALLBACK_SECRET
 )
 # Token shapes, whoever made them: JWTs (access tokens), Fernet tokens
 # (encrypted credentials), the fake Strava's access and refresh tokens.

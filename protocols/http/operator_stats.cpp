@@ -241,6 +241,38 @@ std::string system_stats_prometheus(const system_stats& x,
       families[i->second].metric.push_back(std::move(metric));
     }
   }
+  // The series every Prometheus client library exports, under their
+  // standard names (stock dashboards read these).
+  auto standard = [&](const char* name, const char* help, double value,
+                      bool is_counter) {
+    prometheus::MetricFamily family;
+    family.name = name;
+    family.help = help;
+    family.type = is_counter ? prometheus::MetricType::Counter
+                             : prometheus::MetricType::Gauge;
+    prometheus::ClientMetric metric;
+    if (is_counter)
+      metric.counter.value = value;
+    else
+      metric.gauge.value = value;
+    family.metric.push_back(std::move(metric));
+    families.push_back(std::move(family));
+  };
+  auto& p = x.process;
+  standard("process_cpu_seconds_total",
+           "Total user and system CPU time spent in seconds.", p.cpu_seconds,
+           true);
+  standard("process_open_fds", "Number of open file descriptors.",
+           static_cast<double>(p.open_files), false);
+  standard("process_max_fds", "Maximum number of open file descriptors.",
+           static_cast<double>(p.max_files), false);
+  standard("process_virtual_memory_bytes", "Virtual memory size in bytes.",
+           static_cast<double>(p.virtual_bytes), false);
+  standard("process_resident_memory_bytes", "Resident memory size in bytes.",
+           static_cast<double>(p.rss_bytes), false);
+  standard("process_start_time_seconds",
+           "Start time of the process since unix epoch in seconds.",
+           p.start_time, false);
   return prometheus::TextSerializer{}.Serialize(families);
 }
 

@@ -144,14 +144,13 @@ const std::vector<statement_def>& statement_catalog() {
      "athlete_profiles.timezone) OR (EXCLUDED.decision_hours IS NOT NULL AND "
      "EXCLUDED.decision_hours IS DISTINCT FROM athlete_profiles.decision_hours) "
      "THEN now() ELSE athlete_profiles.updated_at END"},
-    // $1 user, $2 date, $3 meal, $4 name, $5..$9 values.
+    // $1 user, $2 the instant (seconds since the epoch with µs), $3 meal,
+    // $4 name, $5..$9 values.
     {stmt::food_insert, "food_insert",
      "INSERT INTO food_log (user_id, timestamp, meal_type, name, "
      "portion_grams, calories, protein_g, fat_g, carbs_g) VALUES "
-     "($1::integer, " +
-       utc_midnight("$2") +
-       ", $3, $4, $5::float8, $6::float8, $7::float8, $8::float8, "
-       "$9::float8) RETURNING " +
+     "($1::integer, to_timestamp($2::float8), $3, $4, $5::float8, "
+     "$6::float8, $7::float8, $8::float8, $9::float8) RETURNING " +
        food_columns},
     {stmt::food_by_id, "food_by_id",
      "SELECT " + food_columns +

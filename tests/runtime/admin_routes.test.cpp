@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 #include <rapidjson/document.h>
 
+#include <ctime>
 #include <fstream>
 #include <regex>
 #include <sys/stat.h>
@@ -208,6 +209,20 @@ TEST_CASE(
   CHECK(m.at("smart_trainer_process_threads") > 4);
   CHECK(m.at("smart_trainer_process_open_files") > 4);
   CHECK(m.at("smart_trainer_gemini_breaker_open") == 0);
+  // The standard process series of every Prometheus client library.
+  CHECK(m.at("process_resident_memory_bytes") ==
+        m.at("smart_trainer_process_rss_bytes"));
+  CHECK(m.at("process_virtual_memory_bytes") >
+        m.at("process_resident_memory_bytes"));
+  CHECK(m.at("process_cpu_seconds_total") > 0);
+  CHECK(m.at("process_open_fds") == m.at("smart_trainer_process_open_files"));
+  CHECK(m.at("process_max_fds") >= m.at("process_open_fds"));
+  auto started = m.at("process_start_time_seconds");
+  auto now = static_cast<double>(std::time(nullptr) + 1);
+  CHECK(started <= now);
+  CHECK(started > now - 300);
+  CHECK(r.body.find("# TYPE process_cpu_seconds_total counter") !=
+        std::string::npos);
   CHECK(r.body.find("# TYPE http_requests_total counter") != std::string::npos);
   CHECK(r.body.find("# TYPE smart_trainer_user_actors_resident gauge") !=
         std::string::npos);

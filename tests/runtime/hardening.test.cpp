@@ -719,6 +719,15 @@ TEST_CASE_METHOD(hardening_fixture,
         R"({"detail":[{"type":"int_parsing","loc":["path","workout_id"],)"
         R"("msg":"Input should be a valid integer, unable to parse string )"
         R"(as an integer","input":"abc"}]})");
+  // A control character decoded from the path (%00) is no integer either:
+  // FastAPI's 422, not a lookup of entry 0.
+  auto nul = call("GET", "/api/v1/nutrition/entries/%00");
+  CHECK(nul.status == 422);
+  CHECK(nul.body ==
+        R"({"detail":[{"type":"int_parsing","loc":["path","entry_id"],)"
+        R"("msg":"Input should be a valid integer, unable to parse string )"
+        R"(as an integer","input":"\u0000"}]})");
+  CHECK(call("DELETE", "/api/v1/workouts/7%00").status == 422);
   // Repeated query parameters: the last wins.
   auto page = call("GET", "/api/v1/workouts?limit=500&limit=2");
   CHECK(page.status == 200);

@@ -150,10 +150,27 @@ TEST_CASE_METHOD(photo_fixture,
   CHECK(doc["calories"].GetDouble() == 420.0);
   CHECK(doc["fat_g"].GetDouble() == 8.5);
   CHECK(doc["id"].GetInt() > 0);
+  // Saved at the instant of its upload (the reference's), not at midnight;
+  // an entry typed in for the day (midnight) is listed before it, in the
+  // reference's order (timestamp ascending).
+  CHECK(db.query("SELECT abs(extract(epoch FROM now() - timestamp)) < 60, "
+                 "timestamp <> date_trunc('day', timestamp) FROM food_log") ==
+        std::vector<std::vector<std::string>>{{"t", "t"}});
+  REQUIRE(http_call(server.port(), "POST", "/api/v1/nutrition/entries",
+                    R"({"name":"Typed in","portion_grams":100,"calories":1,)"
+                    R"("protein_g":1,"fat_g":1,"carbs_g":1})",
+                    {{"Authorization", "Bearer " + a.token},
+                     {"Content-Type", "application/json"}})
+            .status == 200);
   auto day = json(get(a, "/api/v1/nutrition/day").body);
-  REQUIRE(day["entries"].Size() == 1);
-  CHECK(day["entries"][0]["id"].GetInt() == doc["id"].GetInt());
-  CHECK(std::string{day["entries"][0]["meal_type"].GetString()} == "breakfast");
+  REQUIRE(day["entries"].Size() == 2);
+  CHECK(std::string{day["entries"][0]["name"].GetString()} == "Typed in");
+  CHECK(std::string{day["entries"][0]["timestamp"].GetString()}.substr(10) ==
+        "T00:00:00+00:00");
+  CHECK(day["entries"][1]["id"].GetInt() == doc["id"].GetInt());
+  CHECK(std::string{day["entries"][1]["meal_type"].GetString()} == "breakfast");
+  CHECK(std::string{day["entries"][1]["timestamp"].GetString()}.substr(10) !=
+        "T00:00:00+00:00");
   auto stats = fake_stats(); // the calls live in it
   auto calls = stats["calls"].GetArray();
   REQUIRE(calls.Size() == 1);

@@ -13,6 +13,7 @@
 #include <catch2/catch.hpp>
 #include <rapidjson/document.h>
 
+#include <algorithm>
 #include <csignal>
 #include <ctime>
 #include <set>
@@ -60,6 +61,10 @@ std::string param_of(const std::string& url, const std::string& name) {
 int64_t unix_now() {
   return static_cast<int64_t>(std::time(nullptr));
 }
+
+/// The callback path's secret (STRAVA_WEBHOOK_CALLBACK_SECRET) and path.
+const std::string webhook_secret = "whsec-callback-path-0f3a9c27e4b81d56";
+const std::string webhook_path = "/api/v1/strava/webhook/" + webhook_secret;
 
 struct strava_fixture {
   fake_strava fake;
@@ -186,7 +191,6 @@ TEST_CASE("without STRAVA_CLIENT_ID/SECRET the Strava routes answer 503") {
   auto who = register_athlete(server.port(), db, "none@example.com");
   for (auto [method, path] :
        {std::pair{"GET", "/api/v1/strava/status"},
-        {"GET", "/api/v1/strava/authorize-url"},
         {"POST", "/api/v1/strava/sync"},
         {"GET", "/api/v1/strava/activities"},
         {"POST", "/api/v1/athlete-profile/refresh-strava"}}) {
@@ -197,6 +201,11 @@ TEST_CASE("without STRAVA_CLIENT_ID/SECRET the Strava routes answer 503") {
   }
   auto cb = http_call(server.port(), "GET", "/api/v1/strava/callback?code=x");
   CHECK(cb.status == 503);
+  // The reference's own detail for the authorize URL.
+  auto url = http_call(server.port(), "GET", "/api/v1/strava/authorize-url",
+                       "", bearer(who.token));
+  CHECK(url.status == 503);
+  CHECK(url.body == R"({"detail":"Strava app not configured."})");
 }
 
 TEST_CASE("connect: a signed single-use state, the first sync in the "
@@ -464,9 +473,10 @@ TEST_CASE("refresh-strava stores the athlete's weight and FTP") {
 }
 
 TEST_CASE("webhooks: the handshake, and events applied through the user's "
-          "actor (duplicates harmless)") {
+          "actor once Strava confirms them (duplicates harmless)") {
   strava_fixture f({{"STRAVA_WEBHOOK_VERIFY_TOKEN", "hook-token"},
-                    {"STRAVA_WEBHOOK_SUBSCRIPTION_ID", "271004"}});
+                    {"STRAVA_WEBHOOK_SUBSCRIPTION_ID", "271004"},
+                    {"STRAVA_WEBHOOK_CALLBACK_SECRET", webhook_secret}});
   auto hs = http_call(f.port(), "GET",
                       "/api/v1/strava/webhook?hub.mode=subscribe&hub.challenge="
                       "9c2e4b7a10d35f66&hub.verify_token=hook-token");
@@ -476,6 +486,12 @@ TEST_CASE("webhooks: the handshake, and events applied through the user's "
                   "/api/v1/strava/webhook?hub.mode=subscribe&hub.challenge=1"
                   "&hub.verify_token=wrong")
           .status == 403);
+  // The callback path with the secret answers the handshake too.
+  CHECK(http_call(f.port(), "GET",
+                  webhook_path +
+                    "?hub.mode=subscribe&hub.challenge=77&hub.verify_token="
+                    "hook-token")
+          .body == R"({"hub.challenge":"77"})");
 
   auto who = register_athlete(f.port(), f.db, "fay@example.com");
   f.connect(who, 4444, R"({"activities":2})");
@@ -483,7 +499,7 @@ TEST_CASE("webhooks: the handshake, and events applied through the user's "
     return f.job_status(who) == "done";
   }));
   auto post = [&](const std::string& body) {
-    return http_call(f.port(), "POST", "/api/v1/strava/webhook", body);
+    return http_call(f.port(), "POST", webhook_path, body);
   };
   auto event = [](const std::string& aspect, int64_t id,
                   const std::string& updates = "{}") {
@@ -525,13 +541,17 @@ TEST_CASE("webhooks: the handshake, and events applied through the user's "
   REQUIRE(eventually([&] {
     return name_of() == "Renamed";
   }));
-  // Deleted (or made private): the row goes.
+  // Deleted (or made private): Strava answers 404 for it, the row goes.
+  f.fake.control("DELETE", "activity",
+                 R"({"athlete_id":4444,"id":4444999001})");
   CHECK(post(event("delete", 4444999001)).status == 200);
   REQUIRE(eventually([&] {
     return name_of() == "<none>";
   }));
   CHECK(f.one("SELECT count(*) FROM strava_webhook_events") == "0");
-  // The athlete deauthorizes the app: the link ends, the status says so.
+  // The athlete deauthorizes the app (Strava refuses the refresh): the
+  // link ends, the status says so.
+  f.fake.post("revoke", R"({"athlete_id":4444})");
   CHECK(
     post(R"({"object_type":"athlete","object_id":4444,"aspect_type":"update",)"
          R"("updates":{"authorized":"false"},"owner_id":4444,)"
@@ -543,6 +563,92 @@ TEST_CASE("webhooks: the handshake, and events applied through the user's "
   auto status = parse(f.call(who, "GET", "/api/v1/strava/status").body);
   CHECK_FALSE(status["linked"].GetBool());
   CHECK(status.HasMember("unlinked_reason"));
+}
+
+TEST_CASE("webhooks: forged events change nothing (Strava is asked before "
+          "anything is deleted or unlinked), events only on the secret path, "
+          "a bounded intake per address") {
+  strava_fixture f({{"STRAVA_WEBHOOK_VERIFY_TOKEN", "hook-token"},
+                    {"STRAVA_WEBHOOK_CALLBACK_SECRET", webhook_secret},
+                    {"STRAVA_WEBHOOK_EVENTS_PER_MINUTE", "12"}});
+  auto who = register_athlete(f.port(), f.db, "kai@example.com");
+  f.connect(who, 5555, R"({"activities":3})");
+  REQUIRE(eventually([&] {
+    return f.job_status(who) == "done";
+  }));
+  auto held = [&] {
+    return f.one("SELECT count(*) FROM strava_activities") + " activities, " +
+           f.one("SELECT count(*) FROM strava_credentials") + " link";
+  };
+  REQUIRE(held() == "3 activities, 1 link");
+  auto some_id = f.one("SELECT min(strava_id) FROM strava_activities");
+  auto forged = [&](const std::string& path, const std::string& object,
+                    const std::string& id, const std::string& aspect,
+                    const std::string& updates) {
+    return http_call(f.port(), "POST", path,
+                     R"({"object_type":")" + object + R"(","object_id":)" +
+                       id + R"(,"aspect_type":")" + aspect +
+                       R"(","updates":)" + updates +
+                       R"(,"owner_id":5555,"subscription_id":1,)"
+                       R"("event_time":1740812400})");
+  };
+  // On the path without the secret, or with a wrong one: refused, nothing
+  // stored.
+  auto plain = forged("/api/v1/strava/webhook", "athlete", "5555", "update",
+                      R"({"authorized":"false"})");
+  CHECK(plain.status == 403);
+  CHECK(json_field(plain.body, "detail").find("callback path") !=
+        std::string::npos);
+  CHECK(forged("/api/v1/strava/webhook/not-the-secret", "athlete", "5555",
+               "update", R"({"authorized":"false"})")
+          .status == 404);
+  CHECK(f.one("SELECT count(*) FROM strava_webhook_events") == "0");
+  // On the secret path (the secret leaked, or a replay), every kind is a
+  // hint: Strava still grants access and still has the activity.
+  auto before = f.fake.calls().size();
+  CHECK(forged(webhook_path, "athlete", "5555", "update",
+               R"({"authorized":"false"})")
+          .status == 200);
+  CHECK(forged(webhook_path, "activity", some_id, "delete", "{}").status ==
+        200);
+  CHECK(forged(webhook_path, "activity", "98765", "create", "{}").status ==
+        200);
+  CHECK(forged(webhook_path, "activity", some_id, "update",
+               R"({"title":"Owned"})")
+          .status == 200);
+  REQUIRE(eventually([&] {
+    return f.one("SELECT count(*) FROM strava_webhook_events") == "0";
+  }));
+  CHECK(held() == "3 activities, 1 link");
+  auto status = parse(f.call(who, "GET", "/api/v1/strava/status").body);
+  CHECK(status["linked"].GetBool());
+  // Strava was asked: a token refresh for the deauthorization, the
+  // activities for the others (the made-up one is 404 there: nothing
+  // stored).
+  std::vector<std::string> asked;
+  auto calls = f.fake.calls();
+  for (auto i = before; i < calls.size(); ++i)
+    asked.push_back(calls[i].method + " " + calls[i].path);
+  CHECK(std::count(asked.begin(), asked.end(), "POST /oauth/token") == 1);
+  CHECK(std::count(asked.begin(), asked.end(),
+                   "GET /api/v3/activities/" + some_id) == 2);
+  CHECK(std::count(asked.begin(), asked.end(),
+                   "GET /api/v3/activities/98765") == 1);
+  // The intake from one address is bounded: 12 a minute (the 4 events
+  // above count, unless the minute turned since), then 429 with
+  // Retry-After.
+  int accepted = 0;
+  http_reply last;
+  for (int i = 0; i < 20 && last.status != 429; ++i) {
+    last = forged(webhook_path, "athlete", "5555", "update", "{}");
+    accepted += last.status == 200;
+  }
+  CHECK(accepted >= 8);
+  CHECK(accepted <= 12);
+  CHECK(last.status == 429);
+  CHECK(!last.header("retry-after").empty());
+  CHECK(json_field(last.body, "detail").find("Too many webhook events") !=
+        std::string::npos);
 }
 
 TEST_CASE("a storm of 500 users' backfills completes with zero 429s") {
