@@ -147,7 +147,8 @@ struct judge {
   std::vector<std::string> modify;
   bool hrv_judged = false;
 
-  readiness_signal& add(std::string signal, std::string unit, opt_double value) {
+  readiness_signal& add(std::string signal, std::string unit,
+                        opt_double value) {
     readiness_signal s;
     s.signal = std::move(signal);
     s.unit = std::move(unit);
@@ -212,7 +213,8 @@ struct judge {
         bool sustained = mean(rest) < far;
         flag(week, sustained,
              said + ", more than 1.5 SD under your baseline " +
-               decimals(mu, 2) + (sustained ? "" : " (mostly one low morning)"));
+               decimals(mu, 2) +
+               (sustained ? "" : " (mostly one low morning)"));
       } else if (m < *week.band_low) {
         flag(week, false, said + ", under your band " + band);
       }

@@ -28,8 +28,8 @@ struct readiness_input {
 
 /// Plain means shown to the model as the athlete's baselines.
 struct readiness_reading {
-  opt_double hrv_7d;  ///< mean of the 7 days before today (≥ 3 values)
-  opt_double hrv_60d; ///< mean of the 60 days before today (≥ 14 values)
+  opt_double hrv_7d;       ///< mean of the 7 days before today (≥ 3 values)
+  opt_double hrv_60d;      ///< mean of the 60 days before today (≥ 14 values)
   opt_double rhr_baseline; ///< 60-day mean (≥ 7 values), else 7-day (≥ 3)
 };
 

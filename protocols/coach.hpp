@@ -77,7 +77,8 @@ read_decision(std::string_view text);
 /// unit, value, baseline, band: [low, high], flag, note}]`, values to three
 /// decimals, an open band end, no flag or no note as null; and back (an
 /// unreadable text: none).
-[[nodiscard]] std::string readiness_json(const std::vector<readiness_signal>& xs);
+[[nodiscard]] std::string
+readiness_json(const std::vector<readiness_signal>& xs);
 [[nodiscard]] std::vector<readiness_signal>
 readiness_from_json(std::string_view text);
 

@@ -66,14 +66,13 @@ process_figures read_process(std::chrono::steady_clock::time_point started) {
     closedir(dir);
     --result.open_files; // the directory's own descriptor
   }
-  auto up = std::chrono::duration<double>(std::chrono::steady_clock::now() -
-                                          started);
+  auto up =
+    std::chrono::duration<double>(std::chrono::steady_clock::now() - started);
   result.uptime_seconds = static_cast<uint64_t>(up.count());
-  result.start_time =
-    std::chrono::duration<double>(
-      std::chrono::system_clock::now().time_since_epoch())
-      .count() -
-    up.count();
+  result.start_time = std::chrono::duration<double>(
+                        std::chrono::system_clock::now().time_since_epoch())
+                        .count() -
+                      up.count();
   return result;
 }
 
@@ -190,6 +189,20 @@ void add_admin_routes(router& r, const api_context& ctx) {
         [doc = ctx.openapi_json](api_request&, responder reply) {
           reply(uncached(content_response("application/json", *doc)));
         });
+  // FastAPI's interactive page over the document, Swagger UI built in.
+  auto served = [&r](const char* path, const char* type, const char* text,
+                     const char* cache) {
+    r.add(http::verb::get, path, [=](api_request&, responder reply) {
+      auto res = content_response(type, text);
+      res.headers.emplace_back("Cache-Control", cache);
+      reply(std::move(res));
+    });
+  };
+  served("/docs", "text/html; charset=utf-8", embedded::docs_page, "no-cache");
+  served("/docs/swagger-ui-bundle.js", "application/javascript; charset=utf-8",
+         embedded::swagger_ui_js, "public, max-age=86400");
+  served("/docs/swagger-ui.css", "text/css; charset=utf-8",
+         embedded::swagger_ui_css, "public, max-age=86400");
 }
 
 } // namespace st

@@ -572,8 +572,8 @@ private:
     core_->metrics.record(s->route, s->method, s->res.result_int(), took);
     // A path that carries a secret (the Strava webhook's callback) is
     // logged as its template.
-    bool secret_path = s->route != nullptr &&
-                       s->route->find("{secret}") != std::string::npos;
+    bool secret_path =
+      s->route != nullptr && s->route->find("{secret}") != std::string::npos;
     log_access({s->request_id, peer_.to_string(), s->method,
                 secret_path ? *s->route : s->path,
                 s->route != nullptr ? *s->route : std::string{},

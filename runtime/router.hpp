@@ -39,6 +39,10 @@ public:
   /// The body limit of the routes matching `path` (JSON when unknown).
   [[nodiscard]] size_t body_limit(const std::string& path) const;
 
+  /// The segments of `path` after its leading '/' (as written: escapes
+  /// are not decoded).
+  [[nodiscard]] static std::vector<std::string> split(const std::string& path);
+
 private:
   struct route {
     http::verb method;
@@ -48,7 +52,6 @@ private:
     body_kind kind;
   };
 
-  static std::vector<std::string> split(const std::string& path);
   static bool matches(const route& r, const std::vector<std::string>& parts,
                       std::map<std::string, std::string>* params);
 

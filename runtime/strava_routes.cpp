@@ -181,25 +181,25 @@ void add_strava_routes(router& r, const api_context& ctx) {
                });
   // The reference's detail when the client id or the redirect URI is
   // missing (strava-endpoints.md §4.2).
-  user_route(
-    r, http::verb::get, "/api/v1/strava/authorize-url", ctx,
-    [](const api_context& ctx, const api_request&, int32_t user,
-       responder reply) {
-      auto& cfg = *ctx.strava_routes;
-      if (!cfg.configured || cfg.redirect_uri.empty())
-        return reply(unavailable("Strava app not configured."));
-      ask_user<std::string>(
-        ctx, user,
-        answer<std::string>(reply,
-                            [&cfg](const std::string& state) {
-                              return R"({"url":)" +
-                                     json_string(strava::authorize_url(
-                                       cfg.oauth_base_url, cfg.client_id,
-                                       cfg.redirect_uri, state)) +
-                                     "}";
-                            }),
-        atom::authorize_v);
-    });
+  user_route(r, http::verb::get, "/api/v1/strava/authorize-url", ctx,
+             [](const api_context& ctx, const api_request&, int32_t user,
+                responder reply) {
+               auto& cfg = *ctx.strava_routes;
+               if (!cfg.configured || cfg.redirect_uri.empty())
+                 return reply(unavailable("Strava app not configured."));
+               ask_user<std::string>(
+                 ctx, user,
+                 answer<std::string>(reply,
+                                     [&cfg](const std::string& state) {
+                                       return R"({"url":)" +
+                                              json_string(strava::authorize_url(
+                                                cfg.oauth_base_url,
+                                                cfg.client_id, cfg.redirect_uri,
+                                                state)) +
+                                              "}";
+                                     }),
+                 atom::authorize_v);
+             });
   r.add(http::verb::get, "/api/v1/strava/callback",
         [ctx](api_request& req, responder reply) {
           callback(ctx, req, std::move(reply));
@@ -259,7 +259,8 @@ void add_strava_routes(router& r, const api_context& ctx) {
         [ctx](api_request& req, responder reply) {
           handshake(ctx, req, std::move(reply));
         });
-  for (auto path : {"/api/v1/strava/webhook", "/api/v1/strava/webhook/{secret}"})
+  for (auto path :
+       {"/api/v1/strava/webhook", "/api/v1/strava/webhook/{secret}"})
     r.add(http::verb::post, path, [ctx](api_request& req, responder reply) {
       event(ctx, req, std::move(reply));
     });

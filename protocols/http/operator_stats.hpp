@@ -23,9 +23,9 @@ struct process_figures {
   uint64_t uptime_seconds = 0;
   // The standard process series of Prometheus client libraries.
   uint64_t virtual_bytes = 0;
-  uint64_t max_files = 0;   ///< the soft limit of open descriptors
-  double cpu_seconds = 0;   ///< user and system time
-  double start_time = 0;    ///< Unix seconds
+  uint64_t max_files = 0; ///< the soft limit of open descriptors
+  double cpu_seconds = 0; ///< user and system time
+  double start_time = 0;  ///< Unix seconds
 };
 
 /// Everything the operator's endpoints show, gathered from every actor.

@@ -115,7 +115,8 @@ const std::vector<statement_def>& statement_catalog() {
      "p.strava_lastname, p.strava_profile_url, p.strava_sex, " +
        iso("p.strava_updated_at") +
        ", p.weight_kg, p.height_cm, p.birth_year, p.ftp, u.email, "
-       "p.timezone, array_to_string(p.decision_hours, ','), EXISTS (SELECT 1 FROM "
+       "p.timezone, array_to_string(p.decision_hours, ','), EXISTS (SELECT 1 "
+       "FROM "
        "user_reminders r WHERE r.user_id = u.id AND r.kind = 'decision') "
        "FROM users u LEFT JOIN athlete_profiles p ON p.user_id = u.id "
        "WHERE u.id = $1::integer"},
@@ -142,7 +143,8 @@ const std::vector<statement_def>& statement_catalog() {
      "EXCLUDED.ftp IS DISTINCT FROM athlete_profiles.ftp) OR "
      "(EXCLUDED.timezone IS NOT NULL AND EXCLUDED.timezone IS DISTINCT FROM "
      "athlete_profiles.timezone) OR (EXCLUDED.decision_hours IS NOT NULL AND "
-     "EXCLUDED.decision_hours IS DISTINCT FROM athlete_profiles.decision_hours) "
+     "EXCLUDED.decision_hours IS DISTINCT FROM "
+     "athlete_profiles.decision_hours) "
      "THEN now() ELSE athlete_profiles.updated_at END"},
     // $1 user, $2 the instant (seconds since the epoch with µs), $3 meal,
     // $4 name, $5..$9 values.

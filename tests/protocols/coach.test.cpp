@@ -130,8 +130,8 @@ TEST_CASE("readiness signals as JSON: three decimals, open band ends and no "
           "flag as null, and back") {
   readiness_signal hrv{"hrv_7d",  "ln_rmssd", 4.0173450, 4.0908602,
                        4.0487045, 4.1330159,  "modify",  caf::none};
-  readiness_signal tsb{"tsb",     "tsb", -42.0, caf::none, -20.0,
-                       caf::none, "",    std::string{"a note"}};
+  readiness_signal tsb{"tsb", "tsb",     -42.0, caf::none,
+                       -20.0, caf::none, "",    std::string{"a note"}};
   auto text = readiness_json({hrv, tsb});
   CHECK(text ==
         R"([{"signal":"hrv_7d","unit":"ln_rmssd","value":4.017,)"

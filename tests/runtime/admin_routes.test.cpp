@@ -354,6 +354,32 @@ TEST_CASE("admin page: headless Chromium shows the live figures") {
   CHECK(refused.find("data-figure") == std::string::npos);
 }
 
+TEST_CASE("GET /docs: Swagger UI built in, rendering this server's document "
+          "in a browser with no CDN") {
+  operator_fixture f;
+  auto page = http_call(f.server.port(), "GET", "/docs");
+  REQUIRE(page.status == 200);
+  CHECK(page.header("content-type") == "text/html; charset=utf-8");
+  CHECK(page.body.find(R"(url: "/openapi.json")") != std::string::npos);
+  CHECK(page.body.find("https://") == std::string::npos);
+  auto js = http_call(f.server.port(), "GET", "/docs/swagger-ui-bundle.js");
+  CHECK(js.status == 200);
+  CHECK(js.header("content-type") == "application/javascript; charset=utf-8");
+  CHECK(js.body.size() > 500'000);
+  CHECK(js.body.find("SwaggerUIBundle") != std::string::npos);
+  auto css = http_call(f.server.port(), "GET", "/docs/swagger-ui.css");
+  CHECK(css.status == 200);
+  CHECK(css.header("content-type") == "text/css; charset=utf-8");
+  CHECK(css.body.find(".swagger-ui") != std::string::npos);
+  // Rendered by headless Chromium: the operations of the document.
+  auto dom = chromium(
+    "http://127.0.0.1:" + std::to_string(f.server.port()) + "/docs", "");
+  INFO(dom.substr(0, 3000));
+  CHECK(dom.find("Smart Trainer") != std::string::npos);
+  CHECK(dom.find("/api/v1/auth/register") != std::string::npos);
+  CHECK(dom.find("/api/v1/chat/orchestrator/run") != std::string::npos);
+}
+
 TEST_CASE("structured logs: JSON lines with request id, user id and actor") {
   operator_fixture f{{{"LOG_FORMAT", "json"}}};
   auto a = register_athlete(f.server.port(), f.db, "logs@x.org");

@@ -202,10 +202,10 @@ TEST_CASE("a slot fires at 07:00 on the athlete's clock in two time zones, "
   add_wellness(f.db, berlin, 7.5);
   for (auto& [who, tz] : {std::pair{berlin, "Europe/Berlin"},
                           std::pair{york, "America/New_York"}})
-    REQUIRE(call(server.port(), who, "PATCH", "/api/v1/athlete-profile",
-                 std::string{R"({"decision_hours":[7],"timezone":")"} + tz +
-                   "\"}")
-              .status == 200);
+    REQUIRE(
+      call(server.port(), who, "PATCH", "/api/v1/athlete-profile",
+           std::string{R"({"decision_hours":[7],"timezone":")"} + tz + "\"}")
+        .status == 200);
   REQUIRE(eventually(
     [&] {
       return f.count("SELECT count(*) FROM daily_decisions") == "2";

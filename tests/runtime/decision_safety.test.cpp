@@ -45,18 +45,54 @@ struct scenario {
 const std::vector<scenario>& scenarios() {
   static const std::vector<scenario> result{
     {"green"},
-    {"short-sleep", 4.0, 50, {60, 60, 60, 60, 60, 60, 60}, false, false,
-     "Skip", "sleep 4.0 h (under 5 h)"},
-    {"suppressed-hrv", 7.5, 50, {52, 52, 52, 52, 52, 52, 52}, false, false,
-     "Skip", "7-day HRV ln(RMSSD) 3.95"},
-    {"one-low-morning", 7.5, 50, {60, 60, 60, 60, 60, 60, 35}, false, false,
-     "Modify", "this morning's HRV ln(RMSSD) 3.56"},
-    {"rhr-up", 7.5, 62, {60, 60, 60, 60, 60, 60, 60}, false, false, "Skip",
+    {"short-sleep",
+     4.0,
+     50,
+     {60, 60, 60, 60, 60, 60, 60},
+     false,
+     false,
+     "Skip",
+     "sleep 4.0 h (under 5 h)"},
+    {"suppressed-hrv",
+     7.5,
+     50,
+     {52, 52, 52, 52, 52, 52, 52},
+     false,
+     false,
+     "Skip",
+     "7-day HRV ln(RMSSD) 3.95"},
+    {"one-low-morning",
+     7.5,
+     50,
+     {60, 60, 60, 60, 60, 60, 35},
+     false,
+     false,
+     "Modify",
+     "this morning's HRV ln(RMSSD) 3.56"},
+    {"rhr-up",
+     7.5,
+     62,
+     {60, 60, 60, 60, 60, 60, 60},
+     false,
+     false,
+     "Skip",
      "resting HR 62 bpm, 12 above your 60-day mean"},
-    {"heavy-block", 7.5, 50, {60, 60, 60, 60, 60, 60, 60}, true, false,
-     "Skip", "TSB -50.0 (under -30)"},
-    {"several", 6.0, 56, {56, 56, 56, 56, 56, 56, 56}, false, false,
-     "Modify", "sleep 6.0 h (under 6.5 h); 7-day HRV"},
+    {"heavy-block",
+     7.5,
+     50,
+     {60, 60, 60, 60, 60, 60, 60},
+     true,
+     false,
+     "Skip",
+     "TSB -50.0 (under -30)"},
+    {"several",
+     6.0,
+     56,
+     {56, 56, 56, 56, 56, 56, 56},
+     false,
+     false,
+     "Modify",
+     "sleep 6.0 h (under 6.5 h); 7-day HRV"},
     {"no-data", 0, 0, {}, false, true, "Skip", "no sleep, HRV, resting HR"},
   };
   return result;
@@ -93,8 +129,8 @@ void build_history(uint16_t port, const athlete& who, const scenario& s,
     std::snprintf(body, sizeof(body),
                   R"({"date":"%s","sleep_hours":%.1f,"rhr":%.1f,"hrv":%.1f})",
                   format_date(today - age).c_str(),
-                  age == 0 ? s.sleep_today : 7.5,
-                  age == 0 ? s.rhr_today : 50.0, hrv);
+                  age == 0 ? s.sleep_today : 7.5, age == 0 ? s.rhr_today : 50.0,
+                  hrv);
     REQUIRE(call(port, who, "PUT", "/api/v1/wellness", body).status == 200);
   }
   if (!s.heavy_block)
@@ -148,8 +184,9 @@ void check_decision(const scenario& s, const std::string& model,
 
 } // namespace
 
-TEST_CASE("the rules hold a veto over the model on every path: a scheduled "
-          "slot, asked for, via chat; no data is never Go and asks no model") {
+TEST_CASE("the rules hold a veto over the model on every path (a scheduled "
+          "slot, asked for, via chat), and no data is never Go and asks no "
+          "model") {
   scratch_database db;
   fake_gemini gemini;
   auto today = unix_now() / 86400;
@@ -159,8 +196,7 @@ TEST_CASE("the rules hold a veto over the model on every path: a scheduled "
     {"GOOGLE_GEMINI_API_KEY", "test-gemini-key"},
     {"REMINDER_POLL_MS", "300"},
     // No slot while the history is built (twelve hours away).
-    {"ORCHESTRATOR_CRON_HOURS",
-     std::to_string((unix_now() / 3600 + 12) % 24)}};
+    {"ORCHESTRATOR_CRON_HOURS", std::to_string((unix_now() / 3600 + 12) % 24)}};
   std::vector<athlete> who;
   {
     server_process server{env};
@@ -177,8 +213,8 @@ TEST_CASE("the rules hold a veto over the model on every path: a scheduled "
   auto at = unix_now() + 10;
   auto virtual_at = slot_at - 600;
   // virtual(t) = origin + (t − origin) × scale
-  auto origin = static_cast<int64_t>(
-    std::llround((at * scale - virtual_at) / (scale - 1)));
+  auto origin =
+    static_cast<int64_t>(std::llround((at * scale - virtual_at) / (scale - 1)));
   env["DECISION_CLOCK_SCALE"] = "60";
   env["DECISION_CLOCK_ORIGIN"] = std::to_string(origin);
   server_process server{env};
@@ -254,8 +290,8 @@ TEST_CASE("why: the answer, the list and the stored row carry the signals, "
   REQUIRE(r.status == 200);
   auto d = parse(r.body);
   // The reference's four keys stay.
-  for (auto key : {"decision", "reason", "modified_plan",
-                   "suggestions_next_days"})
+  for (auto key :
+       {"decision", "reason", "modified_plan", "suggestions_next_days"})
     CHECK(d.HasMember(key));
   CHECK(std::string{d["decision"].GetString()} == "Skip");
   CHECK(std::string{d["reason"].GetString()} ==

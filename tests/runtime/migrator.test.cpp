@@ -276,8 +276,7 @@ TEST_CASE("a database part-way through the revisions (a reference one at "
            "INSERT INTO alembic_version VALUES ('009')");
   auto report = migrate_database(db.dsn());
   CHECK(report.applied == std::vector<std::string>{"010", "011", "012", "013",
-                                                   "014", "015", "016",
-                                                   "017"});
+                                                   "014", "015", "016", "017"});
   CHECK(catalog_of(db.dsn()) == expected_catalog());
 }
 
@@ -326,8 +325,7 @@ TEST_CASE("015 turns the reference's Strava start dates into true UTC and "
            "INSERT INTO strava_sync_queue (user_id, status) VALUES "
            "(1, 'pending'), (1, 'pending'), (1, 'done')");
   auto report = migrate_database(db.dsn());
-  CHECK(report.applied ==
-        std::vector<std::string>{"015", "016", "017"});
+  CHECK(report.applied == std::vector<std::string>{"015", "016", "017"});
   CHECK(
     db.query("SELECT to_char(start_date AT TIME ZONE 'UTC', "
              "'HH24:MI'), start_date_local FROM strava_activities") ==

@@ -1,6 +1,7 @@
 #include "runtime/openapi.hpp"
 
 #include "runtime/api_routes.hpp"
+#include "tests/support/openapi_check.hpp"
 
 #include <catch2/catch.hpp>
 #include <rapidjson/document.h>
@@ -47,6 +48,82 @@ TEST_CASE("the OpenAPI document lists exactly the router's routes") {
     CHECK(served.count(r) == 1);
   }
   CHECK(served.size() > 50);
+}
+
+TEST_CASE("answers are held to the document as a validating proxy holds "
+          "them") {
+  auto doc_text = yaml_to_json(R"(
+paths:
+  /api/v1/things/{id}:
+    get:
+      responses:
+        "200":
+          description: OK
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Thing'}
+        "422":
+          description: Invalid
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  loc: {type: array, items: {oneOf: [{type: string}, {type: integer}]}}
+  /api/v1/things/special:
+    get:
+      responses:
+        default:
+          description: Any
+components:
+  schemas:
+    Thing:
+      type: object
+      required: [id, day]
+      additionalProperties: false
+      properties:
+        id: {type: integer}
+        day: {type: string, format: date}
+        at: {type: string, format: date-time, nullable: true}
+)");
+  rapidjson::Document doc;
+  doc.Parse(doc_text.c_str());
+  auto check = [&](const std::string& target, int status,
+                   const std::string& type, const std::string& body) {
+    return test::answer_mismatch(doc, "GET", target, status, type, body);
+  };
+  auto json = "application/json";
+  CHECK(check("/api/v1/things/7", 200, json, R"({"id":7,"day":"2026-12-01"})")
+          .empty());
+  CHECK(check("/api/v1/things/7?x=1", 200, "application/json; charset=utf-8",
+              R"({"id":7,"day":"2026-12-01","at":null})")
+          .empty());
+  CHECK(check("/api/v1/things/7", 404, json, R"({"detail":"x"})") ==
+        "status 404 not documented");
+  CHECK(check("/api/v1/things/7", 200, "text/plain", "7") ==
+        "status 200: media type 'text/plain' not documented");
+  CHECK(check("/api/v1/things/7", 200, json, "{") ==
+        "status 200: the body is not JSON");
+  CHECK(
+    check("/api/v1/things/7", 200, json, R"({"id":"7","day":"2026-12-01"})") ==
+    "status 200: $.id: expected integer, got string");
+  CHECK(
+    check("/api/v1/things/7", 200, json, R"({"id":7,"day":"01.12.2026"})") ==
+    "status 200: $.day: not a date");
+  CHECK(check("/api/v1/things/7", 200, json,
+              R"({"id":7,"day":"2026-12-01","at":"2026-12-01T07:00:00"})") ==
+        "status 200: $.at: not a date-time");
+  CHECK(check("/api/v1/things/7", 200, json,
+              R"({"id":7,"day":"2026-12-01","extra":1})") ==
+        "status 200: $: property extra not allowed");
+  CHECK(check("/api/v1/things/7", 200, json, R"({"id":7})") ==
+        "status 200: $: missing required day");
+  CHECK(check("/api/v1/things/7", 422, json, R"({"loc":["path",0]})").empty());
+  CHECK(check("/api/v1/things/7", 422, json, R"({"loc":[true]})") ==
+        "status 422: $.loc[0]: fits 0 of oneOf");
+  // A literal segment wins over a template; undocumented paths pass.
+  CHECK(check("/api/v1/things/special", 503, json, "").empty());
+  CHECK(check("/api/v1/other", 500, json, "{}").empty());
 }
 
 TEST_CASE("YAML reads as JSON with typed scalars") {

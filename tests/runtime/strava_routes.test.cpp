@@ -202,8 +202,8 @@ TEST_CASE("without STRAVA_CLIENT_ID/SECRET the Strava routes answer 503") {
   auto cb = http_call(server.port(), "GET", "/api/v1/strava/callback?code=x");
   CHECK(cb.status == 503);
   // The reference's own detail for the authorize URL.
-  auto url = http_call(server.port(), "GET", "/api/v1/strava/authorize-url",
-                       "", bearer(who.token));
+  auto url = http_call(server.port(), "GET", "/api/v1/strava/authorize-url", "",
+                       bearer(who.token));
   CHECK(url.status == 503);
   CHECK(url.body == R"({"detail":"Strava app not configured."})");
 }
@@ -586,9 +586,9 @@ TEST_CASE("webhooks: forged events change nothing (Strava is asked before "
                     const std::string& id, const std::string& aspect,
                     const std::string& updates) {
     return http_call(f.port(), "POST", path,
-                     R"({"object_type":")" + object + R"(","object_id":)" +
-                       id + R"(,"aspect_type":")" + aspect +
-                       R"(","updates":)" + updates +
+                     R"({"object_type":")" + object + R"(","object_id":)" + id +
+                       R"(,"aspect_type":")" + aspect + R"(","updates":)" +
+                       updates +
                        R"(,"owner_id":5555,"subscription_id":1,)"
                        R"("event_time":1740812400})");
   };
@@ -613,9 +613,9 @@ TEST_CASE("webhooks: forged events change nothing (Strava is asked before "
         200);
   CHECK(forged(webhook_path, "activity", "98765", "create", "{}").status ==
         200);
-  CHECK(forged(webhook_path, "activity", some_id, "update",
-               R"({"title":"Owned"})")
-          .status == 200);
+  CHECK(
+    forged(webhook_path, "activity", some_id, "update", R"({"title":"Owned"})")
+      .status == 200);
   REQUIRE(eventually([&] {
     return f.one("SELECT count(*) FROM strava_webhook_events") == "0";
   }));

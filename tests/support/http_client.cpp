@@ -1,5 +1,13 @@
 #include "tests/support/http_client.hpp"
 
+#include "runtime/openapi.hpp"
+#include "tests/support/gunzip.hpp"
+#include "tests/support/openapi_check.hpp"
+
+#include <catch2/catch.hpp>
+#include <rapidjson/document.h>
+
+#include <atomic>
 #include <cctype>
 #include <fstream>
 #include <mutex>
@@ -31,6 +39,47 @@ void note_secrets(const std::string& text) {
   std::ofstream{folder + "/secrets-" + std::to_string(getpid()) + ".txt",
                 std::ios::app}
     << found;
+}
+
+/// Holds every answer of our server to the OpenAPI document, as a
+/// validating proxy between the suite and the server would: each mismatch
+/// is noted with its test for `openapi:every-answer-fits-the-document`.
+void note_conformance(const std::string& method, const std::string& target,
+                      const http_reply& reply) {
+  static const std::string folder = ST_SERVER_LOG_DIR;
+  static const rapidjson::Document doc = [] {
+    rapidjson::Document result;
+    result.Parse(openapi_json().c_str());
+    return result;
+  }();
+  // How many answers were held to the document, written at exit: the
+  // check fails when too few were (a check of nothing proves nothing).
+  static struct tally {
+    std::atomic<uint64_t> answers{0};
+    ~tally() {
+      if (answers.load() > 0)
+        std::ofstream{folder + "/openapi-checked-" + std::to_string(getpid()) +
+                      ".txt"}
+          << answers.load() << '\n';
+    }
+  } checked;
+  if (access(folder.c_str(), W_OK) != 0)
+    return;
+  // As a proxy would: the body the client reads, decompressed.
+  bool gzipped = reply.header("content-encoding") == "gzip";
+  auto why = answer_mismatch(doc, method, target, reply.status,
+                             reply.header("content-type"),
+                             gzipped ? gunzip(reply.body) : reply.body);
+  ++checked.answers;
+  if (why.empty())
+    return;
+  static std::mutex mtx;
+  std::lock_guard<std::mutex> guard{mtx};
+  std::ofstream{folder + "/openapi-violations-" + std::to_string(getpid()) +
+                  ".txt",
+                std::ios::app}
+    << method << ' ' << target.substr(0, target.find('?')) << " | " << why
+    << " | " << Catch::getResultCapture().getCurrentTestName() << '\n';
 }
 
 } // namespace
@@ -65,6 +114,7 @@ http_client::request(const std::string& method, const std::string& target,
   note_secrets(body);
   auto reply = read_reply();
   note_secrets(reply.body);
+  note_conformance(method, target, reply);
   return reply;
 }
 

@@ -1,5 +1,10 @@
 #include "tests/support/openapi_check.hpp"
 
+#include "runtime/router.hpp"
+
+#include <regex>
+#include <vector>
+
 namespace st::test {
 
 namespace {
@@ -87,6 +92,35 @@ std::string schema_mismatch(const rapidjson::Value& doc,
     if (!found)
       return at + ": not one of the enum's values";
   }
+  for (auto key : {"oneOf", "anyOf"}) {
+    auto* choices = member(schema, key);
+    if (choices == nullptr || !choices->IsArray())
+      continue;
+    size_t fitting = 0;
+    for (auto& c : choices->GetArray())
+      fitting += schema_mismatch(doc, c, value, at).empty() ? 1 : 0;
+    bool one = std::string{key} == "oneOf";
+    if (fitting == 0 || (one && fitting > 1))
+      return at + ": fits " + std::to_string(fitting) + " of " + key;
+  }
+  if (value.IsString()) {
+    auto n = value.GetStringLength();
+    if (auto* lo = member(schema, "minLength"); lo && n < lo->GetUint())
+      return at + ": shorter than minLength";
+    if (auto* hi = member(schema, "maxLength"); hi && n > hi->GetUint())
+      return at + ": longer than maxLength";
+    if (auto* format = member(schema, "format"); format && format->IsString()) {
+      static const std::regex date{R"(^\d{4}-\d{2}-\d{2}$)"};
+      static const std::regex date_time{
+        R"(^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$)"};
+      std::string f = format->GetString();
+      std::string text = value.GetString();
+      if (f == "date" && !std::regex_match(text, date))
+        return at + ": not a date";
+      if (f == "date-time" && !std::regex_match(text, date_time))
+        return at + ": not a date-time";
+    }
+  }
   if (value.IsNumber()) {
     auto x = value.GetDouble();
     if (auto* lo = member(schema, "minimum"); lo && x < lo->GetDouble())
@@ -105,6 +139,9 @@ std::string schema_mismatch(const rapidjson::Value& doc,
     for (auto& m : value.GetObject()) {
       auto name = std::string{m.name.GetString()};
       auto* sub = properties ? member(*properties, name.c_str()) : nullptr;
+      if (sub == nullptr && others != nullptr && others->IsBool() &&
+          !others->GetBool())
+        return at + ": property " + name + " not allowed";
       if (sub == nullptr && others != nullptr && others->IsObject())
         sub = others;
       if (sub == nullptr)
@@ -126,6 +163,74 @@ std::string schema_mismatch(const rapidjson::Value& doc,
     }
   }
   return "";
+}
+
+const rapidjson::Value* operation_of(const rapidjson::Value& doc,
+                                     const std::string& method,
+                                     const std::string& target) {
+  auto* paths = member(doc, "paths");
+  if (paths == nullptr || !paths->IsObject())
+    return nullptr;
+  auto parts = router::split(target.substr(0, target.find('?')));
+  std::string verb;
+  for (auto c : method == "HEAD" ? std::string{"GET"} : method)
+    verb += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const rapidjson::Value* result = nullptr;
+  int best = -1;
+  for (auto& p : paths->GetObject()) {
+    auto pattern = router::split(p.name.GetString());
+    if (pattern.size() != parts.size())
+      continue;
+    int literal = 0;
+    bool fits = true;
+    for (size_t i = 0; fits && i < parts.size(); ++i) {
+      bool templated = !pattern[i].empty() && pattern[i][0] == '{';
+      fits = templated ? !parts[i].empty() : pattern[i] == parts[i];
+      literal += templated ? 0 : 1;
+    }
+    auto* op = fits ? member(p.value, verb.c_str()) : nullptr;
+    if (op != nullptr && literal > best) {
+      best = literal;
+      result = op;
+    }
+  }
+  return result;
+}
+
+std::string answer_mismatch(const rapidjson::Value& doc,
+                            const std::string& method,
+                            const std::string& target, int status,
+                            const std::string& content_type,
+                            const std::string& body) {
+  auto* op = operation_of(doc, method, target);
+  if (op == nullptr)
+    return "";
+  auto* answers = member(*op, "responses");
+  auto* answer =
+    answers ? member(*answers, std::to_string(status).c_str()) : nullptr;
+  if (answer == nullptr && answers != nullptr)
+    answer = member(*answers, "default");
+  if (answer == nullptr)
+    return "status " + std::to_string(status) + " not documented";
+  if (body.empty() || method == "HEAD")
+    return "";
+  auto media = content_type.substr(0, content_type.find(';'));
+  while (!media.empty() && media.back() == ' ')
+    media.pop_back();
+  auto* content = member(*answer, "content");
+  auto* listed = content ? member(*content, media.c_str()) : nullptr;
+  if (listed == nullptr)
+    return "status " + std::to_string(status) + ": media type '" + media +
+           "' not documented";
+  auto* schema = member(*listed, "schema");
+  if (media != "application/json" || schema == nullptr)
+    return "";
+  rapidjson::Document value;
+  value.Parse(body.c_str(), body.size());
+  if (value.HasParseError())
+    return "status " + std::to_string(status) + ": the body is not JSON";
+  auto why = schema_mismatch(doc, *schema, value);
+  return why.empty() ? "" : "status " + std::to_string(status) + ": " + why;
 }
 
 } // namespace st::test
