@@ -29,7 +29,12 @@ install_missing_packages() {
 # Only the tests need these: the admin page is driven in headless Chromium.
 SMART_TRAINER_TEST_PACKAGES=(chromium fonts-dejavu-core)
 
-install_deps() { install_missing_packages "${SMART_TRAINER_PACKAGES[@]}"; }
+# npm fetches Swagger UI's static files for /docs at configure time
+# (CMakeLists.txt); Debian's npm when the machine has none of its own.
+install_deps() {
+  install_missing_packages "${SMART_TRAINER_PACKAGES[@]}"
+  command -v npm >/dev/null || install_missing_packages npm
+}
 install_test_deps() { install_missing_packages "${SMART_TRAINER_TEST_PACKAGES[@]}"; }
 
 # build_project DIR TYPE [extra cmake args...]: configure once, then build
