@@ -29,6 +29,13 @@ int64_t unix_now() {
   return duration_cast<seconds>(system_clock::now().time_since_epoch()).count();
 }
 
+/// ORCHESTRATOR_CRON_HOURS for a fast clock starting now: the UTC hour
+/// twelve hours ahead, so an athlete registered in UTC has no slot before
+/// the test sets their own zone and hours.
+std::string far_hour() {
+  return std::to_string((unix_now() / 3600 + 12) % 24);
+}
+
 struct coach_fixture {
   scratch_database db;
   fake_gemini gemini;
@@ -193,8 +200,7 @@ TEST_CASE("a slot fires at 07:00 on the athlete's clock in two time zones, "
   // and hours are set together.
   coach_fixture f{{{"DECISION_CLOCK_SCALE", "3600"},
                    {"DECISION_CLOCK_ORIGIN", std::to_string(unix_now())},
-                   {"ORCHESTRATOR_CRON_HOURS",
-                    std::to_string((unix_now() / 3600 + 12) % 24)}}};
+                   {"ORCHESTRATOR_CRON_HOURS", far_hour()}}};
   auto origin = f.env["DECISION_CLOCK_ORIGIN"];
   server_process server{f.env};
   auto berlin = register_athlete(server.port(), f.db, "berlin@example.com");
@@ -250,9 +256,11 @@ TEST_CASE("a slot fires at 07:00 on the athlete's clock in two time zones, "
 TEST_CASE("a slot missed during downtime runs once at start-up, and restarts "
           "before and after it add no duplicate") {
   // Ten minutes of the athletes' day per second; UTC athletes whose slot
-  // is the next full hour.
+  // is the next full hour. The server's own hour is twelve hours (72 s)
+  // away: no default slot fires before the athletes' hours are set.
   coach_fixture f{{{"DECISION_CLOCK_SCALE", "600"},
-                   {"DECISION_CLOCK_ORIGIN", std::to_string(unix_now())}}};
+                   {"DECISION_CLOCK_ORIGIN", std::to_string(unix_now())},
+                   {"ORCHESTRATOR_CRON_HOURS", far_hour()}}};
   auto scale = 600.0;
   auto origin = std::stoll(f.env["DECISION_CLOCK_ORIGIN"]);
   auto virtual_now = [&] {
@@ -305,8 +313,10 @@ TEST_CASE("a slot missed during downtime runs once at start-up, and restarts "
 
 TEST_CASE("two server processes on one database: one decision and one model "
           "call per athlete and slot") {
+  // As above: no default slot while twenty athletes are registered.
   coach_fixture f{{{"DECISION_CLOCK_SCALE", "600"},
-                   {"DECISION_CLOCK_ORIGIN", std::to_string(unix_now())}}};
+                   {"DECISION_CLOCK_ORIGIN", std::to_string(unix_now())},
+                   {"ORCHESTRATOR_CRON_HOURS", far_hour()}}};
   auto origin = std::stoll(f.env["DECISION_CLOCK_ORIGIN"]);
   server_process a{f.env};
   server_process b{f.env};
