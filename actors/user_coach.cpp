@@ -113,7 +113,7 @@ std::string schedule_key_of(user_self self) {
 /// What one batch gathered for a decision or a reply.
 struct gathered {
   athlete_day day;
-  readiness_input readiness;    ///< what the rules look at
+  readiness_assessment rules;   ///< what the rules made of the day
   bool decided_already = false; ///< the slot has its decision
 };
 
@@ -233,8 +233,10 @@ void gather(user_self self, int64_t day, opt_int slot, bool chat,
           x.history.push_back(
             chat_line{(*i)[0].value_or(""), (*i)[1].value_or(""), (*i)[2]});
         x.load = completed_load(x, r.results[tss_result]);
-        g.readiness = {day, x.wellness, photo_sleep_hours(x), x.load};
-        auto reading = read_readiness(g.readiness);
+        readiness_input readiness{day, x.wellness, photo_sleep_hours(x),
+                                  x.load};
+        g.rules = assess_readiness(readiness);
+        auto reading = read_readiness(readiness);
         x.hrv_7d = reading.hrv_7d;
         x.hrv_60d = reading.hrv_60d;
         x.rhr_baseline = reading.rhr_baseline;
@@ -250,7 +252,10 @@ void gather(user_self self, int64_t day, opt_int slot, bool chat,
         if (slot)
           g.decided_already =
             integer((*first_row(r, *slot_at))[0]).value_or(0) > 0;
-        if (chat || !intervals_linked || g.decided_already)
+        // The day's planned events only for a decision the model is asked
+        // for (nothing to judge: the rules decide without them).
+        if (chat || !intervals_linked || g.decided_already ||
+            !g.rules.judgeable)
           return k(std::move(g));
         self->state.intervals.events_of_day(
           self, date, static_cast<bool>(slot),
@@ -278,9 +283,9 @@ daily_decision model_fallback(daily_decision d,
 /// (domain/readiness: the more cautious stands); the rules decide alone
 /// when it cannot answer (unreachable, breaker open, quota spent, queue
 /// full, not configured).
-void ask_model(user_self self, const gathered& g,
-               const readiness_assessment& rules, ai_priority priority,
+void ask_model(user_self self, const gathered& g, ai_priority priority,
                deadline until, std::function<void(daily_decision)> k) {
+  auto rules = g.rules;
   gemini_call call{gemini_request_json(decision_prompt(g.day)), priority, false,
                    until, nullptr};
   auto uid = self->state.id;
@@ -394,10 +399,9 @@ void run_decision(user_self self, int64_t day, opt_int slot,
            };
            // Nothing to judge (no sleep, no HRV with its baseline, no
            // load): never Go, and no model call, whoever asks.
-           auto rules = assess_readiness(g->readiness);
-           if (!rules.judgeable)
-             return finish(rules_decision(rules));
-           ask_model(self, *g, rules, priority, until, finish);
+           if (!g->rules.judgeable)
+             return finish(rules_decision(g->rules));
+           ask_model(self, *g, priority, until, finish);
          });
 }
 

@@ -153,6 +153,25 @@ TEST_CASE("a decision on demand: the model's Modify is stored with its chat "
         422);
 }
 
+TEST_CASE("a linked athlete with nothing to judge: the rules' Skip with no "
+          "model call and no read of the day's planned events") {
+  coach_fixture f{{{"REMINDER_POLL_MS", "600000"}}};
+  server_process server{f.env};
+  f.intervals.put_athlete("i7", R"({"api_key":"key-i7"})");
+  auto who = register_athlete(server.port(), f.db, "empty@example.com");
+  REQUIRE(call(server.port(), who, "POST", "/api/v1/intervals/link",
+               R"({"athlete_id":"i7","api_key":"key-i7"})")
+            .status == 200);
+  auto before = f.intervals.calls().size();
+  auto r = call(server.port(), who, "POST", "/api/v1/chat/orchestrator/run");
+  REQUIRE(r.status == 200);
+  auto d = parse(r.body);
+  CHECK(std::string{d["decision"].GetString()} == "Skip");
+  CHECK(std::string{d["source"].GetString()} == "rules");
+  CHECK(f.model_calls() == 0);
+  CHECK(f.intervals.calls().size() == before);
+}
+
 TEST_CASE("an unknown decision word is an invalid answer (Skip), never Go") {
   coach_fixture f;
   server_process server{f.env};
