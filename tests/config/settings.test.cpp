@@ -97,6 +97,10 @@ TEST_CASE("invalid values name their setting") {
   bad("INTERVALS_ICU_BASE_URL", "ftp://x");
   bad("TRUSTED_PROXIES", "10.0.0.1,not-an-ip");
   bad("ENCRYPTION_KEY", "not-a-fernet-key");
+  // A webhook path secret must be unguessable and need no escaping.
+  bad("STRAVA_WEBHOOK_CALLBACK_SECRET", "short-secret");
+  bad("STRAVA_WEBHOOK_CALLBACK_SECRET", std::string(40, 'a') + "/x");
+  bad("STRAVA_WEBHOOK_EVENTS_PER_MINUTE", "0");
   settings_sources src;
   src.flags = {"--no-such-thing=1"};
   CHECK(load_err(src).message == "unknown option");
@@ -112,9 +116,11 @@ TEST_CASE("production refuses the default SECRET_KEY") {
 
 TEST_CASE("describe masks secrets and the database password") {
   settings_sources src;
-  src.environment = {{"SECRET_KEY", "topsecret"},
-                     {"ADMIN_TOKEN", "admintok"},
-                     {"DATABASE_URL", "postgresql://bob:hunter2@db/st"}};
+  src.environment = {
+    {"SECRET_KEY", "topsecret"},
+    {"ADMIN_TOKEN", "admintok"},
+    {"STRAVA_WEBHOOK_CALLBACK_SECRET", "whsec-0123456789abcdef0123456789ab"},
+    {"DATABASE_URL", "postgresql://bob:hunter2@db/st"}};
   auto lines = describe(load_ok(src));
   std::string all;
   for (auto& l : lines)
@@ -122,6 +128,8 @@ TEST_CASE("describe masks secrets and the database password") {
   CHECK(all.find("topsecret") == std::string::npos);
   CHECK(all.find("admintok") == std::string::npos);
   CHECK(all.find("hunter2") == std::string::npos);
+  CHECK(all.find("0123456789abcdef") == std::string::npos);
+  CHECK(all.find("STRAVA_WEBHOOK_EVENTS_PER_MINUTE=300") != std::string::npos);
   CHECK(all.find("DATABASE_URL=postgresql://bob:***@db/st") !=
         std::string::npos);
   CHECK(all.find("SECRET_KEY=***") != std::string::npos);
