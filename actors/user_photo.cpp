@@ -68,7 +68,6 @@ caf::error unusable(const std::string& problem) {
   return make_error(ai_ec::unusable, problem);
 }
 
-/// The food entry a dish estimate is saved as (dated the user's today).
 /// Now, µs since the epoch: a meal saved from a photo carries the instant
 /// of its upload (as the reference), not midnight.
 int64_t upload_instant() {
@@ -77,6 +76,7 @@ int64_t upload_instant() {
     .count();
 }
 
+/// The food entry a dish estimate is saved as.
 food_entry entry_of(const food_analysis& x, const std::string& meal_type) {
   return food_entry{0,          x.name,      x.portion_grams,
                     x.calories, x.protein_g, x.fat_g,

@@ -128,7 +128,7 @@ void event(const api_context& ctx, api_request& req, responder reply) {
                          "(/api/v1/strava/webhook/<secret>)."));
   if (!on_secret_path(cfg, req))
     return reply(detail_response(status::not_found, "Not Found"));
-  if (auto wait = cfg.webhook_intake->admit("strava-webhook:" + req.client_ip,
+  if (auto wait = cfg.webhook_intake->admit(req.client_ip,
                                             std::chrono::system_clock::now())) {
     auto r = detail_response(status::too_many_requests,
                              "Too many webhook events from this address; "

@@ -79,6 +79,18 @@ void add_wellness(const scratch_database& db, const athlete& who,
              ", " + std::to_string(sleep) + ", 60, 50)");
 }
 
+/// A new athlete linked to the fake Intervals.icu athlete `id`.
+athlete linked_athlete(coach_fixture& f, const server_process& server,
+                       const std::string& id, const std::string& email) {
+  f.intervals.put_athlete(id, R"({"api_key":"key-)" + id + R"("})");
+  auto who = register_athlete(server.port(), f.db, email);
+  REQUIRE(
+    call(server.port(), who, "POST", "/api/v1/intervals/link",
+         R"({"athlete_id":")" + id + R"(","api_key":"key-)" + id + R"("})")
+      .status == 200);
+  return who;
+}
+
 } // namespace
 
 TEST_CASE("a decision on demand: the model's Modify is stored with its chat "
@@ -88,11 +100,7 @@ TEST_CASE("a decision on demand: the model's Modify is stored with its chat "
   // round trips are counted.
   coach_fixture f{{{"REMINDER_POLL_MS", "600000"}}};
   server_process server{f.env};
-  f.intervals.put_athlete("i9", R"({"api_key":"key-i9"})");
-  auto who = register_athlete(server.port(), f.db, "coach@example.com");
-  REQUIRE(call(server.port(), who, "POST", "/api/v1/intervals/link",
-               R"({"athlete_id":"i9","api_key":"key-i9"})")
-            .status == 200);
+  auto who = linked_athlete(f, server, "i9", "coach@example.com");
   add_wellness(f.db, who, 5.5);
   // Warm: the account and link are known, so the run costs only its own
   // round trips.
@@ -157,11 +165,7 @@ TEST_CASE("a linked athlete with nothing to judge: the rules' Skip with no "
           "model call and no read of the day's planned events") {
   coach_fixture f{{{"REMINDER_POLL_MS", "600000"}}};
   server_process server{f.env};
-  f.intervals.put_athlete("i7", R"({"api_key":"key-i7"})");
-  auto who = register_athlete(server.port(), f.db, "empty@example.com");
-  REQUIRE(call(server.port(), who, "POST", "/api/v1/intervals/link",
-               R"({"athlete_id":"i7","api_key":"key-i7"})")
-            .status == 200);
+  auto who = linked_athlete(f, server, "i7", "empty@example.com");
   auto before = f.intervals.calls().size();
   auto r = call(server.port(), who, "POST", "/api/v1/chat/orchestrator/run");
   REQUIRE(r.status == 200);
