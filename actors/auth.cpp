@@ -2,7 +2,7 @@
 
 #include "actors/password_hasher.hpp"
 #include "protocols/errors.hpp"
-#include "protocols/text.hpp"
+#include "util/text.hpp"
 
 #include <cctype>
 #include <chrono>

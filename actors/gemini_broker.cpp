@@ -1,7 +1,7 @@
 #include "actors/gemini_broker.hpp"
 
 #include "actors/mailbox_census.hpp"
-#include "protocols/dates.hpp"
+#include "util/dates.hpp"
 #include "protocols/errors.hpp"
 
 #include <algorithm>

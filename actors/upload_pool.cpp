@@ -2,7 +2,7 @@
 
 #include "protocols/errors.hpp"
 #include "protocols/fit.hpp"
-#include "protocols/image.hpp"
+#include "media/image.hpp"
 #include "protocols/tokens.hpp"
 
 namespace st {

@@ -2,7 +2,7 @@
 
 #include "actors/mailbox_census.hpp"
 #include "protocols/errors.hpp"
-#include "protocols/text.hpp"
+#include "util/text.hpp"
 
 #include <ctime>
 #include <curl/curl.h>

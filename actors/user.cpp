@@ -1,11 +1,11 @@
 #include "actors/user.hpp"
 
 #include "actors/user_db.hpp"
-#include "protocols/dates.hpp"
 #include "protocols/errors.hpp"
 
 #include <stdexcept>
 
+#include "util/dates.hpp"
 #include "util/log.hpp"
 
 namespace st {
@@ -14,6 +14,7 @@ using namespace user_db;
 
 namespace {
 
+#ifdef ST_TEST_HOOKS
 /// The test-only reminder kind: logs when it fires, then goes.
 constexpr const char* probe_reminder = "probe";
 
@@ -41,6 +42,7 @@ void fire_probe(user_self self) {
   st.write_in_background(self, st.forget_reminder(probe_reminder),
                          "the probe reminder");
 }
+#endif
 
 } // namespace
 
@@ -405,13 +407,23 @@ user_actor::behavior_type shared_behavior() {
         st.strava.purge_due(self);
       else if (kind == user_coach_part::decision_reminder)
         st.coach.decision_due(self);
+#ifdef ST_TEST_HOOKS
       else if (kind == probe_reminder)
         fire_probe(self);
+#endif
       else
         log_warn("reminders", "user " + std::to_string(st.id) +
                                 ": no facet handles reminder kind " + kind);
       return true;
     },
+    [](atom::internal, atom::passivate) {
+      auto self = running_user();
+      if (self->state.busy())
+        self->state.quit_when_idle = true; // finish that work first
+      else
+        self->quit();
+    },
+#ifdef ST_TEST_HOOKS
     [](deadline d, fault_probe x) -> caf::result<bool> {
       auto self = running_user();
       if (!self->state.cfg->fault_injection)
@@ -427,13 +439,7 @@ user_actor::behavior_type shared_behavior() {
         return set_probe(self, second_of_day);
       });
     },
-    [](atom::internal, atom::passivate) {
-      auto self = running_user();
-      if (self->state.busy())
-        self->state.quit_when_idle = true; // finish that work first
-      else
-        self->quit();
-    },
+#endif
     [](atom::internal, atom::tick) {
       auto self = running_user();
       auto& st = self->state;

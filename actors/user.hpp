@@ -37,7 +37,9 @@ struct intervals_settings {
 /// What every user actor is configured with.
 struct user_settings {
   caf::timespan idle_timeout = std::chrono::seconds(900);
+#ifdef ST_TEST_HOOKS
   bool fault_injection = false; ///< tests: honour fault_probe
+#endif
   upstream_actor upstream;
   gemini_broker_actor gemini;
   upload_pool_actor uploads;

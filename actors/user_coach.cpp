@@ -2,8 +2,9 @@
 
 #include "actors/user.hpp"
 #include "actors/user_db.hpp"
+#include "domain/coach_prompts.hpp"
 #include "protocols/coach.hpp"
-#include "protocols/dates.hpp"
+#include "util/dates.hpp"
 #include "protocols/errors.hpp"
 
 #include <algorithm>

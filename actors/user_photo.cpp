@@ -2,9 +2,9 @@
 
 #include "actors/user.hpp"
 #include "actors/user_db.hpp"
-#include "protocols/dates.hpp"
+#include "util/dates.hpp"
 #include "protocols/errors.hpp"
-#include "protocols/photo_ai.hpp"
+#include "domain/photo_ai.hpp"
 
 namespace st {
 

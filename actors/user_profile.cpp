@@ -4,7 +4,7 @@
 #include "actors/user_db.hpp"
 #include "protocols/errors.hpp"
 #include "protocols/sql/arrays.hpp"
-#include "protocols/text.hpp"
+#include "util/text.hpp"
 
 #include <cstdlib>
 

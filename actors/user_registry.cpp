@@ -1,5 +1,8 @@
 #include "actors/user_registry.hpp"
 
+#include "actors/user_db.hpp"
+#include "actors/user_strava.hpp"
+
 #include "util/log.hpp"
 
 namespace st {
@@ -59,6 +62,35 @@ user_registry(user_registry_actor::stateful_pointer<user_registry_state> self,
     [=](atom::internal, atom::remind, int32_t id, std::string& kind) {
       return self->delegate(self->state.actor_of(id), atom::internal_v,
                             atom::remind_v, std::move(kind));
+    },
+    [=](deadline d, atom::webhook,
+        strava_webhook_event& e) -> caf::result<bool> {
+      // The insert also leaves each athlete a due reminder: should a wake
+      // below be lost, the scheduler fires it.
+      db_batch batch;
+      batch.statements.push_back({stmt::strava_event_insert,
+                                  {std::to_string(e.owner_id), e.object_type,
+                                   std::to_string(e.object_id), e.aspect_type,
+                                   e.updates, std::to_string(e.event_time)}});
+      batch.until = d;
+      auto rp = self->make_response_promise<bool>();
+      self
+        ->request(self->state.db, caf::infinite, atom::exec_v, std::move(batch))
+        .then(
+          [=](db_reply& r) mutable {
+            for (auto& row : r.results[0].rows)
+              if (auto id = user_db::integer(row[0]))
+                self
+                  ->request(self->state.actor_of(static_cast<int32_t>(*id)),
+                            caf::infinite, atom::internal_v, atom::remind_v,
+                            std::string{user_strava_part::events_reminder})
+                  .then([](bool) {}, [](caf::error&) {});
+            rp.deliver(true);
+          },
+          [=](caf::error& err) mutable {
+            rp.deliver(std::move(err));
+          });
+      return rp;
     },
     [=](atom::internal, atom::passivate, int32_t id) {
       auto& actors = self->state.actors;

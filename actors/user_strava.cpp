@@ -3,11 +3,11 @@
 #include "actors/user.hpp"
 #include "actors/user_db.hpp"
 #include "config/defaults.hpp"
-#include "protocols/dates.hpp"
+#include "util/dates.hpp"
 #include "protocols/errors.hpp"
 #include "protocols/sql/arrays.hpp"
 #include "protocols/strava.hpp"
-#include "protocols/text.hpp"
+#include "util/text.hpp"
 #include "protocols/tokens.hpp"
 
 #include <algorithm>

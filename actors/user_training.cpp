@@ -2,7 +2,7 @@
 
 #include "actors/user.hpp"
 #include "actors/user_db.hpp"
-#include "protocols/dates.hpp"
+#include "util/dates.hpp"
 #include "protocols/errors.hpp"
 #include "protocols/tokens.hpp"
 

@@ -3,7 +3,7 @@
 // steps (open, RGB, LANCZOS, q85) in the same run; images/s on N threads.
 //   bench_image [RUNS] [THREADS]
 //   bench_image --write FILE     writes the hard-case JPEG (bench/image.sh)
-#include "protocols/image.hpp"
+#include "media/image.hpp"
 
 #include "tests/support/images.hpp"
 

@@ -27,6 +27,10 @@ constexpr size_t max_json_body_bytes = 1024 * 1024;
 /// Largest multipart upload body (bytes): a 10 MiB file plus form framing.
 constexpr size_t max_upload_body_bytes = 10 * 1024 * 1024 + 64 * 1024;
 
+/// The read buffer of a connection receiving a body larger than this
+/// (bytes); between requests it shrinks back.
+constexpr size_t http_body_read_chunk = 256 * 1024;
+
 /// Time a client has to send a whole request once it started one.
 constexpr auto http_read_timeout = 30s;
 
@@ -126,12 +130,6 @@ constexpr auto identity_cache_ttl = 30s;
 
 /// Accounts remembered at most; past it the cache starts over.
 constexpr size_t identity_cache_max = 200'000;
-
-/// Longest e-mail accepted at registration (RFC 5321 path limit).
-constexpr size_t max_email_length = 254;
-
-/// Shortest password accepted at registration.
-constexpr size_t min_password_length = 8;
 
 // -- User actors
 // ---------------------------------------------------------------

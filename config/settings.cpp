@@ -2,7 +2,6 @@
 
 #include "config/defaults.hpp"
 #include "protocols/fernet.hpp"
-#include "protocols/text.hpp"
 
 #include <libpq-fe.h>
 
@@ -16,6 +15,8 @@
 #include <regex>
 #include <sstream>
 #include <thread>
+
+#include "util/text.hpp"
 
 extern char** environ;
 
@@ -463,6 +464,11 @@ const std::vector<descriptor>& descriptors() {
     {"FAULT_INJECTION", "false", false,
      [](settings& s, const std::string& v) {
        s.fault_injection = parse_bool(v);
+#ifndef ST_TEST_HOOKS
+       if (s.fault_injection)
+         throw bad_value{"the test-only hooks are not in this build "
+                         "(cmake -DTEST_HOOKS=ON)"};
+#endif
      }},
   };
   return result;

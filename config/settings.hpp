@@ -98,7 +98,8 @@ struct settings {
   int64_t upstream_timeout_seconds = 0; ///< one outbound attempt, whole
   uint32_t upstream_retries = 0;        ///< tries after the first
   int64_t upstream_backoff_ms = 0;      ///< first retry's wait; doubles
-  bool fault_injection = false; ///< tests only: enables /api/v1/test/fault
+  /// Tests only (a build with TEST_HOOKS): the test-only routes exist.
+  bool fault_injection = false;
 };
 
 /// The reference's built-in SECRET_KEY: public, so never used to sign

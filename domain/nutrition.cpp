@@ -1,6 +1,6 @@
 #include "domain/nutrition.hpp"
 
-#include "protocols/text.hpp"
+#include "util/text.hpp"
 
 namespace st {
 

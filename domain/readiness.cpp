@@ -1,6 +1,6 @@
 #include "domain/readiness.hpp"
 
-#include "protocols/dates.hpp"
+#include "util/dates.hpp"
 
 #include <algorithm>
 #include <cmath>

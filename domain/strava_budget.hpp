@@ -1,23 +1,12 @@
 #pragma once
 
+#include "protocols/strava.hpp"
+
 #include <cstdint>
 #include <optional>
 #include <utility>
 
 namespace st {
-
-/// Two integers of a Strava rate header: the 15-minute figure, then the
-/// daily one (`200,2000`).
-using rate_pair = std::pair<int64_t, int64_t>;
-
-/// The four rate headers of one Strava answer (external-apis.md §2.6);
-/// none where a header was missing or unreadable.
-struct rate_reading {
-  std::optional<rate_pair> limit;
-  std::optional<rate_pair> usage;
-  std::optional<rate_pair> read_limit;
-  std::optional<rate_pair> read_usage;
-};
 
 /// Strava's application-wide request budget as Strava counts it: fixed
 /// 15-minute windows starting at :00/:15/:30/:45 and a day that resets at

@@ -1,7 +1,7 @@
 #include "domain/training_load.hpp"
 
-#include "protocols/dates.hpp"
-#include "protocols/text.hpp"
+#include "util/dates.hpp"
+#include "util/text.hpp"
 
 #include <algorithm>
 #include <cctype>

@@ -244,22 +244,32 @@ using user_core_facet = caf::typed_actor<
   /// INTERNAL (scheduler, via the registry): the reminder of `kind` is due;
   /// answered once taken (the account loaded, its facet's work started).
   caf::replies_to<atom::internal, atom::remind, std::string>::with<bool>,
-  /// Test-only fault switch: throws inside the actor when enabled.
-  caf::replies_to<deadline, fault_probe>::with<bool>,
-  /// Test-only: sets a reminder of kind "probe" due at the next time the
-  /// user's clock shows the given second of the day.
-  caf::replies_to<deadline, atom::remind, int64_t>::with<std::string>,
   /// INTERNAL (registry's idle sweep): ask to passivate if idle.
   caf::reacts_to<atom::internal, atom::tick>,
   /// INTERNAL: the registry agreed to passivation; quit now.
   caf::reacts_to<atom::internal, atom::passivate>>;
+
+#ifdef ST_TEST_HOOKS
+/// The test build's hooks (FAULT_INJECTION=true); absent from the service.
+using user_test_hooks_facet = caf::typed_actor<
+  /// Throws inside the actor (supervision tests).
+  caf::replies_to<deadline, fault_probe>::with<bool>,
+  /// Sets a reminder of kind "probe" due at the next time the user's
+  /// clock shows the given second of the day.
+  caf::replies_to<deadline, atom::remind, int64_t>::with<std::string>>;
+#endif
 
 /// One athlete's actor: owns the user's cached data; every read and write
 /// of the user's rows goes through it, one request at a time, in arrival
 /// order.
 using user_actor = user_core_facet::extend_with<
   user_profile_facet, user_diary_facet, user_training_facet,
-  user_intervals_facet, user_photo_facet, user_strava_facet, user_coach_facet>;
+  user_intervals_facet, user_photo_facet, user_strava_facet, user_coach_facet
+#ifdef ST_TEST_HOOKS
+  ,
+  user_test_hooks_facet
+#endif
+  >;
 
 /// Spawns user actors on first need (and only then: start-up spawns
 /// nobody), restarts them after a crash (state is reloaded from the
@@ -274,6 +284,10 @@ using user_registry_actor = caf::typed_actor<
   /// answered by the user's actor once it has taken it.
   caf::replies_to<atom::internal, atom::remind, int32_t,
                   std::string>::with<bool>,
+  /// A Strava webhook event: stored (strava_events) for the athletes
+  /// linked to its owner, whose actors are then woken for it; answered
+  /// once stored.
+  caf::replies_to<deadline, atom::webhook, strava_webhook_event>::with<bool>,
   /// INTERNAL: the idle sweep (asks every live actor whether it is idle).
   caf::reacts_to<atom::internal, atom::tick>,
   /// Resident, spawned, passivated, restarted; the mailbox depths.

@@ -1,7 +1,7 @@
 #include "protocols/gemini.hpp"
 
 #include "protocols/http/json.hpp"
-#include "protocols/text.hpp"
+#include "util/text.hpp"
 
 #include <cctype>
 #include <cmath>

@@ -1,9 +1,9 @@
 #include "protocols/intervals.hpp"
 
-#include "protocols/dates.hpp"
+#include "util/dates.hpp"
 #include "protocols/http/json.hpp"
 #include "protocols/json_fields.hpp"
-#include "protocols/text.hpp"
+#include "util/text.hpp"
 #include "protocols/tokens.hpp"
 
 #include <algorithm>

@@ -1,11 +1,11 @@
 #include "protocols/json_fields.hpp"
 
-#include "protocols/text.hpp"
-
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <limits>
+
+#include "util/text.hpp"
 
 namespace st::json_fields {
 
@@ -91,6 +91,17 @@ opt_int whole(opt_double x) {
   if (!x || std::fabs(*x) > std::numeric_limits<int32_t>::max())
     return caf::none;
   return static_cast<int64_t>(std::trunc(*x));
+}
+
+bool optional_text(const rapidjson::Value& obj, const char* name,
+                   opt_string& out) {
+  auto i = obj.FindMember(name);
+  if (i == obj.MemberEnd() || i->value.IsNull())
+    return true;
+  if (!i->value.IsString())
+    return false;
+  out = std::string{i->value.GetString(), i->value.GetStringLength()};
+  return true;
 }
 
 } // namespace st::json_fields

@@ -49,4 +49,9 @@ first_present(const rapidjson::Value& obj,
 /// A value truncated to an integer within int32; none otherwise.
 [[nodiscard]] opt_int whole(opt_double x);
 
+/// A string member into `out`: none when absent or null; false when of
+/// another type.
+[[nodiscard]] bool optional_text(const rapidjson::Value& obj, const char* name,
+                                 opt_string& out);
+
 } // namespace st::json_fields

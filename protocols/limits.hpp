@@ -26,4 +26,10 @@ constexpr double max_tss = 5000;
 /// `workouts.notes` (text without a limit in the schema).
 constexpr size_t max_notes_chars = 10000;
 
+/// Longest e-mail accepted at registration (RFC 5321 path limit).
+constexpr size_t max_email_length = 254;
+
+/// Shortest password accepted at registration.
+constexpr size_t min_password_length = 8;
+
 } // namespace st::limits

@@ -372,6 +372,18 @@ struct user_registry_stats {
   uint64_t user_mailbox_p95 = 0;
 };
 
+/// A Strava webhook event (external-apis.md §2.8) as the intake took it.
+struct strava_webhook_event {
+  std::string object_type; ///< `activity` or `athlete`
+  int64_t object_id = 0;
+  std::string aspect_type; ///< `create`, `update` or `delete`
+  int64_t owner_id = 0;
+  int64_t subscription_id = 0;
+  int64_t event_time = 0;
+  std::string updates;       ///< the `updates` object as JSON
+  bool deauthorized = false; ///< athlete event with `authorized: "false"`
+};
+
 /// INTERNAL (tests): makes the user's actor throw while handling it.
 struct fault_probe {
   bool crash = true;
@@ -980,6 +992,13 @@ typename Inspector::result_type inspect(Inspector& f, user_registry_stats& x) {
   return f(caf::meta::type_name("st::user_registry_stats"), x.num_resident,
            x.num_spawned, x.num_passivated, x.num_restarted, x.mailbox_depth,
            x.user_mailbox_max, x.user_mailbox_p95);
+}
+
+template<class Inspector>
+typename Inspector::result_type inspect(Inspector& f, strava_webhook_event& x) {
+  return f(caf::meta::type_name("st::strava_webhook_event"), x.object_type,
+           x.object_id, x.aspect_type, x.owner_id, x.subscription_id,
+           x.event_time, x.updates, x.deauthorized);
 }
 
 template<class Inspector>

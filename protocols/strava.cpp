@@ -1,13 +1,14 @@
 #include "protocols/strava.hpp"
 
-#include "protocols/dates.hpp"
 #include "protocols/http/json.hpp"
 #include "protocols/json_fields.hpp"
-#include "protocols/text.hpp"
 #include "protocols/tokens.hpp"
 
 #include <charconv>
 #include <cmath>
+
+#include "util/dates.hpp"
+#include "util/text.hpp"
 
 namespace st::strava {
 
@@ -324,14 +325,14 @@ bool grant_revoked(int status, std::string_view body) {
   return false;
 }
 
-std::optional<webhook_event> parse_webhook_event(std::string_view body,
-                                                 std::string& why) {
+std::optional<strava_webhook_event> parse_webhook_event(std::string_view body,
+                                                        std::string& why) {
   rapidjson::Document doc;
   if (parse_json(body, doc, json_strings::any) || !doc.IsObject()) {
     why = "The event is not a JSON object.";
     return std::nullopt;
   }
-  webhook_event e;
+  strava_webhook_event e;
   auto object_type = text_of(member(doc, "object_type"), 16);
   auto aspect = text_of(member(doc, "aspect_type"), 16);
   auto object_id = int64_of(member(doc, "object_id"));

@@ -2,13 +2,30 @@
 
 #include "protocols/messages.hpp"
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <variant>
 #include <vector>
 
-#include "domain/strava_budget.hpp"
+namespace st {
+
+/// Two integers of a Strava rate header: the 15-minute figure, then the
+/// daily one (`200,2000`).
+using rate_pair = std::pair<int64_t, int64_t>;
+
+/// The four rate headers of one Strava answer (external-apis.md §2.6);
+/// none where a header was missing or unreadable.
+struct rate_reading {
+  std::optional<rate_pair> limit;
+  std::optional<rate_pair> usage;
+  std::optional<rate_pair> read_limit;
+  std::optional<rate_pair> read_usage;
+};
+
+} // namespace st
 
 /// Strava's wire format (external-apis.md §2) and its mapping onto our
 /// rows (strava-endpoints.md §2, §7, with the reference's defects fixed).
@@ -141,24 +158,12 @@ struct fault {
 /// naming the refresh token (external-apis.md §2.3).
 [[nodiscard]] bool grant_revoked(int status, std::string_view body);
 
-/// A webhook event (§2.8).
-struct webhook_event {
-  std::string object_type; ///< `activity` or `athlete`
-  int64_t object_id = 0;
-  std::string aspect_type; ///< `create`, `update` or `delete`
-  int64_t owner_id = 0;
-  int64_t subscription_id = 0;
-  int64_t event_time = 0;
-  std::string updates;       ///< the `updates` object as JSON
-  bool deauthorized = false; ///< athlete event with `authorized: "false"`
-};
-
 /// Whether an athlete event's `updates` object ends the grant
 /// (`{"authorized": "false"}`).
 [[nodiscard]] bool deauthorizes(std::string_view updates_json);
 
 /// None (with why in `why`) unless the body is an event we understand.
-[[nodiscard]] std::optional<webhook_event>
+[[nodiscard]] std::optional<strava_webhook_event>
 parse_webhook_event(std::string_view body, std::string& why);
 
 // -- OAuth state

@@ -163,7 +163,9 @@ void add_admin_routes(router& r, const api_context& ctx) {
     collect_stats(ctx, [reply](caf::expected<system_stats> x) {
       if (!x)
         return reply(error_response(x.error()));
-      reply(json_response(status::ok, system_stats_json(*x)));
+      reply.later([stats = std::make_shared<system_stats>(std::move(*x))] {
+        return json_response(status::ok, system_stats_json(*stats));
+      });
     });
   };
   r.add(http::verb::get, "/api/v1/admin/actors", actors);

@@ -1,4 +1,3 @@
-#include "protocols/dates.hpp"
 #include "protocols/http/coach_json.hpp"
 #include "protocols/http/user_json.hpp"
 #include "runtime/api_routes.hpp"
@@ -7,6 +6,8 @@
 #include <algorithm>
 #include <limits>
 #include <mutex>
+
+#include "util/dates.hpp"
 
 namespace st {
 

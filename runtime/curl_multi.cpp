@@ -1,10 +1,10 @@
 #include "runtime/curl_multi.hpp"
 
-#include "protocols/text.hpp"
-
 #include <curl/curl.h>
 #include <map>
 #include <stdexcept>
+
+#include "util/text.hpp"
 
 namespace st {
 

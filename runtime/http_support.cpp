@@ -2,13 +2,14 @@
 
 #include "config/defaults.hpp"
 #include "protocols/http/json.hpp"
-#include "protocols/text.hpp"
 
 #include <zlib.h>
 
 #include <algorithm>
 #include <cctype>
 #include <stdexcept>
+
+#include "util/text.hpp"
 
 namespace st {
 

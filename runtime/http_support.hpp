@@ -74,8 +74,30 @@ struct api_response {
   std::shared_ptr<response_stream> stream;
 };
 
-/// Called exactly once per request, from any thread.
-using responder = std::function<void(api_response)>;
+/// A route's answer, given exactly once, from any thread: made (`reply(x)`)
+/// or to be made (`reply.later(f)`): `f` then runs on the connection's
+/// strand, so a bridge actor, which every answer passes through, only
+/// hands typed results on and never renders.
+class responder {
+public:
+  using deliver_fn = std::function<void(std::function<api_response()>)>;
+
+  responder() = default;
+  explicit responder(deliver_fn deliver) : deliver_(std::move(deliver)) {}
+
+  void operator()(api_response res) const {
+    deliver_([res = std::move(res)]() mutable {
+      return std::move(res);
+    });
+  }
+
+  void later(std::function<api_response()> make) const {
+    deliver_(std::move(make));
+  }
+
+private:
+  deliver_fn deliver_;
+};
 
 /// A route's behaviour: hands work to actors and answers through `reply`.
 using route_handler = std::function<void(api_request&, responder reply)>;

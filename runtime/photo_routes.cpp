@@ -3,13 +3,13 @@
 // actor converts the image (upload pool), asks Gemini (broker) and saves.
 #include "protocols/http/multipart.hpp"
 #include "protocols/http/user_json.hpp"
-#include "protocols/image.hpp"
-#include "protocols/photo_ai.hpp"
-#include "protocols/text.hpp"
 #include "runtime/api_routes.hpp"
 #include "runtime/route_support.hpp"
 
 #include "domain/nutrition.hpp"
+#include "domain/photo_ai.hpp"
+#include "media/image.hpp"
+#include "util/text.hpp"
 
 namespace st {
 

@@ -1,8 +1,9 @@
 #include "runtime/route_support.hpp"
 
 #include "config/defaults.hpp"
-#include "protocols/dates.hpp"
 #include "protocols/http/user_json.hpp"
+
+#include "util/dates.hpp"
 
 namespace st {
 

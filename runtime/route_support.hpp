@@ -64,10 +64,13 @@ std::function<void(caf::expected<Result>)>
 answer(responder reply, F to_body, http::status ok_status = http::status::ok) {
   return
     [reply = std::move(reply), to_body, ok_status](caf::expected<Result> x) {
-      if (x)
-        reply(json_response(ok_status, to_body(*x)));
-      else
-        reply(error_response(x.error()));
+      if (!x)
+        return reply(error_response(x.error()));
+      // Rendered on the connection's strand, not in the bridge.
+      reply.later(
+        [value = std::make_shared<Result>(std::move(*x)), to_body, ok_status] {
+          return json_response(ok_status, to_body(*value));
+        });
     };
 }
 
@@ -135,13 +138,14 @@ answer_page(responder reply, std::string (*render)(const page<T>&)) {
   return [reply = std::move(reply), render](caf::expected<page_ptr<T>> x) {
     if (!x)
       return reply(error_response(x.error()));
-    auto& shown = **x;
-    auto body = shown.rendered->get(render_memo::identity, [&] {
-      return render(shown);
+    reply.later([shown = std::move(*x), render] {
+      auto body = shown->rendered->get(render_memo::identity, [&] {
+        return render(*shown);
+      });
+      auto res = json_response(http::status::ok, *body);
+      res.rendered = shown->rendered;
+      return res;
     });
-    auto res = json_response(http::status::ok, *body);
-    res.rendered = shown.rendered;
-    reply(std::move(res));
   };
 }
 

@@ -1,7 +1,8 @@
 #include "runtime/router.hpp"
 
 #include "config/defaults.hpp"
-#include "protocols/text.hpp"
+
+#include "util/text.hpp"
 
 namespace st {
 
@@ -71,13 +72,6 @@ router::match_result router::match(http::verb method,
     if (!match(method, canonical).allowed.empty())
       result.redirect = canonical;
   }
-  return result;
-}
-
-std::vector<std::string> router::templates() const {
-  std::vector<std::string> result;
-  for (auto& r : routes_)
-    result.push_back(std::string{http::to_string(r.method)} + " " + r.pattern);
   return result;
 }
 

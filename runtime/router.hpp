@@ -33,9 +33,6 @@ public:
   [[nodiscard]] match_result match(http::verb method,
                                    const std::string& path) const;
 
-  /// Every route as `METHOD template`, in registration order.
-  [[nodiscard]] std::vector<std::string> templates() const;
-
   /// The body limit of the routes matching `path` (JSON when unknown).
   [[nodiscard]] size_t body_limit(const std::string& path) const;
 

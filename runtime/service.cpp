@@ -322,7 +322,9 @@ int run_serve(const settings& cfg) {
 
   user_settings user_cfg;
   user_cfg.idle_timeout = std::chrono::seconds(cfg.user_idle_seconds);
+#ifdef ST_TEST_HOOKS
   user_cfg.fault_injection = cfg.fault_injection;
+#endif
   user_cfg.upstream = upstream;
   user_cfg.gemini = gemini;
   user_cfg.uploads = uploads;
@@ -400,28 +402,31 @@ int run_serve(const settings& cfg) {
     defaults::http_idle_timeout;
   auto bridges =
     std::make_shared<request_bridges>(sys, users, cfg.http_threads);
-  api_context api{bridges,
-                  std::chrono::milliseconds{cfg.request_timeout_ms},
-                  auth_service,
-                  db,
-                  users,
-                  upstream,
-                  cfg.admin_token,
-                  cfg.fault_injection,
-                  cfg.debug,
-                  call_timeout * 2,
-                  health,
-                  core_actors,
-                  user_cfg.caches,
-                  reminders,
-                  gemini,
-                  !gemini_cfg.api_key.empty(),
-                  ai_timeout,
-                  strava_gateway_handle,
-                  strava_routes_cfg,
-                  http_cfg.metrics,
-                  started,
-                  std::make_shared<const std::string>(openapi_json())};
+  api_context api;
+  api.bridges = bridges;
+  api.request_timeout = std::chrono::milliseconds{cfg.request_timeout_ms};
+  api.auth = auth_service;
+  api.db = db;
+  api.users = users;
+  api.upstream = upstream;
+  api.admin_token = cfg.admin_token;
+#ifdef ST_TEST_HOOKS
+  api.fault_injection = cfg.fault_injection;
+#endif
+  api.debug = cfg.debug;
+  api.upstream_request_timeout = call_timeout * 2;
+  api.health = health;
+  api.core_actors = core_actors;
+  api.user_caches = user_cfg.caches;
+  api.reminders = reminders;
+  api.gemini = gemini;
+  api.ai_configured = !gemini_cfg.api_key.empty();
+  api.ai_request_timeout = ai_timeout;
+  api.strava = strava_gateway_handle;
+  api.strava_routes = strava_routes_cfg;
+  api.http = http_cfg.metrics;
+  api.started = started;
+  api.openapi_json = std::make_shared<const std::string>(openapi_json());
   http_server http{http_cfg, make_api_routes(api)};
   uint16_t port = 0;
   try {

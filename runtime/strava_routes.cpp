@@ -144,29 +144,15 @@ void event(const api_context& ctx, api_request& req, responder reply) {
       e->subscription_id != cfg.webhook_subscription_id)
     return reply(
       detail_response(status::forbidden, "Unknown subscription_id."));
-  db_batch batch;
-  batch.statements.push_back(
-    {stmt::strava_event_insert,
-     {std::to_string(e->owner_id), e->object_type, std::to_string(e->object_id),
-      e->aspect_type, e->updates, std::to_string(e->event_time)}});
-  batch.until = deadline::in(std::chrono::milliseconds(1500));
-  auto users = ctx.users;
-  auto bridges = ctx.bridges;
-  auto timeout = ctx.request_timeout;
-  ask_until<db_reply>(
-    *ctx.bridges, batch.until, ctx.db,
-    [reply, users, bridges, timeout](caf::expected<db_reply> r) {
+  auto until = deadline::in(std::chrono::milliseconds(1500));
+  ask_until<bool>(
+    *ctx.bridges, until, ctx.users,
+    [reply](caf::expected<bool> r) {
       if (!r)
         return reply(error_response(r.error()));
-      for (auto& row : r->results[0].rows) {
-        auto user = static_cast<int32_t>(std::stol(row[0].value_or("0")));
-        ask_until<bool>(
-          *bridges, deadline::in(timeout), users, [](caf::expected<bool>) {},
-          atom::internal_v, atom::remind_v, user, std::string{"strava_events"});
-      }
       reply(json_response(status::ok, R"({"status":"ok"})"));
     },
-    atom::exec_v, std::move(batch));
+    until, atom::webhook_v, std::move(*e));
 }
 
 } // namespace

@@ -1,16 +1,16 @@
 // The athlete's own data: profile, nutrition, sleep records, wellness,
 // workouts (http-api.md §3.4–3.8). Handlers only translate the wire format;
 // the user's actor does the work.
-#include "protocols/dates.hpp"
 #include "protocols/errors.hpp"
 #include "protocols/http/multipart.hpp"
 #include "protocols/http/user_json.hpp"
-#include "protocols/text.hpp"
 #include "runtime/api_routes.hpp"
 #include "runtime/route_support.hpp"
 
 #include "domain/nutrition.hpp"
 #include "domain/time_zone.hpp"
+#include "util/dates.hpp"
+#include "util/text.hpp"
 
 namespace st {
 
@@ -282,6 +282,7 @@ void add_workout_routes(router& r, const api_context& ctx) {
     body_kind::upload);
 }
 
+#ifdef ST_TEST_HOOKS
 void add_fault_route(router& r, const api_context& ctx) {
   // Test-only: makes the caller's actor throw (FAULT_INJECTION=true).
   user_route(r, http::verb::post, "/api/v1/test/fault", ctx,
@@ -317,6 +318,7 @@ void add_fault_route(router& r, const api_context& ctx) {
         atom::remind_v, int64_t{h * 3600 + m * 60 + sec});
     });
 }
+#endif
 
 } // namespace
 
@@ -326,8 +328,10 @@ void add_user_routes(router& r, const api_context& ctx) {
   add_sleep_routes(r, ctx);
   add_wellness_routes(r, ctx);
   add_workout_routes(r, ctx);
+#ifdef ST_TEST_HOOKS
   if (ctx.fault_injection)
     add_fault_route(r, ctx);
+#endif
 }
 
 } // namespace st

@@ -1,8 +1,5 @@
 #include "util/log.hpp"
 
-#include "protocols/http/json.hpp"
-#include "protocols/text.hpp"
-
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -10,6 +7,9 @@
 #include <ctime>
 #include <mutex>
 #include <thread>
+
+#include "util/json_text.hpp"
+#include "util/text.hpp"
 
 namespace st {
 
@@ -200,10 +200,6 @@ log_scope::log_scope(log_context ctx) : outer_(std::move(current)) {
 
 log_scope::~log_scope() {
   current = std::move(outer_);
-}
-
-void log_debug(const char* logger, const std::string& message) {
-  write(log_level::debug, logger, message);
 }
 
 void log_info(const char* logger, const std::string& message) {

@@ -45,7 +45,6 @@ private:
 /// (the reference's pattern) with the context appended as `key=value`;
 /// JSON: one object per line. Thread-safe; lines never interleave.
 /// Flushed at once (the access log is the only frequent writer).
-void log_debug(const char* logger, const std::string& message);
 void log_info(const char* logger, const std::string& message);
 void log_warn(const char* logger, const std::string& message);
 void log_error(const char* logger, const std::string& message);

@@ -1,7 +1,8 @@
 #include "protocols/http/auth_json.hpp"
 
-#include "config/defaults.hpp"
-#include "protocols/text.hpp"
+#include "protocols/limits.hpp"
+
+#include "util/text.hpp"
 
 namespace st {
 
@@ -11,15 +12,14 @@ void check_registration(const credentials& creds,
                         std::vector<validation_error>& errors) {
   auto email = trim(creds.email);
   if (!email.empty()) {
-    if (utf8_length(email) > defaults::max_email_length)
+    if (utf8_length(email) > limits::max_email_length)
       errors.push_back(
         {"string_too_long",
          {"body", "email"},
          "String should have at most " +
-           std::to_string(defaults::max_email_length) + " characters",
+           std::to_string(limits::max_email_length) + " characters",
          echo_string(creds.email),
-         "{\"max_length\":" + std::to_string(defaults::max_email_length) +
-           "}"});
+         "{\"max_length\":" + std::to_string(limits::max_email_length) + "}"});
     else if (email.find('@') == std::string::npos)
       errors.push_back({"value_error",
                         {"body", "email"},
@@ -30,15 +30,14 @@ void check_registration(const credentials& creds,
                         "@-sign.\"}"});
   }
   if (!creds.password.empty() &&
-      utf8_length(creds.password) < defaults::min_password_length)
+      utf8_length(creds.password) < limits::min_password_length)
     errors.push_back(
       {"string_too_short",
        {"body", "password"},
        "String should have at least " +
-         std::to_string(defaults::min_password_length) + " characters",
+         std::to_string(limits::min_password_length) + " characters",
        echo_string(creds.password),
-       "{\"min_length\":" + std::to_string(defaults::min_password_length) +
-         "}"});
+       "{\"min_length\":" + std::to_string(limits::min_password_length) + "}"});
 }
 
 } // namespace

@@ -2,7 +2,7 @@
 
 #include "protocols/http/json.hpp"
 #include "protocols/messages.hpp"
-#include "protocols/text.hpp"
+#include "util/text.hpp"
 
 #include <cmath>
 #include <cstdio>

@@ -1,9 +1,9 @@
 #include "protocols/http/intervals_json.hpp"
 
-#include "protocols/dates.hpp"
+#include "util/dates.hpp"
 #include "protocols/http/body_io.hpp"
 #include "protocols/intervals.hpp"
-#include "protocols/text.hpp"
+#include "util/text.hpp"
 
 namespace st {
 

@@ -1,13 +1,13 @@
 #include "protocols/http/json.hpp"
 
-#include "protocols/text.hpp"
-
 #include <rapidjson/encodedstream.h>
 #include <rapidjson/error/en.h>
 #include <rapidjson/memorystream.h>
 #include <rapidjson/reader.h>
 
 #include <cstring>
+
+#include "util/text.hpp"
 
 namespace st {
 
@@ -175,15 +175,6 @@ std::string echo_json(const rapidjson::Value& x) {
 
 std::string echo_string(std::string_view x) {
   return x.size() <= max_json_echo_bytes ? json_string(x) : cut_echo(x);
-}
-
-std::string json_string(std::string_view x) {
-  if (!valid_utf8(x))
-    return json_string(sanitize_utf8(x));
-  rapidjson::StringBuffer buf;
-  json_writer w{buf};
-  w.String(x.data(), static_cast<rapidjson::SizeType>(x.size()));
-  return {buf.GetString(), buf.GetSize()};
 }
 
 std::string detail_json(std::string_view detail) {

@@ -11,6 +11,8 @@
 #include <variant>
 #include <vector>
 
+#include "util/json_text.hpp"
+
 namespace st {
 
 /// The JSON writer every response body is built with.
@@ -71,10 +73,6 @@ check_json(std::string_view text,
 /// `{"detail": [ ... ]}` for a 422.
 [[nodiscard]] std::string
 validation_json(const std::vector<validation_error>& errors);
-
-/// A JSON string literal (quotes included) of `x`; ill-formed UTF-8 is
-/// written as U+FFFD, so the result is always valid JSON.
-[[nodiscard]] std::string json_string(std::string_view x);
 
 /// Serialises any value compactly.
 [[nodiscard]] std::string to_json(const rapidjson::Value& x);

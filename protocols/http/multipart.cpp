@@ -1,6 +1,6 @@
 #include "protocols/http/multipart.hpp"
 
-#include "protocols/text.hpp"
+#include "util/text.hpp"
 
 #include <cctype>
 

@@ -1,6 +1,6 @@
 #include "protocols/http/operator_stats.hpp"
 
-#include "protocols/dates.hpp"
+#include "util/dates.hpp"
 #include "protocols/http/json.hpp"
 
 #include <map>

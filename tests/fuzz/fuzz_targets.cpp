@@ -3,8 +3,9 @@
 // exercises (tests/fuzz/run_fuzzers.sh runs each on its seed corpus).
 // Any input must end in a value or an error: no crash, hang, leak or
 // sanitizer report.
+#include "domain/coach_prompts.hpp"
 #include "protocols/coach.hpp"
-#include "protocols/dates.hpp"
+#include "util/dates.hpp"
 #include "protocols/fernet.hpp"
 #include "protocols/fit.hpp"
 #include "protocols/gemini.hpp"
@@ -13,11 +14,11 @@
 #include "protocols/http/json.hpp"
 #include "protocols/http/multipart.hpp"
 #include "protocols/http/user_json.hpp"
-#include "protocols/image.hpp"
+#include "media/image.hpp"
 #include "protocols/intervals.hpp"
-#include "protocols/photo_ai.hpp"
+#include "domain/photo_ai.hpp"
 #include "protocols/strava.hpp"
-#include "protocols/text.hpp"
+#include "util/text.hpp"
 #include "protocols/tokens.hpp"
 #include "runtime/http_support.hpp"
 #include "runtime/router.hpp"

@@ -1,4 +1,4 @@
-#include "protocols/dates.hpp"
+#include "util/dates.hpp"
 #include "tests/support/environment.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/openapi_check.hpp"

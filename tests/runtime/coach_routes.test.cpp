@@ -1,7 +1,7 @@
 // The coach end to end: the real binary, HTTP, PostgreSQL, the fake Gemini
 // and Intervals.icu servers; decision slots on a clock that runs faster
 // (DECISION_CLOCK_SCALE), so a day of slots takes seconds.
-#include "protocols/dates.hpp"
+#include "util/dates.hpp"
 #include "tests/support/environment.hpp"
 #include "tests/support/http_client.hpp"
 

@@ -2,7 +2,7 @@
 // built through the API, the fake Gemini answering Go, Modify or Skip, and
 // the stored decision of each path (a scheduled slot, asked for, via the
 // chat) held to the rules' veto (docs/decisions.md).
-#include "protocols/dates.hpp"
+#include "util/dates.hpp"
 #include "tests/support/environment.hpp"
 #include "tests/support/http_client.hpp"
 
@@ -217,6 +217,9 @@ TEST_CASE("the rules hold a veto over the model on every path (a scheduled "
     static_cast<int64_t>(std::llround((at * scale - virtual_at) / (scale - 1)));
   env["DECISION_CLOCK_SCALE"] = "60";
   env["DECISION_CLOCK_ORIGIN"] = std::to_string(origin);
+  // The server's default slot at midnight, twelve hours of their clock
+  // away: no slot but 12:00 fires while the test runs, whatever the hour.
+  env["ORCHESTRATOR_CRON_HOURS"] = "0";
   server_process server{env};
   gemini.answer_by_default(decision_text("Go"));
   for (auto& w : who)

@@ -1,6 +1,6 @@
 // Intervals.icu end to end: the real binary, HTTP, PostgreSQL and the fake
 // Intervals.icu server (tests/fakes/intervals_fake.py) on loopback.
-#include "protocols/dates.hpp"
+#include "util/dates.hpp"
 #include "protocols/fernet.hpp"
 #include "tests/support/environment.hpp"
 #include "tests/support/http_client.hpp"
@@ -21,7 +21,7 @@ constexpr const char* encryption_key =
   "cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4=";
 
 std::string day(int64_t days_ago) {
-  return format_date(today_utc() - days_ago);
+  return format_date(utc_today() - days_ago);
 }
 
 struct intervals_fixture {

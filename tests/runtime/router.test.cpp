@@ -25,12 +25,12 @@ TEST_CASE("router: parameters, 405 methods, trailing-slash redirects") {
   REQUIRE(m.handler != nullptr);
   CHECK(m.params.at("workout_id") == "17");
   api_request req;
-  (*m.handler)(req, nullptr);
+  (*m.handler)(req, responder{});
   CHECK(hit == "del");
 
   m = r.match(http::verb::get, "/api/v1/workouts/fitness");
   REQUIRE(m.handler != nullptr);
-  (*m.handler)(req, nullptr);
+  (*m.handler)(req, responder{});
   CHECK(hit == "fitness"); // a literal segment wins over a parameter
 
   m = r.match(http::verb::put, "/api/v1/workouts");

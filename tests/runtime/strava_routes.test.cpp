@@ -3,7 +3,7 @@
 // controllable clock) on loopback.
 #include "protocols/fernet.hpp"
 #include "protocols/strava.hpp"
-#include "protocols/text.hpp"
+#include "util/text.hpp"
 #include "protocols/tokens.hpp"
 #include "runtime/migrator.hpp"
 #include "tests/support/environment.hpp"

@@ -1,5 +1,5 @@
 // The athlete's own data end to end: real binary, HTTP and PostgreSQL.
-#include "protocols/dates.hpp"
+#include "util/dates.hpp"
 #include "protocols/tokens.hpp"
 #include "tests/support/environment.hpp"
 #include "tests/support/fit_samples.hpp"
@@ -40,7 +40,7 @@ struct data_fixture {
 };
 
 std::string today() {
-  return format_date(today_utc());
+  return format_date(utc_today());
 }
 
 std::string multipart(const std::string& filename, const std::string& data) {
@@ -199,7 +199,7 @@ TEST_CASE_METHOD(data_fixture,
 
 TEST_CASE_METHOD(data_fixture, "workouts: CRUD, duplicates, limits, fitness") {
   auto a = sign_up("work@example.com");
-  auto yesterday = format_date(today_utc() - 1);
+  auto yesterday = format_date(utc_today() - 1);
   auto body =
     R"({"start_date":")" + yesterday +
     R"(T12:00:00.000Z","name":"Run","type":"Run","duration_sec":3600,"tss":50})";

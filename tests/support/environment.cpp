@@ -92,6 +92,13 @@ void stop(int& pid) {
 
 } // namespace
 
+int64_t utc_today() {
+  return std::chrono::floor<std::chrono::duration<int64_t, std::ratio<86400>>>(
+           std::chrono::system_clock::now())
+    .time_since_epoch()
+    .count();
+}
+
 std::string admin_dsn() {
   auto* p = std::getenv("TEST_DATABASE_URL");
   return p == nullptr ? std::string{} : std::string{p};

@@ -19,6 +19,10 @@ inline constexpr const char* test_admin_token = "adm-7c2e9f41b3d8";
 /// when the suite runs without one.
 std::string admin_dsn();
 
+/// Today's date in UTC as days since 1970-01-01 (the suite's days of
+/// data are written around it).
+int64_t utc_today();
+
 /// A fresh database for one test, dropped when this goes out of scope.
 class scratch_database {
 public:

@@ -203,8 +203,16 @@ std::string answer_mismatch(const rapidjson::Value& doc,
                             const std::string& content_type,
                             const std::string& body) {
   auto* op = operation_of(doc, method, target);
+  // No operation: only the answers the server gives before routing (or
+  // for want of a route: CORS preflights, limits, framing) fit; anything
+  // else is a route the document lacks.
   if (op == nullptr)
-    return "";
+    return method == "OPTIONS" || status == 307 || status == 400 ||
+               status == 404 || status == 405 || status == 413 ||
+               status == 429 || status == 431 || status == 503
+             ? ""
+             : "status " + std::to_string(status) +
+                 " for an operation the document does not have";
   auto* answers = member(*op, "responses");
   auto* answer =
     answers ? member(*answers, std::to_string(status).c_str()) : nullptr;

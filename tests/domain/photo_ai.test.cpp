@@ -1,4 +1,4 @@
-#include "protocols/photo_ai.hpp"
+#include "domain/photo_ai.hpp"
 
 #include <catch2/catch.hpp>
 #include <rapidjson/document.h>

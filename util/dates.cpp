@@ -1,7 +1,6 @@
-#include "protocols/dates.hpp"
+#include "util/dates.hpp"
 
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 
@@ -80,13 +79,6 @@ std::string format_date(int64_t days) {
   char buf[32];
   std::snprintf(buf, sizeof(buf), "%04d-%02u-%02u", static_cast<int>(y), m, d);
   return buf;
-}
-
-int64_t today_utc() {
-  auto secs = std::chrono::duration_cast<std::chrono::seconds>(
-                std::chrono::system_clock::now().time_since_epoch())
-                .count();
-  return secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
 }
 
 namespace {

@@ -1,6 +1,7 @@
+#include "domain/coach_prompts.hpp"
 #include "protocols/coach.hpp"
 
-#include "protocols/dates.hpp"
+#include "util/dates.hpp"
 #include "protocols/http/coach_json.hpp"
 
 #include <catch2/catch.hpp>

@@ -1,8 +1,8 @@
-#include "protocols/photo_ai.hpp"
+#include "domain/photo_ai.hpp"
 
 #include "protocols/http/user_json.hpp"
 #include "protocols/limits.hpp"
-#include "protocols/text.hpp"
+#include "util/text.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -24,10 +24,6 @@ constexpr int64_t last_day = 2932896;
 /// `YYYY-MM-DD` of days since 1970-01-01 (within representable_day).
 [[nodiscard]] std::string format_date(int64_t days);
 
-/// Today's date in UTC as days since 1970-01-01. The schema has no per-user
-/// time zone, so UTC is the one notion of "today".
-[[nodiscard]] int64_t today_utc();
-
 /// An ISO-8601 date-time (or date) as a UTC instant in the reference's
 /// output form `YYYY-MM-DDTHH:MM:SS[.ffffff]+00:00`. No offset = UTC.
 /// None when the instant falls outside representable days.

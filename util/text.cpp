@@ -1,4 +1,4 @@
-#include "protocols/text.hpp"
+#include "util/text.hpp"
 
 #include <cctype>
 #include <cmath>

@@ -1,4 +1,4 @@
-#include "protocols/image.hpp"
+#include "media/image.hpp"
 
 #include "tests/support/images.hpp"
 
@@ -81,6 +81,78 @@ TEST_CASE("conversion for the model: upright, scaled, JPEG, and refusals") {
   CHECK(!bomb.image);
   CHECK(bomb.fault == image_fault::unreadable);
   CHECK(bomb.detail.find("too large") != std::string::npos);
+}
+
+TEST_CASE("a JPEG is decoded at the libjpeg scale nearest the cap") {
+  // 3/8 of 4000 is 1500: within 90% of 1536, taken as it is.
+  auto direct = convert_for_model(encode(photo_like(4000, 3000), ".jpg"));
+  REQUIRE(direct.image);
+  CHECK(direct.image->width == 1500);
+  CHECK(direct.image->height == 1125);
+  // 3/8 of 3200 would be 1200 (78%): decoded at 1/2, then area-scaled.
+  auto scaled = convert_for_model(encode(photo_like(3200, 2400), ".jpg"));
+  REQUIRE(scaled.image);
+  CHECK(scaled.image->width == 1536);
+  CHECK(scaled.image->height == 1152);
+  // A smaller cap picks its own scale: 2/8 of 2000 is 500 exactly.
+  auto small = convert_for_model(encode(quadrants(2000, 1000), ".jpg"), 500);
+  REQUIRE(small.image);
+  CHECK(small.image->width == 500);
+  CHECK(small.image->height == 250);
+  auto pixels = decode(small.image->bytes);
+  CHECK(near(pixels, 50, 50, {0, 0, 255}));
+  CHECK(near(pixels, 450, 200, {255, 255, 255}));
+}
+
+TEST_CASE("every PNG and WebP kind decodes to the same picture") {
+  auto check = [](const std::string& file, cv::Vec3b left, cv::Vec3b right) {
+    auto x = convert_for_model(file);
+    REQUIRE(x.image);
+    CHECK(x.image->width == 80);
+    CHECK(x.image->height == 40);
+    auto pixels = decode(x.image->bytes);
+    CHECK(near(pixels, 10, 20, left));
+    CHECK(near(pixels, 70, 20, right));
+  };
+  cv::Mat bgr(40, 80, CV_8UC3, cv::Scalar(255, 0, 0));
+  bgr(cv::Rect(40, 0, 40, 40)).setTo(cv::Scalar(0, 255, 0));
+  check(encode(bgr, ".png"), {255, 0, 0}, {0, 255, 0});
+  check(encode(bgr, ".webp"), {255, 0, 0}, {0, 255, 0});
+  cv::Mat deep;
+  bgr.convertTo(deep, CV_16U, 257);
+  check(encode(deep, ".png"), {255, 0, 0}, {0, 255, 0});
+  cv::Mat gray(40, 80, CV_8UC1, cv::Scalar(0));
+  gray(cv::Rect(40, 0, 40, 40)).setTo(cv::Scalar(200));
+  check(encode(gray, ".png"), {0, 0, 0}, {200, 200, 200});
+  // Transparency is flattened onto white, in PNG and in WebP alike.
+  cv::Mat rgba(40, 80, CV_8UC4, cv::Scalar(0, 0, 255, 255));
+  rgba(cv::Rect(40, 0, 40, 40)).setTo(cv::Scalar(0, 0, 0, 0));
+  check(encode(rgba, ".png"), {0, 0, 255}, {255, 255, 255});
+  check(encode(rgba, ".webp"), {0, 0, 255}, {255, 255, 255});
+}
+
+TEST_CASE("damaged files are refused, never crash the decoder") {
+  auto jpeg = encode(photo_like(300, 200), ".jpg");
+  // The markers intact, the entropy-coded data replaced by junk.
+  auto junk = jpeg;
+  for (size_t i = jpeg.size() / 2; i + 2 < jpeg.size(); ++i)
+    junk[i] = static_cast<char>(i * 131 % 251);
+  junk[junk.size() - 2] = '\xFF';
+  junk[junk.size() - 1] = '\xD9';
+  // libjpeg reads what it can (a warning, as every viewer does).
+  auto mended = convert_for_model(junk);
+  REQUIRE(mended.image);
+  CHECK(mended.image->width == 300);
+  auto png = encode(quadrants(30, 20), ".png");
+  png[40] = static_cast<char>(png[40] ^ 0x55); // pixel data, CRC now wrong
+  auto bad_png = convert_for_model(png);
+  CHECK(!bad_png.image);
+  CHECK(bad_png.detail == "The image could not be decoded. Please send "
+                          "another photo.");
+  auto webp = encode(quadrants(40, 24), ".webp");
+  for (size_t i = 30; i < webp.size(); ++i)
+    webp[i] = 0;
+  CHECK(!convert_for_model(webp).image);
 }
 
 TEST_CASE("area downscale matches OpenCV's INTER_AREA") {

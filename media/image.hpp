@@ -45,11 +45,11 @@ struct converted_image {
   uint32_t height = 0;
 };
 
-/// Decodes (at a reduced scale when the JPEG is far larger than needed),
-/// flattens transparency onto white, scales the long side down to at
-/// most `max_side` (area averaging), turns it upright by its EXIF
-/// orientation and encodes JPEG at `quality`. Either result or fault,
-/// with a detail for the client.
+/// Decodes (a JPEG at the libjpeg scale nearest the cap, see
+/// jpeg_decode_size), flattens transparency onto white, scales the long
+/// side down to at most `max_side` (area averaging), turns it upright by
+/// its EXIF orientation and encodes JPEG at `quality`. Either result or
+/// fault, with a detail for the client.
 struct image_conversion {
   std::optional<converted_image> image;
   image_fault fault = image_fault::unreadable;
@@ -71,8 +71,8 @@ void area_downscale(const uint8_t* in, int width, int height, size_t stride,
                     uint8_t* out, int out_width, int out_height,
                     size_t out_stride);
 
-/// Makes the codecs run on the calling thread only (the upload workers
-/// are the parallelism; OpenCV's own thread pool would compete with them).
+/// Keeps OpenCV's pixel work on the calling thread (the upload workers are
+/// the parallelism; OpenCV's own thread pool would compete with them).
 void use_single_threaded_codecs();
 
 } // namespace st

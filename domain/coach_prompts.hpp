@@ -1,0 +1,72 @@
+#pragma once
+
+#include "protocols/gemini.hpp"
+#include "protocols/messages.hpp"
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+/// What the coach asks Gemini and how its answers are read (domain.md
+/// §11.2–11.5, §12.2–12.3): the athlete's context as `## ` sections, the
+/// decision in JSON mode, the chat with its recent history.
+namespace st {
+
+/// Everything the coach knows about the athlete for one day.
+struct athlete_day {
+  int64_t day = 0; ///< days since 1970-01-01, the athlete's date
+  athlete_profile profile;
+  std::string email;
+  food_day food;
+  std::vector<wellness_day> wellness; ///< ascending, up to `day`
+  std::vector<workout> workouts;      ///< newest first (at most 10)
+  std::vector<sleep_record> sleep;    ///< screenshots, newest first
+  fitness load;                       ///< of completed training
+  /// The athlete's own baselines (domain/readiness), shown to the model.
+  opt_double hrv_7d;
+  opt_double hrv_60d;
+  opt_double rhr_baseline;
+  std::vector<intervals_event> planned;
+  /// Strava activities: only when STRAVA_DATA_IN_AI allows them (Strava's
+  /// terms); otherwise empty and no Strava field of the profile is used.
+  bool strava_allowed = false;
+  std::vector<strava_activity> strava;
+  std::vector<chat_line> history; ///< oldest first
+};
+
+/// Sleep hours of the newest screenshot of the 3 days up to `x.day`
+/// (`actual_sleep_hours`, else `sleep_hours`), for a day whose row has none.
+[[nodiscard]] opt_double photo_sleep_hours(const athlete_day& x);
+
+/// The orchestrator's context (domain.md §11.2), uncapped.
+[[nodiscard]] std::string decision_context(const athlete_day& x);
+
+/// The chat's context (domain.md §12.3), each section capped at 1200.
+[[nodiscard]] std::string chat_context(const athlete_day& x);
+
+/// The decision request: the instruction in the system instruction, the
+/// context as the one user turn, JSON mode with the decision's schema.
+[[nodiscard]] gemini_prompt decision_prompt(const athlete_day& x);
+
+/// The chat request: the instruction, the recent history as turns, then
+/// the context with the athlete's message.
+[[nodiscard]] gemini_prompt chat_prompt(const athlete_day& x,
+                                        const std::string& message);
+
+/// Reads the model's decision (domain.md §11.4) with the reference's
+/// defect fixed: a missing or unknown decision word makes the answer
+/// invalid (never Go). `source` "ai", no date or slot.
+[[nodiscard]] model_reading<daily_decision>
+read_decision(std::string_view text);
+
+/// The Skip a decision falls back to: empty answer, invalid answer.
+[[nodiscard]] daily_decision no_answer_decision();
+[[nodiscard]] daily_decision invalid_answer_decision();
+
+/// The assistant message a Modify or Skip leaves in the chat.
+[[nodiscard]] std::string decision_message(const daily_decision& x);
+
+/// The chat reply of `chat/send` with `run_orchestrator`.
+[[nodiscard]] std::string decision_reply(const daily_decision& x);
+
+} // namespace st
