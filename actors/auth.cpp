@@ -2,12 +2,12 @@
 
 #include "actors/password_hasher.hpp"
 #include "protocols/errors.hpp"
-#include "util/text.hpp"
 
 #include <cctype>
 #include <chrono>
 
 #include "util/log.hpp"
+#include "util/text.hpp"
 
 namespace st {
 

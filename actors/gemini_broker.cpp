@@ -1,12 +1,12 @@
 #include "actors/gemini_broker.hpp"
 
 #include "actors/mailbox_census.hpp"
-#include "util/dates.hpp"
 #include "protocols/errors.hpp"
 
 #include <algorithm>
 #include <cmath>
 
+#include "util/dates.hpp"
 #include "util/log.hpp"
 
 namespace st {

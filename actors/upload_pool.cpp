@@ -2,8 +2,9 @@
 
 #include "protocols/errors.hpp"
 #include "protocols/fit.hpp"
-#include "media/image.hpp"
 #include "protocols/tokens.hpp"
+
+#include "media/image.hpp"
 
 namespace st {
 

@@ -2,13 +2,13 @@
 
 #include "actors/mailbox_census.hpp"
 #include "protocols/errors.hpp"
-#include "util/text.hpp"
 
 #include <ctime>
 #include <curl/curl.h>
 #include <optional>
 
 #include "util/log.hpp"
+#include "util/text.hpp"
 
 namespace st {
 

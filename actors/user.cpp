@@ -91,8 +91,73 @@ void user_state::write_in_background(user_self self, db_statement x,
 }
 
 bool user_state::busy() const {
-  return intervals.flight.running() || photo.in_flight > 0 || strava.busy() ||
-         coach.in_flight > 0;
+  return std::apply(
+    [](const auto&... x) {
+      return (x.busy() || ...);
+    },
+    parts);
+}
+
+bool user_state::remind(user_self self, std::string_view kind) {
+  auto owns = [kind](const auto& x) {
+    for (auto* owned : x.reminder_kinds)
+      if (kind == owned)
+        return true;
+    return false;
+  };
+  bool taken = false;
+  std::apply(
+    [&](auto&... x) {
+      ((!taken && owns(x) ? (x.remind(self, kind), taken = true) : false), ...);
+    },
+    parts);
+  return taken;
+}
+
+const athlete_profile* user_state::athlete() const {
+  return part<user_profile_part>().cached.get();
+}
+
+const std::string& user_state::account_email() const {
+  return part<user_profile_part>().email;
+}
+
+bool user_state::decision_reminder_found() const {
+  return part<user_profile_part>().decision_reminder;
+}
+
+void user_state::reload_profile(user_self self) {
+  part<user_profile_part>().load(self);
+}
+
+athlete_profile user_state::profile_row_read(user_self self,
+                                             const std::vector<db_value>& row) {
+  return part<user_profile_part>().remember_row(self, row);
+}
+
+std::optional<bool> user_state::intervals_linked() const {
+  auto& link = part<user_intervals_part>().link;
+  if (!link)
+    return std::nullopt;
+  return static_cast<bool>(*link);
+}
+
+void user_state::intervals_link_read(const std::vector<db_value>* row) {
+  part<user_intervals_part>().remember_link(row);
+}
+
+void user_state::planned_events(
+  user_self self, const std::string& day, bool background,
+  std::function<void(std::vector<intervals_event>)> k) {
+  part<user_intervals_part>().events_of_day(self, day, background,
+                                            std::move(k));
+}
+
+void user_state::put_on_calendar(
+  user_self self, planned_event x, bool background,
+  std::function<void(caf::expected<intervals_event>)> k) {
+  part<user_intervals_part>().push(self, std::move(x), background,
+                                   std::move(k));
 }
 
 void user_state::work_ended(user_self self) {
@@ -101,8 +166,12 @@ void user_state::work_ended(user_self self) {
 }
 
 void user_state::rows_changed(user_table t) {
-  training.rows_changed(t);
-  coach.rows_changed(running_user(), t);
+  auto self = running_user();
+  std::apply(
+    [&](auto&... x) {
+      (x.rows_changed(self, t), ...);
+    },
+    parts);
 }
 
 caf::error user_state::admit(user_self self, deadline d) {
@@ -112,7 +181,7 @@ caf::error user_state::admit(user_self self, deadline d) {
   last_active = std::chrono::steady_clock::now();
   switch (account_state) {
   case account::unknown:
-    profile.load(self); // the next request finds it, or tries again
+    reload_profile(self); // the next request finds it, or tries again
     return make_error(db_ec::unavailable, "account not loaded");
   case account::missing:
     return make_error(user_ec::account_gone, "User not found");
@@ -121,7 +190,7 @@ caf::error user_state::admit(user_self self, deadline d) {
   }
   // Trusted for a while; then re-read before the next request.
   if (std::chrono::steady_clock::now() > account_checked_until)
-    profile.load(self);
+    reload_profile(self);
   return caf::none;
 }
 
@@ -138,282 +207,33 @@ user_self running_user() {
 
 namespace {
 
-/// Every user actor's behaviour: one line per request that delegates to a
-/// part. Built once; stateless handlers (see user_actor_impl).
-user_actor::behavior_type shared_behavior() {
+/// The core's own handlers: reminders, passivation, the idle sweep (and
+/// the test build's hooks).
+user_core_facet::behavior_type core_behavior() {
   return {
-    // -- profile
-    [](deadline d, atom::get, atom::profile) {
-      auto self = running_user();
-      return admitted(self, d, [&] {
-        return self->state.profile.get(self);
-      });
-    },
-    [](deadline d, atom::patch, profile_patch& x) {
-      auto self = running_user();
-      return admitted(self, d, [&] {
-        return self->state.profile.patch(self, std::move(x));
-      });
-    },
-    // -- diary
-    [](deadline d, atom::add, food_entry& x) {
-      auto self = running_user();
-      return admitted(self, d, [&] {
-        return self->state.diary.add_food(self, std::move(x));
-      });
-    },
-    [](deadline d, atom::get, food_ref x) {
-      auto self = running_user();
-      return admitted(self, d, [&] {
-        return self->state.diary.food(self, x);
-      });
-    },
-    [](deadline d, atom::patch, food_ref ref, food_patch& x) {
-      auto self = running_user();
-      return admitted(self, d, [&] {
-        return self->state.diary.patch_food(self, ref, std::move(x));
-      });
-    },
-    [](deadline d, atom::del, food_ref x) {
-      auto self = running_user();
-      return admitted(self, d, [&] {
-        return self->state.diary.delete_food(self, x);
-      });
-    },
-    [](deadline d, atom::get, atom::day, std::string& date) {
-      auto self = running_user();
-      return admitted(self, d, [&] {
-        return self->state.diary.day(self, std::move(date));
-      });
-    },
-    [](deadline d, atom::add, sleep_input& x) {
-      auto self = running_user();
-      return admitted(self, d, [&] {
-        return self->state.diary.add_sleep(self, std::move(x));
-      });
-    },
-    [](deadline d, atom::get, sleep_query& q) {
-      auto self = running_user();
-      return admitted(self, d, [&] {
-        return self->state.diary.sleep(self, std::move(q));
-      });
-    },
-    // -- training
-    [](deadline d, atom::put, wellness_input& x) {
-      auto self = running_user();
-      return admitted(self, d, [&] {
-        return self->state.training.put_wellness(self, std::move(x));
-      });
-    },
-    [](deadline d, atom::get, atom::wellness, list_query& q) {
-      auto self = running_user();
-      return admitted(self, d, [&] {
-        return self->state.training.wellness(self, std::move(q));
-      });
-    },
-    [](deadline d, atom::add, workout_input& x) {
-      auto self = running_user();
-      return admitted(self, d, [&] {
-        return self->state.training.add_workout(self, std::move(x));
-      });
-    },
-    [](deadline d, atom::patch, workout_ref ref, workout_input& x) {
-      auto self = running_user();
-      return admitted(self, d, [&] {
-        return self->state.training.patch_workout(self, ref, std::move(x));
-      });
-    },
-    [](deadline d, atom::del, workout_ref x) {
-      auto self = running_user();
-      return admitted(self, d, [&] {
-        return self->state.training.delete_workout(self, x);
-      });
-    },
-    [](deadline d, atom::get, atom::workouts, list_query& q) {
-      auto self = running_user();
-      return admitted(self, d, [&] {
-        return self->state.training.workouts(self, std::move(q));
-      });
-    },
-    [](deadline d, atom::get, fitness_query& q) {
-      auto self = running_user();
-      return admitted(self, d, [&] {
-        return self->state.training.fitness_of(self, std::move(q));
-      });
-    },
-    [](deadline d, atom::add, fit_upload& x) {
-      auto self = running_user();
-      return admitted(self, d, [&] {
-        return self->state.training.import_fit(self, std::move(x));
-      });
-    },
-    // -- intervals
-    [](deadline d, atom::get, atom::intervals) {
-      auto self = running_user();
-      return admitted(self, d, [&] {
-        return self->state.intervals.status(self);
-      });
-    },
-    [](deadline d, atom::link, intervals_link& x) {
-      auto self = running_user();
-      return admitted(self, d, [&] {
-        return self->state.intervals.link_key(self, std::move(x));
-      });
-    },
-    [](deadline d, atom::unlink) {
-      auto self = running_user();
-      return admitted(self, d, [&] {
-        return self->state.intervals.unlink(self);
-      });
-    },
-    [](deadline d, atom::sync) {
-      auto self = running_user();
-      return admitted(self, d, [&] {
-        return self->state.intervals.sync(self);
-      });
-    },
-    [](deadline d, atom::get, atom::events, list_query& q) {
-      auto self = running_user();
-      return admitted(self, d, [&] {
-        return self->state.intervals.events(self, std::move(q));
-      });
-    },
-    [](deadline d, atom::get, atom::activities, list_query& q) {
-      auto self = running_user();
-      return admitted(self, d, [&] {
-        return self->state.intervals.activities(self, std::move(q));
-      });
-    },
-    [](deadline d, atom::add, planned_event& x) {
-      auto self = running_user();
-      return admitted(self, d, [&] {
-        return self->state.intervals.push_event(self, std::move(x));
-      });
-    },
-    // -- photo
-    [](deadline d, atom::analyze, meal_photo& x) {
-      auto self = running_user();
-      return admitted(self, d, [&] {
-        return self->state.photo.analyze_meal(self, std::move(x));
-      });
-    },
-    [](deadline d, atom::analyze, photo_upload& x) {
-      auto self = running_user();
-      return admitted(self, d, [&] {
-        return self->state.photo.analyze_photo(self, std::move(x));
-      });
-    },
-    [](deadline d, atom::analyze, sleep_photo& x) {
-      auto self = running_user();
-      return admitted(self, d, [&] {
-        return self->state.photo.analyze_sleep(self, std::move(x));
-      });
-    },
-    // -- strava
-    [](deadline d, atom::get, atom::strava) {
-      auto self = running_user();
-      return admitted(self, d, [&] {
-        return self->state.strava.status(self);
-      });
-    },
-    [](deadline d, atom::authorize) {
-      auto self = running_user();
-      return admitted(self, d, [&] {
-        return self->state.strava.authorize(self);
-      });
-    },
-    [](deadline d, atom::link, strava_code& x) {
-      auto self = running_user();
-      return admitted(self, d, [&] {
-        return self->state.strava.link_code(self, std::move(x));
-      });
-    },
-    [](deadline d, atom::sync, atom::strava) {
-      auto self = running_user();
-      return admitted(self, d, [&] {
-        return self->state.strava.sync(self);
-      });
-    },
-    [](deadline d, atom::unlink, atom::strava) {
-      auto self = running_user();
-      return admitted(self, d, [&] {
-        return self->state.strava.unlink(self);
-      });
-    },
-    [](deadline d, atom::get, atom::strava, list_query& q) {
-      auto self = running_user();
-      return admitted(self, d, [&] {
-        return self->state.strava.activities(self, std::move(q));
-      });
-    },
-    [](deadline d, atom::get, atom::strava, atom::fitness) {
-      auto self = running_user();
-      return admitted(self, d, [&] {
-        return self->state.strava.fitness_of(self);
-      });
-    },
-    [](deadline d, atom::refresh, atom::strava) {
-      auto self = running_user();
-      return admitted(self, d, [&] {
-        return self->state.strava.refresh_profile(self);
-      });
-    },
-    // -- coach
-    [](deadline d, atom::decide, decision_request& x) {
-      auto self = running_user();
-      return admitted(self, d, [&] {
-        return self->state.coach.decide(self, std::move(x));
-      });
-    },
-    [](deadline d, atom::get, decision_query q) {
-      auto self = running_user();
-      return admitted(self, d, [&] {
-        return self->state.coach.decisions(self, q);
-      });
-    },
-    [](deadline d, atom::get, chat_history_query q) {
-      auto self = running_user();
-      return admitted(self, d, [&] {
-        return self->state.coach.history(self, q);
-      });
-    },
-    [](deadline d, atom::chat, chat_message& x) {
-      auto self = running_user();
-      return admitted(self, d, [&] {
-        return self->state.coach.send(self, std::move(x));
-      });
-    },
-    // -- core
     [](atom::internal, atom::remind, const std::string& kind) -> bool {
       auto self = running_user();
       auto& st = self->state;
       // Not loaded (the database refused): not taken; it fires again
       // after its lease.
       if (st.account_state == user_state::account::unknown) {
-        st.profile.load(self);
+        st.reload_profile(self);
         return false;
       }
       // No caller waits: the work gets the background time of its facet.
       st.until =
         deadline::in(st.cfg->intervals ? st.cfg->intervals->background_call_time
                                        : std::chrono::seconds(600));
-      if (kind == user_intervals_part::refresh_reminder && st.cfg->intervals)
-        st.intervals.refresh_due(self);
-      else if (kind == user_strava_part::sync_reminder && st.cfg->strava)
-        st.strava.sync_due(self);
-      else if (kind == user_strava_part::events_reminder && st.cfg->strava)
-        st.strava.events_due(self);
-      else if (kind == user_strava_part::purge_reminder && st.cfg->strava)
-        st.strava.purge_due(self);
-      else if (kind == user_coach_part::decision_reminder)
-        st.coach.decision_due(self);
+      if (st.remind(self, kind))
+        return true;
 #ifdef ST_TEST_HOOKS
-      else if (kind == probe_reminder)
+      if (kind == probe_reminder) {
         fire_probe(self);
+        return true;
+      }
 #endif
-      else
-        log_warn("reminders", "user " + std::to_string(st.id) +
-                                ": no facet handles reminder kind " + kind);
+      log_warn("reminders", "user " + std::to_string(st.id) +
+                              ": no facet handles reminder kind " + kind);
       return true;
     },
     [](atom::internal, atom::passivate) {
@@ -423,7 +243,23 @@ user_actor::behavior_type shared_behavior() {
       else
         self->quit();
     },
+    [](atom::internal, atom::tick) {
+      auto self = running_user();
+      auto& st = self->state;
+      // The registry's idle sweep: no request for the idle time, and no
+      // work in flight → ask to passivate (it answers with passivate).
+      if (st.busy() || std::chrono::steady_clock::now() - st.last_active <
+                         st.cfg->idle_timeout)
+        return;
+      self->send(st.registry, atom::internal_v, atom::passivate_v, st.id);
+    },
+  };
+}
+
 #ifdef ST_TEST_HOOKS
+/// The test build's hooks (FAULT_INJECTION=true).
+user_test_hooks_facet::behavior_type test_hooks_behavior() {
+  return {
     [](deadline d, fault_probe x) -> caf::result<bool> {
       auto self = running_user();
       if (!self->state.cfg->fault_injection)
@@ -439,18 +275,45 @@ user_actor::behavior_type shared_behavior() {
         return set_probe(self, second_of_day);
       });
     },
-#endif
-    [](atom::internal, atom::tick) {
-      auto self = running_user();
-      auto& st = self->state;
-      // The registry's idle sweep: no request for the idle time, and no
-      // work in flight → ask to passivate (it answers with passivate).
-      if (st.busy() || std::chrono::steady_clock::now() - st.last_active <
-                         st.cfg->idle_timeout)
-        return;
-      self->send(st.registry, atom::internal_v, atom::passivate_v, st.id);
-    },
   };
+}
+#endif
+
+template<class... Parts>
+constexpr bool composes(std::tuple<Parts...>*) {
+#ifdef ST_TEST_HOOKS
+  return std::is_same<
+    user_actor, user_core_facet::extend_with<typename Parts::facet...,
+                                             user_test_hooks_facet>>::value;
+#else
+  return std::is_same<
+    user_actor, user_core_facet::extend_with<typename Parts::facet...>>::value;
+#endif
+}
+static_assert(composes(static_cast<user_parts*>(nullptr)),
+              "user_parts and user_actor (protocols/actors.hpp) must list the "
+              "same facets, in the same order");
+
+caf::message_handler handler_of(caf::behavior x) {
+  return caf::message_handler{x.as_behavior_impl()};
+}
+
+template<class... Parts>
+caf::message_handler facets_of(std::tuple<Parts...>*) {
+  auto result = handler_of(core_behavior().unbox());
+#ifdef ST_TEST_HOOKS
+  result = result.or_else(handler_of(test_hooks_behavior().unbox()));
+#endif
+  ((result = result.or_else(handler_of(Parts::behavior().unbox()))), ...);
+  return result;
+}
+
+/// Every user actor's behaviour: the core's and each facet's, each checked
+/// against its interface, together the user actor's. Built once;
+/// stateless handlers (see user_actor_impl).
+user_actor::behavior_type shared_behavior() {
+  return {user_actor::behavior_type::unsafe_init{},
+          caf::behavior{facets_of(static_cast<user_parts*>(nullptr))}};
 }
 
 } // namespace
@@ -481,11 +344,12 @@ user_actor_impl::behavior_type user_actor_impl::make_behavior() {
   auto& st = state;
   // The user's budget is split between the two kinds of pages.
   auto own = st.cfg->cache_bytes_per_user / 2;
-  st.training.wellness_pages.bind(st.cfg->caches, own);
-  st.training.workout_pages.bind(st.cfg->caches, own);
+  auto& training = st.part<user_training_part>();
+  training.wellness_pages.bind(st.cfg->caches, own);
+  training.workout_pages.bind(st.cfg->caches, own);
   // Every request finds the account (and time zone) known: they wait in
   // the mailbox until this first read is in.
-  st.profile.load(this);
+  st.reload_profile(this);
   static const auto behavior = shared_behavior();
   return behavior;
 }

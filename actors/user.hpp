@@ -15,6 +15,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <tuple>
 
 #include "domain/time_zone.hpp"
 
@@ -58,6 +59,14 @@ struct user_settings {
     std::make_shared<mailbox_census>();
 };
 
+/// The user actor's facets, in one place: each part is a piece of the
+/// state, a behaviour, its reminders, its busyness and its caches
+/// (actors/user_facet.hpp has the contract).
+using user_parts =
+  std::tuple<user_profile_part, user_diary_part, user_training_part,
+             user_intervals_part, user_photo_part, user_strava_part,
+             user_coach_part>;
+
 /// One athlete's actor: a small core (id, handles, the account, the
 /// request in progress, passivation) and one part per facet. Requests are
 /// handled one at a time (database replies are awaited), so one user's
@@ -85,17 +94,50 @@ struct user_state {
   std::chrono::steady_clock::time_point last_active =
     std::chrono::steady_clock::now();
 
-  user_profile_part profile;
-  user_diary_part diary;
-  user_training_part training;
-  user_intervals_part intervals;
-  user_photo_part photo;
-  user_strava_part strava;
-  user_coach_part coach;
+  user_parts parts;
+
+  /// The part of one facet: for the core and the part itself.
+  template<class Part>
+  [[nodiscard]] Part& part() {
+    return std::get<Part>(parts);
+  }
+  template<class Part>
+  [[nodiscard]] const Part& part() const {
+    return std::get<Part>(parts);
+  }
 
   /// Whether work the user did not wait for is under way (a sync, a
   /// photo with the model): the actor is not passivated then.
   [[nodiscard]] bool busy() const;
+
+  /// The reminder of `kind` is due: its facet takes it; false when no
+  /// facet owns the kind.
+  bool remind(user_self self, std::string_view kind);
+
+  // -- what a facet asks of another, through the core ------------------------
+
+  /// The athlete's profile and the account's e-mail (loaded before any
+  /// request is admitted).
+  [[nodiscard]] const athlete_profile* athlete() const;
+  [[nodiscard]] const std::string& account_email() const;
+  /// Whether the decision reminder row existed when the profile was read.
+  [[nodiscard]] bool decision_reminder_found() const;
+  /// Another facet wrote the profile row: read it again, or take the row
+  /// it read (answered as the profile).
+  void reload_profile(user_self self);
+  athlete_profile profile_row_read(user_self self,
+                                   const std::vector<db_value>& row);
+
+  /// Whether Intervals.icu is linked; none until the link was read (a
+  /// facet may read the row along with its own and hand it over).
+  [[nodiscard]] std::optional<bool> intervals_linked() const;
+  void intervals_link_read(const std::vector<db_value>* row);
+  /// The planned events of `day` ([] when not linked or on failure), and
+  /// an event put on the calendar.
+  void planned_events(user_self self, const std::string& day, bool background,
+                      std::function<void(std::vector<intervals_event>)> k);
+  void put_on_calendar(user_self self, planned_event x, bool background,
+                       std::function<void(caf::expected<intervals_event>)> k);
 
   /// The user id as a SQL parameter.
   [[nodiscard]] db_value uid() const;

@@ -2,17 +2,17 @@
 
 #include "actors/user.hpp"
 #include "actors/user_db.hpp"
-#include "domain/coach_prompts.hpp"
 #include "protocols/coach.hpp"
-#include "util/dates.hpp"
 #include "protocols/errors.hpp"
 
 #include <algorithm>
 #include <functional>
 
+#include "domain/coach_prompts.hpp"
 #include "domain/readiness.hpp"
 #include "domain/time_zone.hpp"
 #include "domain/training_load.hpp"
+#include "util/dates.hpp"
 #include "util/log.hpp"
 
 namespace st {
@@ -32,7 +32,7 @@ const coach_settings& config(user_self self) {
 }
 
 user_coach_part& part(user_self self) {
-  return self->state.coach;
+  return self->state.part<user_coach_part>();
 }
 
 /// The athletes' clock now (faster than the system's in tests).
@@ -63,7 +63,7 @@ void settle_one(user_self self) {
 
 /// The athlete's decision hours.
 const std::vector<int64_t>& hours_of(user_self self) {
-  return self->state.profile.cached->decision_hours;
+  return self->state.athlete()->decision_hours;
 }
 
 /// Writes the decision reminder, in order with the next such write (two
@@ -102,7 +102,7 @@ void write_schedule(user_self self, sys_clock::time_point after) {
 }
 
 std::string schedule_key_of(user_self self) {
-  auto& p = *self->state.profile.cached;
+  auto& p = *self->state.athlete();
   std::string key = p.timezone.value_or("UTC") + "|";
   for (auto h : p.decision_hours)
     key += std::to_string(h) + ",";
@@ -185,7 +185,7 @@ void gather(user_self self, int64_t day, opt_int slot, bool chat,
   auto uid = st.uid();
   auto date = format_date(day);
   bool strava_allowed = config(self).strava_in_ai;
-  bool need_link = !st.intervals.link;
+  bool need_link = !st.intervals_linked();
   std::vector<db_statement> xs{
     statement_of(stmt::food_day, {uid, date}),
     statement_of(stmt::wellness_range,
@@ -213,12 +213,12 @@ void gather(user_self self, int64_t day, opt_int slot, bool chat,
       [=](db_reply& r) {
         auto& st = self->state;
         if (need_link)
-          st.intervals.remember_link(first_row(r, *link_at));
+          st.intervals_link_read(first_row(r, *link_at));
         gathered g;
         auto& x = g.day;
         x.day = day;
-        x.profile = *st.profile.cached;
-        x.email = st.profile.email;
+        x.profile = *st.athlete();
+        x.email = st.account_email();
         x.food = user_diary_part::food_day_of(date, r.results[food_result]);
         for (auto& row : r.results[wellness_result].rows)
           x.wellness.push_back(user_training_part::wellness_of(row));
@@ -249,7 +249,7 @@ void gather(user_self self, int64_t day, opt_int slot, bool chat,
           x.strava = user_strava_part::activities_of(r.results[*strava_at], ftp,
                                                      day - 14, day);
         }
-        bool intervals_linked = st.intervals.link && *st.intervals.link;
+        bool intervals_linked = st.intervals_linked().value_or(false);
         if (slot)
           g.decided_already =
             integer((*first_row(r, *slot_at))[0]).value_or(0) > 0;
@@ -258,7 +258,7 @@ void gather(user_self self, int64_t day, opt_int slot, bool chat,
         if (chat || !intervals_linked || g.decided_already ||
             !g.rules.judgeable)
           return k(std::move(g));
-        self->state.intervals.events_of_day(
+        self->state.planned_events(
           self, date, static_cast<bool>(slot),
           [g, k](std::vector<intervals_event> events) mutable {
             g.day.planned = std::move(events);
@@ -316,14 +316,14 @@ void ask_model(user_self self, const gathered& g, ai_priority priority,
 
 /// Puts a Modify plan on the Intervals.icu calendar (failures logged).
 void push_plan(user_self self, const daily_decision& d, bool background) {
-  auto& link = self->state.intervals.link;
-  if (d.decision != "Modify" || !d.modified_plan || !link || !*link)
+  if (d.decision != "Modify" || !d.modified_plan ||
+      !self->state.intervals_linked().value_or(false))
     return;
   auto event = plan_event(*d.modified_plan);
   if (!event)
     return;
   auto uid = self->state.id;
-  self->state.intervals.push(
+  self->state.put_on_calendar(
     self, std::move(*event), background,
     [uid](caf::expected<intervals_event> pushed) {
       if (pushed)
@@ -612,7 +612,7 @@ void user_coach_part::decision_due(user_self self) {
 }
 
 void user_coach_part::rows_changed(user_self self, user_table t) {
-  if (t != user_table::profile || !self->state.profile.cached)
+  if (t != user_table::profile || !self->state.athlete())
     return;
   auto key = schedule_key_of(self);
   if (key == schedule_key)
@@ -620,11 +620,44 @@ void user_coach_part::rows_changed(user_self self, user_table t) {
   bool first = schedule_key.empty();
   schedule_key = key;
   // A fresh actor keeps the reminder it finds (it may be claimed or due).
-  if (first && self->state.profile.decision_reminder)
+  if (first && self->state.decision_reminder_found())
     return;
   if (first && hours_of(self).empty())
     return;
   write_schedule(self, coach_now(self));
+}
+
+user_coach_part::facet::behavior_type user_coach_part::behavior() {
+  return {
+    [](deadline d, atom::decide, decision_request& x) {
+      auto self = running_user();
+      return admitted(self, d, [&] {
+        return self->state.part<user_coach_part>().decide(self, std::move(x));
+      });
+    },
+    [](deadline d, atom::get, decision_query q) {
+      auto self = running_user();
+      return admitted(self, d, [&] {
+        return self->state.part<user_coach_part>().decisions(self, q);
+      });
+    },
+    [](deadline d, atom::get, chat_history_query q) {
+      auto self = running_user();
+      return admitted(self, d, [&] {
+        return self->state.part<user_coach_part>().history(self, q);
+      });
+    },
+    [](deadline d, atom::chat, chat_message& x) {
+      auto self = running_user();
+      return admitted(self, d, [&] {
+        return self->state.part<user_coach_part>().send(self, std::move(x));
+      });
+    },
+  };
+}
+
+void user_coach_part::remind(user_self self, std::string_view) {
+  decision_due(self);
 }
 
 } // namespace st

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "actors/user_self.hpp"
+#include "actors/user_facet.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -34,8 +34,16 @@ struct coach_settings {
 /// about), its scheduled slots as a durable reminder on the athlete's
 /// clock, and the chat, streamed or not. The context of a decision or a
 /// reply is one batch, one round trip.
-struct user_coach_part {
+struct user_coach_part : user_facet {
+  using facet = user_coach_facet;
+  [[nodiscard]] static facet::behavior_type behavior();
+
   static constexpr const char* decision_reminder = "decision";
+  static constexpr std::array<const char*, 1> reminder_kinds{decision_reminder};
+  void remind(user_self self, std::string_view kind);
+  [[nodiscard]] bool busy() const {
+    return in_flight > 0;
+  }
 
   /// Decisions and replies between arrival and answer (the actor is not
   /// passivated while any is).

@@ -2,8 +2,9 @@
 
 #include "actors/user.hpp"
 #include "actors/user_db.hpp"
-#include "util/dates.hpp"
 #include "protocols/errors.hpp"
+
+#include "util/dates.hpp"
 
 namespace st {
 
@@ -159,6 +160,55 @@ caf::result<std::vector<sleep_record>> user_diary_part::sleep(user_self self,
         result.push_back(sleep_of(row));
       return result;
     });
+}
+
+user_diary_part::facet::behavior_type user_diary_part::behavior() {
+  return {
+    [](deadline d, atom::add, food_entry& x) {
+      auto self = running_user();
+      return admitted(self, d, [&] {
+        return self->state.part<user_diary_part>().add_food(self, std::move(x));
+      });
+    },
+    [](deadline d, atom::get, food_ref x) {
+      auto self = running_user();
+      return admitted(self, d, [&] {
+        return self->state.part<user_diary_part>().food(self, x);
+      });
+    },
+    [](deadline d, atom::patch, food_ref ref, food_patch& x) {
+      auto self = running_user();
+      return admitted(self, d, [&] {
+        return self->state.part<user_diary_part>().patch_food(self, ref,
+                                                              std::move(x));
+      });
+    },
+    [](deadline d, atom::del, food_ref x) {
+      auto self = running_user();
+      return admitted(self, d, [&] {
+        return self->state.part<user_diary_part>().delete_food(self, x);
+      });
+    },
+    [](deadline d, atom::get, atom::day, std::string& date) {
+      auto self = running_user();
+      return admitted(self, d, [&] {
+        return self->state.part<user_diary_part>().day(self, std::move(date));
+      });
+    },
+    [](deadline d, atom::add, sleep_input& x) {
+      auto self = running_user();
+      return admitted(self, d, [&] {
+        return self->state.part<user_diary_part>().add_sleep(self,
+                                                             std::move(x));
+      });
+    },
+    [](deadline d, atom::get, sleep_query& q) {
+      auto self = running_user();
+      return admitted(self, d, [&] {
+        return self->state.part<user_diary_part>().sleep(self, std::move(q));
+      });
+    },
+  };
 }
 
 } // namespace st

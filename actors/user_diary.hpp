@@ -1,6 +1,6 @@
 #pragma once
 
-#include "actors/user_self.hpp"
+#include "actors/user_facet.hpp"
 
 #include <optional>
 
@@ -8,7 +8,10 @@ namespace st {
 
 /// The diary facet: food_log and sleep_extractions. Nothing cached: the
 /// rows are read where they are needed.
-struct user_diary_part {
+struct user_diary_part : user_facet {
+  using facet = user_diary_facet;
+  [[nodiscard]] static facet::behavior_type behavior();
+
   [[nodiscard]] caf::result<food_entry> add_food(user_self self, food_entry x);
 
   [[nodiscard]] caf::result<food_entry> food(user_self self, food_ref x);

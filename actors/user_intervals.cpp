@@ -2,13 +2,13 @@
 
 #include "actors/user.hpp"
 #include "actors/user_db.hpp"
-#include "util/dates.hpp"
 #include "protocols/errors.hpp"
 #include "protocols/intervals.hpp"
 #include "protocols/sql/arrays.hpp"
 
 #include <functional>
 
+#include "util/dates.hpp"
 #include "util/log.hpp"
 
 namespace st {
@@ -45,7 +45,7 @@ const intervals_settings& config(user_self self) {
 }
 
 user_intervals_part& part(user_self self) {
-  return self->state.intervals;
+  return self->state.part<user_intervals_part>();
 }
 
 caf::error not_linked() {
@@ -631,6 +631,62 @@ void user_intervals_part::refresh_due(user_self self) {
     return schedule_refresh(self, std::nullopt); // refresh is off now
   // Unlinked meanwhile: the sync finds no link and drops the reminder.
   start_sync(self, std::nullopt, true);
+}
+
+user_intervals_part::facet::behavior_type user_intervals_part::behavior() {
+  return {
+    [](deadline d, atom::get, atom::intervals) {
+      auto self = running_user();
+      return admitted(self, d, [&] {
+        return self->state.part<user_intervals_part>().status(self);
+      });
+    },
+    [](deadline d, atom::link, intervals_link& x) {
+      auto self = running_user();
+      return admitted(self, d, [&] {
+        return self->state.part<user_intervals_part>().link_key(self,
+                                                                std::move(x));
+      });
+    },
+    [](deadline d, atom::unlink) {
+      auto self = running_user();
+      return admitted(self, d, [&] {
+        return self->state.part<user_intervals_part>().unlink(self);
+      });
+    },
+    [](deadline d, atom::sync) {
+      auto self = running_user();
+      return admitted(self, d, [&] {
+        return self->state.part<user_intervals_part>().sync(self);
+      });
+    },
+    [](deadline d, atom::get, atom::events, list_query& q) {
+      auto self = running_user();
+      return admitted(self, d, [&] {
+        return self->state.part<user_intervals_part>().events(self,
+                                                              std::move(q));
+      });
+    },
+    [](deadline d, atom::get, atom::activities, list_query& q) {
+      auto self = running_user();
+      return admitted(self, d, [&] {
+        return self->state.part<user_intervals_part>().activities(self,
+                                                                  std::move(q));
+      });
+    },
+    [](deadline d, atom::add, planned_event& x) {
+      auto self = running_user();
+      return admitted(self, d, [&] {
+        return self->state.part<user_intervals_part>().push_event(self,
+                                                                  std::move(x));
+      });
+    },
+  };
+}
+
+void user_intervals_part::remind(user_self self, std::string_view) {
+  if (self->state.cfg->intervals)
+    refresh_due(self);
 }
 
 } // namespace st

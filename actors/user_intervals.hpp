@@ -1,7 +1,7 @@
 #pragma once
 
 #include "actors/single_flight.hpp"
-#include "actors/user_self.hpp"
+#include "actors/user_facet.hpp"
 
 #include <chrono>
 #include <functional>
@@ -19,8 +19,16 @@ struct intervals_credentials {
 /// The intervals facet (http-api.md §3.9, domain.md §4): link, unlink, the
 /// single-flight sync, live reads, calendar pushes, and the background
 /// refresh as a durable reminder of kind `refresh_reminder`.
-struct user_intervals_part {
+struct user_intervals_part : user_facet {
+  using facet = user_intervals_facet;
+  [[nodiscard]] static facet::behavior_type behavior();
+
   static constexpr const char* refresh_reminder = "intervals_refresh";
+  static constexpr std::array<const char*, 1> reminder_kinds{refresh_reminder};
+  void remind(user_self self, std::string_view kind);
+  [[nodiscard]] bool busy() const {
+    return flight.running();
+  }
 
   /// The link once loaded (null inside = not linked).
   std::optional<std::shared_ptr<const intervals_credentials>> link;

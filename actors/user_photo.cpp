@@ -2,9 +2,10 @@
 
 #include "actors/user.hpp"
 #include "actors/user_db.hpp"
-#include "util/dates.hpp"
 #include "protocols/errors.hpp"
+
 #include "domain/photo_ai.hpp"
+#include "util/dates.hpp"
 
 namespace st {
 
@@ -29,13 +30,13 @@ through_model(user_self self, const image_upload& image, MakePrompt prompt,
   auto rp = self->make_response_promise<Result>();
   auto until = self->state.until;
   auto cfg = self->state.cfg;
-  ++self->state.photo.in_flight;
+  ++self->state.part<user_photo_part>().in_flight;
   auto settle = [self, rp](caf::expected<Result> x) mutable {
     if (x)
       rp.deliver(std::move(*x));
     else
       rp.deliver(std::move(x.error()));
-    --self->state.photo.in_flight;
+    --self->state.part<user_photo_part>().in_flight;
     self->state.work_ended(self);
   };
   self->request(cfg->uploads, caf::infinite, atom::convert_v, until, image)
@@ -209,6 +210,32 @@ caf::result<sleep_record> user_photo_part::analyze_sleep(user_self self,
              return user_diary_part::sleep_of(*first_row(r));
            });
     });
+}
+
+user_photo_part::facet::behavior_type user_photo_part::behavior() {
+  return {
+    [](deadline d, atom::analyze, meal_photo& x) {
+      auto self = running_user();
+      return admitted(self, d, [&] {
+        return self->state.part<user_photo_part>().analyze_meal(self,
+                                                                std::move(x));
+      });
+    },
+    [](deadline d, atom::analyze, photo_upload& x) {
+      auto self = running_user();
+      return admitted(self, d, [&] {
+        return self->state.part<user_photo_part>().analyze_photo(self,
+                                                                 std::move(x));
+      });
+    },
+    [](deadline d, atom::analyze, sleep_photo& x) {
+      auto self = running_user();
+      return admitted(self, d, [&] {
+        return self->state.part<user_photo_part>().analyze_sleep(self,
+                                                                 std::move(x));
+      });
+    },
+  };
 }
 
 } // namespace st

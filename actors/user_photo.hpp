@@ -1,6 +1,6 @@
 #pragma once
 
-#include "actors/user_self.hpp"
+#include "actors/user_facet.hpp"
 
 #include <cstddef>
 
@@ -9,10 +9,16 @@ namespace st {
 /// The photo facet: images converted on the upload pool, read by Gemini
 /// through the broker, saved as diary rows. The actor keeps serving the
 /// user's other requests while a photo is with the model (seconds).
-struct user_photo_part {
+struct user_photo_part : user_facet {
+  using facet = user_photo_facet;
+  [[nodiscard]] static facet::behavior_type behavior();
+
   /// Photos between arrival and answer: the actor is not passivated
   /// while any is.
   size_t in_flight = 0;
+  [[nodiscard]] bool busy() const {
+    return in_flight > 0;
+  }
 
   [[nodiscard]] caf::result<food_analysis> analyze_meal(user_self self,
                                                         meal_photo x);

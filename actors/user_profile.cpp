@@ -4,9 +4,10 @@
 #include "actors/user_db.hpp"
 #include "protocols/errors.hpp"
 #include "protocols/sql/arrays.hpp"
-#include "util/text.hpp"
 
 #include <cstdlib>
+
+#include "util/text.hpp"
 
 namespace st {
 
@@ -66,11 +67,12 @@ athlete_profile profile_of(const std::vector<db_value>& r,
 void remember(user_self self, const std::vector<db_value>& row) {
   auto& st = self->state;
   auto x = profile_of(row, st.cfg->coach->hours);
-  st.profile.email = row[11].value_or("");
-  st.profile.decision_reminder = row[14] && *row[14] == "t";
+  st.part<user_profile_part>().email = row[11].value_or("");
+  st.part<user_profile_part>().decision_reminder = row[14] && *row[14] == "t";
   // A name the tzdata no longer knows (it was checked when stored) is UTC.
   st.zone = x.timezone ? find_zone(*x.timezone) : nullptr;
-  st.profile.cached = std::make_shared<const athlete_profile>(std::move(x));
+  st.part<user_profile_part>().cached =
+    std::make_shared<const athlete_profile>(std::move(x));
   st.rows_changed(user_table::profile);
 }
 
@@ -124,8 +126,25 @@ caf::result<athlete_profile> user_profile_part::patch(user_self self,
              true),
     [=](db_reply& r) -> caf::expected<athlete_profile> {
       remember(self, *first_row(r, 1));
-      return *self->state.profile.cached;
+      return *self->state.part<user_profile_part>().cached;
     });
+}
+
+user_profile_part::facet::behavior_type user_profile_part::behavior() {
+  return {
+    [](deadline d, atom::get, atom::profile) {
+      auto self = running_user();
+      return admitted(self, d, [&] {
+        return self->state.part<user_profile_part>().get(self);
+      });
+    },
+    [](deadline d, atom::patch, profile_patch& x) {
+      auto self = running_user();
+      return admitted(self, d, [&] {
+        return self->state.part<user_profile_part>().patch(self, std::move(x));
+      });
+    },
+  };
 }
 
 } // namespace st

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "actors/user_self.hpp"
+#include "actors/user_facet.hpp"
 
 #include <memory>
 
@@ -8,7 +8,10 @@ namespace st {
 
 /// The profile facet: the athlete_profiles row (and the account it
 /// belongs to), with the user's time zone.
-struct user_profile_part {
+struct user_profile_part : user_facet {
+  using facet = user_profile_facet;
+  [[nodiscard]] static facet::behavior_type behavior();
+
   std::shared_ptr<const athlete_profile> cached;
   std::string email; ///< the account's
   /// Whether the decision reminder row existed when the profile was read.

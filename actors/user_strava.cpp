@@ -3,11 +3,9 @@
 #include "actors/user.hpp"
 #include "actors/user_db.hpp"
 #include "config/defaults.hpp"
-#include "util/dates.hpp"
 #include "protocols/errors.hpp"
 #include "protocols/sql/arrays.hpp"
 #include "protocols/strava.hpp"
-#include "util/text.hpp"
 #include "protocols/tokens.hpp"
 
 #include <algorithm>
@@ -15,7 +13,9 @@
 #include <map>
 
 #include "domain/training_load.hpp"
+#include "util/dates.hpp"
 #include "util/log.hpp"
+#include "util/text.hpp"
 
 namespace st {
 
@@ -32,7 +32,7 @@ const strava_settings& config(user_self self) {
 }
 
 user_strava_part& part(user_self self) {
-  return self->state.strava;
+  return self->state.part<user_strava_part>();
 }
 
 int64_t unix_now() {
@@ -133,7 +133,7 @@ void drop_link(user_self self) {
   p.link = link_ptr{};
   p.lease_left = 0;
   self->send(config(self).gateway, atom::release_v, self->state.id);
-  self->state.profile.load(self); // its Strava fields went
+  self->state.reload_profile(self); // its Strava fields went
 }
 
 /// Strava ended the grant (revoked, deauthorized): everything of the link
@@ -668,7 +668,7 @@ void enqueue(user_self self, caf::typed_response_promise<strava_ticket> rp,
         auto row = first_row(r, job_index);
         auto job = row ? integer((*row)[0]).value_or(0) : 0;
         if (profile_written)
-          self->state.profile.load(self);
+          self->state.reload_profile(self);
         // "syncing" when the budget has room for it now, as the
         // reference's limiter decided (the work runs in the background
         // either way).
@@ -796,7 +796,7 @@ void fetch_athlete(user_self self,
                   if (row == nullptr)
                     return k(
                       make_error(user_ec::account_gone, "User not found"));
-                  k(self->state.profile.remember_row(self, *row));
+                  k(self->state.profile_row_read(self, *row));
                 },
                 [=](caf::error& err) {
                   k(std::move(err));
@@ -1218,6 +1218,72 @@ void user_strava_part::purge_due(user_self self) {
                                  std::to_string(self->state.id) +
                                  " failed: " + to_string(err));
           });
+}
+
+user_strava_part::facet::behavior_type user_strava_part::behavior() {
+  return {
+    [](deadline d, atom::get, atom::strava) {
+      auto self = running_user();
+      return admitted(self, d, [&] {
+        return self->state.part<user_strava_part>().status(self);
+      });
+    },
+    [](deadline d, atom::authorize) {
+      auto self = running_user();
+      return admitted(self, d, [&] {
+        return self->state.part<user_strava_part>().authorize(self);
+      });
+    },
+    [](deadline d, atom::link, strava_code& x) {
+      auto self = running_user();
+      return admitted(self, d, [&] {
+        return self->state.part<user_strava_part>().link_code(self,
+                                                              std::move(x));
+      });
+    },
+    [](deadline d, atom::sync, atom::strava) {
+      auto self = running_user();
+      return admitted(self, d, [&] {
+        return self->state.part<user_strava_part>().sync(self);
+      });
+    },
+    [](deadline d, atom::unlink, atom::strava) {
+      auto self = running_user();
+      return admitted(self, d, [&] {
+        return self->state.part<user_strava_part>().unlink(self);
+      });
+    },
+    [](deadline d, atom::get, atom::strava, list_query& q) {
+      auto self = running_user();
+      return admitted(self, d, [&] {
+        return self->state.part<user_strava_part>().activities(self,
+                                                               std::move(q));
+      });
+    },
+    [](deadline d, atom::get, atom::strava, atom::fitness) {
+      auto self = running_user();
+      return admitted(self, d, [&] {
+        return self->state.part<user_strava_part>().fitness_of(self);
+      });
+    },
+    [](deadline d, atom::refresh, atom::strava) {
+      auto self = running_user();
+      return admitted(self, d, [&] {
+        return self->state.part<user_strava_part>().refresh_profile(self);
+      });
+    },
+  };
+}
+
+void user_strava_part::remind(user_self self, std::string_view kind) {
+  if (!self->state.cfg->strava)
+    return;
+  if (kind == sync_reminder)
+    sync_due(self);
+  else if (kind == events_reminder)
+    events_due(self);
+  else
+    purge_due(self);
 }
 
 } // namespace st

@@ -1,7 +1,7 @@
 #pragma once
 
 #include "actors/strava_gateway.hpp"
-#include "actors/user_self.hpp"
+#include "actors/user_facet.hpp"
 #include "protocols/fernet.hpp"
 
 #include <chrono>
@@ -51,10 +51,16 @@ struct strava_link {
 /// the user's durable sync job (claimed from strava_sync_queue, page by
 /// page, resumable), the user's lease of the app's budget, webhook events
 /// and the cache purge, all as durable reminders.
-struct user_strava_part {
+struct user_strava_part : user_facet {
+  using facet = user_strava_facet;
+  [[nodiscard]] static facet::behavior_type behavior();
+
   static constexpr const char* sync_reminder = "strava_sync";
   static constexpr const char* events_reminder = "strava_events";
   static constexpr const char* purge_reminder = "strava_purge";
+  static constexpr std::array<const char*, 3> reminder_kinds{
+    sync_reminder, events_reminder, purge_reminder};
+  void remind(user_self self, std::string_view kind);
 
   /// The stored activities of local days [from, to] (days) and their
   /// rows as shown, TSS against `ftp`.

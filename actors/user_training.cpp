@@ -2,11 +2,11 @@
 
 #include "actors/user.hpp"
 #include "actors/user_db.hpp"
-#include "util/dates.hpp"
 #include "protocols/errors.hpp"
 #include "protocols/tokens.hpp"
 
 #include "domain/training_load.hpp"
+#include "util/dates.hpp"
 
 namespace st {
 
@@ -63,7 +63,7 @@ size_t approx_bytes(const workout_page& x) {
 
 } // namespace
 
-void user_training_part::rows_changed(user_table t) {
+void user_training_part::rows_changed(user_self, user_table t) {
   if (t == user_table::wellness) {
     wellness_pages.clear();
     load.reset();
@@ -107,8 +107,8 @@ caf::result<page_ptr<wellness_day>> user_training_part::wellness(user_self self,
       for (auto& row : r.results[0].rows)
         result->items.push_back(wellness_of(row));
       result->total = *integer((*first_row(r, 1))[0]);
-      self->state.training.wellness_pages.put(key, result,
-                                              approx_bytes(*result));
+      self->state.part<user_training_part>().wellness_pages.put(
+        key, result, approx_bytes(*result));
       return page_ptr<wellness_day>{std::move(result)};
     });
 }
@@ -183,8 +183,8 @@ caf::result<page_ptr<workout>> user_training_part::workouts(user_self self,
                    : std::min(all.size(), begin + static_cast<size_t>(q.limit));
       result->items.assign(all.begin() + static_cast<std::ptrdiff_t>(begin),
                            all.begin() + static_cast<std::ptrdiff_t>(end));
-      self->state.training.workout_pages.put(key, result,
-                                             approx_bytes(*result));
+      self->state.part<user_training_part>().workout_pages.put(
+        key, result, approx_bytes(*result));
       return page_ptr<workout>{std::move(result)};
     });
 }
@@ -220,7 +220,7 @@ caf::result<fitness> user_training_part::fitness_of(user_self self,
         result = compute_fitness(daily, *parse_date(q.today));
         result.date = q.today;
       }
-      auto& load = self->state.training.load;
+      auto& load = self->state.part<user_training_part>().load;
       load = result;
       load->date = q.today;
       return result;
@@ -296,6 +296,66 @@ void user_training_part::store_fit(user_self self, fit_reading file,
       [=](caf::error& err) mutable {
         rp.deliver(std::move(err));
       });
+}
+
+user_training_part::facet::behavior_type user_training_part::behavior() {
+  return {
+    [](deadline d, atom::put, wellness_input& x) {
+      auto self = running_user();
+      return admitted(self, d, [&] {
+        return self->state.part<user_training_part>().put_wellness(
+          self, std::move(x));
+      });
+    },
+    [](deadline d, atom::get, atom::wellness, list_query& q) {
+      auto self = running_user();
+      return admitted(self, d, [&] {
+        return self->state.part<user_training_part>().wellness(self,
+                                                               std::move(q));
+      });
+    },
+    [](deadline d, atom::add, workout_input& x) {
+      auto self = running_user();
+      return admitted(self, d, [&] {
+        return self->state.part<user_training_part>().add_workout(self,
+                                                                  std::move(x));
+      });
+    },
+    [](deadline d, atom::patch, workout_ref ref, workout_input& x) {
+      auto self = running_user();
+      return admitted(self, d, [&] {
+        return self->state.part<user_training_part>().patch_workout(
+          self, ref, std::move(x));
+      });
+    },
+    [](deadline d, atom::del, workout_ref x) {
+      auto self = running_user();
+      return admitted(self, d, [&] {
+        return self->state.part<user_training_part>().delete_workout(self, x);
+      });
+    },
+    [](deadline d, atom::get, atom::workouts, list_query& q) {
+      auto self = running_user();
+      return admitted(self, d, [&] {
+        return self->state.part<user_training_part>().workouts(self,
+                                                               std::move(q));
+      });
+    },
+    [](deadline d, atom::get, fitness_query& q) {
+      auto self = running_user();
+      return admitted(self, d, [&] {
+        return self->state.part<user_training_part>().fitness_of(self,
+                                                                 std::move(q));
+      });
+    },
+    [](deadline d, atom::add, fit_upload& x) {
+      auto self = running_user();
+      return admitted(self, d, [&] {
+        return self->state.part<user_training_part>().import_fit(self,
+                                                                 std::move(x));
+      });
+    },
+  };
 }
 
 } // namespace st

@@ -1,7 +1,7 @@
 #pragma once
 
 #include "actors/cache_budget.hpp"
-#include "actors/user_self.hpp"
+#include "actors/user_facet.hpp"
 
 #include <optional>
 
@@ -10,12 +10,15 @@ namespace st {
 /// The training facet: wellness_cache, workouts, the fitness figures and
 /// FIT imports. Caches pages and the fitness of the day; drops them when
 /// the core says their rows changed.
-struct user_training_part {
+struct user_training_part : user_facet {
+  using facet = user_training_facet;
+  [[nodiscard]] static facet::behavior_type behavior();
+
   page_cache<page_ptr<wellness_day>> wellness_pages;
   page_cache<page_ptr<workout>> workout_pages;
   std::optional<fitness> load;
 
-  void rows_changed(user_table t);
+  void rows_changed(user_self self, user_table t);
 
   /// A `wellness_range` row, a `workout_range` row.
   [[nodiscard]] static wellness_day wellness_of(const std::vector<db_value>& r);

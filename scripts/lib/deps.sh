@@ -9,6 +9,7 @@ SMART_TRAINER_PACKAGES=(
   rapidjson-dev catch2 libssl-dev zlib1g-dev libcrypt-dev clang libclang-rt-14-dev
   libhowardhinnant-date-dev tzdata prometheus-cpp-dev libyaml-cpp-dev
   libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev python3-pil
+  libturbojpeg0-dev libpng-dev libwebp-dev
   postgresql-15 python3 python3-cryptography curl
 )
 

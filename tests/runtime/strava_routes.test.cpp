@@ -3,7 +3,6 @@
 // controllable clock) on loopback.
 #include "protocols/fernet.hpp"
 #include "protocols/strava.hpp"
-#include "util/text.hpp"
 #include "protocols/tokens.hpp"
 #include "runtime/migrator.hpp"
 #include "tests/support/environment.hpp"
@@ -18,6 +17,8 @@
 #include <ctime>
 #include <set>
 #include <thread>
+
+#include "util/text.hpp"
 
 using namespace st;
 using namespace st::test;
@@ -82,6 +83,10 @@ struct strava_fixture {
     env["REMINDER_POLL_MS"] = "200";
     env["STRAVA_JOB_LEASE_SECONDS"] = "3";
     env["UPSTREAM_TIMEOUT_SECONDS"] = "30";
+    // The tests poll the status route every 50 ms while a job runs: under
+    // the default per-user limit a job longer than 12 s would be seen as
+    // 429s until the minute turns.
+    env["RATE_LIMIT_PER_MINUTE"] = "100000";
     for (auto& [k, v] : extra)
       env[k] = v;
     if (start)

@@ -1,0 +1,162 @@
+#pragma once
+
+#include "protocols/actors.hpp"
+
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/scheduler/test_coordinator.hpp>
+#include <caf/scoped_actor.hpp>
+#include <caf/send.hpp>
+#include <catch2/catch.hpp>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+/// CAF 0.17's deterministic scheduler for actor tests: actors run only
+/// inside run(), timers fire only on fire_timers(), and the parts an actor
+/// talks to are fakes speaking the same typed interfaces.
+namespace st::test {
+
+/// What a fake DB actor answers (`answer`) and what it was sent.
+struct fake_db_script {
+  std::function<caf::expected<db_reply>(const db_batch&)> answer;
+  std::vector<db_batch> batches;
+};
+
+/// Who a fake registry woke for which reminder kind. With `hold`, the
+/// wakes are answered only when the test releases them.
+struct fake_registry_log {
+  bool hold = false;
+  std::vector<std::pair<int, std::string>> woken;
+  std::vector<caf::typed_response_promise<bool>> held;
+};
+
+class deterministic_system {
+public:
+  deterministic_system() {
+    cfg_.set("scheduler.policy", caf::atom("testing"));
+    sys_ = std::make_unique<caf::actor_system>(cfg_);
+  }
+
+  ~deterministic_system() {
+    // Actors holding their own promises stay reachable: ended by hand.
+    for (auto& x : fakes_)
+      caf::anon_send_exit(x, caf::exit_reason::user_shutdown);
+    run();
+  }
+
+  caf::scheduler::test_coordinator& sched() {
+    return dynamic_cast<caf::scheduler::test_coordinator&>(sys_->scheduler());
+  }
+
+  template<class... Ts>
+  auto spawn(Ts&&... xs) {
+    return sys_->spawn(std::forward<Ts>(xs)...);
+  }
+
+  /// Runs every actor until no message is left.
+  void run() {
+    sched().run();
+  }
+
+  /// Fires every armed timer (the clock jumps), then runs.
+  void fire_timers() {
+    sched().trigger_timeouts();
+    run();
+  }
+
+  db_actor fake_db(std::shared_ptr<fake_db_script> script) {
+    auto result =
+      sys_->spawn([script](db_actor::pointer) -> db_actor::behavior_type {
+        return {
+          [](atom::status) {
+            return db_stats{};
+          },
+          [script](atom::exec, db_batch& b) -> caf::result<db_reply> {
+            script->batches.push_back(b);
+            auto r = script->answer(b);
+            if (!r)
+              return r.error();
+            return std::move(*r);
+          },
+        };
+      });
+    fakes_.push_back(caf::actor_cast<caf::actor>(result));
+    return result;
+  }
+
+  user_registry_actor fake_registry(std::shared_ptr<fake_registry_log> log) {
+    auto result = sys_->spawn([log](user_registry_actor::pointer self)
+                                -> user_registry_actor::behavior_type {
+      return {
+        [](atom::get, int32_t) {
+          return user_actor{};
+        },
+        [](atom::internal, atom::passivate, int32_t) {},
+        [self, log](atom::internal, atom::remind, int32_t user,
+                    std::string& kind) -> caf::result<bool> {
+          log->woken.emplace_back(user, kind);
+          if (!log->hold)
+            return true;
+          log->held.push_back(self->make_response_promise<bool>());
+          return log->held.back();
+        },
+        [](deadline, atom::webhook, strava_webhook_event&) {
+          return true;
+        },
+        // The test's release: every held wake is answered "taken".
+        [log](atom::internal, atom::tick) {
+          auto held = std::move(log->held);
+          log->held.clear();
+          for (auto& x : held)
+            x.deliver(true);
+        },
+        [](atom::status) {
+          return user_registry_stats{};
+        },
+      };
+    });
+    fakes_.push_back(caf::actor_cast<caf::actor>(result));
+    return result;
+  }
+
+  /// Answers the wakes a holding fake registry keeps, then runs.
+  void release(const user_registry_actor& registry) {
+    caf::anon_send(registry, atom::internal_v, atom::tick_v);
+    run();
+  }
+
+  /// Sends `xs...` to `dest`, runs, and answers its reply.
+  template<class Result, class Handle, class... Ts>
+  Result ask(const Handle& dest, Ts... xs) {
+    caf::scoped_actor self{*sys_};
+    self->send(dest, std::move(xs)...);
+    run();
+    Result result;
+    bool answered = false;
+    self->receive(
+      [&](Result& x) {
+        result = std::move(x);
+        answered = true;
+      },
+      caf::after(std::chrono::seconds(0)) >> [] {});
+    REQUIRE(answered);
+    return result;
+  }
+
+  template<class Handle>
+  void stop(const Handle& x) {
+    caf::anon_send_exit(x, caf::exit_reason::user_shutdown);
+    run();
+  }
+
+private:
+  caf::actor_system_config cfg_;
+  std::unique_ptr<caf::actor_system> sys_;
+  std::vector<caf::actor> fakes_;
+};
+
+} // namespace st::test
