@@ -26,6 +26,13 @@ struct fake_db_script {
   std::vector<db_batch> batches;
 };
 
+/// What a fake upstream was asked; it holds every call until the test
+/// answers it (`answer_next`).
+struct fake_upstream_log {
+  std::vector<upstream_request> asked;
+  std::vector<caf::typed_response_promise<upstream_response>> held;
+};
+
 /// Who a fake registry woke for which reminder kind. With `hold`, the
 /// wakes are answered only when the test releases them.
 struct fake_registry_log {
@@ -48,6 +55,10 @@ public:
     run();
   }
 
+  caf::actor_system& system() {
+    return *sys_;
+  }
+
   caf::scheduler::test_coordinator& sched() {
     return dynamic_cast<caf::scheduler::test_coordinator&>(sys_->scheduler());
   }
@@ -55,6 +66,12 @@ public:
   template<class... Ts>
   auto spawn(Ts&&... xs) {
     return sys_->spawn(std::forward<Ts>(xs)...);
+  }
+
+  /// An actor of class `T` (e.g. user_actor_impl).
+  template<class T, class... Ts>
+  auto spawn_class(Ts&&... xs) {
+    return sys_->spawn<T>(std::forward<Ts>(xs)...);
   }
 
   /// Runs every actor until no message is left.
@@ -121,6 +138,49 @@ public:
     });
     fakes_.push_back(caf::actor_cast<caf::actor>(result));
     return result;
+  }
+
+  upstream_actor fake_upstream(std::shared_ptr<fake_upstream_log> log) {
+    auto result = sys_->spawn(
+      [log](upstream_actor::pointer self) -> upstream_actor::behavior_type {
+        return {
+          [self, log](atom::fetch,
+                      upstream_request& x) -> caf::result<upstream_response> {
+            log->asked.push_back(x);
+            log->held.push_back(
+              self->make_response_promise<upstream_response>());
+            return log->held.back();
+          },
+          [](atom::status) {
+            return upstream_stats{};
+          },
+          [](atom::internal, atom::done, upstream_outcome&) {},
+          [](atom::internal, atom::retry, uint64_t) {},
+          // The test's answer: the oldest held call gets `status, body`
+          // (sent as `(internal, tick, "<status> <body>")`).
+          [log](atom::internal, atom::tick, std::string& answer) {
+            if (log->held.empty())
+              return;
+            auto space = answer.find(' ');
+            upstream_response r;
+            r.status = std::stoi(answer.substr(0, space));
+            r.body = answer.substr(space + 1);
+            auto promise = log->held.front();
+            log->held.erase(log->held.begin());
+            promise.deliver(std::move(r));
+          },
+        };
+      });
+    fakes_.push_back(caf::actor_cast<caf::actor>(result));
+    return result;
+  }
+
+  /// Answers the oldest call a fake upstream holds, then runs.
+  void answer_next(const upstream_actor& upstream, int status,
+                   const std::string& body) {
+    caf::anon_send(upstream, atom::internal_v, atom::tick_v,
+                   std::to_string(status) + " " + body);
+    run();
   }
 
   /// Answers the wakes a holding fake registry keeps, then runs.
