@@ -48,7 +48,6 @@ caf::error overloaded() {
 upload_pool_actor::behavior_type
 upload_pool(upload_pool_actor::stateful_pointer<upload_pool_state> self,
             upload_pool_settings cfg) {
-  use_single_threaded_codecs();
   std::vector<upload_pool_actor> workers;
   for (size_t i = 0; i < std::max<size_t>(1, cfg.workers); ++i)
     workers.push_back(

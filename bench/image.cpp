@@ -122,7 +122,6 @@ int main(int argc, char** argv) {
   int threads = argc > 2
                   ? std::atoi(argv[2])
                   : static_cast<int>(std::thread::hardware_concurrency());
-  use_single_threaded_codecs();
   measure("typical photo (noise 4)",
           test::encode(test::photo_like(4000, 3000, 4), ".jpg", 90), runs,
           threads);

@@ -3,7 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
-#include <opencv2/core.hpp>
+#include <memory>
+#include <new>
 #include <png.h>
 #include <turbojpeg.h>
 #include <utility>
@@ -17,6 +18,31 @@ namespace {
 /// Larger images are refused before decoding (a small file can claim a
 /// huge canvas).
 constexpr uint64_t max_pixels = 100'000'000;
+
+/// Decoded 8-bit pixels, `channels` a pixel (3: BGR; 4: BGRA or CMYK),
+/// rows packed. Left uninitialised: every byte is written by a decoder or
+/// a pass before it is read.
+struct raster {
+  int cols = 0;
+  int rows = 0;
+  int channels = 3;
+  std::unique_ptr<uint8_t[]> data;
+
+  raster(int c, int r, int ch)
+    : cols(c), rows(r), channels(ch),
+      data(new uint8_t[static_cast<size_t>(c) * static_cast<size_t>(r) *
+                       static_cast<size_t>(ch)]) {}
+
+  [[nodiscard]] size_t step() const {
+    return static_cast<size_t>(cols) * static_cast<size_t>(channels);
+  }
+  [[nodiscard]] uint8_t* row(int r) {
+    return data.get() + step() * static_cast<size_t>(r);
+  }
+  [[nodiscard]] const uint8_t* row(int r) const {
+    return data.get() + step() * static_cast<size_t>(r);
+  }
+};
 
 uint32_t be16(const unsigned char* p) {
   return (uint32_t{p[0]} << 8) | p[1];
@@ -276,11 +302,11 @@ std::pair<int, int> jpeg_decode_size(int width, int height, int max_side) {
 }
 
 /// Adobe's CMYK as libjpeg returns it (inverted: 255 is no ink) to BGR.
-cv::Mat bgr_of_cmyk(const cv::Mat& cmyk) {
-  cv::Mat result(cmyk.rows, cmyk.cols, CV_8UC3);
+raster bgr_of_cmyk(const raster& cmyk) {
+  raster result(cmyk.cols, cmyk.rows, 3);
   for (int r = 0; r < cmyk.rows; ++r) {
-    auto* in = cmyk.ptr<uint8_t>(r);
-    auto* out = result.ptr<uint8_t>(r);
+    auto* in = cmyk.row(r);
+    auto* out = result.row(r);
     for (int c = 0; c < cmyk.cols; ++c, in += 4, out += 3) {
       auto k = in[3];
       out[0] = static_cast<uint8_t>(in[2] * k / 255);
@@ -291,7 +317,7 @@ cv::Mat bgr_of_cmyk(const cv::Mat& cmyk) {
   return result;
 }
 
-std::optional<cv::Mat> decode_jpeg(std::string_view bytes, int max_side) {
+std::optional<raster> decode_jpeg(std::string_view bytes, int max_side) {
   auto h = decompressor();
   auto* data = bytes_of(bytes);
   auto size = static_cast<unsigned long>(bytes.size());
@@ -301,23 +327,25 @@ std::optional<cv::Mat> decode_jpeg(std::string_view bytes, int max_side) {
     return std::nullopt;
   auto [w, ht] = jpeg_decode_size(width, height, max_side);
   bool cmyk = colorspace == TJCS_CMYK || colorspace == TJCS_YCCK;
-  cv::Mat pixels(ht, w, cmyk ? CV_8UC4 : CV_8UC3);
+  raster pixels(w, ht, cmyk ? 4 : 3);
   // LIMITSCANS: a progressive file of thousands of scans is refused
   // instead of decoded for seconds.
-  if (turbo_failed(h, tjDecompress2(h, data, size, pixels.data, w,
-                                    static_cast<int>(pixels.step), ht,
+  if (turbo_failed(h, tjDecompress2(h, data, size, pixels.data.get(), w,
+                                    static_cast<int>(pixels.step()), ht,
                                     cmyk ? TJPF_CMYK : TJPF_BGR,
                                     TJFLAG_LIMITSCANS)))
     return std::nullopt;
-  return cmyk ? bgr_of_cmyk(pixels) : pixels;
+  if (cmyk)
+    return bgr_of_cmyk(pixels);
+  return pixels;
 }
 
 /// Transparent areas flattened onto white.
-cv::Mat bgr_of_bgra(const cv::Mat& x) {
-  cv::Mat result(x.rows, x.cols, CV_8UC3);
+raster bgr_of_bgra(const raster& x) {
+  raster result(x.cols, x.rows, 3);
   for (int r = 0; r < x.rows; ++r) {
-    auto* in = x.ptr<uint8_t>(r);
-    auto* out = result.ptr<uint8_t>(r);
+    auto* in = x.row(r);
+    auto* out = result.row(r);
     for (int c = 0; c < x.cols; ++c, in += 4, out += 3) {
       auto a = in[3];
       for (int k = 0; k < 3; ++k)
@@ -330,51 +358,53 @@ cv::Mat bgr_of_bgra(const cv::Mat& x) {
 
 /// libpng's simplified reader: any bit depth and colour type to 8-bit
 /// BGR, transparency composed onto white.
-std::optional<cv::Mat> decode_png(std::string_view bytes) {
+std::optional<raster> decode_png(std::string_view bytes) {
   png_image image{};
   image.version = PNG_IMAGE_VERSION;
   if (png_image_begin_read_from_memory(&image, bytes.data(), bytes.size()) == 0)
     return std::nullopt;
   image.format = PNG_FORMAT_BGR;
-  cv::Mat pixels(static_cast<int>(image.height), static_cast<int>(image.width),
-                 CV_8UC3);
+  raster pixels(static_cast<int>(image.width), static_cast<int>(image.height),
+                3);
   png_color white{255, 255, 255};
   auto ok =
-    png_image_finish_read(&image, &white, pixels.data,
-                          static_cast<png_int_32>(pixels.step), nullptr) != 0;
+    png_image_finish_read(&image, &white, pixels.data.get(),
+                          static_cast<png_int_32>(pixels.step()), nullptr) != 0;
   png_image_free(&image);
   if (!ok)
     return std::nullopt;
   return pixels;
 }
 
-std::optional<cv::Mat> decode_webp(std::string_view bytes) {
+std::optional<raster> decode_webp(std::string_view bytes) {
   auto* data = bytes_of(bytes);
   WebPBitstreamFeatures features;
   if (WebPGetFeatures(data, bytes.size(), &features) != VP8_STATUS_OK ||
       features.has_animation)
     return std::nullopt;
-  cv::Mat pixels(features.height, features.width,
-                 features.has_alpha ? CV_8UC4 : CV_8UC3);
-  auto length = pixels.step * static_cast<size_t>(pixels.rows);
-  auto stride = static_cast<int>(pixels.step);
+  raster pixels(features.width, features.height, features.has_alpha ? 4 : 3);
+  auto length = pixels.step() * static_cast<size_t>(pixels.rows);
+  auto stride = static_cast<int>(pixels.step());
+  auto* out = pixels.data.get();
   auto* written =
     features.has_alpha
-      ? WebPDecodeBGRAInto(data, bytes.size(), pixels.data, length, stride)
-      : WebPDecodeBGRInto(data, bytes.size(), pixels.data, length, stride);
+      ? WebPDecodeBGRAInto(data, bytes.size(), out, length, stride)
+      : WebPDecodeBGRInto(data, bytes.size(), out, length, stride);
   if (written == nullptr)
     return std::nullopt;
-  return features.has_alpha ? bgr_of_bgra(pixels) : pixels;
+  if (features.has_alpha)
+    return bgr_of_bgra(pixels);
+  return pixels;
 }
 
-std::optional<std::string> encode_jpeg(const cv::Mat& pixels, int quality) {
+std::optional<std::string> encode_jpeg(const raster& pixels, int quality) {
   auto h = compressor();
   unsigned char* out = nullptr;
   unsigned long size = 0;
   if (h == nullptr ||
-      tjCompress2(h, pixels.data, pixels.cols, static_cast<int>(pixels.step),
-                  pixels.rows, TJPF_BGR, &out, &size, TJSAMP_420, quality,
-                  0) != 0) {
+      tjCompress2(h, pixels.data.get(), pixels.cols,
+                  static_cast<int>(pixels.step()), pixels.rows, TJPF_BGR, &out,
+                  &size, TJSAMP_420, quality, 0) != 0) {
     tjFree(out);
     return std::nullopt;
   }
@@ -383,36 +413,54 @@ std::optional<std::string> encode_jpeg(const cv::Mat& pixels, int quality) {
   return result;
 }
 
-cv::Mat upright(const cv::Mat& x, int orientation) {
-  cv::Mat result;
-  switch (orientation) {
-  case 2:
-    cv::flip(x, result, 1);
-    return result;
-  case 3:
-    cv::rotate(x, result, cv::ROTATE_180);
-    return result;
-  case 4:
-    cv::flip(x, result, 0);
-    return result;
-  case 5:
-    cv::transpose(x, result);
-    return result;
-  case 6:
-    cv::rotate(x, result, cv::ROTATE_90_CLOCKWISE);
-    return result;
-  case 7: {
-    cv::Mat t;
-    cv::transpose(x, t);
-    cv::flip(t, result, -1);
-    return result;
-  }
-  case 8:
-    cv::rotate(x, result, cv::ROTATE_90_COUNTERCLOCKWISE);
-    return result;
-  default:
+/// Turned upright by its EXIF orientation (2–8; 1 and anything else: as
+/// it is): each source pixel goes where the orientation's mirror or turn
+/// puts it (5–8 swap the sides).
+raster upright(raster x, int orientation) {
+  if (orientation < 2 || orientation > 8)
     return x;
+  int w = x.cols, h = x.rows;
+  bool swapped = orientation >= 5;
+  raster result(swapped ? h : w, swapped ? w : h, 3);
+  for (int y = 0; y < h; ++y) {
+    auto* in = x.row(y);
+    for (int c = 0; c < w; ++c, in += 3) {
+      int dx = c, dy = y;
+      switch (orientation) {
+      case 2:
+        dx = w - 1 - c;
+        break; // mirrored
+      case 3:
+        dx = w - 1 - c;
+        dy = h - 1 - y;
+        break; // turned 180°
+      case 4:
+        dy = h - 1 - y;
+        break; // flipped
+      case 5:
+        dx = y;
+        dy = c;
+        break; // transposed
+      case 6:
+        dx = h - 1 - y;
+        dy = c;
+        break; // turned 90° right
+      case 7:
+        dx = h - 1 - y;
+        dy = w - 1 - c;
+        break; // transverse
+      default:
+        dx = y;
+        dy = w - 1 - c;
+        break; // turned 90° left
+      }
+      auto* out = result.row(dy) + static_cast<size_t>(dx) * 3;
+      out[0] = in[0];
+      out[1] = in[1];
+      out[2] = in[2];
+    }
   }
+  return result;
 }
 
 /// Each output pixel's share of the input along an axis: `span` input
@@ -590,7 +638,7 @@ image_conversion convert_for_model(std::string_view bytes, uint32_t max_side,
                   "The image dimensions are too large (at most 100 "
                   "megapixels).");
   auto side_cap = static_cast<int>(std::min<uint32_t>(max_side, 1 << 16));
-  std::optional<cv::Mat> decoded;
+  std::optional<raster> decoded;
   try {
     switch (layout->type) {
     case image_type::jpeg:
@@ -602,23 +650,24 @@ image_conversion convert_for_model(std::string_view bytes, uint32_t max_side,
     default:
       decoded = decode_webp(bytes);
     }
-    if (!decoded || decoded->empty())
+    if (!decoded)
       return refuse(image_fault::unreadable,
                     "The image could not be decoded. Please send another "
                     "photo.");
-    auto pixels = *decoded;
+    auto pixels = std::move(*decoded);
     auto long_side = std::max(pixels.cols, pixels.rows);
     if (long_side > side_cap) {
       auto scale = static_cast<double>(side_cap) / long_side;
       auto side = [scale](int x) {
         return std::max(1, static_cast<int>(std::nearbyint(x * scale)));
       };
-      cv::Mat scaled(side(pixels.rows), side(pixels.cols), CV_8UC3);
-      area_downscale(pixels.data, pixels.cols, pixels.rows, pixels.step,
-                     scaled.data, scaled.cols, scaled.rows, scaled.step);
-      pixels = scaled;
+      raster scaled(side(pixels.cols), side(pixels.rows), 3);
+      area_downscale(pixels.data.get(), pixels.cols, pixels.rows, pixels.step(),
+                     scaled.data.get(), scaled.cols, scaled.rows,
+                     scaled.step());
+      pixels = std::move(scaled);
     }
-    pixels = upright(pixels, layout->orientation);
+    pixels = upright(std::move(pixels), layout->orientation);
     auto encoded = encode_jpeg(pixels, quality);
     if (!encoded)
       return refuse(image_fault::unreadable, "The image could not be encoded.");
@@ -627,14 +676,10 @@ image_conversion convert_for_model(std::string_view bytes, uint32_t max_side,
                                    static_cast<uint32_t>(pixels.cols),
                                    static_cast<uint32_t>(pixels.rows)};
     return result;
-  } catch (const cv::Exception&) {
+  } catch (const std::bad_alloc&) {
     return refuse(image_fault::unreadable,
                   "The image could not be decoded. Please send another photo.");
   }
-}
-
-void use_single_threaded_codecs() {
-  cv::setNumThreads(0);
 }
 
 } // namespace st

@@ -71,8 +71,4 @@ void area_downscale(const uint8_t* in, int width, int height, size_t stride,
                     uint8_t* out, int out_width, int out_height,
                     size_t out_stride);
 
-/// Keeps OpenCV's pixel work on the calling thread (the upload workers are
-/// the parallelism; OpenCV's own thread pool would compete with them).
-void use_single_threaded_codecs();
-
 } // namespace st

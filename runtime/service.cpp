@@ -441,6 +441,10 @@ int run_serve(const settings& cfg) {
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
               std::chrono::steady_clock::now() - started)
               .count();
+  // What start-up built and dropped (the document's YAML tree, the
+  // migration scripts) goes back to the OS: an idle process holds only
+  // what it keeps.
+  malloc_trim(0);
   log_info("service", "listening on http://" + http.bound_address() + ":" +
                         std::to_string(port) + " (started in " +
                         std::to_string(ms) + " ms)");
