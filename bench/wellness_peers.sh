@@ -13,7 +13,8 @@ nginx_port=18086
 secret=bench-secret
 users=4400
 
-psql -q -h 127.0.0.1 -p "$BENCH_PG_PORT" -U postgres bench <<SQL
+build/release/smart-trainer migrate >/dev/null
+psql -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$BENCH_PG_PORT" -U postgres bench <<SQL
 INSERT INTO users (email, created_at)
   SELECT 'bench' || i || '@example.com', now() FROM generate_series(1, $users) i;
 INSERT INTO wellness_cache (user_id, date, sleep_hours, rhr, hrv, ctl, atl, tsb)
@@ -58,6 +59,10 @@ for bin in ${PREV_BIN:+"$PREV_BIN"} build/release/smart-trainer; do
   curl -s -H "Accept-Encoding: gzip" \
     -H "Authorization: Bearer $(sed -n 2p "$script" | tr -d '",')" \
     "http://127.0.0.1:$port/api/v1/wellness" >"$body/wellness.json.gz"
+  gunzip -c "$body/wellness.json.gz" | grep -q '"date"' || {
+    echo "the wellness answer is not the seeded days" >&2
+    exit 1
+  }
 done
 cat >"$body/nginx.conf" <<CONF
 worker_processes 2;
