@@ -174,12 +174,27 @@ struct user_state {
   static inline const char* name = "user";
 };
 
+/// The user actor whose message this thread is handling.
+[[nodiscard]] user_self running_user();
+
 /// Runs `handle()` for a request with deadline `d` once admitted.
 template<class F>
 auto admitted(user_self self, deadline d, F handle) -> decltype(handle()) {
   if (auto err = self->state.admit(self, d))
     return err;
   return handle();
+}
+
+/// A facet's request: once admitted, `method` of the running actor's part
+/// with `xs...` (each facet handler is one such line).
+template<class Part, class Result, class... Params, class... Xs>
+Result serve(deadline d, Result (Part::*method)(user_self, Params...),
+             Xs&&... xs) {
+  auto self = running_user();
+  if (auto err = self->state.admit(self, d))
+    return err;
+  return (self->state.template part<Part>().*method)(self,
+                                                     std::forward<Xs>(xs)...);
 }
 
 /// The user actor. Its behaviour is built once and shared by every user
@@ -205,7 +220,5 @@ public:
   behavior_type make_behavior() override;
 };
 
-/// The user actor whose message this thread is handling.
-[[nodiscard]] user_self running_user();
 
 } // namespace st

@@ -630,28 +630,16 @@ void user_coach_part::rows_changed(user_self self, user_table t) {
 user_coach_part::facet::behavior_type user_coach_part::behavior() {
   return {
     [](deadline d, atom::decide, decision_request& x) {
-      auto self = running_user();
-      return admitted(self, d, [&] {
-        return self->state.part<user_coach_part>().decide(self, std::move(x));
-      });
+      return serve(d, &user_coach_part::decide, std::move(x));
     },
     [](deadline d, atom::get, decision_query q) {
-      auto self = running_user();
-      return admitted(self, d, [&] {
-        return self->state.part<user_coach_part>().decisions(self, q);
-      });
+      return serve(d, &user_coach_part::decisions, q);
     },
     [](deadline d, atom::get, chat_history_query q) {
-      auto self = running_user();
-      return admitted(self, d, [&] {
-        return self->state.part<user_coach_part>().history(self, q);
-      });
+      return serve(d, &user_coach_part::history, q);
     },
     [](deadline d, atom::chat, chat_message& x) {
-      auto self = running_user();
-      return admitted(self, d, [&] {
-        return self->state.part<user_coach_part>().send(self, std::move(x));
-      });
+      return serve(d, &user_coach_part::send, std::move(x));
     },
   };
 }

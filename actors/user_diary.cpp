@@ -165,48 +165,25 @@ caf::result<std::vector<sleep_record>> user_diary_part::sleep(user_self self,
 user_diary_part::facet::behavior_type user_diary_part::behavior() {
   return {
     [](deadline d, atom::add, food_entry& x) {
-      auto self = running_user();
-      return admitted(self, d, [&] {
-        return self->state.part<user_diary_part>().add_food(self, std::move(x));
-      });
+      return serve(d, &user_diary_part::add_food, std::move(x));
     },
     [](deadline d, atom::get, food_ref x) {
-      auto self = running_user();
-      return admitted(self, d, [&] {
-        return self->state.part<user_diary_part>().food(self, x);
-      });
+      return serve(d, &user_diary_part::food, x);
     },
     [](deadline d, atom::patch, food_ref ref, food_patch& x) {
-      auto self = running_user();
-      return admitted(self, d, [&] {
-        return self->state.part<user_diary_part>().patch_food(self, ref,
-                                                              std::move(x));
-      });
+      return serve(d, &user_diary_part::patch_food, ref, std::move(x));
     },
     [](deadline d, atom::del, food_ref x) {
-      auto self = running_user();
-      return admitted(self, d, [&] {
-        return self->state.part<user_diary_part>().delete_food(self, x);
-      });
+      return serve(d, &user_diary_part::delete_food, x);
     },
     [](deadline d, atom::get, atom::day, std::string& date) {
-      auto self = running_user();
-      return admitted(self, d, [&] {
-        return self->state.part<user_diary_part>().day(self, std::move(date));
-      });
+      return serve(d, &user_diary_part::day, std::move(date));
     },
     [](deadline d, atom::add, sleep_input& x) {
-      auto self = running_user();
-      return admitted(self, d, [&] {
-        return self->state.part<user_diary_part>().add_sleep(self,
-                                                             std::move(x));
-      });
+      return serve(d, &user_diary_part::add_sleep, std::move(x));
     },
     [](deadline d, atom::get, sleep_query& q) {
-      auto self = running_user();
-      return admitted(self, d, [&] {
-        return self->state.part<user_diary_part>().sleep(self, std::move(q));
-      });
+      return serve(d, &user_diary_part::sleep, std::move(q));
     },
   };
 }

@@ -636,50 +636,25 @@ void user_intervals_part::refresh_due(user_self self) {
 user_intervals_part::facet::behavior_type user_intervals_part::behavior() {
   return {
     [](deadline d, atom::get, atom::intervals) {
-      auto self = running_user();
-      return admitted(self, d, [&] {
-        return self->state.part<user_intervals_part>().status(self);
-      });
+      return serve(d, &user_intervals_part::status);
     },
     [](deadline d, atom::link, intervals_link& x) {
-      auto self = running_user();
-      return admitted(self, d, [&] {
-        return self->state.part<user_intervals_part>().link_key(self,
-                                                                std::move(x));
-      });
+      return serve(d, &user_intervals_part::link_key, std::move(x));
     },
     [](deadline d, atom::unlink) {
-      auto self = running_user();
-      return admitted(self, d, [&] {
-        return self->state.part<user_intervals_part>().unlink(self);
-      });
+      return serve(d, &user_intervals_part::unlink);
     },
     [](deadline d, atom::sync) {
-      auto self = running_user();
-      return admitted(self, d, [&] {
-        return self->state.part<user_intervals_part>().sync(self);
-      });
+      return serve(d, &user_intervals_part::sync);
     },
     [](deadline d, atom::get, atom::events, list_query& q) {
-      auto self = running_user();
-      return admitted(self, d, [&] {
-        return self->state.part<user_intervals_part>().events(self,
-                                                              std::move(q));
-      });
+      return serve(d, &user_intervals_part::events, std::move(q));
     },
     [](deadline d, atom::get, atom::activities, list_query& q) {
-      auto self = running_user();
-      return admitted(self, d, [&] {
-        return self->state.part<user_intervals_part>().activities(self,
-                                                                  std::move(q));
-      });
+      return serve(d, &user_intervals_part::activities, std::move(q));
     },
     [](deadline d, atom::add, planned_event& x) {
-      auto self = running_user();
-      return admitted(self, d, [&] {
-        return self->state.part<user_intervals_part>().push_event(self,
-                                                                  std::move(x));
-      });
+      return serve(d, &user_intervals_part::push_event, std::move(x));
     },
   };
 }

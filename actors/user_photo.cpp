@@ -215,25 +215,13 @@ caf::result<sleep_record> user_photo_part::analyze_sleep(user_self self,
 user_photo_part::facet::behavior_type user_photo_part::behavior() {
   return {
     [](deadline d, atom::analyze, meal_photo& x) {
-      auto self = running_user();
-      return admitted(self, d, [&] {
-        return self->state.part<user_photo_part>().analyze_meal(self,
-                                                                std::move(x));
-      });
+      return serve(d, &user_photo_part::analyze_meal, std::move(x));
     },
     [](deadline d, atom::analyze, photo_upload& x) {
-      auto self = running_user();
-      return admitted(self, d, [&] {
-        return self->state.part<user_photo_part>().analyze_photo(self,
-                                                                 std::move(x));
-      });
+      return serve(d, &user_photo_part::analyze_photo, std::move(x));
     },
     [](deadline d, atom::analyze, sleep_photo& x) {
-      auto self = running_user();
-      return admitted(self, d, [&] {
-        return self->state.part<user_photo_part>().analyze_sleep(self,
-                                                                 std::move(x));
-      });
+      return serve(d, &user_photo_part::analyze_sleep, std::move(x));
     },
   };
 }

@@ -133,16 +133,10 @@ caf::result<athlete_profile> user_profile_part::patch(user_self self,
 user_profile_part::facet::behavior_type user_profile_part::behavior() {
   return {
     [](deadline d, atom::get, atom::profile) {
-      auto self = running_user();
-      return admitted(self, d, [&] {
-        return self->state.part<user_profile_part>().get(self);
-      });
+      return serve(d, &user_profile_part::get);
     },
     [](deadline d, atom::patch, profile_patch& x) {
-      auto self = running_user();
-      return admitted(self, d, [&] {
-        return self->state.part<user_profile_part>().patch(self, std::move(x));
-      });
+      return serve(d, &user_profile_part::patch, std::move(x));
     },
   };
 }

@@ -1223,54 +1223,28 @@ void user_strava_part::purge_due(user_self self) {
 user_strava_part::facet::behavior_type user_strava_part::behavior() {
   return {
     [](deadline d, atom::get, atom::strava) {
-      auto self = running_user();
-      return admitted(self, d, [&] {
-        return self->state.part<user_strava_part>().status(self);
-      });
+      return serve(d, &user_strava_part::status);
     },
     [](deadline d, atom::authorize) {
-      auto self = running_user();
-      return admitted(self, d, [&] {
-        return self->state.part<user_strava_part>().authorize(self);
-      });
+      return serve(d, &user_strava_part::authorize);
     },
     [](deadline d, atom::link, strava_code& x) {
-      auto self = running_user();
-      return admitted(self, d, [&] {
-        return self->state.part<user_strava_part>().link_code(self,
-                                                              std::move(x));
-      });
+      return serve(d, &user_strava_part::link_code, std::move(x));
     },
     [](deadline d, atom::sync, atom::strava) {
-      auto self = running_user();
-      return admitted(self, d, [&] {
-        return self->state.part<user_strava_part>().sync(self);
-      });
+      return serve(d, &user_strava_part::sync);
     },
     [](deadline d, atom::unlink, atom::strava) {
-      auto self = running_user();
-      return admitted(self, d, [&] {
-        return self->state.part<user_strava_part>().unlink(self);
-      });
+      return serve(d, &user_strava_part::unlink);
     },
     [](deadline d, atom::get, atom::strava, list_query& q) {
-      auto self = running_user();
-      return admitted(self, d, [&] {
-        return self->state.part<user_strava_part>().activities(self,
-                                                               std::move(q));
-      });
+      return serve(d, &user_strava_part::activities, std::move(q));
     },
     [](deadline d, atom::get, atom::strava, atom::fitness) {
-      auto self = running_user();
-      return admitted(self, d, [&] {
-        return self->state.part<user_strava_part>().fitness_of(self);
-      });
+      return serve(d, &user_strava_part::fitness_of);
     },
     [](deadline d, atom::refresh, atom::strava) {
-      auto self = running_user();
-      return admitted(self, d, [&] {
-        return self->state.part<user_strava_part>().refresh_profile(self);
-      });
+      return serve(d, &user_strava_part::refresh_profile);
     },
   };
 }

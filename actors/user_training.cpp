@@ -301,59 +301,28 @@ void user_training_part::store_fit(user_self self, fit_reading file,
 user_training_part::facet::behavior_type user_training_part::behavior() {
   return {
     [](deadline d, atom::put, wellness_input& x) {
-      auto self = running_user();
-      return admitted(self, d, [&] {
-        return self->state.part<user_training_part>().put_wellness(
-          self, std::move(x));
-      });
+      return serve(d, &user_training_part::put_wellness, std::move(x));
     },
     [](deadline d, atom::get, atom::wellness, list_query& q) {
-      auto self = running_user();
-      return admitted(self, d, [&] {
-        return self->state.part<user_training_part>().wellness(self,
-                                                               std::move(q));
-      });
+      return serve(d, &user_training_part::wellness, std::move(q));
     },
     [](deadline d, atom::add, workout_input& x) {
-      auto self = running_user();
-      return admitted(self, d, [&] {
-        return self->state.part<user_training_part>().add_workout(self,
-                                                                  std::move(x));
-      });
+      return serve(d, &user_training_part::add_workout, std::move(x));
     },
     [](deadline d, atom::patch, workout_ref ref, workout_input& x) {
-      auto self = running_user();
-      return admitted(self, d, [&] {
-        return self->state.part<user_training_part>().patch_workout(
-          self, ref, std::move(x));
-      });
+      return serve(d, &user_training_part::patch_workout, ref, std::move(x));
     },
     [](deadline d, atom::del, workout_ref x) {
-      auto self = running_user();
-      return admitted(self, d, [&] {
-        return self->state.part<user_training_part>().delete_workout(self, x);
-      });
+      return serve(d, &user_training_part::delete_workout, x);
     },
     [](deadline d, atom::get, atom::workouts, list_query& q) {
-      auto self = running_user();
-      return admitted(self, d, [&] {
-        return self->state.part<user_training_part>().workouts(self,
-                                                               std::move(q));
-      });
+      return serve(d, &user_training_part::workouts, std::move(q));
     },
     [](deadline d, atom::get, fitness_query& q) {
-      auto self = running_user();
-      return admitted(self, d, [&] {
-        return self->state.part<user_training_part>().fitness_of(self,
-                                                                 std::move(q));
-      });
+      return serve(d, &user_training_part::fitness_of, std::move(q));
     },
     [](deadline d, atom::add, fit_upload& x) {
-      auto self = running_user();
-      return admitted(self, d, [&] {
-        return self->state.part<user_training_part>().import_fit(self,
-                                                                 std::move(x));
-      });
+      return serve(d, &user_training_part::import_fit, std::move(x));
     },
   };
 }

@@ -46,8 +46,8 @@ std::string prompt_of(const upstream_request& x) {
 
 } // namespace
 
-TEST_CASE("broker: never more than max_concurrency in flight; interactive "
-          "before batch; a full queue refused at once") {
+TEST_CASE("broker: never more than max_concurrency in flight, interactive "
+          "before batch, a full queue refused at once") {
   deterministic_system sys;
   auto upstream_log = std::make_shared<fake_upstream_log>();
   auto upstream = sys.fake_upstream(upstream_log);

@@ -71,8 +71,8 @@ reminder_settings settings(size_t max_waking = 64) {
 
 } // namespace
 
-TEST_CASE("scheduler: claims, confirms and wakes what is due; keeps the "
-          "rest for its timer") {
+TEST_CASE("scheduler: claims, confirms and wakes what is due, keeps the rest "
+          "for its timer") {
   deterministic_system sys;
   auto db = std::make_shared<fake_db_script>();
   auto wakes = std::make_shared<fake_registry_log>();
@@ -106,8 +106,8 @@ TEST_CASE("scheduler: claims, confirms and wakes what is due; keeps the "
   sys.stop(scheduler);
 }
 
-TEST_CASE("scheduler: at most max_waking users are woken at once; the "
-          "next only once one has taken its reminder") {
+TEST_CASE("scheduler: at most max_waking users are woken at once, the next "
+          "only once one has taken its reminder") {
   deterministic_system sys;
   auto db = std::make_shared<fake_db_script>();
   auto wakes = std::make_shared<fake_registry_log>();
@@ -138,8 +138,8 @@ TEST_CASE("scheduler: at most max_waking users are woken at once; the "
   sys.stop(scheduler);
 }
 
-TEST_CASE("scheduler: a reminder moved since its claim is not fired; a "
-          "refused claim is polled again") {
+TEST_CASE("scheduler: a reminder moved since its claim is not fired, a refused "
+          "claim is polled again") {
   deterministic_system sys;
   auto db = std::make_shared<fake_db_script>();
   auto wakes = std::make_shared<fake_registry_log>();

@@ -47,8 +47,8 @@ bool sent(const fake_db_script& db, stmt id) {
 
 } // namespace
 
-TEST_CASE("facets: one actor answers every facet's requests through the "
-          "parts user_parts composes") {
+TEST_CASE("facets: one actor answers every facet's requests through the parts "
+          "user_parts composes") {
   deterministic_system sys;
   auto db = account_db();
   auto wakes = std::make_shared<fake_registry_log>();
@@ -70,7 +70,7 @@ TEST_CASE("facets: one actor answers every facet's requests through the "
   sys.stop(user);
 }
 
-TEST_CASE("facets: a due reminder reaches the facet that owns its kind; an "
+TEST_CASE("facets: a due reminder reaches the facet that owns its kind, an "
           "unknown kind is taken and no facet acts") {
   deterministic_system sys;
   auto db = account_db();

@@ -86,93 +86,103 @@ public:
   }
 
   db_actor fake_db(std::shared_ptr<fake_db_script> script) {
-    auto result =
-      sys_->spawn([script](db_actor::pointer) -> db_actor::behavior_type {
-        return {
-          [](atom::status) {
-            return db_stats{};
-          },
-          [script](atom::exec, db_batch& b) -> caf::result<db_reply> {
-            script->batches.push_back(b);
-            auto r = script->answer(b);
-            if (!r)
-              return r.error();
-            return std::move(*r);
-          },
-        };
-      });
+    auto result = sys_->spawn(fake_db_behavior, std::move(script));
     fakes_.push_back(caf::actor_cast<caf::actor>(result));
     return result;
   }
 
   user_registry_actor fake_registry(std::shared_ptr<fake_registry_log> log) {
-    auto result = sys_->spawn([log](user_registry_actor::pointer self)
-                                -> user_registry_actor::behavior_type {
-      return {
-        [](atom::get, int32_t) {
-          return user_actor{};
-        },
-        [](atom::internal, atom::passivate, int32_t) {},
-        [self, log](atom::internal, atom::remind, int32_t user,
-                    std::string& kind) -> caf::result<bool> {
-          log->woken.emplace_back(user, kind);
-          if (!log->hold)
-            return true;
-          log->held.push_back(self->make_response_promise<bool>());
-          return log->held.back();
-        },
-        [](deadline, atom::webhook, strava_webhook_event&) {
-          return true;
-        },
-        // The test's release: every held wake is answered "taken".
-        [log](atom::internal, atom::tick) {
-          auto held = std::move(log->held);
-          log->held.clear();
-          for (auto& x : held)
-            x.deliver(true);
-        },
-        [](atom::status) {
-          return user_registry_stats{};
-        },
-      };
-    });
+    auto result = sys_->spawn(fake_registry_behavior, std::move(log));
     fakes_.push_back(caf::actor_cast<caf::actor>(result));
     return result;
   }
 
+  // CAF 0.17 dereferences a null argument tuple when a lambda without
+  // arguments is spawned (UBSan sees it): the fakes are functions taking
+  // their log as an argument.
+  static db_actor::behavior_type
+  fake_db_behavior(db_actor::pointer, std::shared_ptr<fake_db_script> script) {
+    return {
+      [](atom::status) {
+        return db_stats{};
+      },
+      [script](atom::exec, db_batch& b) -> caf::result<db_reply> {
+        script->batches.push_back(b);
+        auto r = script->answer(b);
+        if (!r)
+          return r.error();
+        return std::move(*r);
+      },
+    };
+  }
+
+  static user_registry_actor::behavior_type
+  fake_registry_behavior(user_registry_actor::pointer self,
+                         std::shared_ptr<fake_registry_log> log) {
+    return {
+      [](atom::get, int32_t) {
+        return user_actor{};
+      },
+      [](atom::internal, atom::passivate, int32_t) {},
+      [self, log](atom::internal, atom::remind, int32_t user,
+                  std::string& kind) -> caf::result<bool> {
+        log->woken.emplace_back(user, kind);
+        if (!log->hold)
+          return true;
+        log->held.push_back(self->make_response_promise<bool>());
+        return log->held.back();
+      },
+      [](deadline, atom::webhook, strava_webhook_event&) {
+        return true;
+      },
+      // The test's release: every held wake is answered "taken".
+      [log](atom::internal, atom::tick) {
+        auto held = std::move(log->held);
+        log->held.clear();
+        for (auto& x : held)
+          x.deliver(true);
+      },
+      [](atom::status) {
+        return user_registry_stats{};
+      },
+    };
+  }
+
   upstream_actor fake_upstream(std::shared_ptr<fake_upstream_log> log) {
-    auto result = sys_->spawn(
-      [log](upstream_actor::pointer self) -> upstream_actor::behavior_type {
-        return {
-          [self, log](atom::fetch,
-                      upstream_request& x) -> caf::result<upstream_response> {
-            log->asked.push_back(x);
-            log->held.push_back(
-              self->make_response_promise<upstream_response>());
-            return log->held.back();
-          },
-          [](atom::status) {
-            return upstream_stats{};
-          },
-          [](atom::internal, atom::done, upstream_outcome&) {},
-          [](atom::internal, atom::retry, uint64_t) {},
-          // The test's answer: the oldest held call gets `status, body`
-          // (sent as `(internal, tick, "<status> <body>")`).
-          [log](atom::internal, atom::tick, std::string& answer) {
-            if (log->held.empty())
-              return;
-            auto space = answer.find(' ');
-            upstream_response r;
-            r.status = std::stoi(answer.substr(0, space));
-            r.body = answer.substr(space + 1);
-            auto promise = log->held.front();
-            log->held.erase(log->held.begin());
-            promise.deliver(std::move(r));
-          },
-        };
-      });
+    auto result = sys_->spawn(fake_upstream_behavior, std::move(log));
     fakes_.push_back(caf::actor_cast<caf::actor>(result));
     return result;
+  }
+
+  static upstream_actor::behavior_type
+  fake_upstream_behavior(upstream_actor::pointer self,
+                         std::shared_ptr<fake_upstream_log> log) {
+    return {
+      [self, log](atom::fetch,
+                  upstream_request& x) -> caf::result<upstream_response> {
+        log->asked.push_back(x);
+        log->held.push_back(self->make_response_promise<upstream_response>());
+        return log->held.back();
+      },
+      [](atom::status) {
+        return upstream_stats{};
+      },
+      [](atom::internal, atom::done, upstream_outcome&) {},
+      [](atom::internal, atom::retry, uint64_t) {},
+      // The test's answer: the oldest held call gets `status, body`
+      // (sent as `(internal, tick, "<status> <body>")`).
+      [log](atom::internal, atom::tick, std::string& answer) {
+        if (log->held.empty())
+          return;
+        auto space = answer.find(' ');
+        upstream_response r;
+        r.status = std::stoi(answer.substr(0, space));
+        r.body = answer.substr(space + 1);
+        auto promise = log->held.front();
+        log->held.erase(log->held.begin());
+        promise.deliver(std::move(r));
+      },
+    };
   }
 
   /// Answers the oldest call a fake upstream holds, then runs.
