@@ -191,10 +191,10 @@ template<class Part, class Result, class... Params, class... Xs>
 Result serve(deadline d, Result (Part::*method)(user_self, Params...),
              Xs&&... xs) {
   auto self = running_user();
-  if (auto err = self->state.admit(self, d))
-    return err;
-  return (self->state.template part<Part>().*method)(self,
-                                                     std::forward<Xs>(xs)...);
+  return admitted(self, d, [&] {
+    return (self->state.template part<Part>().*method)(self,
+                                                       std::forward<Xs>(xs)...);
+  });
 }
 
 /// The user actor. Its behaviour is built once and shared by every user
@@ -219,6 +219,5 @@ public:
 
   behavior_type make_behavior() override;
 };
-
 
 } // namespace st

@@ -301,20 +301,27 @@ std::pair<int, int> jpeg_decode_size(int width, int height, int max_side) {
   return {TJSCALED(width, chosen), TJSCALED(height, chosen)};
 }
 
-/// Adobe's CMYK as libjpeg returns it (inverted: 255 is no ink) to BGR.
-raster bgr_of_cmyk(const raster& cmyk) {
-  raster result(cmyk.cols, cmyk.rows, 3);
-  for (int r = 0; r < cmyk.rows; ++r) {
-    auto* in = cmyk.row(r);
+/// Three channels from four, pixel by pixel, by `pixel(in, out)`.
+template<class F>
+raster three_of_four(const raster& x, F pixel) {
+  raster result(x.cols, x.rows, 3);
+  for (int r = 0; r < x.rows; ++r) {
+    auto* in = x.row(r);
     auto* out = result.row(r);
-    for (int c = 0; c < cmyk.cols; ++c, in += 4, out += 3) {
-      auto k = in[3];
-      out[0] = static_cast<uint8_t>(in[2] * k / 255);
-      out[1] = static_cast<uint8_t>(in[1] * k / 255);
-      out[2] = static_cast<uint8_t>(in[0] * k / 255);
-    }
+    for (int c = 0; c < x.cols; ++c, in += 4, out += 3)
+      pixel(in, out);
   }
   return result;
+}
+
+/// Adobe's CMYK as libjpeg returns it (inverted: 255 is no ink) to BGR.
+raster bgr_of_cmyk(const raster& cmyk) {
+  return three_of_four(cmyk, [](const uint8_t* in, uint8_t* out) {
+    auto k = in[3];
+    out[0] = static_cast<uint8_t>(in[2] * k / 255);
+    out[1] = static_cast<uint8_t>(in[1] * k / 255);
+    out[2] = static_cast<uint8_t>(in[0] * k / 255);
+  });
 }
 
 std::optional<raster> decode_jpeg(std::string_view bytes, int max_side) {
@@ -342,18 +349,11 @@ std::optional<raster> decode_jpeg(std::string_view bytes, int max_side) {
 
 /// Transparent areas flattened onto white.
 raster bgr_of_bgra(const raster& x) {
-  raster result(x.cols, x.rows, 3);
-  for (int r = 0; r < x.rows; ++r) {
-    auto* in = x.row(r);
-    auto* out = result.row(r);
-    for (int c = 0; c < x.cols; ++c, in += 4, out += 3) {
-      auto a = in[3];
-      for (int k = 0; k < 3; ++k)
-        out[k] =
-          static_cast<uint8_t>((in[k] * a + 255 * (255 - a) + 127) / 255);
-    }
-  }
-  return result;
+  return three_of_four(x, [](const uint8_t* in, uint8_t* out) {
+    auto a = in[3];
+    for (int k = 0; k < 3; ++k)
+      out[k] = static_cast<uint8_t>((in[k] * a + 255 * (255 - a) + 127) / 255);
+  });
 }
 
 /// libpng's simplified reader: any bit depth and colour type to 8-bit
