@@ -161,9 +161,13 @@ strava_gateway(gateway_self self, strava_gateway_settings cfg) {
       auto& st = self->state;
       auto sent = st.cfg.clock.now();
       if (x.budgeted) {
+        // Nothing is sent at a window's closing edge either: Strava
+        // could count it in the next window, which is leased in full.
+        auto window = strava_gateway_state::window_of(sent);
+        auto closing = (window + 1) * strava_budget::window_ms - st.edge();
         auto i = st.leases.find(x.user_id);
         if (i == st.leases.end() || i->second.left <= 0 ||
-            i->second.window != strava_gateway_state::window_of(sent))
+            i->second.window != window || sent >= closing)
           return make_error(strava_ec::no_lease,
                             "no lease of the Strava budget in this window");
         if (--i->second.left == 0)

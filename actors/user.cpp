@@ -66,15 +66,11 @@ list_query user_state::resolve_window(list_query q) const {
 db_statement
 user_state::remind_at(const char* kind,
                       std::chrono::system_clock::time_point due) const {
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-              due.time_since_epoch())
-              .count();
-  return statement_of(stmt::reminder_set,
-                      {uid(), std::string{kind}, std::to_string(ms)});
+  return reminder_set(id, kind, due);
 }
 
 db_statement user_state::forget_reminder(const char* kind) const {
-  return statement_of(stmt::reminder_clear, {uid(), std::string{kind}});
+  return reminder_clear(id, kind);
 }
 
 void user_state::write_in_background(user_self self, db_statement x,
@@ -350,6 +346,15 @@ user_actor_impl::behavior_type user_actor_impl::make_behavior() {
   // Every request finds the account (and time zone) known: they wait in
   // the mailbox until this first read is in.
   st.reload_profile(this);
+  // A facet's job actor ended: each part checks whether it was its own.
+  set_down_handler([](caf::scheduled_actor*, caf::down_msg& dm) {
+    auto self = running_user();
+    std::apply(
+      [&](auto&... x) {
+        (x.ended(self, dm), ...);
+      },
+      self->state.parts);
+  });
   static const auto behavior = shared_behavior();
   return behavior;
 }

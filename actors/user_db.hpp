@@ -58,6 +58,23 @@ inline db_batch batch_of(std::vector<db_statement> xs,
   return result;
 }
 
+/// The statement that sets `user`'s reminder of `kind` due at `due`
+/// (ending any claim on it), and the one that drops it.
+inline db_statement reminder_set(int32_t user, const char* kind,
+                                 std::chrono::system_clock::time_point due) {
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+              due.time_since_epoch())
+              .count();
+  return statement_of(
+    stmt::reminder_set,
+    {std::to_string(user), std::string{kind}, std::to_string(ms)});
+}
+
+inline db_statement reminder_clear(int32_t user, const char* kind) {
+  return statement_of(stmt::reminder_clear,
+                      {std::to_string(user), std::string{kind}});
+}
+
 /// Sends `batch` with deadline `until` (default: the request in
 /// progress's). No timer: the pool answers every batch (sent and answered,
 /// or refused unsent).

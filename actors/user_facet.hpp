@@ -22,6 +22,9 @@ namespace st {
 ///                                 way (no passivation then)
 ///   void rows_changed(user_self, user_table);
 ///                                 a facet changed rows: drop what is stale
+///   void ended(user_self, const caf::down_msg&);
+///                                 an actor the user actor monitors ended
+///                                 (a facet's job: it checks the source)
 ///
 /// A part keeps its own caches; what it needs of another facet it asks of
 /// the core (user_state), never of that part. The user actor composes the
@@ -33,6 +36,7 @@ struct user_facet {
     return false;
   }
   void rows_changed(user_self, user_table) {}
+  void ended(user_self, const caf::down_msg&) {}
 };
 
 } // namespace st

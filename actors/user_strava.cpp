@@ -1,5 +1,6 @@
 #include "actors/user_strava.hpp"
 
+#include "actors/strava_events_job.hpp"
 #include "actors/user.hpp"
 #include "actors/user_db.hpp"
 #include "config/defaults.hpp"
@@ -57,12 +58,6 @@ bool linked(user_self self) {
   return part(self).link && *part(self).link;
 }
 
-db_value flag_param(const std::optional<bool>& x) {
-  if (!x)
-    return caf::none;
-  return std::string{*x ? "true" : "false"};
-}
-
 /// A call to Strava of this user through the gateway.
 auto request_gateway(user_self self, strava_call x) {
   x.user_id = self->state.id;
@@ -89,7 +84,7 @@ upstream_request oauth_request(user_self self, const std::string& path,
   r.headers = {"Content-Type: application/x-www-form-urlencoded",
                "Accept: application/json"};
   r.body = std::move(form);
-  r.until = deadline::in(std::chrono::seconds(60));
+  r.until = deadline::in(defaults::strava_oauth_time);
   return r;
 }
 
@@ -146,7 +141,7 @@ void revoke(user_self self, const std::string& reason, done_fn k) {
              batch_of({statement_of(stmt::strava_unlink, {uid}),
                        statement_of(stmt::strava_revoked, {uid, reason})},
                       true),
-             deadline::in(std::chrono::seconds(30)))
+             deadline::in(defaults::strava_write_time))
     .then(
       [=](db_reply&) {
         drop_link(self);
@@ -222,7 +217,7 @@ void with_token(user_self self,
                      {self->state.uid(), seal_secret(key, link->refresh_token),
                       seal_secret(key, link->access_token),
                       std::to_string(link->expires_at)})}),
-                   deadline::in(std::chrono::seconds(30)))
+                   deadline::in(defaults::strava_write_time))
           .then(
             [=](db_reply&) {
               finish(link->access_token);
@@ -272,18 +267,20 @@ void spend_lease(user_self self, bool interactive, bool wait, int64_t wanted,
 }
 
 /// A budgeted GET of the user's: lease, token, call. A 401 refreshes the
-/// token and tries once more, then ends the link. A 429, or a lease that
-/// ran out between grant and send, leases again for a caller who waits
-/// (a few times); background work gets it as an error (a job renews its
-/// claim first).
+/// token and tries once more, then ends the link. A lease that ran out
+/// between grant and send (its window ended) is taken again at once; a
+/// 429 too for a caller who waits, while background work gets it as an
+/// error (a job renews its claim first). A few tries at most.
 void api_get(user_self self, std::string url, bool interactive, bool wait,
              int64_t wanted, answer_fn k, int tries = 0,
              bool refreshed = false) {
-  constexpr int max_tries = 4;
   auto epoch = part(self).link_epoch;
   auto again = [=](caf::error why) {
     part(self).lease_left = 0; // nothing more in this window
-    if (!interactive || tries >= max_tries)
+    // A lease that ended with its window is taken again at once, for
+    // background work too; a 429 is the caller's (a job renews its claim).
+    bool retry = interactive || why == strava_ec::no_lease;
+    if (!retry || tries + 1 >= defaults::strava_call_tries)
       return k(std::move(why));
     api_get(self, url, interactive, wait, wanted, k, tries + 1, refreshed);
   };
@@ -326,325 +323,31 @@ void api_get(user_self self, std::string url, bool interactive, bool wait,
   });
 }
 
-/// The statement that upserts `rows` (for job `job`, only while this
-/// process still holds it; none = not a job's).
-db_statement upsert_rows(user_self self,
-                         const std::vector<strava::activity_row>& rows,
-                         std::optional<int64_t> job) {
-  std::vector<db_value> ids, starts, local, zone, name, description, type,
-    sport, workout, moving, elapsed, distance, gain, high, low, speed, top, hr,
-    max_hr, watts, kj, suffer, trainer, commute, manual, priv, raw;
-  for (auto& r : rows) {
-    ids.emplace_back(std::to_string(r.strava_id));
-    starts.emplace_back(std::to_string(r.start_unix));
-    local.push_back(r.start_date_local);
-    zone.push_back(r.timezone);
-    name.push_back(r.name);
-    description.push_back(r.description);
-    type.push_back(r.type);
-    sport.push_back(r.sport_type);
-    workout.push_back(param(r.workout_type));
-    moving.push_back(param(r.moving_time_sec));
-    elapsed.push_back(param(r.elapsed_time_sec));
-    distance.push_back(param(r.distance_m));
-    gain.push_back(param(r.total_elevation_gain_m));
-    high.push_back(param(r.elev_high_m));
-    low.push_back(param(r.elev_low_m));
-    speed.push_back(param(r.average_speed_m_s));
-    top.push_back(param(r.max_speed_m_s));
-    hr.push_back(param(r.average_heartrate));
-    max_hr.push_back(param(r.max_heartrate));
-    watts.push_back(param(r.average_watts));
-    kj.push_back(param(r.kilojoules));
-    suffer.push_back(param(r.suffer_score));
-    trainer.push_back(flag_param(r.trainer));
-    commute.push_back(flag_param(r.commute));
-    manual.push_back(flag_param(r.manual));
-    priv.push_back(flag_param(r.is_private));
-    raw.emplace_back(r.raw);
-  }
-  db_value job_id = caf::none;
-  if (job)
-    job_id = std::to_string(*job);
-  return statement_of(stmt::strava_page_upsert, {self->state.uid(),
-                                                 sql_array(ids),
-                                                 sql_array(starts),
-                                                 sql_array(local),
-                                                 sql_array(zone),
-                                                 sql_array(name),
-                                                 sql_array(description),
-                                                 sql_array(type),
-                                                 sql_array(sport),
-                                                 sql_array(workout),
-                                                 sql_array(moving),
-                                                 sql_array(elapsed),
-                                                 sql_array(distance),
-                                                 sql_array(gain),
-                                                 sql_array(high),
-                                                 sql_array(low),
-                                                 sql_array(speed),
-                                                 sql_array(top),
-                                                 sql_array(hr),
-                                                 sql_array(max_hr),
-                                                 sql_array(watts),
-                                                 sql_array(kj),
-                                                 sql_array(suffer),
-                                                 sql_array(trainer),
-                                                 sql_array(commute),
-                                                 sql_array(manual),
-                                                 sql_array(priv),
-                                                 sql_array(raw),
-                                                 job_id,
-                                                 config(self).claimer});
-}
+// -- the jobs -----------------------------------------------------------------
 
-// -- the sync job -------------------------------------------------------------
-
-/// A claimed job as it runs.
-struct job_run {
-  int64_t id = 0;
-  int64_t page = 1; ///< the next page to fetch
-  int64_t after = 0;
-  int64_t before = 0;
-  int64_t attempts = 0;     ///< this one included
-  int64_t budget_waits = 0; ///< lease waits that ran out in a row
-  uint64_t epoch = 0;
-};
-
-/// Lease waits (each half a claim long, the claim renewed after each) a
-/// job sits through before it goes back to the queue as a reminder.
-constexpr int64_t max_budget_waits = 10;
-
-std::chrono::system_clock::time_point from_ms(int64_t ms) {
-  return std::chrono::system_clock::time_point{std::chrono::milliseconds{ms}};
-}
-
-/// The watchdog of a running job: if this process dies, the reminder
-/// fires after the claim ran out and another process resumes the job.
-db_statement watchdog(user_self self) {
-  return self->state.remind_at(user_strava_part::sync_reminder,
-                               std::chrono::system_clock::now() +
-                                 config(self).job_lease +
-                                 std::chrono::seconds(1));
-}
-
-void job_over(user_self self) {
+strava_job_context job_context(user_self self) {
   auto& st = self->state;
-  part(self).job_running = false;
-  if (part(self).lease_left > 0) {
-    part(self).lease_left = 0;
-    self->send(config(self).gateway, atom::release_v, st.id);
-  }
-  st.work_ended(self);
+  return {st.id, caf::actor_cast<user_actor>(self), st.db, st.cfg->strava};
 }
 
-/// No claimable job now: the reminder follows the live job's next due
-/// time (a retry's, or another process's claim), or goes.
-void follow_queue(user_self self) {
-  request_db(
-    self, batch_of({statement_of(stmt::strava_job_due, {self->state.uid()})}),
-    deadline::in(std::chrono::seconds(30)))
-    .then(
-      [=](db_reply& r) {
-        auto& st = self->state;
-        if (auto row = first_row(r))
-          st.write_in_background(
-            self,
-            st.remind_at(user_strava_part::sync_reminder,
-                         from_ms(integer((*row)[0]).value_or(0)) +
-                           std::chrono::seconds(1)),
-            "the Strava sync reminder");
-        else
-          st.write_in_background(
-            self, st.forget_reminder(user_strava_part::sync_reminder),
-            "the Strava sync reminder");
-        job_over(self);
-      },
-      [=](caf::error&) {
-        job_over(self);
-      });
-}
-
-/// The backoff before attempt `attempts + 1`: doubling, at most an hour.
-int64_t backoff_s(user_self self, int64_t attempts) {
-  auto base = config(self).job_backoff.count();
-  auto shift = std::min<int64_t>(std::max<int64_t>(attempts - 1, 0), 7);
-  return std::min<int64_t>(3600, base << shift);
-}
-
-/// Writes how the job ended (`x`), then follows the queue.
-void end_job(user_self self, db_batch x) {
-  request_db(self, std::move(x), deadline::in(std::chrono::seconds(30)))
-    .then(
-      [=](db_reply&) {
-        follow_queue(self);
-      },
-      [=](caf::error&) {
-        job_over(self);
-      });
-}
-
-void fail_job(user_self self, const job_run& run, const caf::error& err) {
-  if (err == strava_ec::revoked || part(self).link_epoch != run.epoch)
-    return job_over(self); // the job went with the link
-  // Waiting for the budget is no failed attempt; it is tried again soon.
-  constexpr int64_t budget_retry_s = 10;
-  bool counts = err != call_ec::expired && err != strava_ec::rate_limited &&
-                err != strava_ec::no_lease;
-  auto& cfg = config(self);
-  auto detail = counts ? error_detail(err)
-                       : std::string{"waiting for the Strava rate budget"};
-  log_warn("strava", "sync job " + std::to_string(run.id) + " of user " +
-                       std::to_string(self->state.id) + ": " + detail);
-  end_job(
-    self,
-    batch_of({statement_of(
-      stmt::strava_job_failed,
-      {std::to_string(run.id), detail, std::to_string(cfg.job_attempts),
-       std::to_string(counts ? backoff_s(self, run.attempts) : budget_retry_s),
-       std::string{counts ? "true" : "false"}})}));
-}
-
-void finish_job(user_self self, const job_run& run) {
-  auto& st = self->state;
-  std::vector<db_statement> xs{
-    statement_of(stmt::strava_job_done, {std::to_string(run.id)})};
-  auto days = config(self).cache_days;
-  if (days > 0)
-    xs.push_back(st.remind_at(user_strava_part::purge_reminder,
-                              std::chrono::system_clock::now()));
-  end_job(self, batch_of(std::move(xs), true));
-}
-
-void fetch_page(user_self self, job_run run);
-
-void store_page(user_self self, job_run run, strava::activity_page page) {
-  auto& cfg = config(self);
-  auto stored = static_cast<int64_t>(page.rows.size());
-  auto batch =
-    batch_of({upsert_rows(self, page.rows, run.id),
-              statement_of(stmt::strava_job_progress,
-                           {std::to_string(run.id), cfg.claimer,
-                            std::to_string(run.page), std::to_string(stored),
-                            std::to_string(cfg.job_lease.count())}),
-              watchdog(self)},
-             true);
-  batch.bulk = true;
-  auto last = page.listed < static_cast<size_t>(cfg.per_page);
-  request_db(self, std::move(batch), deadline::in(std::chrono::seconds(60)))
-    .then(
-      [=](db_reply& r) mutable {
-        if (first_row(r, 1) == nullptr) {
-          // Unlinked, or another process took the job over: stop here.
-          return job_over(self);
-        }
-        if (last)
-          return finish_job(self, run);
-        ++run.page;
-        run.budget_waits = 0;
-        fetch_page(self, run);
-      },
-      [=](caf::error& err) {
-        fail_job(self, run, err);
-      });
-}
-
-/// The budget had no room within a lease wait: the claim is renewed (so
-/// no other process takes the job over meanwhile) and the page asked for
-/// again; after many waits the job goes back to the queue.
-void wait_for_budget(user_self self, job_run run, const caf::error& err) {
-  if (++run.budget_waits > max_budget_waits || !linked(self) ||
-      part(self).link_epoch != run.epoch)
-    return fail_job(self, run, err);
-  auto& cfg = config(self);
-  request_db(self,
-             batch_of({statement_of(stmt::strava_job_progress,
-                                    {std::to_string(run.id), cfg.claimer,
-                                     std::to_string(run.page - 1), "0",
-                                     std::to_string(cfg.job_lease.count())}),
-                       watchdog(self)},
-                      true),
-             deadline::in(std::chrono::seconds(30)))
-    .then(
-      [=](db_reply& r) {
-        if (first_row(r) == nullptr)
-          return job_over(self); // no longer ours
-        fetch_page(self, run);
-      },
-      [=](caf::error& e) {
-        fail_job(self, run, e);
-      });
-}
-
-void fetch_page(user_self self, job_run run) {
-  auto& cfg = config(self);
-  auto url = strava::activities_url(cfg.api_base_url, run.after, run.before,
-                                    run.page, cfg.per_page);
-  // A lease of a few pages at a time: the fair share is the gateway's.
-  api_get(self, url, false, true, 4, [=](caf::expected<upstream_response> r) {
-    if (!r && (r.error() == call_ec::expired ||
-               r.error() == strava_ec::rate_limited ||
-               r.error() == strava_ec::no_lease))
-      return wait_for_budget(self, run, r.error());
-    if (!r)
-      return fail_job(self, run, r.error());
-    if (r->status != 200)
-      return fail_job(self, run,
-                      bad_answer("Strava answered " +
-                                 std::to_string(r->status) + " for page " +
-                                 std::to_string(run.page) + "."));
-    auto page = strava::parse_activity_page(r->body);
-    if (!page)
-      return fail_job(self, run,
-                      bad_answer("Strava sent an activity page that "
-                                 "could not be read."));
-    store_page(self, run, std::move(*page));
-  });
-}
-
-/// Claims the user's due job and runs it page by page from where it
-/// stopped; without one, follows the queue's next due time.
+/// Starts the user's sync job actor (it claims the due job, or follows
+/// the queue) unless one runs; `ended` hears how it ended.
 void run_job(user_self self) {
-  auto& p = part(self);
-  if (p.job_running)
+  if (part(self).sync_job)
     return;
-  p.job_running = true;
   with_link(self, [=](caf::expected<link_ptr> link) {
+    auto& st = self->state;
     if (!link || !*link) {
-      auto& st = self->state;
       if (link)
         st.write_in_background(
           self, st.forget_reminder(user_strava_part::sync_reminder),
           "the Strava sync reminder");
-      return job_over(self);
+      return st.work_ended(self);
     }
-    auto& cfg = config(self);
-    auto epoch = part(self).link_epoch;
-    request_db(self,
-               batch_of({statement_of(stmt::strava_job_claim,
-                                      {self->state.uid(), cfg.claimer,
-                                       std::to_string(cfg.job_lease.count()),
-                                       std::to_string(cfg.backfill_days)})}),
-               deadline::in(std::chrono::seconds(30)))
-      .then(
-        [=](db_reply& r) {
-          auto row = first_row(r);
-          if (row == nullptr)
-            return follow_queue(self);
-          job_run run;
-          run.id = integer((*row)[0]).value_or(0);
-          run.page = integer((*row)[1]).value_or(0) + 1;
-          run.attempts = integer((*row)[3]).value_or(1);
-          run.after = integer((*row)[4]).value_or(0);
-          run.before = integer((*row)[5]).value_or(0);
-          run.epoch = epoch;
-          self->state.write_in_background(self, watchdog(self),
-                                          "the Strava sync reminder");
-          fetch_page(self, run);
-        },
-        [=](caf::error&) {
-          job_over(self);
-        });
+    if (part(self).sync_job)
+      return;
+    part(self).sync_job =
+      self->spawn<caf::monitored>(strava_sync_job, job_context(self));
   });
 }
 
@@ -675,10 +378,9 @@ void enqueue(user_self self, caf::typed_response_promise<strava_ticket> rp,
         self->request(config(self).gateway, caf::infinite, atom::status_v)
           .then(
             [=](strava_stats& s) mutable {
-              rp.deliver(ticket_of(s.available > 0 || part(self).job_running
-                                     ? "syncing"
-                                     : "queued",
-                                   job));
+              rp.deliver(ticket_of(
+                s.available > 0 || part(self).sync_job ? "syncing" : "queued",
+                job));
               run_job(self);
             },
             [=](caf::error&) mutable {
@@ -1046,6 +748,52 @@ caf::result<fitness> user_strava_part::fitness_of(user_self self) {
   return rp;
 }
 
+caf::result<upstream_response>
+user_strava_part::fetch_for_job(user_self self, std::string url) {
+  return when_linked<upstream_response>(self, [=](auto rp) {
+    api_get(self, url, false, true, defaults::strava_job_pages_per_lease,
+            deliver_to(rp));
+  });
+}
+
+caf::result<bool> user_strava_part::recheck_grant(user_self self) {
+  return when_linked<bool>(self, [=](auto rp) mutable {
+    (*part(self).link)->expires_at = 0; // refresh first
+    with_token(self, [rp](caf::expected<std::string> token) mutable {
+      if (token)
+        rp.deliver(true);
+      else
+        rp.deliver(std::move(token.error()));
+    });
+  });
+}
+
+void user_strava_part::ended(user_self self, const caf::down_msg& dm) {
+  auto user = std::to_string(self->state.id);
+  if (sync_job && dm.source == sync_job.address()) {
+    sync_job = nullptr;
+    if (dm.reason)
+      log_warn("strava", "sync job of user " + user +
+                           " stopped: " + to_string(dm.reason) +
+                           " (its claim's reminder resumes it)");
+    if (lease_left > 0) {
+      lease_left = 0;
+      self->send(config(self).gateway, atom::release_v, self->state.id);
+    }
+  } else if (events_job && dm.source == events_job.address()) {
+    events_job = nullptr;
+    if (dm.reason)
+      log_warn("strava", "webhook events of user " + user +
+                           " stopped: " + to_string(dm.reason) +
+                           " (their reminder retries them)");
+    if (events_again)
+      return events_due(self);
+  } else {
+    return;
+  }
+  self->state.work_ended(self);
+}
+
 caf::result<athlete_profile> user_strava_part::refresh_profile(user_self self) {
   return when_linked<athlete_profile>(self, [=](auto rp) {
     fetch_athlete(self, deliver_to(rp));
@@ -1060,143 +808,13 @@ void user_strava_part::sync_due(user_self self) {
 }
 
 void user_strava_part::events_due(user_self self) {
-  auto& p = part(self);
-  if (p.events_running) {
-    p.events_again = true; // an event arrived meanwhile: look again after
+  if (events_job) {
+    events_again = true; // an event arrived meanwhile: look again after
     return;
   }
-  p.events_running = true;
-  p.events_again = false;
-  // `more`: events were applied, so look for newer ones.
-  auto over = [=](bool more) {
-    auto& p = part(self);
-    p.events_running = false;
-    if (more || p.events_again)
-      return p.events_due(self);
-    self->state.work_ended(self);
-  };
-  auto until = deadline::in(std::chrono::seconds(60));
-  request_db(
-    self,
-    batch_of({statement_of(stmt::strava_events_pending, {self->state.uid()})}),
-    until)
-    .then(
-      [=](db_reply& r) {
-        struct event {
-          int64_t id;
-          std::string object_type;
-          int64_t object_id;
-          std::string aspect;
-          std::string updates;
-        };
-        auto events = std::make_shared<std::vector<event>>();
-        for (auto& row : r.results[0].rows)
-          events->push_back({integer(row[0]).value_or(0), row[1].value_or(""),
-                             integer(row[2]).value_or(0), row[3].value_or(""),
-                             row[4].value_or("")});
-        auto done_ids = std::make_shared<std::vector<db_value>>();
-        // One event after the other, in arrival order; the applied ones go
-        // at the end (a failure leaves the rest for a retry).
-        auto step = std::make_shared<std::function<void(size_t)>>();
-        auto finish = [=](bool retry_later) {
-          auto& st = self->state;
-          std::vector<db_statement> xs;
-          if (!done_ids->empty())
-            xs.push_back(
-              statement_of(stmt::strava_events_done, {sql_array(*done_ids)}));
-          // The reminder stays due while events wait (one may arrive from
-          // another process at any time); it goes only when none is left.
-          if (retry_later)
-            xs.push_back(st.remind_at(user_strava_part::events_reminder,
-                                      std::chrono::system_clock::now() +
-                                        std::chrono::minutes(5)));
-          else if (events->empty())
-            xs.push_back(statement_of(stmt::strava_events_forget, {st.uid()}));
-          request_db(self, batch_of(std::move(xs), true), until)
-            .then(
-              [=](db_reply&) {
-                *step = nullptr; // ends the cycle step → closures → step
-                over(!retry_later && !events->empty());
-              },
-              [=](caf::error&) {
-                *step = nullptr;
-                over(false);
-              });
-        };
-        *step = [=](size_t i) {
-          if (i == events->size())
-            return finish(false);
-          auto& e = (*events)[i];
-          auto next = [=](bool ok) {
-            if (!ok)
-              return finish(true);
-            done_ids->emplace_back(std::to_string((*events)[i].id));
-            (*step)(i + 1);
-          };
-          auto uid = self->state.uid();
-          if (!linked(self))
-            return next(true); // nothing to apply to
-          // Strava signs no event: each is a hint, and Strava's own answer
-          // decides before anything is unlinked or deleted.
-          if (e.object_type == "athlete") {
-            if (!strava::deauthorizes(e.updates))
-              return next(true);
-            // Refreshing the token asks Strava whether the grant stands; a
-            // refusal ends the link (with_token revokes it).
-            (*part(self).link)->expires_at = 0;
-            return with_token(self, [=](caf::expected<std::string> token) {
-              if (token)
-                return next(true); // still granted: nothing changes
-              if (token.error() == strava_ec::revoked)
-                return finish(false);
-              next(false); // Strava unreachable: asked again later
-            });
-          }
-          auto remove = [=] {
-            request_db(self,
-                       batch_of({statement_of(
-                         stmt::strava_activity_delete,
-                         {uid, std::to_string((*events)[i].object_id)})}),
-                       until)
-              .then(
-                [=](db_reply&) {
-                  next(true);
-                },
-                [=](caf::error&) {
-                  next(false);
-                });
-          };
-          // A create, an update or a delete alike: the activity as Strava
-          // has it now. Gone (or no longer visible to us: a delete also
-          // arrives when an activity is made private) → removed.
-          api_get(
-            self, strava::activity_url(config(self).api_base_url, e.object_id),
-            false, true, 1, [=](caf::expected<upstream_response> r) {
-              if (!r)
-                return next(false);
-              if (r->status == 404 || r->status == 403)
-                return remove(); // gone, or no longer visible to us
-              auto row = r->status == 200 ? strava::parse_activity(r->body)
-                                          : std::nullopt;
-              if (!row)
-                return next(false);
-              request_db(self,
-                         batch_of({upsert_rows(self, {*row}, std::nullopt)}),
-                         until)
-                .then(
-                  [=](db_reply&) {
-                    next(true);
-                  },
-                  [=](caf::error&) {
-                    next(false);
-                  });
-            });
-        };
-        (*step)(0);
-      },
-      [=](caf::error&) {
-        over(false);
-      });
+  events_again = false;
+  events_job =
+    self->spawn<caf::monitored>(strava_events_job, job_context(self));
 }
 
 void user_strava_part::purge_due(user_self self) {
@@ -1207,11 +825,12 @@ void user_strava_part::purge_due(user_self self) {
                                   "the Strava purge reminder");
   auto batch = batch_of(
     {statement_of(stmt::strava_purge, {st.uid(), std::to_string(days)}),
-     st.remind_at(purge_reminder,
-                  std::chrono::system_clock::now() + std::chrono::hours(24))},
+     st.remind_at(purge_reminder, std::chrono::system_clock::now() +
+                                    defaults::strava_purge_period)},
     true);
   batch.bulk = true;
-  request_db(self, std::move(batch), deadline::in(std::chrono::seconds(60)))
+  request_db(self, std::move(batch),
+             deadline::in(defaults::strava_page_write_time))
     .then([](db_reply&) {},
           [=](caf::error& err) {
             log_warn("strava", "purge of user " +
@@ -1245,6 +864,12 @@ user_strava_part::facet::behavior_type user_strava_part::behavior() {
     },
     [](deadline d, atom::refresh, atom::strava) {
       return serve(d, &user_strava_part::refresh_profile);
+    },
+    [](deadline d, atom::fetch, atom::strava, std::string& url) {
+      return serve(d, &user_strava_part::fetch_for_job, std::move(url));
+    },
+    [](deadline d, atom::refresh, atom::strava, atom::link) {
+      return serve(d, &user_strava_part::recheck_grant);
     },
   };
 }

@@ -73,9 +73,12 @@ struct user_strava_part : user_facet {
   std::optional<std::shared_ptr<strava_link>> link;
   /// Bumped by every link and unlink: work of an older link stops.
   uint64_t link_epoch = 0;
-  bool job_running = false;
-  bool events_running = false;
-  bool events_again = false; ///< woken while applying events
+  /// The running sync job, if any.
+  strava_sync_job_actor sync_job;
+  /// The pass over the webhook events, if one runs; whether an event
+  /// arrived meanwhile.
+  strava_events_job_actor events_job;
+  bool events_again = false;
   /// What is left of the user's lease, and when its window ends
   /// (Strava's clock, ms).
   int64_t lease_left = 0;
@@ -84,7 +87,7 @@ struct user_strava_part : user_facet {
   std::vector<std::function<void(caf::expected<std::string>)>> token_waiters;
 
   [[nodiscard]] bool busy() const {
-    return job_running || events_running || !token_waiters.empty();
+    return sync_job || events_job || !token_waiters.empty();
   }
 
   [[nodiscard]] caf::result<strava_status> status(user_self self);
@@ -97,6 +100,13 @@ struct user_strava_part : user_facet {
   activities(user_self self, list_query q);
   [[nodiscard]] caf::result<fitness> fitness_of(user_self self);
   [[nodiscard]] caf::result<athlete_profile> refresh_profile(user_self self);
+  [[nodiscard]] caf::result<upstream_response> fetch_for_job(user_self self,
+                                                             std::string url);
+  [[nodiscard]] caf::result<bool> recheck_grant(user_self self);
+
+  /// A job actor ended: the sync job's lease share goes back; an events
+  /// pass runs again if an event arrived meanwhile.
+  void ended(user_self self, const caf::down_msg& dm);
 
   /// Reminders: the sync job is due (or its claim ran out), webhook events
   /// wait, the cache purge is due.

@@ -265,4 +265,44 @@ constexpr auto strava_job_backoff = 30s;
 /// Activities per page (Strava's maximum).
 constexpr int64_t strava_per_page = 200;
 
+/// Requests of the app's budget a sync job leases at a time (a few pages;
+/// the fair share between athletes is the gateway's).
+constexpr int64_t strava_job_pages_per_lease = 4;
+
+/// Lease waits (each half a claim long, the claim renewed after each) a
+/// job sits through before it goes back to the queue.
+constexpr int64_t strava_job_budget_waits = 10;
+
+/// A job that only waited for the budget is tried again after this (no
+/// attempt counted).
+constexpr auto strava_job_budget_retry = 10s;
+
+/// The longest wait between a failed job's attempts.
+constexpr auto strava_job_backoff_cap = 1h;
+
+/// The sync reminder fires this long after the time it follows (a claim's
+/// end, a retry's due time), so that the claim has surely run out.
+constexpr auto strava_reminder_slack = 1s;
+
+/// Deadlines of the Strava facet's own work: a write of the job's state
+/// or the link's tokens, a page (or a cache purge) stored, an OAuth call,
+/// one step of the job through the athlete's actor (lease waits and token
+/// refresh included), a pass over the webhook events.
+constexpr auto strava_write_time = 30s;
+constexpr auto strava_page_write_time = 60s;
+constexpr auto strava_oauth_time = 60s;
+constexpr auto strava_job_step_time = 5min;
+constexpr auto strava_events_pass_time = 60s;
+
+/// Webhook events that could not be applied (Strava unreachable) are
+/// looked at again after this.
+constexpr auto strava_events_retry = 5min;
+
+/// How often the cache purge runs (STRAVA_CACHE_DAYS > 0).
+constexpr auto strava_purge_period = 24h;
+
+/// A Strava call of the athlete's is tried this often when its lease ran
+/// out between grant and send (a window boundary) or Strava answered 429.
+constexpr int strava_call_tries = 4;
+
 } // namespace st::defaults

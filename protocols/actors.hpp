@@ -222,8 +222,17 @@ using user_strava_facet = caf::typed_actor<
   caf::replies_to<deadline, atom::get, atom::strava,
                   atom::fitness>::with<fitness>,
   /// Fetches the athlete from Strava into the profile's Strava fields.
-  caf::replies_to<deadline, atom::refresh,
-                  atom::strava>::with<athlete_profile>>;
+  caf::replies_to<deadline, atom::refresh, atom::strava>::with<athlete_profile>,
+  /// INTERNAL (the athlete's sync job): a background GET of this Strava
+  /// URL with the athlete's token and lease; answers any status, or why
+  /// no call was made (no budget in time, link gone or revoked).
+  caf::replies_to<deadline, atom::fetch, atom::strava,
+                  std::string>::with<upstream_response>,
+  /// INTERNAL (the athlete's webhook events): a deauthorization arrived;
+  /// refreshes the token now, which asks Strava whether the grant stands
+  /// (true; strava_ec::revoked when it ended the link).
+  caf::replies_to<deadline, atom::refresh, atom::strava,
+                  atom::link>::with<bool>>;
 
 /// The coach (http-api.md §3.10): daily decisions and the chat.
 using user_coach_facet = caf::typed_actor<
@@ -270,6 +279,40 @@ using user_actor = user_core_facet::extend_with<
   user_test_hooks_facet
 #endif
   >;
+
+/// One running Strava sync job of one athlete (actors/strava_sync_job):
+/// spawned and monitored by the athlete's actor, which hears how it ended
+/// from its exit. It claims the athlete's due job in strava_sync_queue,
+/// fetches the pages through the athlete's actor (the owner of the link,
+/// the token and the lease), stores each page with its progress and a
+/// renewed claim, writes how the job ended and follows the queue. It
+/// advances by these steps, each a message to itself.
+using strava_sync_job_actor = caf::typed_actor<
+  /// Claim the due job; without one, follow the queue and end.
+  caf::reacts_to<atom::internal, atom::claim>,
+  /// Fetch the next page.
+  caf::reacts_to<atom::internal, atom::fetch>,
+  /// Store the page fetched; the last one ends the job done.
+  caf::reacts_to<atom::internal, atom::store>,
+  /// No budget in time: renew the claim, then fetch again.
+  caf::reacts_to<atom::internal, atom::lease>,
+  /// Write how the job ended, follow the queue, quit.
+  caf::reacts_to<atom::internal, atom::done>>;
+
+/// One pass over an athlete's Strava webhook events
+/// (actors/strava_events_job): spawned and monitored by the athlete's
+/// actor. It reads the waiting events and applies them in arrival order,
+/// each a hint checked with Strava through the athlete's actor before
+/// anything is upserted or deleted; deletes the applied ones; and reads
+/// again until none is left, or until Strava could not be reached (the
+/// events' reminder then retries later).
+using strava_events_job_actor = caf::typed_actor<
+  /// Read the waiting events.
+  caf::reacts_to<atom::internal, atom::events>,
+  /// Apply the next one.
+  caf::reacts_to<atom::internal, atom::webhook>,
+  /// Delete the applied ones; read again or quit.
+  caf::reacts_to<atom::internal, atom::done>>;
 
 /// Spawns user actors on first need (and only then: start-up spawns
 /// nobody), restarts them after a crash (state is reloaded from the

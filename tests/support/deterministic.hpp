@@ -41,6 +41,15 @@ struct fake_registry_log {
   std::vector<caf::typed_response_promise<bool>> held;
 };
 
+/// What a fake athlete's actor answers its Strava jobs, in order (an
+/// empty queue answers 500), and what they asked of it.
+struct fake_strava_user_log {
+  std::vector<caf::expected<upstream_response>> pages;
+  std::vector<std::string> fetched;
+  caf::expected<bool> grant = true;
+  int grant_checks = 0;
+};
+
 class deterministic_system {
 public:
   deterministic_system() {
@@ -181,6 +190,42 @@ public:
         auto promise = log->held.front();
         log->held.erase(log->held.begin());
         promise.deliver(std::move(r));
+      },
+    };
+  }
+
+  /// A stand-in for the athlete's actor with only the two messages its
+  /// Strava jobs send (a dynamically typed actor behind the handle).
+  user_actor fake_strava_user(std::shared_ptr<fake_strava_user_log> log) {
+    auto result = sys_->spawn(fake_strava_user_behavior, std::move(log));
+    fakes_.push_back(result);
+    return caf::actor_cast<user_actor>(result);
+  }
+
+  static caf::behavior
+  fake_strava_user_behavior(caf::event_based_actor*,
+                            std::shared_ptr<fake_strava_user_log> log) {
+    return {
+      [log](deadline, atom::fetch, atom::strava,
+            std::string& url) -> caf::result<upstream_response> {
+        log->fetched.push_back(url);
+        if (log->pages.empty()) {
+          upstream_response failed;
+          failed.status = 500;
+          return failed;
+        }
+        auto x = std::move(log->pages.front());
+        log->pages.erase(log->pages.begin());
+        if (!x)
+          return std::move(x.error());
+        return std::move(*x);
+      },
+      [log](deadline, atom::refresh, atom::strava,
+            atom::link) -> caf::result<bool> {
+        ++log->grant_checks;
+        if (!log->grant)
+          return log->grant.error();
+        return *log->grant;
       },
     };
   }
