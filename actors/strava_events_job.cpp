@@ -177,11 +177,7 @@ void write_applied(events_self self) {
 
 strava_events_job_actor::behavior_type
 strava_events_job(events_self self, strava_job_context ctx) {
-  self->state.ctx = std::move(ctx);
-  self->monitor(self->state.ctx.user);
-  self->set_down_handler([self](caf::down_msg& dm) {
-    self->quit(dm.reason);
-  });
+  begin_strava_job(self, std::move(ctx));
   next(self, atom::events_v);
   return {
     [=](atom::internal, atom::events) {

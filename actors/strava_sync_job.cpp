@@ -356,13 +356,7 @@ db_statement strava_rows_upsert(int32_t user,
 
 strava_sync_job_actor::behavior_type strava_sync_job(job_self self,
                                                      strava_job_context ctx) {
-  self->state.ctx = std::move(ctx);
-  // The athlete's actor fetches the pages: without it the job stops (its
-  // claim's reminder resumes it in the athlete's next actor).
-  self->monitor(self->state.ctx.user);
-  self->set_down_handler([self](caf::down_msg& dm) {
-    self->quit(dm.reason);
-  });
+  begin_strava_job(self, std::move(ctx));
   next(self, atom::claim_v);
   return {
     [=](atom::internal, atom::claim) {

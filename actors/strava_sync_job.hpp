@@ -38,6 +38,19 @@ struct strava_sync_job_state {
   static inline const char* name = "strava_sync_job";
 };
 
+/// A Strava job actor's start: it takes `ctx` and monitors the athlete's
+/// actor, which it works through; without it the job stops (a sync job's
+/// claim, or the events' reminder, resumes it in the athlete's next
+/// actor).
+template<class Self>
+void begin_strava_job(Self self, strava_job_context ctx) {
+  self->state.ctx = std::move(ctx);
+  self->monitor(self->state.ctx.user);
+  self->set_down_handler([self](caf::down_msg& dm) {
+    self->quit(dm.reason);
+  });
+}
+
 /// The running job of `ctx`'s athlete; quits once it ended (normally:
 /// done, back in the queue, or none due; with an error: a write failed,
 /// and the claim's reminder resumes the job after the claim ran out).

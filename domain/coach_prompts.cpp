@@ -317,7 +317,7 @@ std::string sleep_section(const athlete_day& x) {
   auto body = render([&](json_writer& w) {
     w.StartArray();
     for (auto& s : x.sleep) {
-      rapidjson::Document doc;
+      json_document doc;
       if (parse_json(s.extracted_data, doc, json_strings::any) ||
           !doc.IsObject())
         continue;
@@ -370,7 +370,7 @@ opt_double photo_sleep_hours(const athlete_day& x) {
     auto day = parse_date(s.created_at.substr(0, 10));
     if (!day || *day < x.day - 3 || *day > x.day)
       continue;
-    rapidjson::Document doc;
+    json_document doc;
     if (parse_json(s.extracted_data, doc, json_strings::any) || !doc.IsObject())
       continue;
     for (auto key : {"actual_sleep_hours", "sleep_hours"}) {
@@ -457,7 +457,7 @@ gemini_prompt chat_prompt(const athlete_day& x, const std::string& message) {
 
 model_reading<daily_decision> read_decision(std::string_view text) {
   model_reading<daily_decision> result;
-  rapidjson::Document doc;
+  json_document doc;
   if (!parse_model_json(strip_code_fence(text), doc) || !doc.IsObject()) {
     result.problem = "the answer is not a JSON object";
     return result;

@@ -2,10 +2,11 @@
 
 #include "protocols/http/user_json.hpp"
 #include "protocols/limits.hpp"
-#include "util/text.hpp"
 
 #include <algorithm>
 #include <cmath>
+
+#include "util/text.hpp"
 
 namespace st {
 
@@ -228,7 +229,7 @@ gemini_prompt sleep_prompt(const model_image& image, bool full) {
 }
 
 model_reading<food_analysis> read_meal(std::string_view text) {
-  rapidjson::Document doc;
+  json_document doc;
   if (auto problem = object_of(text, doc, false))
     return {std::nullopt, *problem};
   return food_of(doc);
@@ -236,7 +237,7 @@ model_reading<food_analysis> read_meal(std::string_view text) {
 
 model_reading<photo_reading> read_photo(std::string_view text) {
   model_reading<photo_reading> result;
-  rapidjson::Document doc;
+  json_document doc;
   if (auto problem = object_of(text, doc, true)) {
     result.problem = *problem;
     return result;
@@ -281,7 +282,7 @@ model_reading<photo_reading> read_photo(std::string_view text) {
 }
 
 model_reading<std::string> read_sleep(std::string_view text) {
-  rapidjson::Document doc;
+  json_document doc;
   if (auto problem = object_of(text, doc, true))
     return {std::nullopt, *problem};
   return {sleep_data_from_model(doc), {}};

@@ -125,7 +125,7 @@ std::string readiness_json(const std::vector<readiness_signal>& xs) {
 
 std::vector<readiness_signal> readiness_from_json(std::string_view text) {
   std::vector<readiness_signal> result;
-  rapidjson::Document doc;
+  json_document doc;
   if (parse_json(text, doc, json_strings::any) || !doc.IsArray())
     return result;
   auto number = [](const rapidjson::Value& v) {
@@ -163,7 +163,7 @@ std::vector<readiness_signal> readiness_from_json(std::string_view text) {
 }
 
 std::optional<plan_item> plan_from_json(std::string_view text) {
-  rapidjson::Document doc;
+  json_document doc;
   if (parse_json(text, doc, json_strings::any))
     return std::nullopt;
   return read_plan(doc);

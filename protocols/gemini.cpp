@@ -1,11 +1,12 @@
 #include "protocols/gemini.hpp"
 
 #include "protocols/http/json.hpp"
-#include "util/text.hpp"
 
 #include <cctype>
 #include <cmath>
 #include <cstdlib>
+
+#include "util/text.hpp"
 
 namespace st {
 
@@ -265,7 +266,7 @@ std::optional<int64_t> parse_duration_ms(std::string_view x) {
 }
 
 gemini_error read_gemini_error(std::string_view body, int http_status) {
-  rapidjson::Document doc;
+  json_document doc;
   if (!parse_json(body, doc, json_strings::any))
     if (auto* err = member(doc, "error"); err != nullptr && err->IsObject())
       return error_of(*err, http_status);
@@ -276,7 +277,7 @@ gemini_error read_gemini_error(std::string_view body, int http_status) {
 
 gemini_reading read_gemini_answer(std::string_view body) {
   gemini_reading result;
-  rapidjson::Document doc;
+  json_document doc;
   if (parse_json(body, doc, json_strings::any)) {
     result.kind = gemini_reading::outcome::malformed;
     return result;
@@ -334,7 +335,7 @@ void gemini_stream::end_event() {
     return;
   in_event_ = false;
   ++num_events_;
-  rapidjson::Document doc;
+  json_document doc;
   auto before = result_.text.size();
   if (parse_json(data_, doc, json_strings::any)) {
     result_.kind = gemini_reading::outcome::malformed;
@@ -351,7 +352,7 @@ gemini_reading gemini_stream::finish() {
   end_event();
   auto stray = trim(stray_);
   if (!stray.empty()) {
-    rapidjson::Document doc;
+    json_document doc;
     if (!parse_json(stray, doc, json_strings::any))
       if (auto* err = member(doc, "error"); err != nullptr && err->IsObject()) {
         result_.kind = gemini_reading::outcome::failed;

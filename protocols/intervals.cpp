@@ -1,9 +1,7 @@
 #include "protocols/intervals.hpp"
 
-#include "util/dates.hpp"
 #include "protocols/http/json.hpp"
 #include "protocols/json_fields.hpp"
-#include "util/text.hpp"
 #include "protocols/tokens.hpp"
 
 #include <algorithm>
@@ -12,6 +10,9 @@
 #include <initializer_list>
 #include <limits>
 #include <unordered_map>
+
+#include "util/dates.hpp"
+#include "util/text.hpp"
 
 namespace st::intervals {
 
@@ -139,7 +140,7 @@ std::string events_url(const std::string& base, const std::string& athlete_id,
 
 std::optional<rows_of<activity_row>>
 parse_activity_rows(std::string_view body) {
-  rapidjson::Document doc;
+  json_document doc;
   std::vector<const Value*> items;
   if (!parse_list(body, doc, items))
     return std::nullopt;
@@ -180,7 +181,7 @@ parse_activity_rows(std::string_view body) {
 
 std::optional<rows_of<wellness_day>>
 parse_wellness_rows(std::string_view body) {
-  rapidjson::Document doc;
+  json_document doc;
   std::vector<const Value*> items;
   if (!parse_list(body, doc, items))
     return std::nullopt;
@@ -229,7 +230,7 @@ parse_wellness_rows(std::string_view body) {
 
 std::optional<std::vector<intervals_event>>
 parse_events(std::string_view body) {
-  rapidjson::Document doc;
+  json_document doc;
   std::vector<const Value*> items;
   if (!parse_list(body, doc, items))
     return std::nullopt;
@@ -240,7 +241,7 @@ parse_events(std::string_view body) {
 }
 
 std::optional<intervals_event> parse_event(std::string_view body) {
-  rapidjson::Document doc;
+  json_document doc;
   if (parse_json(body, doc, json_strings::any) || !doc.IsObject())
     return std::nullopt;
   return event_of(doc);
@@ -274,7 +275,7 @@ std::string event_json(const planned_event& x) {
 
 std::optional<std::vector<listed_activity>>
 parse_activity_list(std::string_view body) {
-  rapidjson::Document doc;
+  json_document doc;
   std::vector<const Value*> items;
   if (!parse_list(body, doc, items))
     return std::nullopt;
@@ -292,8 +293,8 @@ parse_activity_list(std::string_view body) {
 }
 
 std::string merge_detail(const std::string& summary, std::string_view detail) {
-  rapidjson::Document merged;
-  rapidjson::Document extra;
+  json_document merged;
+  json_document extra;
   if (parse_json(summary, merged, json_strings::any) ||
       parse_json(detail, extra, json_strings::any) || !extra.IsObject() ||
       !merged.IsObject())
@@ -310,7 +311,7 @@ std::string merge_detail(const std::string& summary, std::string_view detail) {
 }
 
 intervals_activity activity_of(const std::string& object) {
-  rapidjson::Document x;
+  json_document x;
   if (parse_json(object, x, json_strings::any))
     x.SetNull();
   intervals_activity result;

@@ -231,14 +231,14 @@ std::optional<athlete_fields> parse_athlete_object(const Value& x) {
 } // namespace
 
 std::optional<athlete_fields> parse_athlete(std::string_view body) {
-  rapidjson::Document doc;
+  json_document doc;
   if (parse_json(body, doc, json_strings::any))
     return std::nullopt;
   return parse_athlete_object(doc);
 }
 
 std::optional<token_grant> parse_token_grant(std::string_view body) {
-  rapidjson::Document doc;
+  json_document doc;
   if (parse_json(body, doc, json_strings::any) || !doc.IsObject())
     return std::nullopt;
   token_grant g;
@@ -258,7 +258,7 @@ std::optional<token_grant> parse_token_grant(std::string_view body) {
 }
 
 std::optional<activity_page> parse_activity_page(std::string_view body) {
-  rapidjson::Document doc;
+  json_document doc;
   if (parse_json(body, doc, json_strings::any) || !doc.IsArray())
     return std::nullopt;
   activity_page page;
@@ -273,7 +273,7 @@ std::optional<activity_page> parse_activity_page(std::string_view body) {
 }
 
 std::optional<activity_row> parse_activity(std::string_view body) {
-  rapidjson::Document doc;
+  json_document doc;
   if (parse_json(body, doc, json_strings::any))
     return std::nullopt;
   return row_of(doc);
@@ -301,7 +301,7 @@ rate_reading read_rate_headers(const std::vector<std::string>& lines) {
 
 fault parse_fault(std::string_view body) {
   fault result;
-  rapidjson::Document doc;
+  json_document doc;
   if (parse_json(body, doc, json_strings::any) || !doc.IsObject())
     return result;
   if (auto m = text_of(member(doc, "message"), 200))
@@ -327,7 +327,7 @@ bool grant_revoked(int status, std::string_view body) {
 
 std::optional<strava_webhook_event> parse_webhook_event(std::string_view body,
                                                         std::string& why) {
-  rapidjson::Document doc;
+  json_document doc;
   if (parse_json(body, doc, json_strings::any) || !doc.IsObject()) {
     why = "The event is not a JSON object.";
     return std::nullopt;
@@ -365,7 +365,7 @@ std::optional<strava_webhook_event> parse_webhook_event(std::string_view body,
 }
 
 bool deauthorizes(std::string_view updates_json) {
-  rapidjson::Document doc;
+  json_document doc;
   if (parse_json(updates_json, doc, json_strings::any) || !doc.IsObject())
     return false;
   auto* authorized = member(doc, "authorized");

@@ -185,7 +185,7 @@ std::optional<token_fault> verify_access_token(const jwt_settings& cfg,
   auto signature = base64url_decode(token.substr(d2 + 1));
   if (!header || !payload || !signature)
     return invalid;
-  rapidjson::Document h;
+  json_document h;
   if (parse_json(*header, h) || !h.IsObject() || !h.HasMember("alg") ||
       !h["alg"].IsString() || cfg.algorithm != h["alg"].GetString())
     return invalid;
@@ -193,7 +193,7 @@ std::optional<token_fault> verify_access_token(const jwt_settings& cfg,
   if (expected.size() != signature->size() ||
       CRYPTO_memcmp(expected.data(), signature->data(), expected.size()) != 0)
     return invalid;
-  rapidjson::Document p;
+  json_document p;
   if (parse_json(*payload, p) || !p.IsObject())
     return invalid;
   // A token without `exp` would never expire: refused (PyJWT accepts one).

@@ -76,7 +76,7 @@ void add_fault_routes(router& r, const api_context& ctx) {
     return;
   r.add(http::verb::post, "/api/v1/test/kill-core",
         [ctx](api_request& req, responder reply) {
-          rapidjson::Document doc;
+          json_document doc;
           std::vector<validation_error> errors;
           auto name = parse_body_object(req.body, doc).empty()
                         ? required_string(doc, "actor", errors)

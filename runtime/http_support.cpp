@@ -118,17 +118,21 @@ void apply_policies(const http_policies& cfg, const request_meta& meta,
   if (cfg.enable_hsts)
     res.headers.emplace_back("Strict-Transport-Security",
                              "max-age=31536000; includeSubDomains");
-  if (res.body.size() >= defaults::gzip_min_bytes &&
+  const auto& identity = res.cached_body ? *res.cached_body : res.body;
+  if (identity.size() >= defaults::gzip_min_bytes &&
       accepts_gzip(meta.accept_encoding)) {
     if (res.rendered)
       res.body = *res.rendered->get(render_memo::gzip, [&] {
-        return gzip(res.body);
+        return gzip(identity);
       });
     else
-      res.body = gzip(res.body);
+      res.body = gzip(identity);
     res.headers.emplace_back("Content-Encoding", "gzip");
     res.headers.emplace_back("Vary", "Accept-Encoding");
+  } else if (res.cached_body) {
+    res.body = *res.cached_body;
   }
+  res.cached_body = nullptr;
   res.headers.emplace_back("X-Request-Id", meta.request_id);
 }
 

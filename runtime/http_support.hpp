@@ -68,7 +68,9 @@ struct api_response {
   std::string body;
   std::string content_type = "application/json";
   std::vector<std::pair<std::string, std::string>> headers;
-  /// The forms of a cached body: its gzip is made once and kept there.
+  /// A cached body, shared rather than copied into `body` (which it
+  /// replaces), and its forms: its gzip is made once and kept there.
+  std::shared_ptr<const std::string> cached_body;
   std::shared_ptr<render_memo> rendered;
   /// Set: the body is this stream (`body` stays empty).
   std::shared_ptr<response_stream> stream;

@@ -139,10 +139,10 @@ answer_page(responder reply, std::string (*render)(const page<T>&)) {
     if (!x)
       return reply(error_response(x.error()));
     reply.later([shown = std::move(*x), render] {
-      auto body = shown->rendered->get(render_memo::identity, [&] {
+      api_response res;
+      res.cached_body = shown->rendered->get(render_memo::identity, [&] {
         return render(*shown);
       });
-      auto res = json_response(http::status::ok, *body);
       res.rendered = shown->rendered;
       return res;
     });

@@ -45,7 +45,7 @@ void check_registration(const credentials& creds,
 std::optional<credentials>
 parse_credentials(const std::string& body, credential_rules rules,
                   std::vector<validation_error>& errors) {
-  rapidjson::Document doc;
+  json_document doc;
   errors = parse_body_object(body, doc);
   if (!errors.empty())
     return std::nullopt;
@@ -64,7 +64,7 @@ parse_credentials(const std::string& body, credential_rules rules,
 std::optional<std::string>
 parse_refresh_token(const std::string& body,
                     std::vector<validation_error>& errors) {
-  rapidjson::Document doc;
+  json_document doc;
   errors = parse_body_object(body, doc);
   if (!errors.empty())
     return std::nullopt;

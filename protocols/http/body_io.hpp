@@ -2,7 +2,6 @@
 
 #include "protocols/http/json.hpp"
 #include "protocols/messages.hpp"
-#include "util/text.hpp"
 
 #include <cmath>
 #include <cstdio>
@@ -10,6 +9,8 @@
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "util/text.hpp"
 
 /// Reading request bodies into typed values (with pydantic-style 422
 /// entries) and writing optional values: shared by the JSON modules.
@@ -182,7 +183,7 @@ private:
 template<class T, class F>
 std::optional<T> read_body(std::string_view body,
                            std::vector<validation_error>& errors, F read) {
-  rapidjson::Document doc;
+  json_document doc;
   auto before = errors.size();
   auto syntax = parse_body_object(body, doc);
   errors.insert(errors.end(), syntax.begin(), syntax.end());
@@ -222,7 +223,7 @@ inline void write(json_writer& w, const std::string& x) {
 
 /// Writes `x` as raw JSON text, or null when it is absent or not JSON.
 inline void write_raw(json_writer& w, const opt_string& x) {
-  rapidjson::Document doc;
+  json_document doc;
   if (!x || parse_json(*x, doc, json_strings::any))
     w.Null();
   else

@@ -1,14 +1,15 @@
 #include "protocols/http/user_json.hpp"
 
-#include "util/dates.hpp"
 #include "protocols/http/body_io.hpp"
 #include "protocols/limits.hpp"
-#include "util/text.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <functional>
+
+#include "util/dates.hpp"
+#include "util/text.hpp"
 
 namespace st {
 
@@ -260,7 +261,7 @@ parse_wellness_input(const std::string& body,
       if (auto day = parse_date(*date))
         x.date = format_date(*day);
       else {
-        rapidjson::Document input;
+        json_document input;
         input.SetString(date->c_str(), input.GetAllocator());
         in.fail("date_from_datetime_parsing", "date",
                 "Input should be a valid date in the format YYYY-MM-DD", input);
@@ -283,7 +284,7 @@ parse_workout_input(const std::string& body, bool create,
       if (auto normal = normalize_datetime(*start)) {
         x.start_date = *normal;
       } else {
-        rapidjson::Document input;
+        json_document input;
         input.SetString(start->c_str(), input.GetAllocator());
         in.fail("datetime_from_date_parsing", "start_date",
                 "Input should be a valid datetime or date", input);
@@ -651,7 +652,7 @@ std::string sleep_list_json(const std::vector<sleep_record>& xs) {
   return render([&](json_writer& w) {
     w.StartArray();
     for (auto& x : xs) {
-      rapidjson::Document doc;
+      json_document doc;
       if (parse_json(x.extracted_data, doc, json_strings::any) ||
           !doc.IsObject())
         continue;

@@ -88,17 +88,20 @@ const db_statement* find(const fake_db_script& db, stmt id) {
   return nullptr;
 }
 
-/// How the monitored actor `x` ended, after running everything (none =
-/// still running).
-template<class Handle>
-std::optional<caf::error> run_to_end(deterministic_system& sys,
-                                     caf::scoped_actor& watcher,
-                                     const Handle& x) {
+/// Spawns the job actor `fn` for `db` and `user`, runs everything, and
+/// answers how it ended (none = still running).
+template<class Fn>
+std::optional<caf::error> run_job(deterministic_system& sys, Fn fn,
+                                  std::shared_ptr<fake_db_script> db,
+                                  std::shared_ptr<fake_strava_user_log> user) {
+  caf::scoped_actor watcher{sys.system()};
+  auto job = sys.spawn(fn, context_of(sys, std::move(db), std::move(user)));
+  watcher->monitor(job);
   sys.run();
   std::optional<caf::error> reason;
   watcher->receive(
     [&](caf::down_msg& dm) {
-      if (dm.source == x.address())
+      if (dm.source == job.address())
         reason = dm.reason;
     },
     caf::after(std::chrono::seconds(0)) >> [] {});
@@ -113,10 +116,7 @@ TEST_CASE("strava job: claims, fetches each page through the athlete's actor, "
   auto db = job_db();
   auto user = std::make_shared<fake_strava_user_log>();
   user->pages = {page_of(2, 100), page_of(1, 200)};
-  caf::scoped_actor watcher{sys.system()};
-  auto job = sys.spawn(strava_sync_job, context_of(sys, db, user));
-  watcher->monitor(job);
-  auto ended = run_to_end(sys, watcher, job);
+  auto ended = run_job(sys, strava_sync_job, db, user);
   REQUIRE(ended);
   CHECK_FALSE(*ended); // a normal exit: the job ended as it should
   REQUIRE(user->fetched.size() == 2);
@@ -145,10 +145,7 @@ TEST_CASE("strava job: no budget in time renews the claim and asks again, "
   for (int i = 0; i < 11; ++i)
     user->pages.emplace_back(
       make_error(strava_ec::rate_limited, "Strava rate limit reached."));
-  caf::scoped_actor watcher{sys.system()};
-  auto job = sys.spawn(strava_sync_job, context_of(sys, db, user));
-  watcher->monitor(job);
-  auto ended = run_to_end(sys, watcher, job);
+  auto ended = run_job(sys, strava_sync_job, db, user);
   REQUIRE(ended);
   CHECK_FALSE(*ended);
   CHECK(user->fetched.size() == 11);
@@ -170,10 +167,7 @@ TEST_CASE("strava job: a page Strava fails counts as an attempt with its "
     deterministic_system sys;
     auto db = job_db();
     auto user = std::make_shared<fake_strava_user_log>(); // answers 500
-    caf::scoped_actor watcher{sys.system()};
-    auto job = sys.spawn(strava_sync_job, context_of(sys, db, user));
-    watcher->monitor(job);
-    REQUIRE(run_to_end(sys, watcher, job));
+    REQUIRE(run_job(sys, strava_sync_job, db, user));
     auto failed = find(*db, stmt::strava_job_failed);
     REQUIRE(failed != nullptr);
     CHECK(failed->params[1] ==
@@ -188,10 +182,7 @@ TEST_CASE("strava job: a page Strava fails counts as an attempt with its "
     auto user = std::make_shared<fake_strava_user_log>();
     user->pages.emplace_back(
       make_error(strava_ec::not_linked, "Strava not linked."));
-    caf::scoped_actor watcher{sys.system()};
-    auto job = sys.spawn(strava_sync_job, context_of(sys, db, user));
-    watcher->monitor(job);
-    auto ended = run_to_end(sys, watcher, job);
+    auto ended = run_job(sys, strava_sync_job, db, user);
     REQUIRE(ended);
     CHECK_FALSE(*ended);
     CHECK(statements(*db) ==
@@ -212,10 +203,7 @@ TEST_CASE("strava events: a confirmed grant changes nothing, a deleted "
   upstream_response gone;
   gone.status = 404;
   user->pages = {gone};
-  caf::scoped_actor watcher{sys.system()};
-  auto job = sys.spawn(strava_events_job, context_of(sys, db, user));
-  watcher->monitor(job);
-  auto ended = run_to_end(sys, watcher, job);
+  auto ended = run_job(sys, strava_events_job, db, user);
   REQUIRE(ended);
   CHECK_FALSE(*ended);
   CHECK(user->grant_checks == 1);
@@ -241,10 +229,7 @@ TEST_CASE("strava events: Strava unreachable leaves the event and the rest "
              std::string{"create"}, std::string{"{}"}}});
   auto user = std::make_shared<fake_strava_user_log>();
   user->pages.emplace_back(make_error(call_ec::expired, "no answer in time"));
-  caf::scoped_actor watcher{sys.system()};
-  auto job = sys.spawn(strava_events_job, context_of(sys, db, user));
-  watcher->monitor(job);
-  auto ended = run_to_end(sys, watcher, job);
+  auto ended = run_job(sys, strava_events_job, db, user);
   REQUIRE(ended);
   CHECK(user->fetched.size() == 1);
   CHECK(statements(*db) ==
