@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <iostream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -122,6 +123,10 @@ int main(int argc, char** argv) {
   int threads = argc > 2
                   ? std::atoi(argv[2])
                   : static_cast<int>(std::thread::hardware_concurrency());
+  if (runs < 1 || threads < 1) {
+    std::cerr << "usage: bench_image [RUNS] [THREADS] | --write FILE\n";
+    return 2;
+  }
   measure("typical photo (noise 4)",
           test::encode(test::photo_like(4000, 3000, 4), ".jpg", 90), runs,
           threads);
