@@ -61,6 +61,23 @@ bench_wrk() {
     END {print rps, p99}'
 }
 
+# bench_wrk_script SECRET COUNT PATH: a wrk Lua script that GETs PATH
+# (gzip) as users 1..COUNT in turn; its second line holds user 1's token.
+bench_wrk_script() {
+  echo "tokens = {"
+  bench_mint_tokens "$1" "$2" | sed 's/.*/"&",/'
+  echo "}"
+  cat <<LUA
+counter = 0
+request = function()
+  counter = counter + 1
+  local t = tokens[(counter % #tokens) + 1]
+  return wrk.format("GET", "$3", {["Authorization"] = "Bearer " .. t,
+                                  ["Accept-Encoding"] = "gzip"})
+end
+LUA
+}
+
 # bench_mint_tokens SECRET COUNT: access tokens of users 1..COUNT (HS256,
 # one hour), one per line, minted without the server.
 bench_mint_tokens() {

@@ -19,31 +19,14 @@ INSERT INTO workouts (user_id, start_date, name, type, duration_sec, tss, source
   SELECT u.id, now() - d * interval '1 day', 'Ride ' || d, 'Ride', 3600, 60, 'manual'
   FROM users u, generate_series(0, 13) d;
 SQL
-tokens=$(mktemp /tmp/bench-tokens.XXXXXX.lua)
-{
-  echo "tokens = {"
-  bench_mint_tokens "$secret" 1000 | sed 's/.*/"&",/'
-  echo "}"
-} > "$tokens"
-script() {
-  cat "$tokens"
-  cat <<LUA
-counter = 0
-request = function()
-  counter = counter + 1
-  local t = tokens[(counter % #tokens) + 1]
-  return wrk.format("GET", "$1", {["Authorization"] = "Bearer " .. t,
-                                  ["Accept-Encoding"] = "gzip"})
-end
-LUA
-}
-script /api/v1/wellness > "$tokens.wellness.lua"
-script /api/v1/workouts > "$tokens.workouts.lua"
+tokens=$(mktemp /tmp/bench-tokens.XXXXXX)
+bench_wrk_script "$secret" 1000 /api/v1/wellness > "$tokens.wellness.lua"
+bench_wrk_script "$secret" 1000 /api/v1/workouts > "$tokens.workouts.lua"
 # Warm: every user's actor exists and holds its lists.
 wrk -t2 -c64 -d2s -s "$tokens.wellness.lua" "http://127.0.0.1:$port" >/dev/null
 read -r w_rps w_p99 < <(bench_wrk "http://127.0.0.1:$port" "$secs" -s "$tokens.wellness.lua")
 read -r k_rps k_p99 < <(bench_wrk "http://127.0.0.1:$port" "$secs" -s "$tokens.workouts.lua")
-bytes=$(curl -s -H "Accept-Encoding: gzip" -H "Authorization: Bearer $(sed -n 2p "$tokens" | tr -d '",')" \
+bytes=$(curl -s -H "Accept-Encoding: gzip" -H "Authorization: Bearer $(sed -n 2p "$tokens.wellness.lua" | tr -d '",')" \
   "http://127.0.0.1:$port/api/v1/wellness" | wc -c)
 rm -f "$tokens" "$tokens".*.lua
 

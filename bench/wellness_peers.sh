@@ -22,20 +22,7 @@ INSERT INTO wellness_cache (user_id, date, sleep_hours, rhr, hrv, ctl, atl, tsb)
   FROM users u, generate_series(0, 29) d;
 SQL
 script=$(mktemp /tmp/bench-wellness.XXXXXX.lua)
-{
-  echo "tokens = {"
-  bench_mint_tokens "$secret" $users | sed 's/.*/"&",/'
-  echo "}"
-  cat <<'LUA'
-counter = 0
-request = function()
-  counter = counter + 1
-  local t = tokens[(counter % #tokens) + 1]
-  return wrk.format("GET", "/api/v1/wellness", {["Authorization"] = "Bearer " .. t,
-                                                ["Accept-Encoding"] = "gzip"})
-end
-LUA
-} >"$script"
+bench_wrk_script "$secret" $users /api/v1/wellness >"$script"
 # wrk_figures URL [wrk args...]: "requests/s p50 p99".
 wrk_figures() {
   local url=$1

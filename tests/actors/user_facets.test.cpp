@@ -45,15 +45,21 @@ bool sent(const fake_db_script& db, stmt id) {
   return false;
 }
 
+/// User 7's actor against `db` (its registry a fake that wakes nobody).
+user_actor spawn_user(deterministic_system& sys,
+                      std::shared_ptr<fake_db_script> db) {
+  return sys.spawn_class<user_actor_impl>(
+    int32_t{7}, sys.fake_db(std::move(db)),
+    sys.fake_registry(std::make_shared<fake_registry_log>()), user_cfg());
+}
+
 } // namespace
 
 TEST_CASE("facets: one actor answers every facet's requests through the parts "
           "user_parts composes") {
   deterministic_system sys;
   auto db = account_db();
-  auto wakes = std::make_shared<fake_registry_log>();
-  auto user = sys.spawn_class<user_actor_impl>(
-    int32_t{7}, sys.fake_db(db), sys.fake_registry(wakes), user_cfg());
+  auto user = spawn_user(sys, db);
   auto until = deadline::in(std::chrono::minutes(1));
   // The profile facet, from the account read before any request.
   auto profile =
@@ -74,9 +80,7 @@ TEST_CASE("facets: a due reminder reaches the facet that owns its kind, an "
           "unknown kind is taken and no facet acts") {
   deterministic_system sys;
   auto db = account_db();
-  auto wakes = std::make_shared<fake_registry_log>();
-  auto user = sys.spawn_class<user_actor_impl>(
-    int32_t{7}, sys.fake_db(db), sys.fake_registry(wakes), user_cfg());
+  auto user = spawn_user(sys, db);
   sys.run(); // the account is read
   auto before = db->batches.size();
   CHECK(sys.ask<bool>(user, atom::internal_v, atom::remind_v,
