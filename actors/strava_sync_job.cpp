@@ -37,20 +37,12 @@ auto request_db(job_self self, db_batch batch, caf::timespan time) {
                        std::move(batch));
 }
 
-/// Writes `x` without waiting (the job may have quit when it lands); a
-/// lost reminder write only means a claim's reminder fires late.
-void write_in_background(job_self self, db_statement x) {
-  auto batch = batch_of({std::move(x)});
-  batch.bulk = true;
-  batch.until = deadline::in(defaults::strava_write_time);
-  auto user = self->state.ctx.user_id;
-  self
-    ->request(self->state.ctx.db, caf::infinite, atom::exec_v, std::move(batch))
-    .then([](db_reply&) {},
-          [user](caf::error& err) {
-            log_warn("strava", "cannot write the sync reminder of user " +
-                                 std::to_string(user) + ": " + to_string(err));
-          });
+/// Writes the sync reminder without waiting (the job may have quit when
+/// it lands).
+void remind_in_background(job_self self, db_statement x) {
+  auto& ctx = self->state.ctx;
+  user_db::write_in_background(self, ctx.db, ctx.user_id, std::move(x),
+                               "the Strava sync reminder");
 }
 
 std::chrono::system_clock::time_point from_ms(int64_t ms) {
@@ -88,12 +80,12 @@ void follow_queue(job_self self) {
     .then(
       [=](db_reply& r) {
         if (auto row = first_row(r))
-          write_in_background(
+          remind_in_background(
             self, reminder_set(user, user_strava_part::sync_reminder,
                                from_ms(integer((*row)[0]).value_or(0)) +
                                  defaults::strava_reminder_slack));
         else
-          write_in_background(
+          remind_in_background(
             self, reminder_clear(user, user_strava_part::sync_reminder));
         self->quit();
       },
@@ -174,7 +166,7 @@ void claim(job_self self) {
         st.attempts = integer((*row)[3]).value_or(1);
         st.after = integer((*row)[4]).value_or(0);
         st.before = integer((*row)[5]).value_or(0);
-        write_in_background(self, watchdog(self));
+        remind_in_background(self, watchdog(self));
         next(self, atom::fetch_v);
       },
       [=](caf::error& err) {

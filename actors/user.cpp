@@ -75,15 +75,7 @@ db_statement user_state::forget_reminder(const char* kind) const {
 
 void user_state::write_in_background(user_self self, db_statement x,
                                      const std::string& what) {
-  auto batch = batch_of({std::move(x)});
-  batch.bulk = true;
-  self->request(db, caf::infinite, atom::exec_v, std::move(batch))
-    .then([](db_reply&) {},
-          [=](caf::error& err) {
-            log_warn("users", "cannot write " + what + " of user " +
-                                std::to_string(self->state.id) + ": " +
-                                to_string(err));
-          });
+  user_db::write_in_background(self, db, id, std::move(x), what);
 }
 
 bool user_state::busy() const {

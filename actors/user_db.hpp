@@ -8,6 +8,8 @@
 #include <cstdlib>
 #include <optional>
 
+#include "util/log.hpp"
+
 /// How a user actor talks to its DB actor: rows to values, values to
 /// parameters, and batches whose reply it awaits (per-user arrival order).
 namespace st::user_db {
@@ -73,6 +75,23 @@ inline db_statement reminder_set(int32_t user, const char* kind,
 inline db_statement reminder_clear(int32_t user, const char* kind) {
   return statement_of(stmt::reminder_clear,
                       {std::to_string(user), std::string{kind}});
+}
+
+/// Runs `x` for `user` in the pool's bulk lane without awaiting it
+/// (schedule upkeep: a lost write only means a claimed reminder fires
+/// again after its lease); a failure is logged with `what`. For any actor
+/// that writes a user's rows (the user's own, its jobs).
+template<class Self>
+void write_in_background(Self self, const db_actor& db, int32_t user,
+                         db_statement x, const std::string& what) {
+  auto batch = batch_of({std::move(x)});
+  batch.bulk = true;
+  self->request(db, caf::infinite, atom::exec_v, std::move(batch))
+    .then([](db_reply&) {},
+          [=](caf::error& err) {
+            log_warn("users", "cannot write " + what + " of user " +
+                                std::to_string(user) + ": " + to_string(err));
+          });
 }
 
 /// Sends `batch` with deadline `until` (default: the request in
