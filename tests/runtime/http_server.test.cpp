@@ -179,12 +179,7 @@ TEST_CASE_METHOD(
 }
 
 TEST_CASE("rate limit: per user when authenticated, per client IP otherwise") {
-  // Stay inside one fixed window.
-  auto secs = std::chrono::duration_cast<std::chrono::seconds>(
-                std::chrono::system_clock::now().time_since_epoch())
-                .count();
-  if (secs % 60 > 45)
-    std::this_thread::sleep_for(std::chrono::seconds(61 - secs % 60));
+  within_one_minute(15);
   scratch_database db;
   server_process server{{{"DATABASE_URL", db.dsn()},
                          {"RATE_LIMIT_PER_MINUTE", "4"},

@@ -99,6 +99,14 @@ int64_t utc_today() {
     .count();
 }
 
+void within_one_minute(int needed) {
+  auto secs = std::chrono::duration_cast<std::chrono::seconds>(
+                std::chrono::system_clock::now().time_since_epoch())
+                .count();
+  if (secs % 60 > 60 - needed)
+    std::this_thread::sleep_for(std::chrono::seconds(61 - secs % 60));
+}
+
 std::string admin_dsn() {
   auto* p = std::getenv("TEST_DATABASE_URL");
   return p == nullptr ? std::string{} : std::string{p};

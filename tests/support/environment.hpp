@@ -23,6 +23,11 @@ std::string admin_dsn();
 /// data are written around it).
 int64_t utc_today();
 
+/// The rate limiters count in the wall clock's minutes: a test that
+/// counts its own requests against a limit waits for the next minute when
+/// fewer than `needed` seconds of this one are left.
+void within_one_minute(int needed);
+
 /// A fresh database for one test, dropped when this goes out of scope.
 class scratch_database {
 public:
