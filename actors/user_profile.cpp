@@ -7,6 +7,8 @@
 
 #include <cstdlib>
 
+#include "util/dates.hpp"
+#include "util/locales.hpp"
 #include "util/text.hpp"
 
 namespace st {
@@ -59,7 +61,39 @@ athlete_profile profile_of(const std::vector<db_value>& r,
   result.timezone = text(r[12]);
   result.own_decision_hours = static_cast<bool>(r[13]);
   result.decision_hours = r[13] ? hours_of(*r[13]) : default_hours;
+  result.goals = {num(r[15]), num(r[16]), num(r[17]), num(r[18])};
+  result.target_race_date = text(r[19]);
+  result.target_race_name = text(r[20]);
+  if (r[21])
+    result.is_athlete = *r[21] == "t";
+  result.locale =
+    r[22] && is_supported_locale(*r[22]) ? *r[22] : fallback_locale;
+  result.is_premium = r[23] && *r[23] == "t";
   return result;
+}
+
+/// The profile with its days to the race counted from the athlete's
+/// `today` (which moves; the cached profile does not).
+athlete_profile as_today(athlete_profile x, int64_t today) {
+  auto race =
+    x.target_race_date ? parse_date(*x.target_race_date) : std::nullopt;
+  if (race && *race >= today)
+    x.days_to_race = *race - today;
+  return x;
+}
+
+db_value flag(bool x) {
+  return std::string{x ? "true" : "false"};
+}
+
+template<class T>
+db_value param_of(const clearable<T>& x) {
+  if (!x || !*x)
+    return caf::none;
+  if constexpr (std::is_same_v<T, bool>)
+    return flag(**x);
+  else
+    return **x;
 }
 
 /// Keeps the profile read from the database (a `profile_by_user` row) and
@@ -109,24 +143,35 @@ user_profile_part::remember_row(user_self self,
 }
 
 caf::result<athlete_profile> user_profile_part::get(user_self self) {
-  return *cached; // admitted requests find the profile loaded
+  return as_today(*cached, self->state.today());
 }
 
 caf::result<athlete_profile> user_profile_part::patch(user_self self,
                                                       profile_patch x) {
+  auto& g = x.goals;
   return run<athlete_profile>(
     self,
-    batch_of({statement_of(
-                stmt::profile_upsert,
-                {self->state.uid(), param(x.weight_kg), param(x.height_cm),
-                 param(x.birth_year), param(x.ftp), x.timezone,
-                 x.decision_hours ? db_value{sql_int_array(*x.decision_hours)}
-                                  : db_value{}}),
-              statement_of(stmt::profile_by_user, {self->state.uid()})},
-             true),
+    batch_of(
+      {statement_of(
+         stmt::profile_upsert,
+         {self->state.uid(), param(x.weight_kg), param(x.height_cm),
+          param(x.birth_year), param(x.ftp), x.timezone,
+          x.decision_hours ? db_value{sql_int_array(*x.decision_hours)}
+                           : db_value{},
+          param(g.calorie_goal), param(g.protein_goal), param(g.fat_goal),
+          param(g.carbs_goal), flag(static_cast<bool>(x.target_race_date)),
+          param_of(x.target_race_date),
+          flag(static_cast<bool>(x.target_race_name)),
+          param_of(x.target_race_name), flag(static_cast<bool>(x.is_athlete)),
+          param_of(x.is_athlete)}),
+       statement_of(stmt::user_settings_update,
+                    {self->state.uid(), x.locale, x.timezone}),
+       statement_of(stmt::profile_by_user, {self->state.uid()})},
+      true),
     [=](db_reply& r) -> caf::expected<athlete_profile> {
-      remember(self, *first_row(r, 1));
-      return *self->state.part<user_profile_part>().cached;
+      remember(self, *first_row(r, 2));
+      return as_today(*self->state.part<user_profile_part>().cached,
+                      self->state.today());
     });
 }
 

@@ -128,7 +128,16 @@ using opt_double = caf::optional<double>;
 using opt_int = caf::optional<int64_t>;
 using opt_string = caf::optional<std::string>;
 
-/// The AthleteProfile of http-api.md §3.4: effective values and sources.
+/// The nutrition goals of the newer app (http-api-head.md §3.3).
+struct nutrition_goals {
+  opt_double calorie_goal;
+  opt_double protein_goal;
+  opt_double fat_goal;
+  opt_double carbs_goal;
+};
+
+/// The AthleteProfile of http-api.md §3.4 (effective values and sources)
+/// with the newer app's fields (http-api-head.md §3.3).
 struct athlete_profile {
   opt_double weight_kg;
   opt_string weight_source;
@@ -147,7 +156,20 @@ struct athlete_profile {
   /// the server's when `own_decision_hours` is false).
   std::vector<int64_t> decision_hours;
   bool own_decision_hours = false;
+  nutrition_goals goals;
+  opt_string target_race_date; ///< YYYY-MM-DD
+  opt_string target_race_name;
+  /// Days from the athlete's today to the race; none for none or a past one.
+  opt_int days_to_race;
+  caf::optional<bool> is_athlete; ///< none = decided automatically
+  bool is_premium = false;
+  std::string locale; ///< users.locale (a supported one, else "ru")
 };
+
+/// A field PATCH can also clear: none = unchanged, an empty inner value =
+/// cleared.
+template<class T>
+using clearable = caf::optional<caf::optional<T>>;
 
 /// PATCH athlete-profile: none = unchanged.
 struct profile_patch {
@@ -158,6 +180,11 @@ struct profile_patch {
   opt_string timezone; ///< a known IANA name (checked by the route)
   /// 0-23, sorted, without repeats; empty = no scheduled decisions.
   caf::optional<std::vector<int64_t>> decision_hours;
+  nutrition_goals goals;
+  clearable<std::string> target_race_date; ///< YYYY-MM-DD
+  clearable<std::string> target_race_name;
+  clearable<bool> is_athlete;
+  opt_string locale; ///< a supported one
 };
 
 /// A food_log row as the API shows it.
@@ -874,18 +901,27 @@ typename Inspector::result_type inspect(Inspector& f, token_pair& x) {
 }
 
 template<class Inspector>
+typename Inspector::result_type inspect(Inspector& f, nutrition_goals& x) {
+  return f(caf::meta::type_name("st::nutrition_goals"), x.calorie_goal,
+           x.protein_goal, x.fat_goal, x.carbs_goal);
+}
+
+template<class Inspector>
 typename Inspector::result_type inspect(Inspector& f, athlete_profile& x) {
   return f(caf::meta::type_name("st::athlete_profile"), x.weight_kg,
            x.weight_source, x.ftp, x.ftp_source, x.height_cm, x.birth_year,
            x.strava_firstname, x.strava_lastname, x.strava_profile_url,
            x.strava_sex, x.strava_updated_at, x.display_name, x.timezone,
-           x.decision_hours, x.own_decision_hours);
+           x.decision_hours, x.own_decision_hours, x.goals, x.target_race_date,
+           x.target_race_name, x.days_to_race, x.is_athlete, x.is_premium,
+           x.locale);
 }
 
 template<class Inspector>
 typename Inspector::result_type inspect(Inspector& f, profile_patch& x) {
   return f(caf::meta::type_name("st::profile_patch"), x.weight_kg, x.height_cm,
-           x.birth_year, x.ftp, x.timezone, x.decision_hours);
+           x.birth_year, x.ftp, x.timezone, x.decision_hours, x.goals,
+           x.target_race_date, x.target_race_name, x.is_athlete, x.locale);
 }
 
 template<class Inspector>

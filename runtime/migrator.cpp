@@ -32,8 +32,7 @@ std::string table_exists(const std::string& table) {
   return "to_regclass('public." + table + "') IS NOT NULL";
 }
 
-std::string column_exists(const std::string& table,
-                          const std::string& column) {
+std::string column_exists(const std::string& table, const std::string& column) {
   return "EXISTS (SELECT 1 FROM information_schema.columns WHERE "
          "table_schema = 'public' AND table_name = '" +
          table + "' AND column_name = '" + column + "')";
@@ -66,8 +65,9 @@ const std::vector<reference_marker>& reference_markers() {
      "sleep_extractions.image_storage_path"},
     {"021", column_exists("athlete_profiles", "calorie_goal"),
      "athlete_profiles.calorie_goal"},
-    {"022", table_exists("daily_usage") + " AND " +
-              column_exists("users", "stripe_customer_id"),
+    {"022",
+     table_exists("daily_usage") + " AND " +
+       column_exists("users", "stripe_customer_id"),
      "daily_usage, users.stripe_customer_id"},
     {"023", table_exists("retention_reminders_sent"),
      "retention_reminders_sent"},
@@ -147,8 +147,8 @@ std::vector<std::string> revisions_held(PGconn* c, const std::string& stamp) {
       return result;
     }
     throw std::runtime_error("database says revision '" + stamp +
-                             "' but lacks what that revision made (" +
-                             m.names + ")");
+                             "' but lacks what that revision made (" + m.names +
+                             ")");
   }
   return result;
 }

@@ -117,6 +117,23 @@ public:
     return x;
   }
 
+  caf::optional<bool> boolean(const char* name, bool required) {
+    auto* v = member(name, required);
+    if (v == nullptr)
+      return caf::none;
+    if (!v->IsBool()) {
+      fail("bool_type", name, "Input should be a valid boolean", *v);
+      return caf::none;
+    }
+    return v->GetBool();
+  }
+
+  /// Whether the member is there at all, `null` included (a PATCH that
+  /// clears a field sends it as null).
+  bool present(const char* name) const {
+    return obj_.FindMember(name) != obj_.MemberEnd();
+  }
+
   /// The raw member, when present and not null.
   const rapidjson::Value* raw(const char* name) {
     auto i = obj_.FindMember(name);

@@ -9,6 +9,7 @@
 #include <functional>
 
 #include "util/dates.hpp"
+#include "util/locales.hpp"
 #include "util/text.hpp"
 
 namespace st {
@@ -213,6 +214,34 @@ parse_profile_patch(const std::string& body,
     x.timezone = in.string("timezone", false, 1, 64);
     if (auto* v = in.raw("decision_hours"))
       x.decision_hours = decision_hours_of(in, *v);
+    x.goals.calorie_goal = in.number("calorie_goal", false, 0, 10000);
+    x.goals.protein_goal = in.number("protein_goal", false, 0, 1000);
+    x.goals.fat_goal = in.number("fat_goal", false, 0, 1000);
+    x.goals.carbs_goal = in.number("carbs_goal", false, 0, 1000);
+    if (in.present("target_race_date")) {
+      auto date = in.string("target_race_date", false);
+      auto day = date ? parse_date(*date) : std::nullopt;
+      if (date && !day)
+        in.fail("date_from_datetime_parsing", "target_race_date",
+                "Input should be a valid date in the format YYYY-MM-DD",
+                *in.raw("target_race_date"));
+      x.target_race_date = day ? opt_string{format_date(*day)} : opt_string{};
+    }
+    if (in.present("target_race_name"))
+      x.target_race_name = in.string("target_race_name", false, 0, 512);
+    if (in.present("is_athlete"))
+      x.is_athlete = in.boolean("is_athlete", false);
+    if (auto locale = in.string("locale", false)) {
+      auto primary = primary_language(*locale);
+      if (!is_supported_locale(primary))
+        in.fail(
+          "literal_error", "locale",
+          "Input should be 'ru', 'en', 'de', 'fr', 'es', 'it', 'pt' or "
+          "'th'",
+          *in.raw("locale"),
+          R"({"expected":"'ru', 'en', 'de', 'fr', 'es', 'it', 'pt' or 'th'"})");
+      x.locale = primary;
+    }
     return x;
   });
 }
@@ -531,6 +560,40 @@ std::string profile_json(const athlete_profile& x) {
     for (auto h : x.decision_hours)
       w.Int64(h);
     w.EndArray();
+    auto& g = x.goals;
+    w.Key("nutrition_goals");
+    if (g.calorie_goal || g.protein_goal || g.fat_goal || g.carbs_goal) {
+      w.StartObject();
+      w.Key("calorie_goal");
+      write(w, g.calorie_goal);
+      w.Key("protein_goal");
+      write(w, g.protein_goal);
+      w.Key("fat_goal");
+      write(w, g.fat_goal);
+      w.Key("carbs_goal");
+      write(w, g.carbs_goal);
+      w.EndObject();
+    } else {
+      w.Null();
+    }
+    w.Key("target_race_date");
+    write(w, x.target_race_date);
+    w.Key("target_race_name");
+    write(w, x.target_race_name);
+    w.Key("days_to_race");
+    write(w, x.days_to_race);
+    w.Key("is_athlete");
+    if (x.is_athlete)
+      w.Bool(*x.is_athlete);
+    else
+      w.Null();
+    w.Key("is_premium");
+    w.Bool(x.is_premium);
+    // The development toggle does not exist in this service.
+    w.Key("dev_can_toggle_premium");
+    w.Bool(false);
+    w.Key("locale");
+    write(w, x.locale);
     w.EndObject();
   });
 }

@@ -117,16 +117,37 @@ const std::vector<statement_def>& statement_catalog() {
        ", p.weight_kg, p.height_cm, p.birth_year, p.ftp, u.email, "
        "p.timezone, array_to_string(p.decision_hours, ','), EXISTS (SELECT 1 "
        "FROM "
-       "user_reminders r WHERE r.user_id = u.id AND r.kind = 'decision') "
+       "user_reminders r WHERE r.user_id = u.id AND r.kind = 'decision'), "
+       "p.calorie_goal, p.protein_goal, p.fat_goal, p.carbs_goal, "
+       "p.target_race_date::text, p.target_race_name, p.is_athlete, "
+       "u.locale, u.is_premium "
        "FROM users u LEFT JOIN athlete_profiles p ON p.user_id = u.id "
        "WHERE u.id = $1::integer"},
     // $1 user, $2 weight, $3 height, $4 birth year, $5 ftp, $6 time zone,
-    // $7 decision hours; NULL = keep.
+    // $7 decision hours, $8-$11 nutrition goals (NULL = keep); $12/$14/$16
+    // whether the race date, race name, athlete mode change (to $13, $15,
+    // $17; NULL clears).
     {stmt::profile_upsert, "profile_upsert",
      "INSERT INTO athlete_profiles (user_id, weight_kg, height_cm, "
-     "birth_year, ftp, timezone, decision_hours, updated_at) VALUES "
+     "birth_year, ftp, timezone, decision_hours, calorie_goal, protein_goal, "
+     "fat_goal, carbs_goal, target_race_date, target_race_name, is_athlete, "
+     "updated_at) VALUES "
      "($1::integer, $2::float8, $3::float8, $4::integer, $5::integer, $6, "
-     "$7::smallint[], now()) ON CONFLICT (user_id) DO UPDATE SET "
+     "$7::smallint[], $8::float8, $9::float8, $10::float8, $11::float8, "
+     "$13::date, $15, $17::boolean, now()) ON CONFLICT (user_id) DO UPDATE "
+     "SET "
+     "calorie_goal = coalesce(EXCLUDED.calorie_goal, "
+     "athlete_profiles.calorie_goal), "
+     "protein_goal = coalesce(EXCLUDED.protein_goal, "
+     "athlete_profiles.protein_goal), "
+     "fat_goal = coalesce(EXCLUDED.fat_goal, athlete_profiles.fat_goal), "
+     "carbs_goal = coalesce(EXCLUDED.carbs_goal, athlete_profiles.carbs_goal), "
+     "target_race_date = CASE WHEN $12::boolean THEN EXCLUDED.target_race_date "
+     "ELSE athlete_profiles.target_race_date END, "
+     "target_race_name = CASE WHEN $14::boolean THEN EXCLUDED.target_race_name "
+     "ELSE athlete_profiles.target_race_name END, "
+     "is_athlete = CASE WHEN $16::boolean THEN EXCLUDED.is_athlete "
+     "ELSE athlete_profiles.is_athlete END, "
      "decision_hours = coalesce(EXCLUDED.decision_hours, "
      "athlete_profiles.decision_hours), "
      "timezone = coalesce(EXCLUDED.timezone, athlete_profiles.timezone), "
@@ -144,8 +165,15 @@ const std::vector<statement_def>& statement_catalog() {
      "(EXCLUDED.timezone IS NOT NULL AND EXCLUDED.timezone IS DISTINCT FROM "
      "athlete_profiles.timezone) OR (EXCLUDED.decision_hours IS NOT NULL AND "
      "EXCLUDED.decision_hours IS DISTINCT FROM "
-     "athlete_profiles.decision_hours) "
+     "athlete_profiles.decision_hours) OR $8 IS NOT NULL OR $9 IS NOT NULL "
+     "OR $10 IS NOT NULL OR $11 IS NOT NULL OR $12::boolean OR $14::boolean "
+     "OR $16::boolean "
      "THEN now() ELSE athlete_profiles.updated_at END"},
+    // $1 user, $2 locale, $3 time zone; NULL = keep. The reference's copies
+    // on users (this service's zone is athlete_profiles.timezone).
+    {stmt::user_settings_update, "user_settings_update",
+     "UPDATE users SET locale = coalesce($2, locale), "
+     "timezone = coalesce($3, timezone) WHERE id = $1::integer"},
     // $1 user, $2 the instant (seconds since the epoch with µs), $3 meal,
     // $4 name, $5..$9 values.
     {stmt::food_insert, "food_insert",

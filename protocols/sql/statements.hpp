@@ -20,6 +20,7 @@ enum class stmt : uint16_t {
   purge_refresh_tokens,
   profile_by_user,
   profile_upsert,
+  user_settings_update,
   food_insert,
   food_by_id,
   food_update,

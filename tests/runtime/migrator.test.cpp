@@ -1,6 +1,7 @@
 #include "runtime/migrator.hpp"
 
 #include "tests/support/environment.hpp"
+#include "tests/support/http_client.hpp"
 
 #include <catch2/catch.hpp>
 #include <rapidjson/document.h>
@@ -59,11 +60,10 @@ std::set<std::string> reference_catalog(const std::string& name) {
   std::set<std::string> result;
   for (auto& t : doc["tables"].GetArray())
     for (auto& c : t["columns"].GetArray())
-      result.insert(
-        "column " + std::string{t["table"].GetString()} + " " +
-        c["name"].GetString() + " " + c["type"].GetString() +
-        (c["not_null"].GetBool() ? " NOT NULL" : "") +
-        " default=" + (c["default"].IsNull() ? "" : c["default"].GetString()));
+      result.insert("column " + std::string{t["table"].GetString()} + " " +
+                    c["name"].GetString() + " " + c["type"].GetString() +
+                    (c["not_null"].GetBool() ? " NOT NULL" : "") + " default=" +
+                    (c["default"].IsNull() ? "" : c["default"].GetString()));
   for (auto& c : doc["constraints"].GetArray())
     result.insert("constraint " + std::string{c["table"].GetString()} + " " +
                   c["name"].GetString() + " " + c["def"].GetString());
@@ -339,10 +339,11 @@ void check_schema(const scratch_database& db) {
         rows{{newest()}});
 }
 
-/// Rows in the shapes the reference wrote at revision 012, for user 1.
+/// Rows in the shapes the reference wrote at revision 012, for user 1
+/// (password `password1`).
 constexpr const char* reference_rows_012 =
   "INSERT INTO users (email, password_hash) VALUES ('ref@example.com', "
-  "'$2b$04$abcdefghijklmnopqrstuu5P5u7Yb8mTnFn1m8j1u3zTzL5K2FQ1a');"
+  "'$2b$04$abcdefghijklmnopqrstuuG0dn23TmsW2CgnJryKiUOtvqgeAPA.2');"
   "INSERT INTO wellness_cache (user_id, date, sleep_hours, rhr, hrv, ctl) "
   "VALUES (1, '2026-03-01', NULL, 48, 71.5, 55.2);"
   "INSERT INTO food_log (user_id, timestamp, meal_type, name, portion_grams, "
@@ -423,8 +424,8 @@ TEST_CASE("databases of this service stamped with its old ids 013-017 keep "
       CHECK(report.from == old);
       auto expected = ids_between("013", "032");
       expected.emplace_back("cpp-012");
-      auto ours_left = ids_between("cpp-0" + std::to_string(std::stoi(old) + 1),
-                                   newest());
+      auto ours_left =
+        ids_between("cpp-0" + std::to_string(std::stoi(old) + 1), newest());
       expected.insert(expected.end(), ours_left.begin(), ours_left.end());
       CHECK(report.applied == expected);
       check_schema(db);
@@ -450,7 +451,8 @@ TEST_CASE("a database at each reference revision from 012 to 032 is "
       db.query(reference_rows_012);
       if (rev != "012")
         for (auto& n : ids_between("013", rev))
-          db.query(n == "019" ? reference_019 : migrations()[std::stoul(n) - 1].sql);
+          db.query(n == "019" ? reference_019
+                              : migrations()[std::stoul(n) - 1].sql);
       stamp(db, {rev});
       auto report = migrate_database(db.dsn());
       CHECK(report.from == rev);
@@ -488,10 +490,9 @@ TEST_CASE("the reference's 013 fills a day's sleep from its readings and "
   stamp(db, {"012"});
   migrate_database(db.dsn());
   CHECK(db.query("SELECT date, sleep_hours, rhr FROM wellness_cache "
-                 "ORDER BY date") ==
-        rows{{"2026-03-01", "7.5", "48"},
-             {"2026-03-05", "6", ""},
-             {"2026-03-06", "6.67", ""}});
+                 "ORDER BY date") == rows{{"2026-03-01", "7.5", "48"},
+                                          {"2026-03-05", "6", ""},
+                                          {"2026-03-06", "6.67", ""}});
   CHECK(db.query("SELECT t.title, count(m.id) FROM chat_threads t JOIN "
                  "chat_messages m ON m.thread_id = t.id GROUP BY t.title") ==
         rows{{"Основной", "2"}});
@@ -595,10 +596,57 @@ TEST_CASE("cpp-015 turns the reference's Strava start dates into true UTC "
   auto report = migrate_database(db.dsn());
   CHECK(std::count(report.applied.begin(), report.applied.end(), "cpp-015") ==
         1);
-  CHECK(
-    db.query("SELECT to_char(start_date AT TIME ZONE 'UTC', "
-             "'HH24:MI'), start_date_local FROM strava_activities") ==
-    rows{{"06:30", "2024-07-02T08:30:00Z"}});
+  CHECK(db.query("SELECT to_char(start_date AT TIME ZONE 'UTC', "
+                 "'HH24:MI'), start_date_local FROM strava_activities") ==
+        rows{{"06:30", "2024-07-02T08:30:00Z"}});
   CHECK(db.query("SELECT id, status FROM strava_sync_queue ORDER BY id") ==
         rows{{"1", "done"}, {"2", "pending"}, {"3", "done"}});
+}
+
+TEST_CASE("a reference database at 032 serves its athlete through the API "
+          "after the server migrates it at start") {
+  scratch_database db;
+  build_reference_at(db, "012");
+  db.query(reference_rows_012);
+  for (auto& n : ids_between("013", "032"))
+    db.query(n == "019" ? reference_019 : migrations()[std::stoul(n) - 1].sql);
+  db.query("UPDATE users SET timezone = 'Europe/Berlin', locale = 'de', "
+           "is_premium = true;"
+           "INSERT INTO athlete_profiles (user_id, ftp, calorie_goal, "
+           "target_race_name, is_athlete) VALUES (1, 260, 2600, 'Roth', "
+           "true)");
+  stamp(db, {"032"});
+  server_process server{{{"DATABASE_URL", db.dsn()}}};
+  auto login =
+    http_call(server.port(), "POST", "/api/v1/auth/login",
+              R"({"email":"ref@example.com","password":"password1"})");
+  REQUIRE(login.status == 200);
+  rapidjson::Document tokens;
+  tokens.Parse(login.body.c_str());
+  auto auth = bearer(tokens["access_token"].GetString());
+  auto get = [&](const std::string& path) {
+    auto r = http_call(server.port(), "GET", path, {}, auth);
+    INFO(path << " -> " << r.body);
+    REQUIRE(r.status == 200);
+    rapidjson::Document doc;
+    doc.Parse(r.body.c_str());
+    return doc;
+  };
+  auto profile = get("/api/v1/athlete-profile");
+  CHECK(std::string{profile["timezone"].GetString()} == "Europe/Berlin");
+  CHECK(profile["ftp"].GetInt() == 260);
+  auto wellness =
+    get("/api/v1/wellness?from_date=2026-03-01&to_date=2026-03-01");
+  REQUIRE(wellness.IsArray());
+  REQUIRE(wellness.Size() == 1);
+  CHECK(wellness[0]["rhr"].GetDouble() == 48);
+  CHECK(wellness[0]["sleep_hours"].GetDouble() == 7.5);
+  auto day = get("/api/v1/nutrition/day?date=2026-03-01");
+  CHECK(std::string{day["entries"][0]["name"].GetString()} == "Oats");
+  CHECK(day["totals"]["calories"].GetDouble() == 300);
+  auto history = get("/api/v1/chat/history");
+  REQUIRE(history.IsArray());
+  CHECK(history.Size() == 2);
+  CHECK(db.query("SELECT version_num FROM alembic_version") ==
+        rows{{newest()}});
 }

@@ -1,5 +1,4 @@
 // The athlete's own data end to end: real binary, HTTP and PostgreSQL.
-#include "util/dates.hpp"
 #include "protocols/tokens.hpp"
 #include "tests/support/environment.hpp"
 #include "tests/support/fit_samples.hpp"
@@ -9,6 +8,8 @@
 
 #include <future>
 #include <thread>
+
+#include "util/dates.hpp"
 
 using namespace st;
 using namespace st::test;
@@ -66,7 +67,7 @@ TEST_CASE_METHOD(data_fixture,
   CHECK(empty.status == 200);
   CHECK(
     empty.body ==
-    R"({"weight_kg":null,"weight_source":null,"ftp":null,"ftp_source":null,"height_cm":null,"birth_year":null,"strava_firstname":null,"strava_lastname":null,"strava_profile_url":null,"strava_sex":null,"strava_updated_at":null,"display_name":"profile@example.com","timezone":null,"decision_hours":[7,16]})");
+    R"({"weight_kg":null,"weight_source":null,"ftp":null,"ftp_source":null,"height_cm":null,"birth_year":null,"strava_firstname":null,"strava_lastname":null,"strava_profile_url":null,"strava_sex":null,"strava_updated_at":null,"display_name":"profile@example.com","timezone":null,"decision_hours":[7,16],"nutrition_goals":null,"target_race_date":null,"target_race_name":null,"days_to_race":null,"is_athlete":null,"is_premium":false,"dev_can_toggle_premium":false,"locale":"ru"})");
   auto patched =
     call(a, "PATCH", "/api/v1/athlete-profile",
          R"({"weight_kg":70.5,"ftp":250,"height_cm":180,"unknown":1})");
@@ -97,6 +98,67 @@ TEST_CASE_METHOD(data_fixture,
   CHECK(after.body.find(R"("ftp":200,"ftp_source":"strava")") !=
         std::string::npos);
   CHECK(after.body.find(R"("display_name":"Ann Lee")") != std::string::npos);
+}
+
+TEST_CASE_METHOD(data_fixture,
+                 "athlete profile: the newer app's goals, race, athlete mode "
+                 "and language round-trip; null clears what it may") {
+  auto a = sign_up("head-profile@example.com");
+  // Kiritimati is 14 h ahead of UTC: its today is often UTC's tomorrow.
+  auto r = call(a, "PATCH", "/api/v1/athlete-profile",
+                R"({"calorie_goal":2500,"carbs_goal":300,)"
+                R"("target_race_name":"Ironman Roth","is_athlete":true,)"
+                R"("locale":"DE-ch","timezone":"Pacific/Kiritimati"})");
+  REQUIRE(r.status == 200);
+  CHECK(
+    r.body.find(R"("nutrition_goals":{"calorie_goal":2500.0,)"
+                R"("protein_goal":null,"fat_goal":null,"carbs_goal":300.0})") !=
+    std::string::npos);
+  CHECK(r.body.find(R"("target_race_name":"Ironman Roth","days_to_race":null,)"
+                    R"("is_athlete":true,"is_premium":false,)"
+                    R"("dev_can_toggle_premium":false,"locale":"de"})") !=
+        std::string::npos);
+  auto local_today = db.query(
+    "SELECT (now() AT TIME ZONE 'Pacific/Kiritimati')::date + 30")[0][0];
+  r = call(a, "PATCH", "/api/v1/athlete-profile",
+           R"({"target_race_date":")" + local_today + R"("})");
+  CHECK(
+    r.body.find(R"("target_race_date":")" + local_today +
+                R"(","target_race_name":"Ironman Roth","days_to_race":30,)") !=
+    std::string::npos);
+  CHECK(call(a, "GET", "/api/v1/athlete-profile")
+          .body.find(R"("days_to_race":30)") != std::string::npos);
+  // Stored where the reference keeps them, and both zones agree.
+  CHECK(db.query("SELECT u.locale, u.timezone, p.timezone, p.calorie_goal, "
+                 "p.is_athlete FROM users u JOIN athlete_profiles p ON "
+                 "p.user_id = u.id") ==
+        std::vector<std::vector<std::string>>{
+          {"de", "Pacific/Kiritimati", "Pacific/Kiritimati", "2500", "t"}});
+  // Absent keeps; null clears the race and puts athlete mode back to
+  // automatic, but keeps goals and language.
+  r = call(a, "PATCH", "/api/v1/athlete-profile",
+           R"({"target_race_date":null,"is_athlete":null,"locale":null,)"
+           R"("calorie_goal":null})");
+  CHECK(r.body.find(
+          R"("target_race_date":null,"target_race_name":"Ironman Roth",)"
+          R"("days_to_race":null,"is_athlete":null,)") != std::string::npos);
+  CHECK(r.body.find(R"("calorie_goal":2500.0)") != std::string::npos);
+  CHECK(r.body.find(R"("locale":"de")") != std::string::npos);
+  // Bad input: 422 naming every bad field, nothing stored.
+  auto bad = call(a, "PATCH", "/api/v1/athlete-profile",
+                  R"({"locale":"xx","calorie_goal":10001,"protein_goal":-1,)"
+                  R"("target_race_date":"2026-02-30","is_athlete":"yes",)"
+                  R"("target_race_name":")" +
+                    std::string(513, 'n') + R"("})");
+  CHECK(bad.status == 422);
+  for (auto field : {"locale", "calorie_goal", "protein_goal",
+                     "target_race_date", "is_athlete", "target_race_name"})
+    CHECK(bad.body.find(std::string{R"("loc":["body",")"} + field + R"("])") !=
+          std::string::npos);
+  CHECK(bad.body.find(R"("type":"literal_error")") != std::string::npos);
+  CHECK(db.query("SELECT u.locale, p.calorie_goal, p.target_race_name FROM "
+                 "users u JOIN athlete_profiles p ON p.user_id = u.id") ==
+        std::vector<std::vector<std::string>>{{"de", "2500", "Ironman Roth"}});
 }
 
 TEST_CASE_METHOD(data_fixture, "nutrition entries and the day view") {

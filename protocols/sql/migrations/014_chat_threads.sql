@@ -11,15 +11,18 @@ CREATE TABLE IF NOT EXISTS chat_threads (
 );
 CREATE INDEX IF NOT EXISTS ix_chat_threads_user_id ON chat_threads (user_id);
 
+-- The constraint and indexes come after the backfill: checked and built once,
+-- not once per moved message.
 ALTER TABLE chat_messages ADD COLUMN thread_id INTEGER;
+INSERT INTO chat_threads (user_id, title)
+SELECT DISTINCT user_id, 'Основной' FROM chat_messages;
+UPDATE chat_messages m SET thread_id = t.id
+FROM (SELECT user_id, min(id) AS id FROM chat_threads
+      WHERE title = 'Основной' GROUP BY user_id) t
+WHERE t.user_id = m.user_id;
+
 ALTER TABLE chat_messages ADD CONSTRAINT fk_chat_messages_thread_id_chat_threads
   FOREIGN KEY (thread_id) REFERENCES chat_threads (id) ON DELETE CASCADE;
 CREATE INDEX ix_chat_messages_thread_id ON chat_messages (thread_id);
 CREATE INDEX ix_chat_messages_user_id_thread_id
   ON chat_messages (user_id, thread_id);
-
-INSERT INTO chat_threads (user_id, title)
-SELECT DISTINCT user_id, 'Основной' FROM chat_messages;
-UPDATE chat_messages m SET thread_id = (
-  SELECT min(t.id) FROM chat_threads t
-  WHERE t.user_id = m.user_id AND t.title = 'Основной');
