@@ -13,6 +13,7 @@
 #include "domain/time_zone.hpp"
 #include "domain/training_load.hpp"
 #include "util/dates.hpp"
+#include "util/locales.hpp"
 #include "util/log.hpp"
 
 namespace st {
@@ -177,9 +178,11 @@ fitness completed_load(const athlete_day& x, const db_rows& tss) {
 
 /// Reads everything about `day` in one batch (one round trip), takes the
 /// profile from the cache, then (for a decision, when linked) the day's
-/// planned events from Intervals.icu.
+/// planned events from Intervals.icu. The model answers in the language
+/// `asked` names, else the athlete's own.
 void gather(user_self self, int64_t day, opt_int slot, bool chat,
-            deadline until, std::vector<db_statement> also,
+            const std::string& asked, deadline until,
+            std::vector<db_statement> also,
             std::function<void(caf::expected<gathered>)> k) {
   auto& st = self->state;
   auto uid = st.uid();
@@ -218,6 +221,7 @@ void gather(user_self self, int64_t day, opt_int slot, bool chat,
         auto& x = g.day;
         x.day = day;
         x.profile = *st.athlete();
+        x.locale = request_locale(asked, x.profile.locale);
         x.email = st.account_email();
         x.food = user_diary_part::food_day_of(date, r.results[food_result]);
         for (auto& row : r.results[wellness_result].rows)
@@ -382,12 +386,12 @@ struct slot_upkeep {
 };
 
 /// Gathers, decides and stores the decision of `day` (a slot, or asked
-/// for when `slot` is none).
+/// for when `slot` is none), in the language `asked` names.
 void run_decision(user_self self, int64_t day, opt_int slot,
                   ai_priority priority, deadline until, bool quiet,
-                  slot_upkeep upkeep,
+                  slot_upkeep upkeep, const std::string& asked,
                   std::function<void(caf::expected<daily_decision>)> k) {
-  gather(self, day, slot, false, until, std::move(upkeep.watchdog),
+  gather(self, day, slot, false, asked, until, std::move(upkeep.watchdog),
          [=](caf::expected<gathered> g) mutable {
            if (!g)
              return k(std::move(g.error()));
@@ -435,7 +439,7 @@ caf::result<daily_decision> user_coach_part::decide(user_self self,
   auto rp = self->make_response_promise<daily_decision>();
   start_one(self);
   run_decision(self, day, caf::none, ai_priority::interactive,
-               self->state.until, false, {},
+               self->state.until, false, {}, x.language,
                [=](caf::expected<daily_decision> d) mutable {
                  if (d)
                    rp.deliver(std::move(*d));
@@ -527,7 +531,7 @@ caf::result<chat_reply> user_coach_part::send(user_self self, chat_message x) {
   if (x.run_orchestrator) {
     // One assistant message: the reply (the decision writes none).
     run_decision(self, day, caf::none, ai_priority::interactive, until, true,
-                 {}, [=](caf::expected<daily_decision> d) mutable {
+                 {}, x.language, [=](caf::expected<daily_decision> d) mutable {
                    if (!d)
                      return settle(std::move(d.error()));
                    auto reply = decision_reply(*d);
@@ -537,7 +541,7 @@ caf::result<chat_reply> user_coach_part::send(user_self self, chat_message x) {
                  });
     return rp;
   }
-  gather(self, day, caf::none, true, until, {},
+  gather(self, day, caf::none, true, x.language, until, {},
          [=](caf::expected<gathered> g) mutable {
            if (!g)
              return settle(std::move(g.error()));
@@ -599,7 +603,7 @@ void user_coach_part::decision_due(user_self self) {
   auto uid = st.id;
   run_decision(
     self, today, due->second, ai_priority::batch, deadline::in(cfg.batch_time),
-    false, std::move(upkeep), [=](caf::expected<daily_decision> d) {
+    false, std::move(upkeep), "", [=](caf::expected<daily_decision> d) {
       if (!d && d.error() != user_ec::duplicate)
         log_warn("coach",
                  "user " + std::to_string(uid) +

@@ -6,6 +6,7 @@
 
 #include "domain/photo_ai.hpp"
 #include "util/dates.hpp"
+#include "util/locales.hpp"
 
 namespace st {
 
@@ -101,6 +102,11 @@ void save(user_self self, db_statement x, deadline until, Settle settle,
       });
 }
 
+/// The language the model answers `asked` in (util/locales).
+std::string answer_locale(user_self self, const std::string& asked) {
+  return request_locale(asked, self->state.athlete()->locale);
+}
+
 } // namespace
 
 caf::result<food_analysis> user_photo_part::analyze_meal(user_self self,
@@ -108,10 +114,11 @@ caf::result<food_analysis> user_photo_part::analyze_meal(user_self self,
   auto note = x.description;
   auto meal_type = x.meal_type;
   auto uploaded = upload_instant();
+  auto locale = answer_locale(self, x.language);
   return through_model<food_analysis>(
     self, x.image,
-    [note](const model_image& image) {
-      return meal_prompt(image, note);
+    [note, locale](const model_image& image) {
+      return meal_prompt(image, note, locale);
     },
     analysis_failed,
     [self, meal_type, uploaded](const std::string& text, deadline until,
@@ -137,10 +144,11 @@ caf::result<photo_analysis> user_photo_part::analyze_photo(user_self self,
   auto meal_type = x.meal_type;
   auto keep = x.save;
   auto uploaded = upload_instant();
+  auto locale = answer_locale(self, x.language);
   return through_model<photo_analysis>(
     self, x.image,
-    [](const model_image& image) {
-      return photo_prompt(image);
+    [locale](const model_image& image) {
+      return photo_prompt(image, locale);
     },
     analysis_failed,
     [self, meal_type, keep, uploaded](const std::string& text, deadline until,
@@ -195,10 +203,11 @@ caf::result<photo_analysis> user_photo_part::analyze_photo(user_self self,
 caf::result<sleep_record> user_photo_part::analyze_sleep(user_self self,
                                                          sleep_photo x) {
   auto full = x.full;
+  auto locale = answer_locale(self, x.language);
   return through_model<sleep_record>(
     self, x.image,
-    [full](const model_image& image) {
-      return sleep_prompt(image, full);
+    [full, locale](const model_image& image) {
+      return sleep_prompt(image, full, locale);
     },
     extraction_failed,
     [self](const std::string& text, deadline until, auto settle) mutable {

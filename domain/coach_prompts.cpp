@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "domain/answer_language.hpp"
 #include "util/dates.hpp"
 #include "util/text.hpp"
 
@@ -421,7 +422,7 @@ std::string chat_context(const athlete_day& x) {
 
 gemini_prompt decision_prompt(const athlete_day& x) {
   gemini_prompt p;
-  p.system_instruction = decision_instructions;
+  p.system_instruction = decision_instructions + text_values_in(x.locale);
   p.contents.push_back(gemini_turn{
     "user", {gemini_part{"Context:\n" + decision_context(x), {}, {}}}});
   p.temperature = 0.3;
@@ -432,7 +433,7 @@ gemini_prompt decision_prompt(const athlete_day& x) {
 
 gemini_prompt chat_prompt(const athlete_day& x, const std::string& message) {
   gemini_prompt p;
-  p.system_instruction = chat_instructions;
+  p.system_instruction = chat_instructions + answers_in(x.locale);
   auto first = x.history.size() > max_history_turns
                  ? x.history.size() - max_history_turns
                  : 0;

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "domain/answer_language.hpp"
 #include "util/text.hpp"
 
 namespace st {
@@ -211,21 +212,29 @@ std::optional<std::string> object_of(std::string_view text,
 
 } // namespace
 
-gemini_prompt meal_prompt(const model_image& image, const std::string& note) {
+gemini_prompt meal_prompt(const model_image& image, const std::string& note,
+                          std::string_view locale) {
   auto result = image_prompt(meal_instructions, food_schema, image);
+  result.system_instruction += text_values_in(locale);
   if (!note.empty())
     result.contents.back().parts.push_back(
       gemini_part{"Note from the athlete: \"" + note + "\"", {}, {}});
   return result;
 }
 
-gemini_prompt photo_prompt(const model_image& image) {
-  return image_prompt(photo_instructions, photo_schema(), image);
+gemini_prompt photo_prompt(const model_image& image, std::string_view locale) {
+  auto result = image_prompt(photo_instructions, photo_schema(), image);
+  result.system_instruction += text_values_in(locale);
+  return result;
 }
 
-gemini_prompt sleep_prompt(const model_image& image, bool full) {
-  return image_prompt(full ? sleep_full_instructions : sleep_lite_instructions,
-                      sleep_schema(full), image);
+gemini_prompt sleep_prompt(const model_image& image, bool full,
+                           std::string_view locale) {
+  auto result =
+    image_prompt(full ? sleep_full_instructions : sleep_lite_instructions,
+                 sleep_schema(full), image);
+  result.system_instruction += text_values_in(locale);
+  return result;
 }
 
 model_reading<food_analysis> read_meal(std::string_view text) {

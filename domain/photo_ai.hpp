@@ -16,10 +16,15 @@ namespace st {
 /// The longest note an athlete may add to a meal photo.
 constexpr size_t max_meal_note_chars = 500;
 
+/// The prompts of the photo features; the names and labels the model
+/// writes come back in `locale`'s language.
 [[nodiscard]] gemini_prompt meal_prompt(const model_image& image,
-                                        const std::string& note);
-[[nodiscard]] gemini_prompt photo_prompt(const model_image& image);
-[[nodiscard]] gemini_prompt sleep_prompt(const model_image& image, bool full);
+                                        const std::string& note,
+                                        std::string_view locale);
+[[nodiscard]] gemini_prompt photo_prompt(const model_image& image,
+                                         std::string_view locale);
+[[nodiscard]] gemini_prompt sleep_prompt(const model_image& image, bool full,
+                                         std::string_view locale);
 
 /// A dish estimate (`id` 0).
 [[nodiscard]] model_reading<food_analysis> read_meal(std::string_view text);

@@ -659,6 +659,10 @@ struct meal_photo {
   image_upload image;
   std::string meal_type;
   std::string description;
+  /// The language the request named (`X-App-Language`, else
+  /// `Accept-Language`: its primary subtag); empty or unsupported = the
+  /// athlete's own (util/locales).
+  std::string language;
 };
 
 /// POST /photo/analyze: classify and extract; `save` false = preview.
@@ -666,12 +670,20 @@ struct photo_upload {
   image_upload image;
   std::string meal_type;
   bool save = true;
+  /// The language the request named (`X-App-Language`, else
+  /// `Accept-Language`: its primary subtag); empty or unsupported = the
+  /// athlete's own (util/locales).
+  std::string language;
 };
 
 /// POST /photo/analyze-sleep; `full` asks for every sleep field.
 struct sleep_photo {
   image_upload image;
   bool full = false;
+  /// The language the request named (`X-App-Language`, else
+  /// `Accept-Language`: its primary subtag); empty or unsupported = the
+  /// athlete's own (util/locales).
+  std::string language;
 };
 
 /// The NutritionAnalysis of http-api.md §3.5 (`id` 0 = not saved).
@@ -742,6 +754,10 @@ struct daily_decision {
 /// POST chat/orchestrator/run: the day (empty = the athlete's today).
 struct decision_request {
   std::string for_date;
+  /// The language the request named (`X-App-Language`, else
+  /// `Accept-Language`: its primary subtag); empty or unsupported = the
+  /// athlete's own (util/locales).
+  std::string language;
 };
 
 /// GET decisions: the last `days` days up to the athlete's today.
@@ -781,6 +797,10 @@ struct chat_message {
   std::string message;
   bool run_orchestrator = false;
   std::shared_ptr<reply_sink> sink;
+  /// The language the request named (`X-App-Language`, else
+  /// `Accept-Language`: its primary subtag); empty or unsupported = the
+  /// athlete's own (util/locales).
+  std::string language;
 };
 
 /// The coach's reply (empty while it is streamed into the sink).
@@ -1200,7 +1220,8 @@ typename Inspector::result_type inspect(Inspector& f, daily_decision& x) {
 
 template<class Inspector>
 typename Inspector::result_type inspect(Inspector& f, decision_request& x) {
-  return f(caf::meta::type_name("st::decision_request"), x.for_date);
+  return f(caf::meta::type_name("st::decision_request"), x.for_date,
+           x.language);
 }
 
 template<class Inspector>

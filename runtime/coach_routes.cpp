@@ -128,6 +128,7 @@ void add_coach_routes(router& r, const api_context& ctx) {
                auto x = parse_chat_message(req.body, errors);
                if (!x)
                  return reply(unprocessable(errors));
+               x->language = req.language;
                // A decision needs no model (the rules decide without one); a
                // reply does.
                if (!x->run_orchestrator && !ctx.ai_configured)
@@ -160,7 +161,7 @@ void add_coach_routes(router& r, const api_context& ctx) {
                ask_user_within<daily_decision>(
                  ctx, ctx.ai_request_timeout, user,
                  answer<daily_decision>(reply, decision_json), atom::decide_v,
-                 decision_request{day ? format_date(*day) : ""});
+                 decision_request{day ? format_date(*day) : "", req.language});
              });
   user_route(
     r, http::verb::get, "/api/v1/decisions", ctx,

@@ -17,6 +17,7 @@
 #include <sys/resource.h>
 #include <unordered_map>
 
+#include "util/locales.hpp"
 #include "util/log.hpp"
 
 namespace st {
@@ -380,6 +381,9 @@ private:
     areq.client_ip =
       client_address(cfg.policies, peer_, req["X-Forwarded-For"]);
     areq.request_id = meta.request_id;
+    auto app_language = req["X-App-Language"];
+    areq.language = primary_language(
+      app_language.empty() ? req[http::field::accept_language] : app_language);
     areq.body = std::move(req.body());
     areq.caller = check_bearer(cfg.jwt, areq.authorization);
 

@@ -43,6 +43,10 @@ struct api_request {
   std::string accept;
   std::string client_ip;
   std::string request_id;
+  /// The language the request names (`X-App-Language`, else
+  /// `Accept-Language`): its primary subtag, lower-cased; may be empty or
+  /// unsupported (http-api-head.md §1.1).
+  std::string language;
   /// The Bearer token, verified once by the HTTP front.
   bearer_check caller;
 };

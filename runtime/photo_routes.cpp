@@ -123,14 +123,14 @@ void photo_route(router& r, const char* path, const api_context& ctx,
 
 void add_photo_routes(router& r, const api_context& ctx) {
   photo_route(r, "/api/v1/nutrition/analyze", ctx,
-              [](const api_context& ctx, const api_request&, int32_t user,
+              [](const api_context& ctx, const api_request& req, int32_t user,
                  photo_form form, responder reply) {
                 ask_user_within<food_analysis>(
                   ctx, ctx.ai_request_timeout, user,
                   answer<food_analysis>(reply, food_analysis_json),
                   atom::analyze_v,
                   meal_photo{form.image, normalize_meal_type(form.meal_type),
-                             form.description});
+                             form.description, req.language});
               });
   photo_route(
     r, "/api/v1/photo/analyze", ctx,
@@ -142,7 +142,7 @@ void add_photo_routes(router& r, const api_context& ctx) {
         ctx, ctx.ai_request_timeout, user,
         answer<photo_analysis>(reply, photo_analysis_json), atom::analyze_v,
         photo_upload{form.image, normalize_meal_type(form.meal_type),
-                     save.value_or(true)});
+                     save.value_or(true), req.language});
     },
     [](const api_request& req, std::vector<validation_error>& errors) {
       (void)query_bool(parse_query(req.query), "save", true, errors);
@@ -156,7 +156,7 @@ void add_photo_routes(router& r, const api_context& ctx) {
                 ask_user_within<sleep_record>(
                   ctx, ctx.ai_request_timeout, user,
                   answer<sleep_record>(reply, sleep_record_json),
-                  atom::analyze_v, sleep_photo{form.image, full});
+                  atom::analyze_v, sleep_photo{form.image, full, req.language});
               });
 }
 

@@ -37,13 +37,10 @@ std::string primary_language(std::string_view tags) {
   return result;
 }
 
-std::string request_locale(std::string_view app_language,
-                           std::string_view accept_language,
+std::string request_locale(std::string_view asked,
                            std::string_view user_locale) {
-  auto named =
-    primary_language(app_language.empty() ? accept_language : app_language);
-  if (is_supported_locale(named))
-    return named;
+  if (is_supported_locale(asked))
+    return std::string{asked};
   if (is_supported_locale(user_locale))
     return std::string{user_locale};
   return fallback_locale;

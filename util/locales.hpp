@@ -19,11 +19,11 @@ inline constexpr const char* fallback_locale = "ru";
 /// name, lower-cased: "en-US,en;q=0.9" and " EN_gb" give "en".
 [[nodiscard]] std::string primary_language(std::string_view tags);
 
-/// The locale a request's answers are in (§1.1): the language its
-/// `X-App-Language` (else `Accept-Language`) names if supported, else the
-/// athlete's own `users.locale` if supported, else Russian.
-[[nodiscard]] std::string request_locale(std::string_view app_language,
-                                         std::string_view accept_language,
+/// The locale a request's answers are in (§1.1): `asked` (the primary
+/// language its `X-App-Language`, else `Accept-Language`, names) if
+/// supported, else the athlete's own `users.locale` if supported, else
+/// Russian.
+[[nodiscard]] std::string request_locale(std::string_view asked,
                                          std::string_view user_locale);
 
 /// The English name of a supported locale's language ("de" → "German"), as

@@ -20,7 +20,7 @@ std::shared_ptr<fake_db_script> account_db() {
     r.results.resize(b.statements.size());
     for (size_t i = 0; i < b.statements.size(); ++i)
       if (b.statements[i].id == stmt::profile_by_user) {
-        std::vector<db_value> row(15);
+        std::vector<db_value> row(24);
         row[11] = std::string{"ann@example.com"};
         row[13] = std::string{}; // her own decision hours: none
         row[14] = std::string{"f"};

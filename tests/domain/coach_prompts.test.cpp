@@ -1,10 +1,11 @@
 #include "domain/coach_prompts.hpp"
-#include "protocols/coach.hpp"
 
-#include "util/dates.hpp"
+#include "protocols/coach.hpp"
 #include "protocols/http/coach_json.hpp"
 
 #include <catch2/catch.hpp>
+
+#include "util/dates.hpp"
 
 using namespace st;
 
@@ -110,6 +111,14 @@ TEST_CASE("chat prompts give the recent history as alternating turns") {
   CHECK(p.contents[0].parts.size() == 2);
   CHECK(p.contents[1].role == "model");
   CHECK(p.contents[2].parts[0].text.find("User message: three") !=
+        std::string::npos);
+  // In the athlete's language: Russian unless told otherwise.
+  CHECK(p.system_instruction.find("Answer in Russian.") != std::string::npos);
+  x.locale = "th";
+  CHECK(chat_prompt(x, "three").system_instruction.find("Answer in Thai.") !=
+        std::string::npos);
+  CHECK(decision_prompt(x).system_instruction.find(
+          "Write every text value for the athlete in Thai;") !=
         std::string::npos);
 }
 

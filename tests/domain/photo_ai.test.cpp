@@ -74,7 +74,7 @@ TEST_CASE("sleep answers: every key in stored order, truncated JSON mended") {
 TEST_CASE("prompts: instructions in the system part, the image then the "
           "note last, JSON mode") {
   model_image image{"image/jpeg", "QUJD", 10, 10};
-  auto p = meal_prompt(image, "no oil");
+  auto p = meal_prompt(image, "no oil", "de");
   CHECK(p.system_instruction.find("nutrition analysis") != std::string::npos);
   REQUIRE(p.contents.size() == 1);
   REQUIRE(p.contents[0].parts.size() == 2);
@@ -82,10 +82,19 @@ TEST_CASE("prompts: instructions in the system part, the image then the "
   CHECK(p.contents[0].parts[1].text == "Note from the athlete: \"no oil\"");
   CHECK(!p.response_schema.empty());
   rapidjson::Document schema;
-  for (auto& prompt : {photo_prompt(image), sleep_prompt(image, false),
-                       sleep_prompt(image, true), p}) {
+  for (auto& prompt :
+       {photo_prompt(image, "de"), sleep_prompt(image, false, "de"),
+        sleep_prompt(image, true, "de"), p}) {
     schema.Parse(prompt.response_schema.c_str());
     CHECK(!schema.HasParseError());
     CHECK(prompt.temperature == 0.2);
+    // Text values in the athlete's language, keys in English.
+    CHECK(prompt.system_instruction.find(
+            "Write every text value for the athlete in German; JSON keys "
+            "and the listed enum values stay in English.") !=
+          std::string::npos);
   }
+  CHECK(photo_prompt(image, "xx")
+          .system_instruction.find("for the athlete in Russian;") !=
+        std::string::npos);
 }

@@ -1,10 +1,10 @@
 #include "domain/readiness.hpp"
 
-#include "util/dates.hpp"
-
 #include <catch2/catch.hpp>
 
 #include <cmath>
+
+#include "util/dates.hpp"
 
 using namespace st;
 

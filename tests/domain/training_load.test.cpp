@@ -1,10 +1,9 @@
 #include "domain/training_load.hpp"
 
-#include "util/dates.hpp"
-
 #include <catch2/catch.hpp>
 
 #include "domain/nutrition.hpp"
+#include "util/dates.hpp"
 
 using namespace st;
 

@@ -1,4 +1,3 @@
-#include "util/dates.hpp"
 #include "tests/support/environment.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/openapi_check.hpp"
@@ -10,6 +9,8 @@
 #include <fstream>
 #include <regex>
 #include <sys/stat.h>
+
+#include "util/dates.hpp"
 
 namespace st::test {
 

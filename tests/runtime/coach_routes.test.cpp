@@ -1,7 +1,6 @@
 // The coach end to end: the real binary, HTTP, PostgreSQL, the fake Gemini
 // and Intervals.icu servers; decision slots on a clock that runs faster
 // (DECISION_CLOCK_SCALE), so a day of slots takes seconds.
-#include "util/dates.hpp"
 #include "tests/support/environment.hpp"
 #include "tests/support/http_client.hpp"
 
@@ -11,6 +10,8 @@
 #include <chrono>
 #include <ctime>
 #include <thread>
+
+#include "util/dates.hpp"
 
 using namespace st;
 using namespace st::test;
@@ -431,6 +432,47 @@ TEST_CASE("chat: the reply with the recent history given to the model, "
   CHECK(f.count("SELECT count(*) FROM chat_messages") == "6");
   CHECK(f.count("SELECT count(*) FROM chat_messages WHERE role = "
                 "'assistant' AND content LIKE 'Decision:%'") == "1");
+}
+
+TEST_CASE("the model answers in the request's language: X-App-Language, "
+          "else Accept-Language, else the athlete's own locale, else "
+          "Russian") {
+  coach_fixture f;
+  server_process server{f.env};
+  auto who = register_athlete(server.port(), f.db, "lang@example.com");
+  add_wellness(f.db, who, 8);
+  auto last_system = [&] {
+    auto stats = parse(f.gemini.stats());
+    auto calls = stats["calls"].GetArray();
+    REQUIRE(calls.Size() > 0);
+    return std::string{calls[calls.Size() - 1]["system"].GetString()};
+  };
+  auto chat = [&](std::map<std::string, std::string> headers) {
+    auto r = call(server.port(), who, "POST", "/api/v1/chat/send",
+                  R"({"message":"Hi"})", std::move(headers));
+    REQUIRE(r.status == 200);
+    return last_system();
+  };
+  // The seed app names no language: the athlete's locale, Russian by
+  // default (the reference's users.locale default).
+  CHECK(chat({}).find("Answer in Russian.") != std::string::npos);
+  CHECK(chat({{"X-App-Language", "de"}, {"Accept-Language", "fr"}})
+          .find("Answer in German.") != std::string::npos);
+  CHECK(
+    chat({{"Accept-Language", "fr-CH,fr;q=0.9"}}).find("Answer in French.") !=
+    std::string::npos);
+  REQUIRE(call(server.port(), who, "PATCH", "/api/v1/athlete-profile",
+               R"({"locale":"pt"})")
+            .status == 200);
+  CHECK(chat({{"X-App-Language", "zh"}}).find("Answer in Portuguese.") !=
+        std::string::npos);
+  // The decision's text values too; its word stays English.
+  auto r = call(server.port(), who, "POST", "/api/v1/chat/orchestrator/run", "",
+                {{"X-App-Language", "it"}});
+  REQUIRE(r.status == 200);
+  CHECK(last_system().find("Write every text value for the athlete in "
+                           "Italian; JSON keys and the listed enum values "
+                           "stay in English.") != std::string::npos);
 }
 
 TEST_CASE("chat/send streams server-sent events from streamGenerateContent "

@@ -2,7 +2,6 @@
 // built through the API, the fake Gemini answering Go, Modify or Skip, and
 // the stored decision of each path (a scheduled slot, asked for, via the
 // chat) held to the rules' veto (docs/decisions.md).
-#include "util/dates.hpp"
 #include "tests/support/environment.hpp"
 #include "tests/support/http_client.hpp"
 
@@ -11,6 +10,8 @@
 
 #include <chrono>
 #include <cmath>
+
+#include "util/dates.hpp"
 
 using namespace st;
 using namespace st::test;

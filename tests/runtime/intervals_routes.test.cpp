@@ -1,6 +1,5 @@
 // Intervals.icu end to end: the real binary, HTTP, PostgreSQL and the fake
 // Intervals.icu server (tests/fakes/intervals_fake.py) on loopback.
-#include "util/dates.hpp"
 #include "protocols/fernet.hpp"
 #include "tests/support/environment.hpp"
 #include "tests/support/http_client.hpp"
@@ -10,6 +9,8 @@
 
 #include <future>
 #include <thread>
+
+#include "util/dates.hpp"
 
 using namespace st;
 using namespace st::test;

@@ -1,6 +1,5 @@
 // Photo AI end to end: the real binary, HTTP, PostgreSQL and the fake
 // Gemini server (what it received is checked, image bytes included).
-#include "util/dates.hpp"
 #include "tests/support/environment.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/images.hpp"
@@ -11,6 +10,8 @@
 #include <future>
 #include <opencv2/core.hpp>
 #include <thread>
+
+#include "util/dates.hpp"
 
 using namespace st;
 using namespace st::test;
@@ -48,7 +49,8 @@ struct photo_fixture {
   http_reply upload(const athlete& who, const std::string& path,
                     const std::string& bytes,
                     std::map<std::string, std::string> fields = {},
-                    const std::string& content_type = "image/jpeg") {
+                    const std::string& content_type = "image/jpeg",
+                    const std::string& app_language = {}) {
     std::string body;
     for (auto& [name, value] : fields)
       body += "--XyZ\r\nContent-Disposition: form-data; name=\"" + name +
@@ -56,9 +58,12 @@ struct photo_fixture {
     body += "--XyZ\r\nContent-Disposition: form-data; name=\"file\"; "
             "filename=\"photo\"\r\nContent-Type: " +
             content_type + "\r\n\r\n" + bytes + "\r\n--XyZ--\r\n";
-    return http_call(server.port(), "POST", path, body,
-                     {{"Authorization", "Bearer " + who.token},
-                      {"Content-Type", "multipart/form-data; boundary=XyZ"}});
+    std::map<std::string, std::string> headers{
+      {"Authorization", "Bearer " + who.token},
+      {"Content-Type", "multipart/form-data; boundary=XyZ"}};
+    if (!app_language.empty())
+      headers["X-App-Language"] = app_language;
+    return http_call(server.port(), "POST", path, body, headers);
   }
 
   http_reply get(const athlete& who, const std::string& path) {
@@ -177,6 +182,9 @@ TEST_CASE_METHOD(photo_fixture,
   CHECK(std::string{calls[0]["image_mime"].GetString()} == "image/jpeg");
   CHECK(std::string{calls[0]["system"].GetString()}.find(
           "nutrition analysis") != std::string::npos);
+  // No language named: the athlete's own (Russian by default).
+  CHECK(std::string{calls[0]["system"].GetString()}.find(
+          "for the athlete in Russian;") != std::string::npos);
   REQUIRE(calls[0]["texts"].Size() == 1);
   CHECK(std::string{calls[0]["texts"][0].GetString()} ==
         "Note from the athlete: \"half portion\"");
@@ -343,7 +351,8 @@ TEST_CASE_METHOD(photo_fixture,
   fake.script(R"([{"text": "{\"sleep_hours\": 6.5, \"rem_min\": 80"},
                   {"text": "I cannot read this"},
                   {"block": "SAFETY"}])");
-  auto full = upload(a, "/api/v1/photo/analyze-sleep?mode=full", jpeg);
+  auto full = upload(a, "/api/v1/photo/analyze-sleep?mode=full", jpeg, {},
+                     "image/jpeg", "es");
   REQUIRE(full.status == 200);
   CHECK(json(full.body)["extracted_data"]["rem_min"].GetInt() == 80);
   auto stats = fake_stats(); // the calls live in it
@@ -352,6 +361,8 @@ TEST_CASE_METHOD(photo_fixture,
         std::string::npos);
   CHECK(std::string{calls[1]["system"].GetString()}.find("factor_ratings") !=
         std::string::npos);
+  CHECK(std::string{calls[1]["system"].GetString()}.find(
+          "for the athlete in Spanish;") != std::string::npos);
   auto unusable = upload(a, "/api/v1/photo/analyze-sleep", jpeg);
   CHECK(unusable.status == 422);
   auto blocked = upload(a, "/api/v1/photo/analyze-sleep", jpeg);
