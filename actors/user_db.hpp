@@ -48,6 +48,11 @@ inline db_value param(int64_t x) {
   return std::to_string(x);
 }
 
+/// A boolean parameter ($n::boolean).
+inline db_value flag(bool x) {
+  return std::string{x ? "true" : "false"};
+}
+
 inline db_statement statement_of(stmt id, std::vector<db_value> params) {
   return db_statement{id, std::move(params)};
 }

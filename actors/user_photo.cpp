@@ -178,7 +178,7 @@ caf::result<photo_analysis> user_photo_part::analyze_photo(user_self self,
           {st.uid(), format_date(st.today()), caf::none,
            param(found.rhr ? opt_double{static_cast<double>(*found.rhr)}
                            : opt_double{}),
-           param(found.hrv), caf::none});
+           param(found.hrv), caf::none, flag(false)});
       } else {
         return settle(std::move(result)); // nothing to store
       }

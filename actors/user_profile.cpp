@@ -82,10 +82,6 @@ athlete_profile as_today(athlete_profile x, int64_t today) {
   return x;
 }
 
-db_value flag(bool x) {
-  return std::string{x ? "true" : "false"};
-}
-
 template<class T>
 db_value param_of(const clearable<T>& x) {
   if (!x || !*x)

@@ -13,8 +13,8 @@ namespace st {
 using namespace user_db;
 
 wellness_day user_training_part::wellness_of(const std::vector<db_value>& r) {
-  return wellness_day{*r[0],     num(r[1]), num(r[2]), num(r[3]), num(r[4]),
-                      num(r[5]), num(r[6]), num(r[7]), text(r[8])};
+  return wellness_day{*r[0],     num(r[1]), num(r[2]), num(r[3]),  num(r[4]),
+                      num(r[5]), num(r[6]), num(r[7]), text(r[8]), text(r[9])};
 }
 
 workout user_training_part::workout_of(const std::vector<db_value>& r) {
@@ -82,9 +82,28 @@ caf::result<wellness_day> user_training_part::put_wellness(user_self self,
     self,
     batch_of({statement_of(stmt::wellness_upsert,
                            {self->state.uid(), x.date, param(x.sleep_hours),
-                            param(x.rhr), param(x.hrv), param(x.weight_kg)})}),
+                            param(x.rhr), param(x.hrv), param(x.weight_kg),
+                            flag(x.sleep_given)})}),
     [](db_reply& r) -> caf::expected<wellness_day> {
       return wellness_of(*first_row(r));
+    });
+}
+
+caf::result<bool> user_training_part::clear_wellness(user_self self,
+                                                     wellness_clear x) {
+  self->state.rows_changed(user_table::wellness);
+  auto uid = self->state.uid();
+  return run<bool>(
+    self,
+    batch_of({statement_of(stmt::wellness_clear,
+                           {uid, x.date, flag(x.sleep), flag(x.rhr),
+                            flag(x.hrv), flag(x.weight)}),
+              statement_of(stmt::wellness_drop_empty, {uid, x.date})},
+             true),
+    [](db_reply& r) -> caf::expected<bool> {
+      if (r.results[0].affected == 0)
+        return make_error(user_ec::not_found, "Wellness record not found.");
+      return true;
     });
 }
 
@@ -302,6 +321,9 @@ user_training_part::facet::behavior_type user_training_part::behavior() {
   return {
     [](deadline d, atom::put, wellness_input& x) {
       return serve(d, &user_training_part::put_wellness, std::move(x));
+    },
+    [](deadline d, atom::del, wellness_clear& x) {
+      return serve(d, &user_training_part::clear_wellness, std::move(x));
     },
     [](deadline d, atom::get, atom::wellness, list_query& q) {
       return serve(d, &user_training_part::wellness, std::move(q));

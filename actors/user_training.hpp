@@ -27,6 +27,9 @@ struct user_training_part : user_facet {
   [[nodiscard]] caf::result<wellness_day> put_wellness(user_self self,
                                                        wellness_input x);
 
+  [[nodiscard]] caf::result<bool> clear_wellness(user_self self,
+                                                 wellness_clear x);
+
   [[nodiscard]] caf::result<page_ptr<wellness_day>> wellness(user_self self,
                                                              list_query q);
 

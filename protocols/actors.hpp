@@ -150,6 +150,9 @@ using user_diary_facet = caf::typed_actor<
 using user_training_facet = caf::typed_actor<
   /// Upserts the user's values for a day; answers the day.
   caf::replies_to<deadline, atom::put, wellness_input>::with<wellness_day>,
+  /// Clears the user-entered values of a day (user_ec::not_found without a
+  /// row); the row goes when nothing else is left in it.
+  caf::replies_to<deadline, atom::del, wellness_clear>::with<bool>,
   /// Wellness days of a window, ascending (a cached page, shared).
   caf::replies_to<deadline, atom::get, atom::wellness,
                   list_query>::with<page_ptr<wellness_day>>,

@@ -237,6 +237,8 @@ struct wellness_day {
   opt_double tsb;
   opt_double weight_kg;
   opt_string sport_info;
+  /// Who set `sleep_hours`: manual, photo or sync (none: unknown, older).
+  opt_string sleep_source;
 };
 
 /// PUT wellness: the day and the values the user entered.
@@ -246,6 +248,19 @@ struct wellness_input {
   opt_double rhr;
   opt_double hrv;
   opt_double weight_kg;
+  /// `sleep_hours` is written even when none (cleared): the newer app sent
+  /// the key as null (the older app's null keeps the value).
+  bool sleep_given = false;
+};
+
+/// DELETE wellness/{date}: which of the user-entered values go. The row
+/// goes only when nothing else remains in it.
+struct wellness_clear {
+  std::string date;
+  bool sleep = true; ///< sleep_hours and its source
+  bool rhr = true;
+  bool hrv = true;
+  bool weight = true;
 };
 
 /// A date window (inclusive `YYYY-MM-DD` bounds) and optional paging;
@@ -971,13 +986,20 @@ typename Inspector::result_type inspect(Inspector& f, food_day& x) {
 template<class Inspector>
 typename Inspector::result_type inspect(Inspector& f, wellness_day& x) {
   return f(caf::meta::type_name("st::wellness_day"), x.date, x.sleep_hours,
-           x.rhr, x.hrv, x.ctl, x.atl, x.tsb, x.weight_kg, x.sport_info);
+           x.rhr, x.hrv, x.ctl, x.atl, x.tsb, x.weight_kg, x.sport_info,
+           x.sleep_source);
+}
+
+template<class Inspector>
+typename Inspector::result_type inspect(Inspector& f, wellness_clear& x) {
+  return f(caf::meta::type_name("st::wellness_clear"), x.date, x.sleep, x.rhr,
+           x.hrv, x.weight);
 }
 
 template<class Inspector>
 typename Inspector::result_type inspect(Inspector& f, wellness_input& x) {
   return f(caf::meta::type_name("st::wellness_input"), x.date, x.sleep_hours,
-           x.rhr, x.hrv, x.weight_kg);
+           x.rhr, x.hrv, x.weight_kg, x.sleep_given);
 }
 
 template<class Inspector>

@@ -382,6 +382,7 @@ private:
       client_address(cfg.policies, peer_, req["X-Forwarded-For"]);
     areq.request_id = meta.request_id;
     auto app_language = req["X-App-Language"];
+    areq.newer_app = req.find("X-App-Language") != req.end();
     areq.language = primary_language(
       app_language.empty() ? req[http::field::accept_language] : app_language);
     areq.body = std::move(req.body());

@@ -47,6 +47,10 @@ struct api_request {
   /// `Accept-Language`): its primary subtag, lower-cased; may be empty or
   /// unsupported (http-api-head.md §1.1).
   std::string language;
+  /// The request came with `X-App-Language`, which only the newer app
+  /// sends (docs/app-versions.md): where the two apps mean different
+  /// things by the same request, this says which one asks.
+  bool newer_app = false;
   /// The Bearer token, verified once by the HTTP front.
   bearer_check caller;
 };

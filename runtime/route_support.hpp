@@ -74,6 +74,18 @@ answer(responder reply, F to_body, http::status ok_status = http::status::ok) {
     };
 }
 
+/// Answers 204 with no body, or with the mapped error.
+template<class Result>
+std::function<void(caf::expected<Result>)> answer_no_content(responder reply) {
+  return [reply = std::move(reply)](caf::expected<Result> x) {
+    if (!x)
+      return reply(error_response(x.error()));
+    api_response res;
+    res.status = http::status::no_content;
+    reply(std::move(res));
+  };
+}
+
 /// Asks `dest` with the deadline of an ordinary API request.
 template<class Result, class Handle, class... Ts>
 void ask(const api_context& ctx, const Handle& dest,

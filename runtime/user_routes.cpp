@@ -195,9 +195,56 @@ void add_wellness_routes(router& r, const api_context& ctx) {
                auto x = parse_wellness_input(req.body, errors);
                if (!x)
                  return reply(unprocessable(errors));
+               // The older app's null keeps a value; the newer one's clears.
+               x->sleep_given = x->sleep_given && req.newer_app;
                ask_user<wellness_day>(
                  ctx, user, answer<wellness_day>(reply, wellness_json),
                  atom::put_v, *x);
+             });
+  // The app's "delete sleep": only what the athlete entered goes (all of
+  // it, or the `fields` named), never the synced load (§6.12).
+  user_route(r, http::verb::delete_, "/api/v1/wellness/{wellness_date}", ctx,
+             [](const api_context& ctx, const api_request& req, int32_t user,
+                responder reply) {
+               std::vector<validation_error> errors;
+               auto& text = req.path_params.at("wellness_date");
+               auto day = parse_date(text);
+               if (!day || text.size() != 10)
+                 errors.push_back(
+                   {"date_from_datetime_parsing",
+                    {"path", "wellness_date"},
+                    "Input should be a valid date in the format YYYY-MM-DD",
+                    echo_string(text),
+                    ""});
+               wellness_clear x;
+               auto q = parse_query(req.query);
+               if (auto fields = q.find("fields"); fields != q.end()) {
+                 x.sleep = x.rhr = x.hrv = x.weight = false;
+                 for (auto name : split(fields->second, ',')) {
+                   auto field = trim(std::string{name});
+                   if (field == "sleep_hours" || field == "sleep_source")
+                     x.sleep = true;
+                   else if (field == "rhr")
+                     x.rhr = true;
+                   else if (field == "hrv")
+                     x.hrv = true;
+                   else if (field == "weight_kg")
+                     x.weight = true;
+                   else
+                     errors.push_back(
+                       {"literal_error",
+                        {"query", "fields"},
+                        "Input should be a comma-separated list of "
+                        "sleep_hours, rhr, hrv, weight_kg",
+                        echo_string(fields->second),
+                        ""});
+                 }
+               }
+               if (!errors.empty())
+                 return reply(unprocessable(errors));
+               x.date = format_date(*day);
+               ask_user<bool>(ctx, user, answer_no_content<bool>(reply),
+                              atom::del_v, std::move(x));
              });
 }
 
@@ -244,16 +291,8 @@ void add_workout_routes(router& r, const api_context& ctx) {
                auto id = path_id(req, "workout_id", errors);
                if (!id)
                  return reply(unprocessable(errors));
-               ask_user<bool>(
-                 ctx, user,
-                 [reply](caf::expected<bool> x) {
-                   if (!x)
-                     return reply(error_response(x.error()));
-                   api_response res;
-                   res.status = status::no_content;
-                   reply(std::move(res));
-                 },
-                 atom::del_v, workout_ref{*id});
+               ask_user<bool>(ctx, user, answer_no_content<bool>(reply),
+                              atom::del_v, workout_ref{*id});
              });
   user_route(
     r, http::verb::post, "/api/v1/workouts/upload-fit", ctx,

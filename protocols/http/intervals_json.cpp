@@ -1,8 +1,9 @@
 #include "protocols/http/intervals_json.hpp"
 
-#include "util/dates.hpp"
 #include "protocols/http/body_io.hpp"
 #include "protocols/intervals.hpp"
+
+#include "util/dates.hpp"
 #include "util/text.hpp"
 
 namespace st {

@@ -1,8 +1,8 @@
 #include "protocols/http/multipart.hpp"
 
-#include "util/text.hpp"
-
 #include <cctype>
+
+#include "util/text.hpp"
 
 namespace st {
 

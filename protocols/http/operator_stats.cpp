@@ -1,10 +1,11 @@
 #include "protocols/http/operator_stats.hpp"
 
-#include "util/dates.hpp"
 #include "protocols/http/json.hpp"
 
 #include <map>
 #include <prometheus/text_serializer.h>
+
+#include "util/dates.hpp"
 
 namespace st {
 

@@ -76,9 +76,11 @@ void wellness_fields(json_writer& w, const wellness_day& x) {
   w.StartObject();
   w.Key("date");
   write(w, x.date);
-  for (auto& [k, v] : {std::pair<const char*, const opt_double*>{
-                         "sleep_hours", &x.sleep_hours},
-                       {"rhr", &x.rhr},
+  w.Key("sleep_hours");
+  write(w, x.sleep_hours);
+  w.Key("sleep_source");
+  write(w, x.sleep_source);
+  for (auto& [k, v] : {std::pair<const char*, const opt_double*>{"rhr", &x.rhr},
                        {"hrv", &x.hrv},
                        {"ctl", &x.ctl},
                        {"atl", &x.atl},
@@ -297,6 +299,7 @@ parse_wellness_input(const std::string& body,
       }
     }
     x.sleep_hours = in.number("sleep_hours", false, 0, 24);
+    x.sleep_given = in.present("sleep_hours");
     x.rhr = in.number("rhr", false, 0, limits::max_heart_rate);
     x.hrv = in.number("hrv", false, 0, limits::max_hrv_ms);
     x.weight_kg = in.number("weight_kg", false, 0, limits::max_weight_kg);

@@ -25,9 +25,23 @@ const std::string food_columns = "id, name, portion_grams, calories, "
                                  "coalesce(" +
                                  iso("timestamp") + ", '')";
 
+/// A synced day's sleep against the stored one: the upstream value wins
+/// over an empty or synced one, never over the athlete's or a photo's.
+const std::string sync_may_set_sleep =
+  "(wellness_cache.sleep_source = 'sync' OR wellness_cache.sleep_hours IS "
+  "NULL)";
+const std::string synced_sleep =
+  "CASE WHEN " + sync_may_set_sleep +
+  " THEN coalesce(EXCLUDED.sleep_hours, wellness_cache.sleep_hours) ELSE "
+  "wellness_cache.sleep_hours END";
+const std::string synced_sleep_source =
+  "CASE WHEN " + sync_may_set_sleep +
+  " AND EXCLUDED.sleep_hours IS NOT NULL THEN 'sync' ELSE "
+  "wellness_cache.sleep_source END";
+
 const std::string wellness_columns =
   "to_char(date, 'YYYY-MM-DD'), sleep_hours, rhr, hrv, ctl, atl, tsb, "
-  "weight_kg, sport_info::text";
+  "weight_kg, sport_info::text, sleep_source";
 
 const std::string workout_columns = "id, " + iso("start_date") +
                                     ", name, type, duration_sec, "
@@ -204,12 +218,18 @@ const std::vector<statement_def>& statement_catalog() {
        utc_midnight("$2") + " AND timestamp < " + utc_midnight("$2::date + 1") +
        " ORDER BY timestamp, id"},
     // $1 user, $2 date, $3 sleep, $4 rhr, $5 hrv, $6 weight; NULL = keep.
+    // $1 user, $2 date, $3 sleep, $4 rhr, $5 hrv, $6 weight (NULL = keep),
+    // $7 whether sleep is written even when NULL. Sleep the user gives is
+    // theirs ('manual'), which photos and syncs never replace.
     {stmt::wellness_upsert, "wellness_upsert",
      "INSERT INTO wellness_cache (user_id, date, sleep_hours, rhr, hrv, "
-     "weight_kg) VALUES ($1::integer, $2::date, $3::float8, $4::float8, "
-     "$5::float8, $6::float8) ON CONFLICT (user_id, date) DO UPDATE SET "
-     "sleep_hours = coalesce(EXCLUDED.sleep_hours, "
-     "wellness_cache.sleep_hours), "
+     "weight_kg, sleep_source) VALUES ($1::integer, $2::date, $3::float8, "
+     "$4::float8, $5::float8, $6::float8, CASE WHEN $7::boolean OR $3 IS "
+     "NOT NULL THEN 'manual' END) ON CONFLICT (user_id, date) DO UPDATE SET "
+     "sleep_hours = CASE WHEN $7::boolean THEN EXCLUDED.sleep_hours ELSE "
+     "coalesce(EXCLUDED.sleep_hours, wellness_cache.sleep_hours) END, "
+     "sleep_source = coalesce(EXCLUDED.sleep_source, "
+     "wellness_cache.sleep_source), "
      "rhr = coalesce(EXCLUDED.rhr, wellness_cache.rhr), "
      "hrv = coalesce(EXCLUDED.hrv, wellness_cache.hrv), "
      "weight_kg = coalesce(EXCLUDED.weight_kg, wellness_cache.weight_kg) "
@@ -221,6 +241,21 @@ const std::vector<statement_def>& statement_catalog() {
        " FROM wellness_cache WHERE user_id = $1::integer AND date >= "
        "$2::date AND date <= $3::date ORDER BY date "
        "LIMIT $4::bigint OFFSET $5::bigint"},
+    // $1 user, $2 date; whether $3 sleep (and its source), $4 rhr, $5 hrv,
+    // $6 weight are cleared.
+    {stmt::wellness_clear, "wellness_clear",
+     "UPDATE wellness_cache SET "
+     "sleep_hours = CASE WHEN $3::boolean THEN NULL ELSE sleep_hours END, "
+     "sleep_source = CASE WHEN $3::boolean THEN NULL ELSE sleep_source END, "
+     "rhr = CASE WHEN $4::boolean THEN NULL ELSE rhr END, "
+     "hrv = CASE WHEN $5::boolean THEN NULL ELSE hrv END, "
+     "weight_kg = CASE WHEN $6::boolean THEN NULL ELSE weight_kg END "
+     "WHERE user_id = $1::integer AND date = $2::date"},
+    {stmt::wellness_drop_empty, "wellness_drop_empty",
+     "DELETE FROM wellness_cache WHERE user_id = $1::integer AND date = "
+     "$2::date AND sleep_hours IS NULL AND rhr IS NULL AND hrv IS NULL AND "
+     "ctl IS NULL AND atl IS NULL AND tsb IS NULL AND weight_kg IS NULL AND "
+     "sport_info IS NULL"},
     {stmt::wellness_count, "wellness_count",
      "SELECT count(*) FROM wellness_cache WHERE user_id = $1::integer "
      "AND date >= $2::date AND date <= $3::date"},
@@ -372,38 +407,44 @@ const std::vector<statement_def>& statement_catalog() {
      "EXCLUDED.name, EXCLUDED.type, EXCLUDED.duration_sec, "
      "EXCLUDED.distance_m, EXCLUDED.tss, EXCLUDED.raw::text)"},
     // Every synced day of a user in one statement (domain.md §4.7 step 7):
-    // sleep/RHR/HRV/weight only fill empty values (what the user entered
-    // wins); load figures and sport info replace ours, but a day that
-    // arrives without them keeps the stored ones.
+    // RHR/HRV/weight only fill empty values (what the user entered wins);
+    // sleep fills an empty value or replaces an earlier synced one, never
+    // one the athlete or a photo gave (http-api-head.md §3.5, §6.15); load
+    // figures and sport info replace ours, but a day that arrives without
+    // them keeps the stored ones.
     {stmt::sync_wellness_upsert, "sync_wellness_upsert",
      "INSERT INTO wellness_cache (user_id, date, sleep_hours, rhr, hrv, ctl, "
-     "atl, tsb, weight_kg, sport_info) "
-     "SELECT $1::integer, u.* FROM unnest($2::date[], $3::float8[], "
+     "atl, tsb, weight_kg, sport_info, sleep_source) "
+     "SELECT $1::integer, u.*, CASE WHEN u.sleep_hours IS NOT NULL THEN "
+     "'sync' END FROM unnest($2::date[], $3::float8[], "
      "$4::float8[], $5::float8[], $6::float8[], $7::float8[], $8::float8[], "
      "$9::float8[], $10::json[]) "
      "AS u(date, sleep_hours, rhr, hrv, ctl, atl, tsb, weight_kg, "
      "sport_info) "
      "ON CONFLICT (user_id, date) DO UPDATE SET "
-     "sleep_hours = coalesce(wellness_cache.sleep_hours, "
-     "EXCLUDED.sleep_hours), "
-     "rhr = coalesce(wellness_cache.rhr, EXCLUDED.rhr), "
-     "hrv = coalesce(wellness_cache.hrv, EXCLUDED.hrv), "
-     "weight_kg = coalesce(wellness_cache.weight_kg, EXCLUDED.weight_kg), "
-     "ctl = coalesce(EXCLUDED.ctl, wellness_cache.ctl), "
-     "atl = coalesce(EXCLUDED.atl, wellness_cache.atl), "
-     "tsb = coalesce(EXCLUDED.tsb, wellness_cache.tsb), "
-     "sport_info = coalesce(EXCLUDED.sport_info, wellness_cache.sport_info) "
-     "WHERE (wellness_cache.sleep_hours, wellness_cache.rhr, "
-     "wellness_cache.hrv, wellness_cache.weight_kg, wellness_cache.ctl, "
-     "wellness_cache.atl, wellness_cache.tsb, wellness_cache.sport_info::text) "
-     "IS DISTINCT FROM (coalesce(wellness_cache.sleep_hours, "
-     "EXCLUDED.sleep_hours), coalesce(wellness_cache.rhr, EXCLUDED.rhr), "
-     "coalesce(wellness_cache.hrv, EXCLUDED.hrv), "
-     "coalesce(wellness_cache.weight_kg, EXCLUDED.weight_kg), "
-     "coalesce(EXCLUDED.ctl, wellness_cache.ctl), "
-     "coalesce(EXCLUDED.atl, wellness_cache.atl), "
-     "coalesce(EXCLUDED.tsb, wellness_cache.tsb), "
-     "coalesce(EXCLUDED.sport_info, wellness_cache.sport_info)::text)"},
+     "sleep_hours = " +
+       synced_sleep + ", sleep_source = " + synced_sleep_source +
+       ", "
+       "rhr = coalesce(wellness_cache.rhr, EXCLUDED.rhr), "
+       "hrv = coalesce(wellness_cache.hrv, EXCLUDED.hrv), "
+       "weight_kg = coalesce(wellness_cache.weight_kg, EXCLUDED.weight_kg), "
+       "ctl = coalesce(EXCLUDED.ctl, wellness_cache.ctl), "
+       "atl = coalesce(EXCLUDED.atl, wellness_cache.atl), "
+       "tsb = coalesce(EXCLUDED.tsb, wellness_cache.tsb), "
+       "sport_info = coalesce(EXCLUDED.sport_info, wellness_cache.sport_info) "
+       "WHERE (wellness_cache.sleep_hours, wellness_cache.rhr, "
+       "wellness_cache.hrv, wellness_cache.weight_kg, wellness_cache.ctl, "
+       "wellness_cache.atl, wellness_cache.tsb, "
+       "wellness_cache.sport_info::text) "
+       "IS DISTINCT FROM (" +
+       synced_sleep +
+       ", coalesce(wellness_cache.rhr, EXCLUDED.rhr), "
+       "coalesce(wellness_cache.hrv, EXCLUDED.hrv), "
+       "coalesce(wellness_cache.weight_kg, EXCLUDED.weight_kg), "
+       "coalesce(EXCLUDED.ctl, wellness_cache.ctl), "
+       "coalesce(EXCLUDED.atl, wellness_cache.atl), "
+       "coalesce(EXCLUDED.tsb, wellness_cache.tsb), "
+       "coalesce(EXCLUDED.sport_info, wellness_cache.sport_info)::text)"},
 
     // -- Strava
     // $1 user: the link (athlete, stored refresh and access tokens,

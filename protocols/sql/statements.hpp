@@ -28,6 +28,8 @@ enum class stmt : uint16_t {
   food_day,
   wellness_upsert,
   wellness_range,
+  wellness_clear,
+  wellness_drop_empty,
   wellness_count,
   workout_insert,
   workout_update,

@@ -345,6 +345,22 @@ TEST_CASE_METHOD(intervals_fixture,
   CHECK(wellness_rows() == before_w);
   CHECK(workout_rows() == before_a);
   CHECK(db.query("SELECT id FROM workouts ORDER BY id") == ids_before);
+
+  // Upstream sleep changes: a synced value follows it, the athlete's own
+  // does not (http-api-head.md §6.15).
+  auto sleep_rows = [&] {
+    return db.query("SELECT date::text, sleep_hours, sleep_source FROM "
+                    "wellness_cache WHERE user_id = " +
+                    uid + " AND sleep_hours IS NOT NULL ORDER BY date DESC");
+  };
+  CHECK(sleep_rows() == std::vector<std::vector<std::string>>{
+                          {day(1), "7.5", "sync"}, {day(4), "6.5", "manual"}});
+  fake.put_athlete("i55", R"({"api_key":"k55","wellness":[{"id":")" + day(1) +
+                            R"(","sleepSecs":28800},{"id":")" + day(4) +
+                            R"(","sleepSecs":30600}],"activities":[]})");
+  REQUIRE(call(who, "POST", "/api/v1/intervals/sync").status == 200);
+  CHECK(sleep_rows() == std::vector<std::vector<std::string>>{
+                          {day(1), "8", "sync"}, {day(4), "6.5", "manual"}});
 }
 
 TEST_CASE_METHOD(intervals_fixture,

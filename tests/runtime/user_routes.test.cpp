@@ -222,14 +222,14 @@ TEST_CASE_METHOD(data_fixture,
                   R"({"date":"2026-02-20","sleep_hours":7.5,"rhr":52})");
   CHECK(
     put.body ==
-    R"({"date":"2026-02-20","sleep_hours":7.5,"rhr":52.0,"hrv":null,"ctl":null,"atl":null,"tsb":null,"weight_kg":null,"sport_info":null})");
+    R"({"date":"2026-02-20","sleep_hours":7.5,"sleep_source":"manual","rhr":52.0,"hrv":null,"ctl":null,"atl":null,"tsb":null,"weight_kg":null,"sport_info":null})");
   db.query("UPDATE wellness_cache SET ctl = 40, atl = 50, tsb = -10, "
            "sport_info = '[{\"type\":\"Ride\",\"eftp\":250}]'");
   auto again = call(a, "PUT", "/api/v1/wellness",
                     R"({"date":"2026-02-20","hrv":61,"rhr":null})");
   CHECK(
     again.body.find(
-      R"("sleep_hours":7.5,"rhr":52.0,"hrv":61.0,"ctl":40.0,"atl":50.0,"tsb":-10.0)") !=
+      R"("sleep_hours":7.5,"sleep_source":"manual","rhr":52.0,"hrv":61.0,"ctl":40.0,"atl":50.0,"tsb":-10.0)") !=
     std::string::npos);
   CHECK(again.body.find(R"("sport_info":[{"type":"Ride","eftp":250}])") !=
         std::string::npos);
@@ -257,6 +257,72 @@ TEST_CASE_METHOD(data_fixture,
   CHECK(bad.body.find(R"("loc":["query","from_date"])") != std::string::npos);
   CHECK(bad.body.find(R"("loc":["query","limit"])") != std::string::npos);
   CHECK(call(a, "PUT", "/api/v1/wellness", R"({"rhr":50})").status == 422);
+}
+
+TEST_CASE_METHOD(data_fixture,
+                 "wellness: the newer app's null clears sleep (the older "
+                 "app's keeps it); DELETE clears only what the athlete "
+                 "entered, the row goes only when nothing is left") {
+  auto a = sign_up("well-delete@example.com");
+  auto newer = [&](const std::string& method, const std::string& path,
+                   const std::string& body = {}) {
+    return http_call(
+      server.port(), method, path, body,
+      {{"Authorization", "Bearer " + a.token}, {"X-App-Language", "en"}});
+  };
+  auto row = [&](const std::string& date) {
+    return db.query("SELECT sleep_hours, sleep_source, rhr, hrv, weight_kg, "
+                    "ctl FROM wellness_cache WHERE date = '" +
+                    date + "'");
+  };
+  using rows = std::vector<std::vector<std::string>>;
+  call(
+    a, "PUT", "/api/v1/wellness",
+    R"({"date":"2026-03-01","sleep_hours":7,"rhr":50,"hrv":70,"weight_kg":71})");
+  call(a, "PUT", "/api/v1/wellness",
+       R"({"date":"2026-03-01","sleep_hours":null})");
+  CHECK(row("2026-03-01") == rows{{"7", "manual", "50", "70", "71", ""}});
+  auto cleared = newer("PUT", "/api/v1/wellness",
+                       R"({"date":"2026-03-01","sleep_hours":null})");
+  CHECK(cleared.body.find(
+          R"("sleep_hours":null,"sleep_source":"manual","rhr":50.0)") !=
+        std::string::npos);
+  newer("PUT", "/api/v1/wellness",
+        R"({"date":"2026-03-01","sleep_hours":6.5})");
+  // Synced load on the day: never cleared by the athlete's delete.
+  db.query("UPDATE wellness_cache SET ctl = 42 WHERE date = '2026-03-01'");
+  auto only_sleep =
+    newer("DELETE", "/api/v1/wellness/2026-03-01?fields=sleep_hours");
+  CHECK(only_sleep.status == 204);
+  CHECK(only_sleep.body.empty());
+  CHECK(row("2026-03-01") == rows{{"", "", "50", "70", "71", "42"}});
+  CHECK(newer("DELETE", "/api/v1/wellness/2026-03-01").status == 204);
+  CHECK(row("2026-03-01") == rows{{"", "", "", "", "", "42"}});
+  // A day of nothing but the athlete's values goes entirely.
+  call(a, "PUT", "/api/v1/wellness",
+       R"({"date":"2026-03-02","sleep_hours":8})");
+  CHECK(call(a, "DELETE", "/api/v1/wellness/2026-03-02").status == 204);
+  CHECK(row("2026-03-02").empty());
+  auto listed =
+    call(a, "GET", "/api/v1/wellness?from_date=2026-03-01&to_date=2026-03-02");
+  CHECK(listed.body.find("2026-03-02") == std::string::npos);
+  CHECK(listed.body.find(R"("ctl":42.0)") != std::string::npos);
+  // Errors: no row, a bad date, an unknown field.
+  auto missing = call(a, "DELETE", "/api/v1/wellness/2026-03-02");
+  CHECK(missing.status == 404);
+  CHECK(missing.body == R"({"detail":"Wellness record not found."})");
+  auto bad_date = call(a, "DELETE", "/api/v1/wellness/2026-13-01");
+  CHECK(bad_date.status == 422);
+  CHECK(bad_date.body.find(R"("loc":["path","wellness_date"])") !=
+        std::string::npos);
+  auto bad_field = call(a, "DELETE", "/api/v1/wellness/2026-03-01?fields=ctl");
+  CHECK(bad_field.status == 422);
+  CHECK(bad_field.body.find(R"("loc":["query","fields"])") !=
+        std::string::npos);
+  CHECK(row("2026-03-01") == rows{{"", "", "", "", "", "42"}});
+  // Another athlete's day is not theirs to delete.
+  auto b = sign_up("well-other@example.com");
+  CHECK(call(b, "DELETE", "/api/v1/wellness/2026-03-01").status == 404);
 }
 
 TEST_CASE_METHOD(data_fixture, "workouts: CRUD, duplicates, limits, fitness") {
