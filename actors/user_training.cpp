@@ -265,15 +265,75 @@ caf::result<workout> user_training_part::import_fit(user_self self,
   return rp;
 }
 
+namespace {
+
+/// The statements that read what a FIT import needs besides the file: an
+/// earlier import of the same bytes, the athlete's FTP (for the TSS).
+std::vector<db_statement> fit_context(const user_state& st,
+                                      const std::string& checksum) {
+  return {statement_of(stmt::workout_by_checksum, {st.uid(), checksum}),
+          statement_of(stmt::effective_ftp, {st.uid()})};
+}
+
+/// What a readable FIT file imports as (the FTP from `fit_context`'s reply).
+fit_preview preview_of(const fit_reading& file, db_reply& r) {
+  auto& parsed = *file.summary;
+  std::optional<double> ftp;
+  if (auto row = first_row(r, 1); row && (*row)[0])
+    ftp = num((*row)[0]).value_or(0);
+  auto tss = estimate_tss(parsed, ftp);
+  fit_preview x;
+  x.start_date = format_unix(parsed.start_unix);
+  x.name = workout_name_of(parsed.sport);
+  if (parsed.duration_sec > 0)
+    x.duration_sec = parsed.duration_sec;
+  x.distance_m = parsed.distance_m;
+  if (tss > 0)
+    x.tss = tss;
+  x.raw_json = file.raw_json;
+  return x;
+}
+
+caf::error unreadable_fit() {
+  return make_error(user_ec::unreadable_file,
+                    "Could not parse FIT file or no session found.");
+}
+
+} // namespace
+
+caf::result<fit_preview> user_training_part::preview_fit(user_self self,
+                                                         fit_upload x) {
+  auto rp = self->make_response_promise<fit_preview>();
+  auto until = self->state.until;
+  self
+    ->request(self->state.cfg->uploads, caf::infinite, atom::decode_v, until,
+              std::move(x))
+    .then(
+      [=](fit_reading& file) mutable {
+        if (!file.summary) {
+          rp.deliver(unreadable_fit());
+          return;
+        }
+        request_db(self, batch_of(fit_context(self->state, file.checksum)),
+                   until)
+          .then(
+            [=](db_reply& r) mutable {
+              rp.deliver(preview_of(file, r));
+            },
+            [=](caf::error& err) mutable {
+              rp.deliver(std::move(err));
+            });
+      },
+      [=](caf::error& err) mutable {
+        rp.deliver(std::move(err));
+      });
+  return rp;
+}
+
 void user_training_part::store_fit(user_self self, fit_reading file,
                                    deadline until,
                                    caf::typed_response_promise<workout> rp) {
-  auto checksum = file.checksum;
-  request_db(self,
-             batch_of({statement_of(stmt::workout_by_checksum,
-                                    {self->state.uid(), checksum}),
-                       statement_of(stmt::effective_ftp, {self->state.uid()})}),
-             until)
+  request_db(self, batch_of(fit_context(self->state, file.checksum)), until)
     .await(
       [=](db_reply& r) mutable {
         if (first_row(r, 0) != nullptr) {
@@ -282,27 +342,18 @@ void user_training_part::store_fit(user_self self, fit_reading file,
           return;
         }
         if (!file.summary) {
-          rp.deliver(
-            make_error(user_ec::unreadable_file,
-                       "Could not parse FIT file or no session found."));
+          rp.deliver(unreadable_fit());
           return;
         }
-        auto& parsed = *file.summary;
-        std::optional<double> ftp;
-        if (auto row = first_row(r, 1); row && (*row)[0])
-          ftp = num((*row)[0]).value_or(0);
-        auto tss = estimate_tss(parsed, ftp);
-        auto name = workout_name_of(parsed.sport);
+        auto x = preview_of(file, r);
         self->state.rows_changed(user_table::workouts);
         request_db(
           self,
           batch_of({statement_of(
             stmt::workout_insert,
-            {self->state.uid(), format_unix(parsed.start_unix), name, name,
-             parsed.duration_sec > 0 ? param(parsed.duration_sec) : db_value{},
-             param(parsed.distance_m),
-             tss > 0 ? param(opt_double{tss}) : db_value{}, caf::none,
-             std::string{"fit"}, checksum, file.raw_json})}),
+            {self->state.uid(), x.start_date, x.name, x.name,
+             param(x.duration_sec), param(x.distance_m), param(x.tss),
+             caf::none, std::string{"fit"}, file.checksum, x.raw_json})}),
           until)
           .await(
             [=](db_reply& inserted) mutable {
@@ -342,6 +393,9 @@ user_training_part::facet::behavior_type user_training_part::behavior() {
     },
     [](deadline d, atom::get, fitness_query& q) {
       return serve(d, &user_training_part::fitness_of, std::move(q));
+    },
+    [](deadline d, atom::analyze, fit_upload& x) {
+      return serve(d, &user_training_part::preview_fit, std::move(x));
     },
     [](deadline d, atom::add, fit_upload& x) {
       return serve(d, &user_training_part::import_fit, std::move(x));

@@ -50,6 +50,9 @@ struct user_training_part : user_facet {
   /// Decodes the file on the upload pool, then stores it.
   [[nodiscard]] caf::result<workout> import_fit(user_self self, fit_upload x);
 
+  [[nodiscard]] caf::result<fit_preview> preview_fit(user_self self,
+                                                     fit_upload x);
+
   /// The database part of an import (awaited: per-user write order).
   void store_fit(user_self self, fit_reading file, deadline until,
                  caf::typed_response_promise<workout> rp);

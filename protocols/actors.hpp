@@ -170,7 +170,10 @@ using user_training_facet = caf::typed_actor<
   caf::replies_to<deadline, atom::get, fitness_query>::with<fitness>,
   /// Imports a FIT file as a workout (user_ec::unreadable_file,
   /// user_ec::duplicate).
-  caf::replies_to<deadline, atom::add, fit_upload>::with<workout>>;
+  caf::replies_to<deadline, atom::add, fit_upload>::with<workout>,
+  /// What a FIT file would import as, stored nowhere
+  /// (user_ec::unreadable_file).
+  caf::replies_to<deadline, atom::analyze, fit_upload>::with<fit_preview>>;
 
 /// The Intervals.icu link (http-api.md §3.9).
 using user_intervals_facet = caf::typed_actor<

@@ -365,6 +365,17 @@ struct fit_upload {
   std::shared_ptr<const std::string> bytes;
 };
 
+/// POST workouts/preview-fit: the upload as it would be imported, stored
+/// nowhere.
+struct fit_preview {
+  std::string start_date;
+  std::string name; ///< also its type
+  opt_int duration_sec;
+  opt_double distance_m;
+  opt_double tss;
+  std::string raw_json;
+};
+
 /// A sleep_extractions row: `extracted_data` is the stored JSON text.
 struct sleep_record {
   int32_t id = 0;
@@ -988,6 +999,12 @@ typename Inspector::result_type inspect(Inspector& f, wellness_day& x) {
   return f(caf::meta::type_name("st::wellness_day"), x.date, x.sleep_hours,
            x.rhr, x.hrv, x.ctl, x.atl, x.tsb, x.weight_kg, x.sport_info,
            x.sleep_source);
+}
+
+template<class Inspector>
+typename Inspector::result_type inspect(Inspector& f, fit_preview& x) {
+  return f(caf::meta::type_name("st::fit_preview"), x.start_date, x.name,
+           x.duration_sec, x.distance_m, x.tss, x.raw_json);
 }
 
 template<class Inspector>

@@ -38,6 +38,35 @@ std::optional<int32_t> path_id(const api_request& req, const char* name,
   return static_cast<int32_t>(x);
 }
 
+/// The `.fit` file of a FIT upload's form, or none when `reply` was given
+/// the refusal.
+std::optional<fit_upload> fit_file_of(const api_request& req,
+                                      const responder& reply) {
+  auto parts = parse_multipart(req.content_type, req.body);
+  if (!parts) {
+    reply(detail_response(status::bad_request,
+                          "There was an error parsing the body"));
+    return std::nullopt;
+  }
+  auto* file = find_part(*parts, "file");
+  if (file == nullptr) {
+    reply(unprocessable(
+      {{"missing", {"body", "file"}, "Field required", "null", ""}}));
+    return std::nullopt;
+  }
+  auto name = file->filename.value_or("");
+  auto lower = to_lower(name);
+  if (lower.size() < 4 || lower.compare(lower.size() - 4, 4, ".fit") != 0) {
+    reply(detail_response(status::bad_request, "Expected a .fit file."));
+    return std::nullopt;
+  }
+  if (file->data.empty()) {
+    reply(detail_response(status::bad_request, "Empty file."));
+    return std::nullopt;
+  }
+  return fit_upload{name, std::make_shared<const std::string>(file->data)};
+}
+
 void add_profile_routes(router& r, const api_context& ctx) {
   user_route(r, http::verb::get, "/api/v1/athlete-profile", ctx,
              [](const api_context& ctx, const api_request&, int32_t user,
@@ -298,25 +327,21 @@ void add_workout_routes(router& r, const api_context& ctx) {
     r, http::verb::post, "/api/v1/workouts/upload-fit", ctx,
     [](const api_context& ctx, const api_request& req, int32_t user,
        responder reply) {
-      auto parts = parse_multipart(req.content_type, req.body);
-      if (!parts)
-        return reply(detail_response(status::bad_request,
-                                     "There was an error parsing the body"));
-      auto* file = find_part(*parts, "file");
-      if (file == nullptr)
-        return reply(unprocessable(
-          {{"missing", {"body", "file"}, "Field required", "null", ""}}));
-      auto name = file->filename.value_or("");
-      auto lower = to_lower(name);
-      if (lower.size() < 4 || lower.compare(lower.size() - 4, 4, ".fit") != 0)
-        return reply(
-          detail_response(status::bad_request, "Expected a .fit file."));
-      if (file->data.empty())
-        return reply(detail_response(status::bad_request, "Empty file."));
-      ask_user<workout>(
-        ctx, user, answer<workout>(reply, workout_json, status::created),
-        atom::add_v,
-        fit_upload{name, std::make_shared<const std::string>(file->data)});
+      if (auto upload = fit_file_of(req, reply))
+        ask_user<workout>(
+          ctx, user, answer<workout>(reply, workout_json, status::created),
+          atom::add_v, std::move(*upload));
+    },
+    body_kind::upload);
+  // The import as it would be, stored nowhere (the app shows it first).
+  user_route(
+    r, http::verb::post, "/api/v1/workouts/preview-fit", ctx,
+    [](const api_context& ctx, const api_request& req, int32_t user,
+       responder reply) {
+      if (auto upload = fit_file_of(req, reply))
+        ask_user<fit_preview>(ctx, user,
+                              answer<fit_preview>(reply, fit_preview_json),
+                              atom::analyze_v, std::move(*upload));
     },
     body_kind::upload);
 }

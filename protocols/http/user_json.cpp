@@ -642,6 +642,27 @@ std::string wellness_page_json(const wellness_page& x) {
   return page_json(x, wellness_fields);
 }
 
+std::string fit_preview_json(const fit_preview& x) {
+  return render([&](json_writer& w) {
+    w.StartObject();
+    w.Key("start_date");
+    write(w, x.start_date);
+    w.Key("name");
+    write(w, x.name);
+    w.Key("type");
+    write(w, x.name);
+    w.Key("duration_sec");
+    write(w, x.duration_sec);
+    w.Key("distance_m");
+    write(w, x.distance_m);
+    w.Key("tss");
+    write(w, x.tss);
+    w.Key("raw");
+    write_raw(w, opt_string{x.raw_json});
+    w.EndObject();
+  });
+}
+
 std::string workout_json(const workout& x) {
   return render([&](json_writer& w) {
     workout_fields(w, x);

@@ -76,6 +76,7 @@ query_int(const std::map<std::string, std::string>& q, const char* name,
 /// has_more}` envelope.
 [[nodiscard]] std::string wellness_page_json(const wellness_page& x);
 [[nodiscard]] std::string workout_json(const workout& x);
+[[nodiscard]] std::string fit_preview_json(const fit_preview& x);
 [[nodiscard]] std::string workout_page_json(const workout_page& x);
 /// The object, or `null`.
 [[nodiscard]] std::string fitness_json(const fitness& x);

@@ -51,8 +51,9 @@ std::string multipart(const std::string& filename, const std::string& data) {
 }
 
 http_reply upload(data_fixture& f, const athlete& who, const std::string& name,
-                  const std::string& data) {
-  return http_call(f.server.port(), "POST", "/api/v1/workouts/upload-fit",
+                  const std::string& data,
+                  const std::string& path = "/api/v1/workouts/upload-fit") {
+  return http_call(f.server.port(), "POST", path,
                    multipart(name, data),
                    {{"Authorization", "Bearer " + who.token},
                     {"Content-Type", "multipart/form-data; boundary=XyZ"}});
@@ -428,6 +429,41 @@ TEST_CASE_METHOD(data_fixture,
   CHECK(json_field(broken.body, "detail") ==
         "There was an error parsing the body");
   CHECK(db.query("SELECT count(*) FROM workouts")[0][0] == "2");
+}
+
+TEST_CASE_METHOD(data_fixture,
+                 "FIT preview: what the import would store, stored nowhere, "
+                 "with the import's refusals") {
+  auto a = sign_up("fit-preview@example.com");
+  call(a, "PATCH", "/api/v1/athlete-profile", R"({"ftp":250})");
+  auto preview = [&](const std::string& name, const std::string& data) {
+    return upload(*this, a, name, data, "/api/v1/workouts/preview-fit");
+  };
+  auto shown = preview("ride.fit", cycling_with_power());
+  REQUIRE(shown.status == 200);
+  CHECK(shown.body.rfind(
+          R"({"start_date":"2026-11-20T07:00:00+00:00","name":"Cycling",)"
+          R"("type":"Cycling","duration_sec":3600,"distance_m":30000.0,)"
+          R"("tss":77.4,"raw":{)",
+          0) == 0);
+  CHECK(shown.body.find(R"("normalized_power":220)") != std::string::npos);
+  CHECK(shown.body.find(R"("id")") == std::string::npos);
+  CHECK(db.query("SELECT count(*) FROM workouts")[0][0] == "0");
+  // The import stores what the preview showed; a preview of an imported
+  // file still answers (no duplicate check).
+  auto imported = upload(*this, a, "ride.fit", cycling_with_power());
+  REQUIRE(imported.status == 201);
+  CHECK(imported.body.find(R"("tss":77.4)") != std::string::npos);
+  CHECK(preview("ride.fit", cycling_with_power()).status == 200);
+  CHECK(db.query("SELECT count(*) FROM workouts")[0][0] == "1");
+  auto good = cycling_with_power();
+  auto truncated = preview("t.fit", good.substr(0, good.size() / 2));
+  CHECK(truncated.status == 400);
+  CHECK(json_field(truncated.body, "detail") ==
+        "Could not parse FIT file or no session found.");
+  CHECK(json_field(preview("ride.gpx", good).body, "detail") ==
+        "Expected a .fit file.");
+  CHECK(json_field(preview("e.fit", "").body, "detail") == "Empty file.");
 }
 
 TEST_CASE_METHOD(data_fixture, "sleep records: save and list") {
