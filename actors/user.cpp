@@ -123,6 +123,58 @@ athlete_profile user_state::profile_row_read(user_self self,
   return part<user_profile_part>().remember_row(self, row);
 }
 
+bool user_state::premium() const {
+  return athlete()->is_premium;
+}
+
+namespace {
+
+const char* usage_column(usage_kind kind) {
+  return kind == usage_kind::photo ? "photo" : "chat";
+}
+
+} // namespace
+
+void user_state::charge_ai(user_self self, usage_kind kind, deadline until,
+                           std::function<void(caf::expected<ai_charge>)> k) {
+  if (premium())
+    return k(ai_charge{});
+  auto limit = kind == usage_kind::photo ? cfg->tiers.photo_per_day
+                                         : cfg->tiers.chat_per_day;
+  auto refused = make_error(user_ec::daily_limit,
+                            "Daily limit of " + std::to_string(limit) +
+                              " reached. Upgrade to Pro for unlimited access.",
+                            limit);
+  if (limit <= 0)
+    return k(std::move(refused));
+  ai_charge charge{true, today(), kind};
+  request_db(
+    self,
+    batch_of({statement_of(stmt::usage_charge,
+                           {uid(), format_date(charge.day),
+                            std::string{usage_column(kind)}, param(limit)})}),
+    until)
+    .then(
+      [=](db_reply& r) mutable {
+        if (first_row(r) == nullptr)
+          return k(std::move(refused));
+        k(charge);
+      },
+      [=](caf::error& err) mutable {
+        k(std::move(err));
+      });
+}
+
+void user_state::refund_ai(user_self self, const ai_charge& c) {
+  if (!c.counted)
+    return;
+  write_in_background(
+    self,
+    statement_of(stmt::usage_refund, {uid(), format_date(c.day),
+                                      std::string{usage_column(c.kind)}}),
+    "usage refund");
+}
+
 std::optional<bool> user_state::intervals_linked() const {
   auto& link = part<user_intervals_part>().link;
   if (!link)

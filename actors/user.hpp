@@ -36,8 +36,28 @@ struct intervals_settings {
 };
 
 /// What every user actor is configured with.
+/// Free and premium tiers (http-api-head.md §1.2-1.3): on only where the
+/// operator wants them; off, every athlete has every feature and nothing
+/// is counted.
+struct usage_tiers {
+  bool on = false;
+  int64_t photo_per_day = 3; ///< image and meal readings of a free athlete
+  int64_t chat_per_day = 10; ///< chat replies of a free athlete
+};
+
+/// What one metered model call is counted as.
+enum class usage_kind : uint8_t { photo, chat };
+
+/// A model call counted against a free athlete's day (none for premium).
+struct ai_charge {
+  bool counted = false;
+  int64_t day = 0;
+  usage_kind kind = usage_kind::photo;
+};
+
 struct user_settings {
   caf::timespan idle_timeout = std::chrono::seconds(900);
+  usage_tiers tiers;
 #ifdef ST_TEST_HOOKS
   bool fault_injection = false; ///< tests: honour fault_probe
 #endif
@@ -138,6 +158,19 @@ struct user_state {
                       std::function<void(std::vector<intervals_event>)> k);
   void put_on_calendar(user_self self, planned_event x, bool background,
                        std::function<void(caf::expected<intervals_event>)> k);
+
+  /// Whether the athlete has every feature: premium, or tiers are off.
+  [[nodiscard]] bool premium() const;
+
+  /// Counts one model call of `kind` against a free athlete's day (their
+  /// own day) before it is made: `k(charge)` to go ahead (nothing counted
+  /// for premium), or `k(user_ec::daily_limit)`. Concurrent calls cannot
+  /// pass the limit: the count rises in the database only below it.
+  void charge_ai(user_self self, usage_kind kind, deadline until,
+                 std::function<void(caf::expected<ai_charge>)> k);
+
+  /// Gives a charge back: its model call was not made or failed.
+  void refund_ai(user_self self, const ai_charge& c);
 
   /// The user id as a SQL parameter.
   [[nodiscard]] db_value uid() const;

@@ -497,12 +497,15 @@ user_coach_part::history(user_self self, chat_history_query q) {
     });
 }
 
-caf::result<chat_reply> user_coach_part::send(user_self self, chat_message x) {
-  auto rp = self->make_response_promise<chat_reply>();
-  auto until = self->state.until;
+namespace {
+
+/// The exchange of `chat/send` once admitted (and, for a reply by the
+/// model, counted as `charge`): the reply stored with the message, or the
+/// error; streamed into the message's sink when it has one.
+void exchange(user_self self, chat_message x, ai_charge charge, deadline until,
+              caf::typed_response_promise<chat_reply> rp) {
   auto sink = x.sink;
   auto message = x.message;
-  start_one(self);
   // Ends the exchange: the reply stored with the message, or the error.
   auto settle = [=](caf::expected<std::string> reply) mutable {
     if (!reply) {
@@ -539,12 +542,14 @@ caf::result<chat_reply> user_coach_part::send(user_self self, chat_message x) {
                      sink->delta(reply);
                    settle(std::move(reply));
                  });
-    return rp;
+    return;
   }
   gather(self, day, caf::none, true, x.language, until, {},
          [=](caf::expected<gathered> g) mutable {
-           if (!g)
+           if (!g) {
+             self->state.refund_ai(self, charge);
              return settle(std::move(g.error()));
+           }
            gemini_call call{gemini_request_json(chat_prompt(g->day, message)),
                             ai_priority::interactive, sink != nullptr, until,
                             sink};
@@ -561,11 +566,35 @@ caf::result<chat_reply> user_coach_part::send(user_self self, chat_message x) {
                      sink->delta("No response.");
                    return settle(std::string{"No response."});
                  }
+                 // No answer, no charge.
+                 self->state.refund_ai(self, charge);
                  if (err == ai_ec::failed)
                    err = make_error(ai_ec::failed, chat_failed);
                  settle(std::move(err));
                });
          });
+}
+
+} // namespace
+
+caf::result<chat_reply> user_coach_part::send(user_self self, chat_message x) {
+  auto rp = self->make_response_promise<chat_reply>();
+  auto until = self->state.until;
+  start_one(self);
+  if (x.run_orchestrator) {
+    exchange(self, std::move(x), ai_charge{}, until, rp);
+    return rp;
+  }
+  // A reply is a model call: a free athlete's is counted before anything
+  // is streamed, so that a refusal is a plain 429.
+  self->state.charge_ai(self, usage_kind::chat, until,
+                        [=](caf::expected<ai_charge> charge) mutable {
+                          if (!charge) {
+                            rp.deliver(std::move(charge.error()));
+                            return settle_one(self);
+                          }
+                          exchange(self, std::move(x), *charge, until, rp);
+                        });
   return rp;
 }
 

@@ -43,22 +43,29 @@ through_model(user_self self, const image_upload& image, MakePrompt prompt,
   self->request(cfg->uploads, caf::infinite, atom::convert_v, until, image)
     .then(
       [=](model_image& converted) mutable {
-        gemini_call call{gemini_request_json(prompt(converted)),
-                         ai_priority::interactive, false, until, nullptr};
-        self
-          ->request(cfg->gemini, caf::infinite, atom::generate_v,
-                    std::move(call))
-          .then(
-            [=](gemini_answer& answer) mutable {
-              finish(answer.text, until, settle);
-            },
-            [=](caf::error& err) mutable {
-              // After its retries the model call answers the route's own
-              // detail, as the reference does.
-              if (err == ai_ec::failed)
-                err = make_error(ai_ec::failed, failed_detail);
-              settle(std::move(err));
-            });
+        self->state.charge_ai(
+          self, usage_kind::photo, until,
+          [=](caf::expected<ai_charge> charge) mutable {
+            if (!charge)
+              return settle(std::move(charge.error()));
+            gemini_call call{gemini_request_json(prompt(converted)),
+                             ai_priority::interactive, false, until, nullptr};
+            self
+              ->request(cfg->gemini, caf::infinite, atom::generate_v,
+                        std::move(call))
+              .then(
+                [=](gemini_answer& answer) mutable {
+                  finish(answer.text, until, settle);
+                },
+                [=](caf::error& err) mutable {
+                  // No answer, no charge. After its retries the model call
+                  // answers the route's own detail, as the reference does.
+                  self->state.refund_ai(self, *charge);
+                  if (err == ai_ec::failed)
+                    err = make_error(ai_ec::failed, failed_detail);
+                  settle(std::move(err));
+                });
+          });
       },
       [=](caf::error& err) mutable {
         settle(std::move(err));

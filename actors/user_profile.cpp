@@ -101,6 +101,8 @@ void remember(user_self self, const std::vector<db_value>& row) {
   st.part<user_profile_part>().decision_reminder = row[14] && *row[14] == "t";
   // A name the tzdata no longer knows (it was checked when stored) is UTC.
   st.zone = x.timezone ? find_zone(*x.timezone) : nullptr;
+  // Without tiers every athlete has every feature (and the app shows it).
+  x.is_premium = x.is_premium || !st.cfg->tiers.on;
   st.part<user_profile_part>().cached =
     std::make_shared<const athlete_profile>(std::move(x));
   st.rows_changed(user_table::profile);

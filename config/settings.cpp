@@ -301,6 +301,22 @@ const std::vector<descriptor>& descriptors() {
      [](settings& s, const std::string& v) {
        s.strava_data_in_ai = parse_bool(v);
      }},
+    {"STRIPE_SECRET_KEY", "", false,
+     [](settings& s, const std::string& v) {
+       s.stripe_secret_key = trim(v);
+     }},
+    {"TIERS_ENABLED", "false", false,
+     [](settings& s, const std::string& v) {
+       s.tiers_enabled = parse_bool(v);
+     }},
+    {"FREE_DAILY_PHOTO_LIMIT", "3", false,
+     [](settings& s, const std::string& v) {
+       s.free_daily_photo_limit = parse_int(v, 0, 1'000'000);
+     }},
+    {"FREE_DAILY_CHAT_LIMIT", "10", false,
+     [](settings& s, const std::string& v) {
+       s.free_daily_chat_limit = parse_int(v, 0, 1'000'000);
+     }},
     {"STRAVA_CACHE_DAYS", "0", false,
      [](settings& s, const std::string& v) {
        s.strava_cache_days = parse_int(v, 0, 36500);
@@ -658,6 +674,10 @@ std::vector<std::string> describe(const settings& cfg) {
     "STRAVA_DATA_IN_AI=" +
       std::string{cfg.strava_data_in_ai ? "true" : "false"},
     "STRAVA_CACHE_DAYS=" + std::to_string(cfg.strava_cache_days),
+    "STRIPE_SECRET_KEY=" + secret(cfg.stripe_secret_key),
+    std::string{"TIERS_ENABLED="} + (cfg.tiers_enabled ? "true" : "false"),
+    "FREE_DAILY_PHOTO_LIMIT=" + std::to_string(cfg.free_daily_photo_limit),
+    "FREE_DAILY_CHAT_LIMIT=" + std::to_string(cfg.free_daily_chat_limit),
     "STRAVA_BACKFILL_DAYS=" + std::to_string(cfg.strava_backfill_days),
     "ADMIN_TOKEN=" + secret(cfg.admin_token),
     std::string{"LOG_FORMAT="} +

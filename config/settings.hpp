@@ -54,7 +54,15 @@ struct settings {
   std::string strava_webhook_callback_secret;
   /// Webhook events accepted per minute from one client address.
   uint32_t strava_webhook_events_per_minute = 0;
-  bool strava_data_in_ai = false;   ///< Strava's terms forbid it by default
+  bool strava_data_in_ai = false; ///< Strava's terms forbid it by default
+  /// Stripe's API key: billing is configured (and with it free and
+  /// premium tiers).
+  std::string stripe_secret_key;
+  /// Free and premium tiers without billing (TIERS_ENABLED).
+  bool tiers_enabled = false;
+  /// A free athlete's model calls a day, per kind (the reference's names).
+  int64_t free_daily_photo_limit = 0;
+  int64_t free_daily_chat_limit = 0;
   int64_t strava_cache_days = 0;    ///< purge older Strava rows; 0 = keep
   int64_t strava_backfill_days = 0; ///< first sync's window
   /// How long a claimed sync job stays this process's without progress.

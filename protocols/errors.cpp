@@ -27,6 +27,15 @@ int64_t error_retry_after(const caf::error& err) {
   return 0;
 }
 
+int64_t error_usage_limit(const caf::error& err) {
+  auto& ctx = err.context();
+  if (err.category() == caf::atom("user") &&
+      err.code() == static_cast<uint8_t>(user_ec::daily_limit) &&
+      ctx.size() >= 2 && ctx.match_element<int64_t>(1))
+    return ctx.get_as<int64_t>(1);
+  return 0;
+}
+
 std::string error_sqlstate(const caf::error& err) {
   auto& ctx = err.context();
   if (err.category() == caf::atom("db") &&

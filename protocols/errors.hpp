@@ -49,6 +49,11 @@ enum class user_ec : uint8_t {
   disabled,
   /// An upload of a type the service does not read (415).
   unsupported_file,
+  /// A premium-only feature asked for by a free athlete (403).
+  premium_required,
+  /// A free athlete's model calls of the day are used up (429). Context:
+  /// the detail, then the day's limit.
+  daily_limit,
 };
 
 /// What the Gemini broker (and the AI facets) answer besides a result.
@@ -143,6 +148,9 @@ using caf::make_error;
 /// The seconds to wait carried by an `auth_ec::locked_out` error, an
 /// `ai_ec` refusal or `strava_ec::rate_limited`, else 0.
 [[nodiscard]] int64_t error_retry_after(const caf::error& err);
+
+/// The day's limit carried by a `user_ec::daily_limit` error, else 0.
+[[nodiscard]] int64_t error_usage_limit(const caf::error& err);
 
 /// The SQLSTATE carried by a `db_ec::query_failed` error, else empty.
 [[nodiscard]] std::string error_sqlstate(const caf::error& err);

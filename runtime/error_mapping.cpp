@@ -42,6 +42,19 @@ api_response error_response(const caf::error& err) {
       return detail_response(status::bad_request, detail);
     case user_ec::unsupported_file:
       return detail_response(status::unsupported_media_type, detail);
+    case user_ec::premium_required: {
+      auto res = detail_response(status::forbidden, detail);
+      res.headers.emplace_back("X-Upgrade-Required", "true");
+      return res;
+    }
+    case user_ec::daily_limit: {
+      // The app opens its upgrade sheet on "Daily limit" in the text.
+      auto res = detail_response(status::too_many_requests, detail);
+      res.headers.emplace_back("X-Upgrade-Required", "true");
+      res.headers.emplace_back("X-Usage-Limit",
+                               std::to_string(error_usage_limit(err)));
+      return res;
+    }
     }
   }
   if (err.category() == caf::atom("ai")) {

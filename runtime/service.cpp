@@ -341,6 +341,9 @@ int run_serve(const settings& cfg) {
     clock_of(cfg.decision_clock_scale, cfg.decision_clock_origin);
   coach_cfg->strava_in_ai = cfg.strava_data_in_ai;
   user_cfg.coach = coach_cfg;
+  user_cfg.tiers.on = cfg.tiers_enabled || !cfg.stripe_secret_key.empty();
+  user_cfg.tiers.photo_per_day = cfg.free_daily_photo_limit;
+  user_cfg.tiers.chat_per_day = cfg.free_daily_chat_limit;
   user_cfg.caches = std::make_shared<cache_budget>(
     static_cast<size_t>(cfg.user_cache_mb) * 1024 * 1024);
   user_cfg.cache_bytes_per_user = defaults::user_cache_bytes;

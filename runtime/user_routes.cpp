@@ -328,9 +328,9 @@ void add_workout_routes(router& r, const api_context& ctx) {
     [](const api_context& ctx, const api_request& req, int32_t user,
        responder reply) {
       if (auto upload = fit_file_of(req, reply))
-        ask_user<workout>(
-          ctx, user, answer<workout>(reply, workout_json, status::created),
-          atom::add_v, std::move(*upload));
+        ask_user<workout>(ctx, user,
+                          answer<workout>(reply, workout_json, status::created),
+                          atom::add_v, std::move(*upload));
     },
     body_kind::upload);
   // The import as it would be, stored nowhere (the app shows it first).

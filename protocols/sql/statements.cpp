@@ -183,6 +183,23 @@ const std::vector<statement_def>& statement_catalog() {
      "OR $10 IS NOT NULL OR $11 IS NOT NULL OR $12::boolean OR $14::boolean "
      "OR $16::boolean "
      "THEN now() ELSE athlete_profiles.updated_at END"},
+    // $1 user, $2 the athlete's date, $3 'photo' or 'chat', $4 the day's
+    // limit: one more of that kind, only while below the limit (no row
+    // answered = refused). The reference's table, on the athlete's day.
+    {stmt::usage_charge, "usage_charge",
+     "INSERT INTO daily_usage (user_id, date, photo_analyses, chat_messages) "
+     "VALUES ($1::integer, $2::date, CASE WHEN $3 = 'photo' THEN 1 ELSE 0 "
+     "END, CASE WHEN $3 = 'chat' THEN 1 ELSE 0 END) ON CONFLICT (user_id, "
+     "date) DO UPDATE SET photo_analyses = daily_usage.photo_analyses + "
+     "EXCLUDED.photo_analyses, chat_messages = daily_usage.chat_messages + "
+     "EXCLUDED.chat_messages WHERE CASE WHEN $3 = 'photo' THEN "
+     "daily_usage.photo_analyses ELSE daily_usage.chat_messages END < "
+     "$4::integer RETURNING 1"},
+    {stmt::usage_refund, "usage_refund",
+     "UPDATE daily_usage SET photo_analyses = greatest(photo_analyses - CASE "
+     "WHEN $3 = 'photo' THEN 1 ELSE 0 END, 0), chat_messages = "
+     "greatest(chat_messages - CASE WHEN $3 = 'chat' THEN 1 ELSE 0 END, 0) "
+     "WHERE user_id = $1::integer AND date = $2::date"},
     // $1 user, $2 locale, $3 time zone; NULL = keep. The reference's copies
     // on users (this service's zone is athlete_profiles.timezone).
     {stmt::user_settings_update, "user_settings_update",

@@ -20,6 +20,8 @@ enum class stmt : uint16_t {
   purge_refresh_tokens,
   profile_by_user,
   profile_upsert,
+  usage_charge,
+  usage_refund,
   user_settings_update,
   food_insert,
   food_by_id,

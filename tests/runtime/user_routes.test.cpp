@@ -53,8 +53,7 @@ std::string multipart(const std::string& filename, const std::string& data) {
 http_reply upload(data_fixture& f, const athlete& who, const std::string& name,
                   const std::string& data,
                   const std::string& path = "/api/v1/workouts/upload-fit") {
-  return http_call(f.server.port(), "POST", path,
-                   multipart(name, data),
+  return http_call(f.server.port(), "POST", path, multipart(name, data),
                    {{"Authorization", "Bearer " + who.token},
                     {"Content-Type", "multipart/form-data; boundary=XyZ"}});
 }
@@ -68,7 +67,7 @@ TEST_CASE_METHOD(data_fixture,
   CHECK(empty.status == 200);
   CHECK(
     empty.body ==
-    R"({"weight_kg":null,"weight_source":null,"ftp":null,"ftp_source":null,"height_cm":null,"birth_year":null,"strava_firstname":null,"strava_lastname":null,"strava_profile_url":null,"strava_sex":null,"strava_updated_at":null,"display_name":"profile@example.com","timezone":null,"decision_hours":[7,16],"nutrition_goals":null,"target_race_date":null,"target_race_name":null,"days_to_race":null,"is_athlete":null,"is_premium":false,"dev_can_toggle_premium":false,"locale":"ru"})");
+    R"({"weight_kg":null,"weight_source":null,"ftp":null,"ftp_source":null,"height_cm":null,"birth_year":null,"strava_firstname":null,"strava_lastname":null,"strava_profile_url":null,"strava_sex":null,"strava_updated_at":null,"display_name":"profile@example.com","timezone":null,"decision_hours":[7,16],"nutrition_goals":null,"target_race_date":null,"target_race_name":null,"days_to_race":null,"is_athlete":null,"is_premium":true,"dev_can_toggle_premium":false,"locale":"ru"})");
   auto patched =
     call(a, "PATCH", "/api/v1/athlete-profile",
          R"({"weight_kg":70.5,"ftp":250,"height_cm":180,"unknown":1})");
@@ -116,7 +115,7 @@ TEST_CASE_METHOD(data_fixture,
                 R"("protein_goal":null,"fat_goal":null,"carbs_goal":300.0})") !=
     std::string::npos);
   CHECK(r.body.find(R"("target_race_name":"Ironman Roth","days_to_race":null,)"
-                    R"("is_athlete":true,"is_premium":false,)"
+                    R"("is_athlete":true,"is_premium":true,)"
                     R"("dev_can_toggle_premium":false,"locale":"de"})") !=
         std::string::npos);
   auto local_today = db.query(

@@ -41,7 +41,7 @@ TEST_CASE("lists: plain arrays without paging, envelopes with it") {
   page.total = 3;
   CHECK(
     wellness_page_json(page) ==
-    R"([{"date":"2026-02-20","sleep_hours":7.5,"rhr":null,"hrv":null,"ctl":null,"atl":null,"tsb":null,"weight_kg":null,"sport_info":[1]}])");
+    R"([{"date":"2026-02-20","sleep_hours":7.5,"sleep_source":null,"rhr":null,"hrv":null,"ctl":null,"atl":null,"tsb":null,"weight_kg":null,"sport_info":[1]}])");
   page.query.limit = 1;
   page.query.offset = 1;
   CHECK(wellness_page_json(page).find(
