@@ -4,6 +4,8 @@
 #include "actors/user_db.hpp"
 #include "protocols/errors.hpp"
 
+#include "domain/sleep_night.hpp"
+#include "domain/time_zone.hpp"
 #include "util/dates.hpp"
 
 namespace st {
@@ -27,7 +29,8 @@ food_entry user_diary_part::food_of(const std::vector<db_value>& r) {
                     *num(r[5]),
                     *num(r[6]),
                     *r[7],
-                    *r[8]};
+                    *r[8],
+                    text(r[9])};
 }
 
 sleep_record user_diary_part::sleep_of(const std::vector<db_value>& r) {
@@ -49,13 +52,68 @@ db_statement user_diary_part::insert_food(const user_state& st, food_entry x,
     {st.uid(), std::string{at}, x.meal_type, x.name,
      param(opt_double{x.portion_grams}), param(opt_double{x.calories}),
      param(opt_double{x.protein_g}), param(opt_double{x.fat_g}),
-     param(opt_double{x.carbs_g})});
+     param(opt_double{x.carbs_g}), x.extended_nutrients});
+}
+
+food_entry user_diary_part::shown(const user_state& st, food_entry x) {
+  x.can_reanalyze = st.premium();
+  if (!x.can_reanalyze)
+    x.extended_nutrients = caf::none;
+  return x;
 }
 
 db_statement user_diary_part::insert_sleep(const user_state& st,
                                            std::string extracted_data) {
+  auto night = night_of(extracted_data, st.today());
   return statement_of(stmt::sleep_insert,
-                      {st.uid(), std::move(extracted_data)});
+                      {st.uid(), std::move(extracted_data),
+                       format_date(night.day), param(night.sleep_hours),
+                       param(night.rhr), param(night.hrv)});
+}
+
+caf::result<bool> user_diary_part::delete_sleep(user_self self, sleep_ref x) {
+  auto rp = self->make_response_promise<bool>();
+  auto until = self->state.until;
+  auto id = param(int64_t{x.id});
+  auto uid = self->state.uid();
+  // Read first (the day and the sleep it gave), then delete with them:
+  // both under the user's request order, one transaction each.
+  request_db(self, batch_of({statement_of(stmt::sleep_by_id, {id, uid})}),
+             until)
+    .await(
+      [=](db_reply& r) mutable {
+        auto row = first_row(r);
+        if (row == nullptr) {
+          rp.deliver(make_error(user_ec::not_found, "Extraction not found."));
+          return;
+        }
+        // Read as when it was saved: its "today" was its upload's.
+        auto reading = sleep_of(*row);
+        auto saved = parse_unix(reading.created_at);
+        auto night =
+          night_of(reading.extracted_data,
+                   saved ? day_in(self->state.zone,
+                                  std::chrono::system_clock::from_time_t(
+                                    static_cast<time_t>(*saved)))
+                         : self->state.today());
+        self->state.rows_changed(user_table::wellness);
+        request_db(self,
+                   batch_of({statement_of(stmt::sleep_delete,
+                                          {id, uid, format_date(night.day),
+                                           param(night.sleep_hours)})}),
+                   until)
+          .await(
+            [=](db_reply&) mutable {
+              rp.deliver(true);
+            },
+            [=](caf::error& err) mutable {
+              rp.deliver(std::move(err));
+            });
+      },
+      [=](caf::error& err) mutable {
+        rp.deliver(std::move(err));
+      });
+  return rp;
 }
 
 caf::result<food_entry> user_diary_part::add_food(user_self self,
@@ -64,7 +122,7 @@ caf::result<food_entry> user_diary_part::add_food(user_self self,
                          batch_of({insert_food(self->state, std::move(x))}),
                          [=](db_reply& r) -> caf::expected<food_entry> {
                            self->state.rows_changed(user_table::food);
-                           return food_of(*first_row(r));
+                           return shown(self->state, food_of(*first_row(r)));
                          });
 }
 
@@ -73,9 +131,9 @@ caf::result<food_entry> user_diary_part::food(user_self self, food_ref x) {
     self,
     batch_of({statement_of(stmt::food_by_id,
                            {param(int64_t{x.id}), self->state.uid()})}),
-    [](db_reply& r) -> caf::expected<food_entry> {
+    [=](db_reply& r) -> caf::expected<food_entry> {
       if (auto row = first_row(r))
-        return food_of(*row);
+        return shown(self->state, food_of(*row));
       return entry_not_found();
     });
 }
@@ -92,7 +150,7 @@ user_diary_part::patch_food(user_self self, food_ref ref, food_patch x) {
     [=](db_reply& r) -> caf::expected<food_entry> {
       self->state.rows_changed(user_table::food);
       if (auto row = first_row(r))
-        return food_of(*row);
+        return shown(self->state, food_of(*row));
       return entry_not_found();
     });
 }
@@ -116,7 +174,10 @@ caf::result<food_day> user_diary_part::day(user_self self, std::string date) {
   return run<food_day>(
     self, batch_of({statement_of(stmt::food_day, {self->state.uid(), date})}),
     [=](db_reply& r) -> caf::expected<food_day> {
-      return food_day_of(date, r.results[0]);
+      auto result = food_day_of(date, r.results[0]);
+      for (auto& e : result.entries)
+        e = shown(self->state, std::move(e));
+      return result;
     });
 }
 
@@ -139,7 +200,8 @@ caf::result<sleep_record> user_diary_part::add_sleep(user_self self,
                                                      sleep_input x) {
   return run<sleep_record>(
     self, batch_of({insert_sleep(self->state, std::move(x.extracted_data))}),
-    [](db_reply& r) -> caf::expected<sleep_record> {
+    [=](db_reply& r) -> caf::expected<sleep_record> {
+      self->state.rows_changed(user_table::wellness);
       return sleep_of(*first_row(r));
     });
 }
@@ -154,10 +216,13 @@ caf::result<std::vector<sleep_record>> user_diary_part::sleep(user_self self,
     batch_of(
       {statement_of(stmt::sleep_range, {self->state.uid(), format_date(from),
                                         format_date(to), param(q.limit)})}),
-    [](db_reply& r) -> caf::expected<std::vector<sleep_record>> {
+    [today](db_reply& r) -> caf::expected<std::vector<sleep_record>> {
       std::vector<sleep_record> result;
-      for (auto& row : r.results[0].rows)
+      for (auto& row : r.results[0].rows) {
         result.push_back(sleep_of(row));
+        result.back().night_sleep =
+          night_of(result.back().extracted_data, today).sleep_hours;
+      }
       return result;
     });
 }
@@ -181,6 +246,9 @@ user_diary_part::facet::behavior_type user_diary_part::behavior() {
     },
     [](deadline d, atom::add, sleep_input& x) {
       return serve(d, &user_diary_part::add_sleep, std::move(x));
+    },
+    [](deadline d, atom::del, sleep_ref x) {
+      return serve(d, &user_diary_part::delete_sleep, x);
     },
     [](deadline d, atom::get, sleep_query& q) {
       return serve(d, &user_diary_part::sleep, std::move(q));

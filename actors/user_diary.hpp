@@ -27,6 +27,8 @@ struct user_diary_part : user_facet {
   [[nodiscard]] caf::result<sleep_record> add_sleep(user_self self,
                                                     sleep_input x);
 
+  [[nodiscard]] caf::result<bool> delete_sleep(user_self self, sleep_ref x);
+
   [[nodiscard]] caf::result<std::vector<sleep_record>> sleep(user_self self,
                                                              sleep_query q);
 
@@ -38,6 +40,9 @@ struct user_diary_part : user_facet {
   insert_food(const user_state& st, food_entry x,
               std::optional<int64_t> at_micros = std::nullopt);
   [[nodiscard]] static food_entry food_of(const std::vector<db_value>& row);
+  /// `x` as the athlete sees it: micronutrients and the re-analysis only
+  /// for a premium athlete (http-api-head.md §1.2).
+  [[nodiscard]] static food_entry shown(const user_state& st, food_entry x);
   [[nodiscard]] static db_statement insert_sleep(const user_state& st,
                                                  std::string extracted_data);
   [[nodiscard]] static sleep_record sleep_of(const std::vector<db_value>& row);

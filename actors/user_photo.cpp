@@ -21,51 +21,72 @@ constexpr const char* extraction_failed =
 constexpr const char* sleep_save_failed =
   "Sleep data save failed. Please try again.";
 
-/// One photo's way: convert on the upload pool, ask the model, then
-/// `finish(answer text, deadline, settle)` reads and saves. Every path ends in
-/// `settle` exactly once.
+/// Starts one exchange with the model: its promise and the function that
+/// ends it, exactly once (the actor is busy until then).
+template<class Result>
+std::pair<caf::typed_response_promise<Result>,
+          std::function<void(caf::expected<Result>)>>
+begin_exchange(user_self self) {
+  auto rp = self->make_response_promise<Result>();
+  ++self->state.part<user_photo_part>().in_flight;
+  std::function<void(caf::expected<Result>)> settle =
+    [self, rp](caf::expected<Result> x) mutable {
+      if (x)
+        rp.deliver(std::move(*x));
+      else
+        rp.deliver(std::move(x.error()));
+      --self->state.part<user_photo_part>().in_flight;
+      self->state.work_ended(self);
+    };
+  return {rp, settle};
+}
+
+/// Counts the call against a free athlete's day (photo kind), asks the
+/// model `request`, then `finish(answer text, deadline, settle)`. No
+/// answer, no charge; after its retries a failed call answers the route's
+/// own detail, as the reference does.
+template<class Result, class Finish>
+void ask_metered(user_self self, std::string request, const char* failed_detail,
+                 deadline until,
+                 std::function<void(caf::expected<Result>)> settle,
+                 Finish finish) {
+  self->state.charge_ai(self, usage_kind::photo, until,
+                        [=](caf::expected<ai_charge> charge) mutable {
+                          if (!charge)
+                            return settle(std::move(charge.error()));
+                          gemini_call call{request, ai_priority::interactive,
+                                           false, until, nullptr};
+                          self
+                            ->request(self->state.cfg->gemini, caf::infinite,
+                                      atom::generate_v, std::move(call))
+                            .then(
+                              [=](gemini_answer& answer) mutable {
+                                finish(answer.text, until, settle);
+                              },
+                              [=](caf::error& err) mutable {
+                                self->state.refund_ai(self, *charge);
+                                if (err == ai_ec::failed)
+                                  err =
+                                    make_error(ai_ec::failed, failed_detail);
+                                settle(std::move(err));
+                              });
+                        });
+}
+
+/// One photo's way: convert on the upload pool, then ask_metered.
 template<class Result, class MakePrompt, class Finish>
 caf::typed_response_promise<Result>
 through_model(user_self self, const image_upload& image, MakePrompt prompt,
               const char* failed_detail, Finish finish) {
-  auto rp = self->make_response_promise<Result>();
+  auto [rp, settle] = begin_exchange<Result>(self);
   auto until = self->state.until;
-  auto cfg = self->state.cfg;
-  ++self->state.part<user_photo_part>().in_flight;
-  auto settle = [self, rp](caf::expected<Result> x) mutable {
-    if (x)
-      rp.deliver(std::move(*x));
-    else
-      rp.deliver(std::move(x.error()));
-    --self->state.part<user_photo_part>().in_flight;
-    self->state.work_ended(self);
-  };
-  self->request(cfg->uploads, caf::infinite, atom::convert_v, until, image)
+  self
+    ->request(self->state.cfg->uploads, caf::infinite, atom::convert_v, until,
+              image)
     .then(
       [=](model_image& converted) mutable {
-        self->state.charge_ai(
-          self, usage_kind::photo, until,
-          [=](caf::expected<ai_charge> charge) mutable {
-            if (!charge)
-              return settle(std::move(charge.error()));
-            gemini_call call{gemini_request_json(prompt(converted)),
-                             ai_priority::interactive, false, until, nullptr};
-            self
-              ->request(cfg->gemini, caf::infinite, atom::generate_v,
-                        std::move(call))
-              .then(
-                [=](gemini_answer& answer) mutable {
-                  finish(answer.text, until, settle);
-                },
-                [=](caf::error& err) mutable {
-                  // No answer, no charge. After its retries the model call
-                  // answers the route's own detail, as the reference does.
-                  self->state.refund_ai(self, *charge);
-                  if (err == ai_ec::failed)
-                    err = make_error(ai_ec::failed, failed_detail);
-                  settle(std::move(err));
-                });
-          });
+        ask_metered<Result>(self, gemini_request_json(prompt(converted)),
+                            failed_detail, until, settle, finish);
       },
       [=](caf::error& err) mutable {
         settle(std::move(err));
@@ -87,9 +108,21 @@ int64_t upload_instant() {
 
 /// The food entry a dish estimate is saved as.
 food_entry entry_of(const food_analysis& x, const std::string& meal_type) {
-  return food_entry{0,          x.name,      x.portion_grams,
-                    x.calories, x.protein_g, x.fat_g,
-                    x.carbs_g,  meal_type,   {}};
+  return food_entry{
+    0,       x.name,    x.portion_grams, x.calories, x.protein_g,
+    x.fat_g, x.carbs_g, meal_type,       {},         x.extended_nutrients};
+}
+
+caf::error premium_only() {
+  return make_error(user_ec::premium_required,
+                    "Premium required for re-analysis.");
+}
+
+/// A food analysis as the athlete sees it (micronutrients for premium).
+food_analysis shown(const user_state& st, food_analysis x) {
+  if (!st.premium())
+    x.extended_nutrients = caf::none;
+  return x;
 }
 
 /// Writes `x` without holding the user's other requests, then settles
@@ -139,7 +172,7 @@ caf::result<food_analysis> user_photo_part::analyze_meal(user_self self,
                                         uploaded),
            until, settle, [self, food](db_reply& r) {
              self->state.rows_changed(user_table::food);
-             auto result = food;
+             auto result = shown(self->state, food);
              result.id = user_diary_part::food_of(*first_row(r)).id;
              return result;
            });
@@ -166,7 +199,7 @@ caf::result<photo_analysis> user_photo_part::analyze_photo(user_self self,
       auto& found = *reading.value;
       photo_analysis result;
       result.type = found.type;
-      result.food = found.food;
+      result.food = shown(self->state, found.food);
       result.sleep.extracted_data = found.sleep_data;
       result.rhr = found.rhr;
       result.hrv = found.hrv;
@@ -197,6 +230,7 @@ caf::result<photo_analysis> user_photo_part::analyze_photo(user_self self,
             st.rows_changed(user_table::food);
             result.food.id = user_diary_part::food_of(*first_row(r)).id;
           } else if (result.type == "sleep") {
+            st.rows_changed(user_table::wellness);
             result.sleep = user_diary_part::sleep_of(*first_row(r));
           } else {
             st.rows_changed(user_table::wellness);
@@ -222,14 +256,120 @@ caf::result<sleep_record> user_photo_part::analyze_sleep(user_self self,
       if (!reading.value)
         return settle(unusable(reading.problem));
       save(self, user_diary_part::insert_sleep(self->state, *reading.value),
-           until, settle, [](db_reply& r) {
+           until, settle, [self](db_reply& r) {
+             self->state.rows_changed(user_table::wellness);
              return user_diary_part::sleep_of(*first_row(r));
            });
     });
 }
 
+caf::result<food_analysis> user_photo_part::analyze_text(user_self self,
+                                                         meal_text x) {
+  if (!self->state.premium())
+    return premium_only();
+  auto [rp, settle] = begin_exchange<food_analysis>(self);
+  auto request =
+    gemini_request_json(meal_text_prompt(x, answer_locale(self, x.language)));
+  ask_metered<food_analysis>(
+    self, std::move(request), analysis_failed, self->state.until, settle,
+    [self](const std::string& text, deadline, auto settle) mutable {
+      auto reading = read_meal(text);
+      if (!reading.value)
+        return settle(unusable(reading.problem));
+      settle(shown(self->state, *reading.value)); // stored nowhere
+    });
+  return rp;
+}
+
+caf::result<food_entry> user_photo_part::add_text(user_self self,
+                                                  meal_text_entry x) {
+  auto [rp, settle] = begin_exchange<food_entry>(self);
+  auto request = gemini_request_json(
+    meal_text_prompt(x.dish, answer_locale(self, x.dish.language)));
+  auto meal_type = x.meal_type;
+  auto date = x.date;
+  ask_metered<food_entry>(
+    self, std::move(request), analysis_failed, self->state.until, settle,
+    [self, meal_type, date](const std::string& text, deadline until,
+                            auto settle) mutable {
+      auto reading = read_meal(text);
+      if (!reading.value)
+        return settle(unusable(reading.problem));
+      auto entry = entry_of(*reading.value, meal_type);
+      entry.timestamp = date; // midnight of that day; empty: today
+      save(self, user_diary_part::insert_food(self->state, std::move(entry)),
+           until, settle, [self](db_reply& r) {
+             self->state.rows_changed(user_table::food);
+             return user_diary_part::shown(
+               self->state, user_diary_part::food_of(*first_row(r)));
+           });
+    });
+  return rp;
+}
+
+caf::result<food_entry> user_photo_part::reanalyze_food(user_self self,
+                                                        food_reanalysis x) {
+  if (!self->state.premium())
+    return premium_only();
+  auto [rp, settle] = begin_exchange<food_entry>(self);
+  auto until = self->state.until;
+  auto locale = answer_locale(self, x.dish.language);
+  auto id = param(int64_t{x.id});
+  request_db(
+    self, batch_of({statement_of(stmt::food_by_id, {id, self->state.uid()})}),
+    until)
+    .then(
+      [=](db_reply& r) mutable {
+        auto row = first_row(r);
+        if (row == nullptr)
+          return settle(make_error(user_ec::not_found, "Entry not found."));
+        auto stored = user_diary_part::food_of(*row);
+        auto dish = x.dish;
+        if (dish.name.empty())
+          dish.name = stored.name;
+        if (!x.portion_given)
+          dish.portion_grams = stored.portion_grams;
+        ask_metered<food_entry>(
+          self, gemini_request_json(meal_text_prompt(dish, locale)),
+          analysis_failed, until, settle,
+          [self, id](const std::string& text, deadline until,
+                     auto settle) mutable {
+            auto reading = read_meal(text);
+            if (!reading.value)
+              return settle(unusable(reading.problem));
+            auto& f = *reading.value;
+            save(self,
+                 statement_of(
+                   stmt::food_reestimate,
+                   {id, self->state.uid(), f.name,
+                    param(opt_double{f.portion_grams}),
+                    param(opt_double{f.calories}),
+                    param(opt_double{f.protein_g}), param(opt_double{f.fat_g}),
+                    param(opt_double{f.carbs_g}), f.extended_nutrients}),
+                 until, settle, [self](db_reply& r) -> food_entry {
+                   self->state.rows_changed(user_table::food);
+                   return user_diary_part::shown(
+                     self->state, user_diary_part::food_of(*first_row(r)));
+                 });
+          });
+      },
+      [=](caf::error& err) mutable {
+        settle(std::move(err));
+      });
+  return rp;
+}
+
 user_photo_part::facet::behavior_type user_photo_part::behavior() {
   return {
+    [](deadline d, atom::analyze, meal_text& x) {
+      return serve(d, &user_photo_part::analyze_text, std::move(x));
+    },
+    [](deadline d, atom::add, meal_text_entry& x) {
+      return serve(d, &user_photo_part::add_text, std::move(x));
+    },
+    [](deadline d, atom::analyze, food_reanalysis& x) {
+      return serve(d, &user_photo_part::reanalyze_food, std::move(x));
+    },
     [](deadline d, atom::analyze, meal_photo& x) {
       return serve(d, &user_photo_part::analyze_meal, std::move(x));
     },

@@ -28,6 +28,15 @@ struct user_photo_part : user_facet {
 
   [[nodiscard]] caf::result<sleep_record> analyze_sleep(user_self self,
                                                         sleep_photo x);
+
+  [[nodiscard]] caf::result<food_analysis> analyze_text(user_self self,
+                                                        meal_text x);
+
+  [[nodiscard]] caf::result<food_entry> add_text(user_self self,
+                                                 meal_text_entry x);
+
+  [[nodiscard]] caf::result<food_entry> reanalyze_food(user_self self,
+                                                       food_reanalysis x);
 };
 
 } // namespace st

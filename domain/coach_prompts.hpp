@@ -14,7 +14,7 @@ namespace st {
 
 /// Everything the coach knows about the athlete for one day.
 struct athlete_day {
-  int64_t day = 0; ///< days since 1970-01-01, the athlete's date
+  int64_t day = 0;           ///< days since 1970-01-01, the athlete's date
   std::string locale = "ru"; ///< the language of the answer (util/locales)
   athlete_profile profile;
   std::string email;

@@ -21,6 +21,9 @@ constexpr size_t max_meal_note_chars = 500;
 [[nodiscard]] gemini_prompt meal_prompt(const model_image& image,
                                         const std::string& note,
                                         std::string_view locale);
+/// A dish described in words (no image): name, portion, correction.
+[[nodiscard]] gemini_prompt meal_text_prompt(const meal_text& dish,
+                                             std::string_view locale);
 [[nodiscard]] gemini_prompt photo_prompt(const model_image& image,
                                          std::string_view locale);
 [[nodiscard]] gemini_prompt sleep_prompt(const model_image& image, bool full,

@@ -1,11 +1,11 @@
 #include "domain/readiness.hpp"
 
-#include "util/dates.hpp"
-
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <numeric>
+
+#include "util/dates.hpp"
 
 namespace st {
 

@@ -1,13 +1,13 @@
 #include "domain/training_load.hpp"
 
-#include "util/dates.hpp"
-#include "util/text.hpp"
-
 #include <algorithm>
 #include <cctype>
 #include <map>
 #include <set>
 #include <sstream>
+
+#include "util/dates.hpp"
+#include "util/text.hpp"
 
 namespace st {
 

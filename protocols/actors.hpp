@@ -140,8 +140,12 @@ using user_diary_facet = caf::typed_actor<
   caf::replies_to<deadline, atom::del, food_ref>::with<bool>,
   /// The entries of one day (empty = the user's today) with totals.
   caf::replies_to<deadline, atom::get, atom::day, std::string>::with<food_day>,
-  /// Stores a sleep extraction; answers the record.
+  /// Stores a sleep extraction (and what it says in the day's wellness);
+  /// answers the record.
   caf::replies_to<deadline, atom::add, sleep_input>::with<sleep_record>,
+  /// Deletes a sleep reading, and the day's sleep it gave
+  /// (user_ec::not_found).
+  caf::replies_to<deadline, atom::del, sleep_ref>::with<bool>,
   /// Sleep extractions uploaded within a window, newest first.
   caf::replies_to<deadline, atom::get,
                   sleep_query>::with<std::vector<sleep_record>>>;
@@ -205,7 +209,13 @@ using user_photo_facet = caf::typed_actor<
   /// preview).
   caf::replies_to<deadline, atom::analyze, photo_upload>::with<photo_analysis>,
   /// A sleep tracker screenshot, saved as a sleep extraction.
-  caf::replies_to<deadline, atom::analyze, sleep_photo>::with<sleep_record>>;
+  caf::replies_to<deadline, atom::analyze, sleep_photo>::with<sleep_record>,
+  /// A dish described in words, estimated, stored nowhere (premium).
+  caf::replies_to<deadline, atom::analyze, meal_text>::with<food_analysis>,
+  /// A dish described in words, estimated and stored as a food entry.
+  caf::replies_to<deadline, atom::add, meal_text_entry>::with<food_entry>,
+  /// A stored food entry estimated again from words (premium).
+  caf::replies_to<deadline, atom::analyze, food_reanalysis>::with<food_entry>>;
 
 /// The Strava link (strava-endpoints.md §4): OAuth, the durable sync job,
 /// reads of the stored activities, the profile refresh.

@@ -187,6 +187,12 @@ struct profile_patch {
   opt_string locale; ///< a supported one
 };
 
+/// The micronutrients a food estimate may carry (http-api-head.md §3.4):
+/// g, mg, µg RAE and IU as the names say.
+inline constexpr const char* extended_nutrient_keys[] = {
+  "fiber_g",      "sodium_mg", "calcium_mg",    "iron_mg",      "potassium_mg",
+  "magnesium_mg", "zinc_mg",   "vitamin_a_mcg", "vitamin_c_mg", "vitamin_d_iu"};
+
 /// A food_log row as the API shows it.
 struct food_entry {
   int32_t id = 0;
@@ -198,6 +204,10 @@ struct food_entry {
   double carbs_g = 0;
   std::string meal_type;
   std::string timestamp;
+  /// Micronutrients (a JSON object of the ten keys of http-api-head.md
+  /// §3.4); stored for everyone, shown to premium athletes only.
+  opt_string extended_nutrients;
+  bool can_reanalyze = false; ///< the athlete may have the model redo it
 };
 
 /// PATCH nutrition entry: none = unchanged (meal type already normalised).
@@ -213,6 +223,11 @@ struct food_patch {
 
 /// Refers to one food_log row of the user.
 struct food_ref {
+  int32_t id = 0;
+};
+
+/// A sleep reading of the user's (by id).
+struct sleep_ref {
   int32_t id = 0;
 };
 
@@ -381,6 +396,9 @@ struct sleep_record {
   int32_t id = 0;
   std::string extracted_data;
   std::string created_at;
+  /// The sleep actually slept, as the reading gave it to wellness
+  /// (domain/sleep_night; filled in lists).
+  opt_double night_sleep;
 };
 
 /// Save a validated sleep object, already in its stored JSON form.
@@ -721,6 +739,33 @@ struct food_analysis {
   double protein_g = 0;
   double fat_g = 0;
   double carbs_g = 0;
+  opt_string extended_nutrients; ///< as food_entry's
+};
+
+/// A dish described in words for the model (the newer app's text
+/// analysis): its name, portion and the athlete's correction ("vegan
+/// sausage instead of pork").
+struct meal_text {
+  std::string name;
+  double portion_grams = 0;
+  std::string correction;
+  std::string language; ///< as meal_photo's
+};
+
+/// POST nutrition/entries/add-from-text: the dish, estimated by the model
+/// and stored for `date` (empty: the athlete's today).
+struct meal_text_entry {
+  meal_text dish;
+  std::string meal_type;
+  std::string date;
+};
+
+/// POST nutrition/entries/{id}/reanalyze: the entry estimated again; an
+/// empty name or a negative portion keeps the stored one.
+struct food_reanalysis {
+  int32_t id = 0;
+  meal_text dish;
+  bool portion_given = false;
 };
 
 /// What POST /photo/analyze found: `type` is food, sleep or wellness and
@@ -974,7 +1019,7 @@ template<class Inspector>
 typename Inspector::result_type inspect(Inspector& f, food_entry& x) {
   return f(caf::meta::type_name("st::food_entry"), x.id, x.name,
            x.portion_grams, x.calories, x.protein_g, x.fat_g, x.carbs_g,
-           x.meal_type, x.timestamp);
+           x.meal_type, x.timestamp, x.extended_nutrients, x.can_reanalyze);
 }
 
 template<class Inspector>
@@ -986,6 +1031,11 @@ typename Inspector::result_type inspect(Inspector& f, food_patch& x) {
 template<class Inspector>
 typename Inspector::result_type inspect(Inspector& f, food_ref& x) {
   return f(caf::meta::type_name("st::food_ref"), x.id);
+}
+
+template<class Inspector>
+typename Inspector::result_type inspect(Inspector& f, sleep_ref& x) {
+  return f(caf::meta::type_name("st::sleep_ref"), x.id);
 }
 
 template<class Inspector>
@@ -1061,7 +1111,7 @@ typename Inspector::result_type inspect(Inspector& f, fitness_query& x) {
 template<class Inspector>
 typename Inspector::result_type inspect(Inspector& f, sleep_record& x) {
   return f(caf::meta::type_name("st::sleep_record"), x.id, x.extracted_data,
-           x.created_at);
+           x.created_at, x.night_sleep);
 }
 
 template<class Inspector>
@@ -1229,7 +1279,26 @@ typename Inspector::result_type inspect(Inspector& f, model_image& x) {
 template<class Inspector>
 typename Inspector::result_type inspect(Inspector& f, food_analysis& x) {
   return f(caf::meta::type_name("st::food_analysis"), x.id, x.name,
-           x.portion_grams, x.calories, x.protein_g, x.fat_g, x.carbs_g);
+           x.portion_grams, x.calories, x.protein_g, x.fat_g, x.carbs_g,
+           x.extended_nutrients);
+}
+
+template<class Inspector>
+typename Inspector::result_type inspect(Inspector& f, meal_text& x) {
+  return f(caf::meta::type_name("st::meal_text"), x.name, x.portion_grams,
+           x.correction, x.language);
+}
+
+template<class Inspector>
+typename Inspector::result_type inspect(Inspector& f, meal_text_entry& x) {
+  return f(caf::meta::type_name("st::meal_text_entry"), x.dish, x.meal_type,
+           x.date);
+}
+
+template<class Inspector>
+typename Inspector::result_type inspect(Inspector& f, food_reanalysis& x) {
+  return f(caf::meta::type_name("st::food_reanalysis"), x.id, x.dish,
+           x.portion_given);
 }
 
 template<class Inspector>

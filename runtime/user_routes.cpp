@@ -119,6 +119,67 @@ void add_nutrition_routes(router& r, const api_context& ctx) {
       ask_user<food_entry>(ctx, user, answer<food_entry>(reply, food_json),
                            atom::add_v, *entry);
     });
+  // The newer app's text estimates (http-api-head.md §3.4.2, 3.4.4, 3.4.7):
+  // every input checked before the model is paid for.
+  user_route(r, http::verb::post, "/api/v1/nutrition/analyze-from-text", ctx,
+             [](const api_context& ctx, const api_request& req, int32_t user,
+                responder reply) {
+               std::vector<validation_error> errors;
+               bool portion_given = false;
+               auto x = parse_meal_text(req.body, errors, portion_given);
+               if (!x)
+                 return reply(unprocessable(errors));
+               if (x->name.empty())
+                 return reply(detail_response(status::unprocessable_entity,
+                                              "Name is required."));
+               x->language = req.language;
+               ask_user_within<food_analysis>(
+                 ctx, ctx.ai_request_timeout, user,
+                 answer<food_analysis>(reply, food_analysis_json),
+                 atom::analyze_v, std::move(*x));
+             });
+  user_route(r, http::verb::post, "/api/v1/nutrition/entries/add-from-text",
+             ctx,
+             [](const api_context& ctx, const api_request& req, int32_t user,
+                responder reply) {
+               std::vector<validation_error> errors;
+               auto x = parse_meal_text_entry(req.body, errors);
+               if (!x)
+                 return reply(unprocessable(errors));
+               if (x->dish.name.empty())
+                 return reply(detail_response(status::unprocessable_entity,
+                                              "Name is required."));
+               if (!x->date.empty()) {
+                 auto day = parse_date(x->date);
+                 if (!day)
+                   return reply(detail_response(status::bad_request, bad_date));
+                 x->date = format_date(*day);
+               }
+               x->meal_type = normalize_meal_type(x->meal_type.empty()
+                                                    ? opt_string{}
+                                                    : opt_string{x->meal_type});
+               x->dish.language = req.language;
+               ask_user_within<food_entry>(ctx, ctx.ai_request_timeout, user,
+                                           answer<food_entry>(reply, food_json),
+                                           atom::add_v, std::move(*x));
+             });
+  user_route(r, http::verb::post,
+             "/api/v1/nutrition/entries/{entry_id}/reanalyze", ctx,
+             [](const api_context& ctx, const api_request& req, int32_t user,
+                responder reply) {
+               std::vector<validation_error> errors;
+               auto id = path_id(req, "entry_id", errors);
+               food_reanalysis x;
+               auto dish = parse_meal_text(req.body, errors, x.portion_given);
+               if (!id || !dish)
+                 return reply(unprocessable(errors));
+               x.id = *id;
+               x.dish = std::move(*dish);
+               x.dish.language = req.language;
+               ask_user_within<food_entry>(ctx, ctx.ai_request_timeout, user,
+                                           answer<food_entry>(reply, food_json),
+                                           atom::analyze_v, std::move(x));
+             });
   user_route(r, http::verb::get, "/api/v1/nutrition/day", ctx,
              [](const api_context& ctx, const api_request& req, int32_t user,
                 responder reply) {
@@ -205,10 +266,26 @@ void add_sleep_routes(router& r, const api_context& ctx) {
                if (window->to)
                  query.to = format_date(*window->to);
                query.limit = limit.value_or(60);
+               auto newer = req.newer_app;
                ask_user<std::vector<sleep_record>>(
                  ctx, user,
-                 answer<std::vector<sleep_record>>(reply, sleep_list_json),
+                 answer<std::vector<sleep_record>>(
+                   reply,
+                   [newer](const std::vector<sleep_record>& xs) {
+                     return sleep_list_json(xs, newer);
+                   }),
                  atom::get_v, query);
+             });
+  user_route(r, http::verb::delete_,
+             "/api/v1/photo/sleep-extractions/{extraction_id}", ctx,
+             [](const api_context& ctx, const api_request& req, int32_t user,
+                responder reply) {
+               std::vector<validation_error> errors;
+               auto id = path_id(req, "extraction_id", errors);
+               if (!id)
+                 return reply(unprocessable(errors));
+               ask_user<bool>(ctx, user, answer_no_content<bool>(reply),
+                              atom::del_v, sleep_ref{*id});
              });
 }
 

@@ -69,6 +69,10 @@ void food_fields(json_writer& w, const food_entry& x) {
   write(w, x.meal_type);
   w.Key("timestamp");
   write(w, x.timestamp);
+  w.Key("extended_nutrients");
+  write_raw(w, x.extended_nutrients);
+  w.Key("can_reanalyze");
+  w.Bool(x.can_reanalyze);
   w.EndObject();
 }
 
@@ -154,6 +158,12 @@ const std::vector<sleep_key>& sleep_keys() {
     {"sleep_periods", sleep_kind::strings, 0, 0, 0},
     {"source_app", sleep_kind::text, 0, 0, 256},
     {"raw_notes", sleep_kind::text, 0, 0, 2048},
+    // The newer reference's five (http-api-head.md §3.5).
+    {"rhr", sleep_kind::number, 0, limits::max_heart_rate, 0},
+    {"hrv", sleep_kind::number, 0, 1000, 0},
+    {"spo2_avg", sleep_kind::number, 0, 100, 0},
+    {"spo2_min", sleep_kind::number, 0, 100, 0},
+    {"spo2_max", sleep_kind::number, 0, 100, 0},
   };
   return result;
 }
@@ -177,6 +187,42 @@ opt_double hours_of(const rapidjson::Value& obj, const char* hours,
 // -------------------------------------------------------------
 
 namespace {
+
+/// The micronutrients of a request: an object of the ten known keys, each
+/// a number ≥ 0 (null = left out); 422 entries otherwise. None when empty.
+opt_string extended_nutrients_in(body_reader& in, const rapidjson::Value& v) {
+  auto fail = [&](const char* msg) {
+    in.fail("value_error", "extended_nutrients", msg, v);
+    return caf::none;
+  };
+  if (!v.IsObject())
+    return fail("Input should be a valid dictionary");
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> w{buf};
+  w.StartObject();
+  bool any = false;
+  for (auto& m : v.GetObject()) {
+    std::string_view key{m.name.GetString(), m.name.GetStringLength()};
+    if (std::find(std::begin(extended_nutrient_keys),
+                  std::end(extended_nutrient_keys),
+                  key) == std::end(extended_nutrient_keys))
+      return fail("Value error, unknown nutrient (expected fiber_g, "
+                  "sodium_mg, calcium_mg, iron_mg, potassium_mg, "
+                  "magnesium_mg, zinc_mg, vitamin_a_mcg, vitamin_c_mg, "
+                  "vitamin_d_iu)");
+    if (m.value.IsNull())
+      continue;
+    if (!m.value.IsNumber() || m.value.GetDouble() < 0)
+      return fail("Value error, every nutrient is a number >= 0");
+    w.Key(m.name.GetString(), m.name.GetStringLength());
+    w.Double(m.value.GetDouble());
+    any = true;
+  }
+  w.EndObject();
+  if (!any)
+    return caf::none;
+  return std::string{buf.GetString()};
+}
 
 /// A list of hours 0–23 (sorted, repeats dropped); 422 entries otherwise.
 caf::optional<std::vector<int64_t>>
@@ -263,6 +309,38 @@ parse_food_entry(const std::string& body, std::optional<std::string>& date_text,
       x.meal_type = *meal;
     if (auto date = in.string("date", false))
       date_text = *date;
+    if (auto* v = in.raw("extended_nutrients"))
+      x.extended_nutrients = extended_nutrients_in(in, *v);
+    return x;
+  });
+}
+
+std::optional<meal_text> parse_meal_text(const std::string& body,
+                                         std::vector<validation_error>& errors,
+                                         bool& portion_given) {
+  return read_body<meal_text>(body, errors, [&](body_reader& in) {
+    meal_text x;
+    x.name = trim(in.string("name", false, 0, 512).value_or(""));
+    auto portion = in.number("portion_grams", false, 0, 10000);
+    portion_given = static_cast<bool>(portion);
+    x.portion_grams = portion.value_or(0);
+    x.correction = trim(in.string("correction", false, 0, 512).value_or(""));
+    return x;
+  });
+}
+
+std::optional<meal_text_entry>
+parse_meal_text_entry(const std::string& body,
+                      std::vector<validation_error>& errors) {
+  return read_body<meal_text_entry>(body, errors, [](body_reader& in) {
+    meal_text_entry x;
+    x.dish.name = trim(in.string("name", true, 1, 512).value_or(""));
+    x.dish.portion_grams =
+      in.number("portion_grams", true, 0, 10000).value_or(0);
+    if (auto meal = in.string("meal_type", false))
+      x.meal_type = *meal;
+    if (auto date = in.string("date", false))
+      x.date = *date;
     return x;
   });
 }
@@ -711,6 +789,8 @@ std::string food_analysis_json(const food_analysis& x) {
     macro_fields(w, x);
     w.Key("id");
     w.Int(x.id);
+    w.Key("extended_nutrients");
+    write_raw(w, x.extended_nutrients);
     w.EndObject();
   });
 }
@@ -735,7 +815,8 @@ std::string photo_analysis_json(const photo_analysis& x) {
          payload + "}";
 }
 
-std::string sleep_list_json(const std::vector<sleep_record>& xs) {
+std::string sleep_list_json(const std::vector<sleep_record>& xs,
+                            bool newer_app) {
   return render([&](json_writer& w) {
     w.StartArray();
     for (auto& x : xs) {
@@ -744,6 +825,8 @@ std::string sleep_list_json(const std::vector<sleep_record>& xs) {
           !doc.IsObject())
         continue;
       w.StartObject();
+      w.Key("id");
+      w.Int(x.id);
       w.Key("created_at");
       write(w, x.created_at);
       w.Key("sleep_date");
@@ -753,9 +836,19 @@ std::string sleep_list_json(const std::vector<sleep_record>& xs) {
       else
         w.Null();
       w.Key("sleep_hours");
-      write(w, hours_of(doc, "sleep_hours", "sleep_minutes"));
+      write(w, newer_app ? x.night_sleep
+                         : hours_of(doc, "sleep_hours", "sleep_minutes"));
       w.Key("actual_sleep_hours");
       write(w, hours_of(doc, "actual_sleep_hours", "actual_sleep_minutes"));
+      w.Key("quality_score");
+      auto score = doc.FindMember("quality_score");
+      if (score != doc.MemberEnd() && score->value.IsNumber())
+        w.Double(score->value.GetDouble());
+      else
+        w.Null();
+      // No stored screenshot to read again yet.
+      w.Key("can_reanalyze");
+      w.Bool(false);
       w.EndObject();
     }
     w.EndArray();

@@ -37,7 +37,7 @@ parse_workout_input(const std::string& body, bool create,
                     std::vector<validation_error>& errors);
 
 /// A SleepExtractedData object, validated and rendered in its stored form:
-/// all 23 keys in schema order, nulls included, UTF-8 unescaped.
+/// all 28 keys in schema order, nulls included, UTF-8 unescaped.
 [[nodiscard]] std::optional<std::string>
 parse_sleep_data(const std::string& body,
                  std::vector<validation_error>& errors);
@@ -76,6 +76,18 @@ query_int(const std::map<std::string, std::string>& q, const char* name,
 /// has_more}` envelope.
 [[nodiscard]] std::string wellness_page_json(const wellness_page& x);
 [[nodiscard]] std::string workout_json(const workout& x);
+
+/// The body of analyze-from-text and reanalyze (`name`, `portion_grams`,
+/// `correction`, all optional); `portion_given` says whether the portion
+/// was sent.
+[[nodiscard]] std::optional<meal_text>
+parse_meal_text(const std::string& body, std::vector<validation_error>& errors,
+                bool& portion_given);
+
+/// The body of add-from-text (`name`, `portion_grams` required).
+[[nodiscard]] std::optional<meal_text_entry>
+parse_meal_text_entry(const std::string& body,
+                      std::vector<validation_error>& errors);
 [[nodiscard]] std::string fit_preview_json(const fit_preview& x);
 [[nodiscard]] std::string workout_page_json(const workout_page& x);
 /// The object, or `null`.
@@ -86,6 +98,9 @@ query_int(const std::map<std::string, std::string>& q, const char* name,
 /// The answer of POST /photo/analyze (http-api.md §3.6.1).
 [[nodiscard]] std::string photo_analysis_json(const photo_analysis& x);
 /// The dashboard's sleep list (http-api.md §3.6.4); unparsable rows skipped.
-[[nodiscard]] std::string sleep_list_json(const std::vector<sleep_record>& xs);
+/// The sleep list; `newer_app` gets the newer app's `sleep_hours` (the
+/// sleep actually slept) instead of the total.
+[[nodiscard]] std::string sleep_list_json(const std::vector<sleep_record>& xs,
+                                          bool newer_app);
 
 } // namespace st

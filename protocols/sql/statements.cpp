@@ -23,7 +23,8 @@ const std::string food_columns = "id, name, portion_grams, calories, "
                                  "protein_g, fat_g, carbs_g, "
                                  "coalesce(meal_type, 'other'), "
                                  "coalesce(" +
-                                 iso("timestamp") + ", '')";
+                                 iso("timestamp") +
+                                 ", ''), extended_nutrients::text";
 
 /// A synced day's sleep against the stored one: the upstream value wins
 /// over an empty or synced one, never over the athlete's or a photo's.
@@ -209,9 +210,19 @@ const std::vector<statement_def>& statement_catalog() {
     // $4 name, $5..$9 values.
     {stmt::food_insert, "food_insert",
      "INSERT INTO food_log (user_id, timestamp, meal_type, name, "
-     "portion_grams, calories, protein_g, fat_g, carbs_g) VALUES "
+     "portion_grams, calories, protein_g, fat_g, carbs_g, "
+     "extended_nutrients) VALUES "
      "($1::integer, to_timestamp($2::float8), $3, $4, $5::float8, "
-     "$6::float8, $7::float8, $8::float8, $9::float8) RETURNING " +
+     "$6::float8, $7::float8, $8::float8, $9::float8, $10::json) "
+     "RETURNING " +
+       food_columns},
+    // $1 id, $2 user, $3 name, $4..$8 values, $9 micronutrients: the
+    // model's new estimate (time and meal kept).
+    {stmt::food_reestimate, "food_reestimate",
+     "UPDATE food_log SET name = $3, portion_grams = $4::float8, "
+     "calories = $5::float8, protein_g = $6::float8, fat_g = $7::float8, "
+     "carbs_g = $8::float8, extended_nutrients = $9::json "
+     "WHERE id = $1::integer AND user_id = $2::integer RETURNING " +
        food_columns},
     {stmt::food_by_id, "food_by_id",
      "SELECT " + food_columns +
@@ -319,10 +330,39 @@ const std::vector<statement_def>& statement_catalog() {
     {stmt::effective_ftp, "effective_ftp",
      "SELECT coalesce(ftp::float8, strava_ftp::float8) FROM athlete_profiles "
      "WHERE user_id = $1::integer"},
+    // $1 user, $2 the reading; $3 its day, $4 its sleep, $5 RHR, $6 HRV
+    // (night_of) go to that day's wellness: the sleep unless the athlete
+    // entered theirs, RHR and HRV when given (http-api-head.md §3.5).
     {stmt::sleep_insert, "sleep_insert",
-     "INSERT INTO sleep_extractions (user_id, created_at, extracted_data) "
-     "VALUES ($1::integer, now(), $2) RETURNING id, extracted_data, " +
-       iso("created_at")},
+     "WITH reading AS (INSERT INTO sleep_extractions (user_id, created_at, "
+     "extracted_data) VALUES ($1::integer, now(), $2) RETURNING id, "
+     "extracted_data, created_at), night AS (INSERT INTO wellness_cache "
+     "(user_id, date, sleep_hours, rhr, hrv, sleep_source) SELECT "
+     "$1::integer, $3::date, $4::float8, $5::float8, $6::float8, CASE WHEN "
+     "$4 IS NOT NULL THEN 'photo' END WHERE $4 IS NOT NULL OR $5 IS NOT "
+     "NULL OR $6 IS NOT NULL ON CONFLICT (user_id, date) DO UPDATE SET "
+     "sleep_hours = CASE WHEN EXCLUDED.sleep_hours IS NULL OR "
+     "wellness_cache.sleep_source = 'manual' THEN wellness_cache.sleep_hours "
+     "ELSE EXCLUDED.sleep_hours END, sleep_source = CASE WHEN "
+     "EXCLUDED.sleep_hours IS NULL OR wellness_cache.sleep_source = 'manual' "
+     "THEN wellness_cache.sleep_source ELSE 'photo' END, rhr = "
+     "coalesce(EXCLUDED.rhr, wellness_cache.rhr), hrv = "
+     "coalesce(EXCLUDED.hrv, wellness_cache.hrv)) SELECT id, "
+     "extracted_data, " +
+       iso("created_at") + " FROM reading"},
+    // $1 id, $2 user: the reading, locked for its deletion.
+    {stmt::sleep_by_id, "sleep_by_id",
+     "SELECT id, extracted_data, " + iso("created_at") +
+       " FROM sleep_extractions WHERE id = $1::integer AND user_id = "
+       "$2::integer FOR UPDATE"},
+    // $1 id, $2 user; $3 its day and $4 its sleep (night_of): the day's
+    // sleep goes too when this reading gave it.
+    {stmt::sleep_delete, "sleep_delete",
+     "WITH gone AS (DELETE FROM sleep_extractions WHERE id = $1::integer AND "
+     "user_id = $2::integer RETURNING id) UPDATE wellness_cache SET "
+     "sleep_hours = NULL, sleep_source = NULL WHERE user_id = $2::integer "
+     "AND date = $3::date AND sleep_source = 'photo' AND sleep_hours = "
+     "$4::float8 AND EXISTS (SELECT 1 FROM gone)"},
     // $1 user, $2 from, $3 to, $4 limit.
     {stmt::sleep_range, "sleep_range",
      "SELECT id, extracted_data, " + iso("created_at") +

@@ -47,7 +47,7 @@ TEST_CASE("photo answers: the class decides the payload") {
   REQUIRE(sleep.value);
   rapidjson::Document doc;
   doc.Parse(sleep.value->sleep_data.c_str());
-  CHECK(doc.MemberCount() == 23);
+  CHECK(doc.MemberCount() == 28);
   CHECK(doc["deep_sleep_min"].GetInt() == 600);
   CHECK(doc["sleep_periods"].Size() == 1);
   CHECK(doc["factor_ratings"].MemberCount() == 1);

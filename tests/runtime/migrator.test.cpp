@@ -473,7 +473,7 @@ TEST_CASE("a database at each reference revision from 012 to 032 is "
 }
 
 TEST_CASE("the reference's 013 fills a day's sleep from its readings and "
-          "skips what cannot be read; its 014 moves the messages into one "
+          "skips what cannot be read, its 014 moves the messages into one "
           "thread") {
   scratch_database db;
   build_reference_at(db, "012");

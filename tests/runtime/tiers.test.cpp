@@ -6,6 +6,8 @@
 
 #include <catch2/catch.hpp>
 #include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 
 #include <ctime>
 
@@ -56,7 +58,7 @@ std::string zone_off_utc_date() {
 } // namespace
 
 TEST_CASE("free athletes: each day of their own counts their model calls "
-          "by kind and refuses past the limit with an upgrade hint; "
+          "by kind and refuses past the limit with an upgrade hint, "
           "premium athletes are never counted") {
   tiers_fixture f{{{"TIERS_ENABLED", "true"},
                    {"FREE_DAILY_CHAT_LIMIT", "2"},
@@ -136,4 +138,161 @@ TEST_CASE("without billing or TIERS_ENABLED every athlete has every feature "
   CHECK(as(server.port(), who, "GET", "/api/v1/athlete-profile")
           .body.find(R"("is_premium":true)") != std::string::npos);
   CHECK(f.db.query("SELECT count(*) FROM daily_usage") == rows{{"0"}});
+}
+
+TEST_CASE("nutrition from words: analyze-from-text (premium, stores "
+          "nothing), add-from-text (metered, stored on the athlete's day), "
+          "reanalyze (premium), micronutrients shown to premium only") {
+  tiers_fixture f{{{"TIERS_ENABLED", "true"}, {"FREE_DAILY_PHOTO_LIMIT", "1"}}};
+  server_process server{f.env};
+  auto port = server.port();
+  auto free = register_athlete(port, f.db, "free-text@example.com");
+  auto pro = register_athlete(port, f.db, "pro-text@example.com");
+  f.db.query("UPDATE users SET is_premium = true WHERE email = "
+             "'pro-text@example.com'");
+  const std::string estimate =
+    R"({"name": "Vegan sausage", "portion_grams": 150, "calories": 310,)"
+    R"( "protein_g": 18, "fat_g": 20, "carbs_g": 9, "fiber_g": 3.5,)"
+    R"( "sodium_mg": 640, "iron_mg": "lots", "zinc_mg": -1})";
+  auto script = [&] {
+    rapidjson::Document d;
+    d.SetArray();
+    rapidjson::Value o(rapidjson::kObjectType);
+    o.AddMember("text", rapidjson::Value(estimate.c_str(), d.GetAllocator()),
+                d.GetAllocator());
+    d.PushBack(o, d.GetAllocator());
+    rapidjson::StringBuffer b;
+    rapidjson::Writer<rapidjson::StringBuffer> w(b);
+    d.Accept(w);
+    f.gemini.script(b.GetString());
+  };
+  auto calls = [&] {
+    rapidjson::Document d;
+    d.Parse(f.gemini.stats().c_str());
+    return d["calls"].Size();
+  };
+
+  // analyze-from-text: premium only, stores nothing.
+  auto refused = as(port, free, "POST", "/api/v1/nutrition/analyze-from-text",
+                    R"({"name":"sausage"})");
+  CHECK(refused.status == 403);
+  CHECK(refused.body == R"({"detail":"Premium required for re-analysis."})");
+  CHECK(as(port, pro, "POST", "/api/v1/nutrition/analyze-from-text",
+           R"({"name":"   "})")
+          .body == R"({"detail":"Name is required."})");
+  CHECK(calls() == 0);
+  script();
+  auto analysed = http_call(
+    port, "POST", "/api/v1/nutrition/analyze-from-text",
+    R"({"name":"sausage","portion_grams":150,"correction":"vegan, not pork"})",
+    {{"Authorization", "Bearer " + pro.token}, {"X-App-Language", "de"}});
+  REQUIRE(analysed.status == 200);
+  CHECK(analysed.body ==
+        R"({"name":"Vegan sausage","portion_grams":150.0,"calories":310.0,)"
+        R"("protein_g":18.0,"fat_g":20.0,"carbs_g":9.0,"id":0,)"
+        R"("extended_nutrients":{"fiber_g":3.5,"sodium_mg":640.0}})");
+  {
+    rapidjson::Document stats;
+    stats.Parse(f.gemini.stats().c_str());
+    auto& last = stats["calls"][stats["calls"].Size() - 1];
+    std::string text = last["texts"][0].GetString();
+    CHECK(text.find("Dish: \"sausage\"\nPortion: 150 g") == 0);
+    CHECK(text.find("Correction from the athlete: \"vegan, not pork\"") !=
+          std::string::npos);
+    CHECK(std::string{last["system"].GetString()}.find("in German;") !=
+          std::string::npos);
+  }
+  CHECK(f.db.query("SELECT count(*) FROM food_log") == rows{{"0"}});
+
+  // add-from-text: open to free athletes, counted, inputs checked first.
+  auto bad_date =
+    as(port, free, "POST", "/api/v1/nutrition/entries/add-from-text",
+       R"({"name":"soup","portion_grams":300,"date":"31.02.2026"})");
+  CHECK(bad_date.status == 400);
+  CHECK(as(port, free, "POST", "/api/v1/nutrition/entries/add-from-text",
+           R"({"name":"soup"})")
+          .status == 422);
+  auto calls_before = calls();
+  script();
+  auto added = as(port, free, "POST", "/api/v1/nutrition/entries/add-from-text",
+                  R"({"name":"soup","portion_grams":300,"meal_type":"Lunch",)"
+                  R"("date":"2026-03-14"})");
+  REQUIRE(added.status == 200);
+  CHECK(added.body.find(R"("name":"Vegan sausage","portion_grams":150.0)") !=
+        std::string::npos);
+  CHECK(added.body.find(
+          R"("meal_type":"lunch","timestamp":"2026-03-14T00:00:00+00:00",)"
+          R"("extended_nutrients":null,"can_reanalyze":false})") !=
+        std::string::npos);
+  CHECK(calls() == calls_before + 1);
+  // Stored with its micronutrients, shown to premium athletes only.
+  CHECK(f.db.query("SELECT extended_nutrients::text FROM food_log") ==
+        rows{{R"({"fiber_g":3.5,"sodium_mg":640.0})"}});
+  auto limited =
+    as(port, free, "POST", "/api/v1/nutrition/entries/add-from-text",
+       R"({"name":"soup","portion_grams":300})");
+  CHECK(limited.status == 429);
+  CHECK(calls() == calls_before + 1);
+
+  // reanalyze: premium only, another's entry is not found, keeps the time.
+  auto entry_id = f.db.query("SELECT id FROM food_log")[0][0];
+  CHECK(as(port, free, "POST",
+           "/api/v1/nutrition/entries/" + entry_id + "/reanalyze", "{}")
+          .status == 403);
+  auto not_theirs =
+    as(port, pro, "POST",
+       "/api/v1/nutrition/entries/" + entry_id + "/reanalyze", "{}");
+  CHECK(not_theirs.status == 404);
+  CHECK(not_theirs.body == R"({"detail":"Entry not found."})");
+  CHECK(as(port, pro, "POST", "/api/v1/nutrition/entries/abc/reanalyze", "{}")
+          .status == 422);
+}
+
+TEST_CASE("POST nutrition/entries takes micronutrients (the ten keys, "
+          "numbers >= 0) and a premium athlete re-estimates the entry") {
+  tiers_fixture f{{}};
+  server_process server{f.env};
+  auto port = server.port();
+  auto who = register_athlete(port, f.db, "micro@example.com");
+  auto post = [&](const std::string& extra) {
+    return as(port, who, "POST", "/api/v1/nutrition/entries",
+              R"({"name":"Salad","portion_grams":200,"calories":150,)"
+              R"("protein_g":5,"fat_g":9,"carbs_g":12)" +
+                extra + "}");
+  };
+  for (auto bad : {R"(,"extended_nutrients":{"gold_mg":1})",
+                   R"(,"extended_nutrients":{"iron_mg":-2})",
+                   R"(,"extended_nutrients":{"iron_mg":"2"})",
+                   R"(,"extended_nutrients":[1])"}) {
+    auto r = post(bad);
+    CHECK(r.status == 422);
+    CHECK(r.body.find(R"("loc":["body","extended_nutrients"])") !=
+          std::string::npos);
+  }
+  CHECK(f.db.query("SELECT count(*) FROM food_log") == rows{{"0"}});
+  auto stored = post(R"(,"extended_nutrients":{"iron_mg":2.5,"zinc_mg":null})");
+  REQUIRE(stored.status == 200);
+  CHECK(stored.body.find(R"("extended_nutrients":{"iron_mg":2.5},)"
+                         R"("can_reanalyze":true})") != std::string::npos);
+  auto id = f.db.query("SELECT id FROM food_log")[0][0];
+  f.gemini.script(
+    R"([{"text": "{\"name\": \"Greek salad\", \"portion_grams\": 250, \"calories\": 210, \"protein_g\": 7, \"fat_g\": 15, \"carbs_g\": 11}"}])");
+  auto again =
+    as(port, who, "POST", "/api/v1/nutrition/entries/" + id + "/reanalyze",
+       R"({"correction":"with feta"})");
+  REQUIRE(again.status == 200);
+  CHECK(again.body.find(
+          R"("id":)" + id +
+          R"(,"name":"Greek salad","portion_grams":250.0,"calories":210.0)") !=
+        std::string::npos);
+  CHECK(again.body.find(R"("extended_nutrients":null)") != std::string::npos);
+  rapidjson::Document stats;
+  stats.Parse(f.gemini.stats().c_str());
+  std::string text =
+    stats["calls"][stats["calls"].Size() - 1]["texts"][0].GetString();
+  // The stored name and portion, with the correction.
+  CHECK(text.find("Dish: \"Salad\"\nPortion: 200 g\nCorrection from the "
+                  "athlete: \"with feta\"") == 0);
+  auto day = as(port, who, "GET", "/api/v1/nutrition/entries/" + id);
+  CHECK(day.body.find(R"("name":"Greek salad")") != std::string::npos);
 }

@@ -102,7 +102,7 @@ TEST_CASE_METHOD(data_fixture,
 
 TEST_CASE_METHOD(data_fixture,
                  "athlete profile: the newer app's goals, race, athlete mode "
-                 "and language round-trip; null clears what it may") {
+                 "and language round-trip, null clears what it may") {
   auto a = sign_up("head-profile@example.com");
   // Kiritimati is 14 h ahead of UTC: its today is often UTC's tomorrow.
   auto r = call(a, "PATCH", "/api/v1/athlete-profile",
@@ -171,7 +171,7 @@ TEST_CASE_METHOD(data_fixture, "nutrition entries and the day view") {
   CHECK(
     created.body ==
     R"({"id":)" + id +
-      R"(,"name":"Oatmeal","portion_grams":350.0,"calories":420.0,"protein_g":12.0,"fat_g":8.5,"carbs_g":72.0,"meal_type":"breakfast","timestamp":"2026-02-25T00:00:00+00:00"})");
+      R"(,"name":"Oatmeal","portion_grams":350.0,"calories":420.0,"protein_g":12.0,"fat_g":8.5,"carbs_g":72.0,"meal_type":"breakfast","timestamp":"2026-02-25T00:00:00+00:00","extended_nutrients":null,"can_reanalyze":true})");
   call(
     a, "POST", "/api/v1/nutrition/entries",
     R"({"name":"Apple","portion_grams":150,"calories":80,"protein_g":0.5,"fat_g":0.2,"carbs_g":20,"meal_type":"brunch","date":"2026-02-25"})");
@@ -261,7 +261,7 @@ TEST_CASE_METHOD(data_fixture,
 
 TEST_CASE_METHOD(data_fixture,
                  "wellness: the newer app's null clears sleep (the older "
-                 "app's keeps it); DELETE clears only what the athlete "
+                 "app's keeps it), DELETE clears only what the athlete "
                  "entered, the row goes only when nothing is left") {
   auto a = sign_up("well-delete@example.com");
   auto newer = [&](const std::string& method, const std::string& path,
@@ -494,10 +494,78 @@ TEST_CASE_METHOD(data_fixture, "sleep records: save and list") {
   auto list = call(a, "GET", "/api/v1/photo/sleep-extractions");
   CHECK(
     list.body.find(
-      R"("sleep_date":"2026-02-24","sleep_hours":7.55,"actual_sleep_hours":null}])") !=
+      R"("sleep_date":"2026-02-24","sleep_hours":7.55,"actual_sleep_hours":null,"quality_score":null,"can_reanalyze":false}])") !=
     std::string::npos);
   CHECK(call(a, "GET", "/api/v1/photo/sleep-extractions?limit=91").status ==
         422);
+}
+
+TEST_CASE_METHOD(data_fixture,
+                 "a sleep reading gives its day's wellness what it says "
+                 "(never over the athlete's own sleep), and deleting it takes "
+                 "back the sleep it gave") {
+  auto a = sign_up("sleep-night@example.com");
+  auto day = today(); // a reading's year is taken as this year
+  auto yesterday = format_date(utc_today() - 1);
+  auto newer = [&](const std::string& method, const std::string& path,
+                   const std::string& body = {}) {
+    return http_call(
+      server.port(), method, path, body,
+      {{"Authorization", "Bearer " + a.token}, {"X-App-Language", "en"}});
+  };
+  auto wellness = [&](const std::string& date) {
+    return db.query("SELECT sleep_hours, sleep_source, rhr, hrv FROM "
+                    "wellness_cache WHERE date = '" +
+                    date + "'");
+  };
+  using rows = std::vector<std::vector<std::string>>;
+  // 7 h 30 min in bed, 30 min awake: 7 h slept.
+  auto saved = call(a, "POST", "/api/v1/photo/save-sleep",
+                    R"({"date":")" + day +
+                      R"(","sleep_hours":7.5,"awake_min":30,)"
+                      R"("quality_score":84,"rhr":51,"hrv":66})");
+  REQUIRE(saved.status == 200);
+  CHECK(saved.body.find(R"("rhr":51.0,"hrv":66.0,"spo2_avg":null)") !=
+        std::string::npos);
+  CHECK(wellness(day) == rows{{"7", "photo", "51", "66"}});
+  // The athlete's own sleep stays; RHR still comes over.
+  call(a, "PUT", "/api/v1/wellness",
+       R"({"date":")" + yesterday + R"(","sleep_hours":8})");
+  auto d = format_date(utc_today() - 1);
+  auto dm = d.substr(8, 2) + "/" + d.substr(5, 2); // D/M, day first
+  call(a, "POST", "/api/v1/photo/save-sleep",
+       R"({"date":")" + dm + R"(","sleep_hours":6.5,"rhr":49})");
+  CHECK(wellness(yesterday) == rows{{"8", "manual", "49", ""}});
+  // The lists: the newer app sees the sleep slept and the ids.
+  auto older = call(a, "GET", "/api/v1/photo/sleep-extractions").body;
+  auto newest = newer("GET", "/api/v1/photo/sleep-extractions").body;
+  CHECK(
+    older.find(
+      R"("sleep_hours":7.5,"actual_sleep_hours":null,"quality_score":84.0)") !=
+    std::string::npos);
+  CHECK(
+    newest.find(
+      R"("sleep_hours":7.0,"actual_sleep_hours":null,"quality_score":84.0)") !=
+    std::string::npos);
+  // Deleting the first reading takes its sleep from the day, not the RHR.
+  auto id = db.query("SELECT min(id) FROM sleep_extractions")[0][0];
+  auto gone = newer("DELETE", "/api/v1/photo/sleep-extractions/" + id);
+  CHECK(gone.status == 204);
+  CHECK(gone.body.empty());
+  CHECK(wellness(day) == rows{{"", "", "51", "66"}});
+  auto again = newer("DELETE", "/api/v1/photo/sleep-extractions/" + id);
+  CHECK(again.status == 404);
+  CHECK(again.body == R"({"detail":"Extraction not found."})");
+  // Another athlete's reading is not theirs to delete; the manual sleep
+  // stays when its own reading goes.
+  auto other = db.query("SELECT max(id) FROM sleep_extractions")[0][0];
+  auto b = sign_up("sleep-other@example.com");
+  CHECK(call(b, "DELETE", "/api/v1/photo/sleep-extractions/" + other).status ==
+        404);
+  CHECK(newer("DELETE", "/api/v1/photo/sleep-extractions/" + other).status ==
+        204);
+  CHECK(wellness(yesterday) == rows{{"8", "manual", "49", ""}});
+  CHECK(newer("DELETE", "/api/v1/photo/sleep-extractions/x").status == 422);
 }
 
 TEST_CASE_METHOD(data_fixture,

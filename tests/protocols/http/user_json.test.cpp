@@ -22,14 +22,16 @@ TEST_CASE("workout bodies: ISO instants normalised, limits up front") {
   CHECK_FALSE(patch->name);
 }
 
-TEST_CASE("sleep data: stored with all 23 keys in schema order") {
+TEST_CASE("sleep data: stored with all 28 keys in schema order") {
   std::vector<validation_error> errors;
   auto stored =
     parse_sleep_data(R"({"raw_notes":"ночь","sleep_hours":7.9})", errors);
   REQUIRE(stored);
   CHECK(stored->rfind(R"({"date":null,"sleep_hours":7.9,"sleep_minutes":null,)",
                       0) == 0);
-  CHECK(stored->find(R"("raw_notes":"ночь"})") != std::string::npos);
+  CHECK(
+    stored->find(R"("raw_notes":"ночь","rhr":null,"hrv":null,"spo2_avg":null,)"
+                 R"("spo2_min":null,"spo2_max":null})") != std::string::npos);
   CHECK_FALSE(parse_sleep_data(R"({"sleep_periods":[1]})", errors));
   CHECK_FALSE(parse_sleep_data(R"({"factor_ratings":{"deep":1}})", errors));
 }
