@@ -2,6 +2,7 @@
 
 #include "actors/user.hpp"
 #include "actors/user_db.hpp"
+#include "config/defaults.hpp"
 #include "protocols/errors.hpp"
 
 #include "domain/sleep_night.hpp"
@@ -116,13 +117,31 @@ caf::result<bool> user_diary_part::delete_sleep(user_self self, sleep_ref x) {
   return rp;
 }
 
+namespace {
+
+bool same_food(const food_entry& a, const food_entry& b) {
+  return a.name == b.name && a.portion_grams == b.portion_grams &&
+         a.calories == b.calories && a.protein_g == b.protein_g &&
+         a.fat_g == b.fat_g && a.carbs_g == b.carbs_g &&
+         a.meal_type == b.meal_type && a.timestamp == b.timestamp &&
+         a.extended_nutrients == b.extended_nutrients;
+}
+
+} // namespace
+
 caf::result<food_entry> user_diary_part::add_food(user_self self,
                                                   food_entry x) {
-  return run<food_entry>(self,
-                         batch_of({insert_food(self->state, std::move(x))}),
+  auto now = std::chrono::steady_clock::now();
+  if (last_added && now - last_added->at < defaults::food_replay_window &&
+      same_food(last_added->input, x))
+    return shown(self->state, last_added->stored);
+  return run<food_entry>(self, batch_of({insert_food(self->state, x)}),
                          [=](db_reply& r) -> caf::expected<food_entry> {
                            self->state.rows_changed(user_table::food);
-                           return shown(self->state, food_of(*first_row(r)));
+                           auto stored = food_of(*first_row(r));
+                           self->state.part<user_diary_part>().last_added =
+                             added_food{x, stored, now};
+                           return shown(self->state, stored);
                          });
 }
 

@@ -2,6 +2,7 @@
 
 #include "actors/user_facet.hpp"
 
+#include <chrono>
 #include <optional>
 
 namespace st {
@@ -11,6 +12,16 @@ namespace st {
 struct user_diary_part : user_facet {
   using facet = user_diary_facet;
   [[nodiscard]] static facet::behavior_type behavior();
+
+  /// The last food entry added and when: the same entry sent again within
+  /// seconds is a replay (the newer app's offline queue, §6.24), answered
+  /// with the stored one instead of a second row.
+  struct added_food {
+    food_entry input;
+    food_entry stored;
+    std::chrono::steady_clock::time_point at;
+  };
+  std::optional<added_food> last_added;
 
   [[nodiscard]] caf::result<food_entry> add_food(user_self self, food_entry x);
 

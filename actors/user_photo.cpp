@@ -183,17 +183,18 @@ caf::result<photo_analysis> user_photo_part::analyze_photo(user_self self,
                                                            photo_upload x) {
   auto meal_type = x.meal_type;
   auto keep = x.save;
+  auto workouts = x.workouts;
   auto uploaded = upload_instant();
   auto locale = answer_locale(self, x.language);
   return through_model<photo_analysis>(
     self, x.image,
-    [locale](const model_image& image) {
-      return photo_prompt(image, locale);
+    [locale, workouts](const model_image& image) {
+      return photo_prompt(image, locale, workouts);
     },
     analysis_failed,
-    [self, meal_type, keep, uploaded](const std::string& text, deadline until,
-                                      auto settle) mutable {
-      auto reading = read_photo(text);
+    [self, meal_type, keep, uploaded,
+     workouts](const std::string& text, deadline until, auto settle) mutable {
+      auto reading = read_photo(text, workouts);
       if (!reading.value)
         return settle(unusable(reading.problem));
       auto& found = *reading.value;
@@ -203,10 +204,12 @@ caf::result<photo_analysis> user_photo_part::analyze_photo(user_self self,
       result.sleep.extracted_data = found.sleep_data;
       result.rhr = found.rhr;
       result.hrv = found.hrv;
+      result.workout = found.workout;
       auto& st = self->state;
       db_statement write;
-      if (!keep) {
-        return settle(std::move(result)); // a preview: ids 0, nothing stored
+      if (!keep || found.type == "workout") {
+        // A preview (ids 0), or a workout: the app saves that itself.
+        return settle(std::move(result));
       } else if (found.type == "food") {
         write = user_diary_part::insert_food(
           st, entry_of(found.food, meal_type), uploaded);

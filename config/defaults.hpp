@@ -34,6 +34,10 @@ constexpr size_t http_body_read_chunk = 256 * 1024;
 /// Time a client has to send a whole request once it started one.
 constexpr auto http_read_timeout = 30s;
 
+/// A food entry sent again within this is a replay of the first
+/// (http-api-head.md §6.24), answered with the stored one.
+constexpr auto food_replay_window = 10s;
+
 /// Time a keep-alive connection may sit idle between requests.
 constexpr auto http_idle_timeout = 60s;
 

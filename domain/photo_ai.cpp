@@ -10,6 +10,7 @@
 #include <cmath>
 
 #include "domain/answer_language.hpp"
+#include "util/dates.hpp"
 #include "util/text.hpp"
 
 namespace st {
@@ -133,20 +134,41 @@ const char* const sleep_full_extra_properties =
   R"("source_app":{"type":"STRING","nullable":true},)"
   R"("raw_notes":{"type":"STRING","nullable":true})";
 
+/// The fourth kind of the newer app's photos.
+const char* const workout_instructions =
+  " A fourth kind is \"workout\" (a screenshot of a finished workout from "
+  "a sports app or watch): fill workout with name, date (YYYY-MM-DD, only "
+  "if shown), sport_type, duration_sec, distance_m, calories, avg_hr, "
+  "max_hr, tss and notes, null when not shown, and set the others to null.";
+
+const char* const workout_schema =
+  R"(,"workout":{"type":"OBJECT","nullable":true,"properties":{)"
+  R"("name":{"type":"STRING","nullable":true},)"
+  R"("date":{"type":"STRING","nullable":true},)"
+  R"("sport_type":{"type":"STRING","nullable":true},)"
+  R"("duration_sec":{"type":"INTEGER","nullable":true},)"
+  R"("distance_m":{"type":"NUMBER","nullable":true},)"
+  R"("calories":{"type":"NUMBER","nullable":true},)"
+  R"("avg_hr":{"type":"INTEGER","nullable":true},)"
+  R"("max_hr":{"type":"INTEGER","nullable":true},)"
+  R"("tss":{"type":"INTEGER","nullable":true},)"
+  R"("notes":{"type":"STRING","nullable":true}}})";
+
 std::string sleep_schema(bool full) {
   return std::string{R"({"type":"OBJECT","properties":{)"} +
          sleep_lite_properties + (full ? sleep_full_extra_properties : "") +
          "}}";
 }
 
-std::string photo_schema() {
+std::string photo_schema(bool workouts) {
   auto food = food_schema();
   food.insert(food.size() - 1, R"(,"nullable":true)");
   auto sleep = sleep_schema(true);
   sleep.insert(sleep.size() - 1, R"(,"nullable":true)");
   return std::string{R"({"type":"OBJECT","properties":{)"} +
-         R"("type":{"type":"STRING","enum":["food","sleep","wellness"]},)" +
-         R"("food":)" + food + R"(,"sleep":)" + sleep +
+         R"("type":{"type":"STRING","enum":["food","sleep","wellness")" +
+         (workouts ? R"(,"workout")" : "") + R"(]},)" + R"("food":)" + food +
+         R"(,"sleep":)" + sleep + (workouts ? workout_schema : "") +
          R"(,"wellness":{"type":"OBJECT","nullable":true,"properties":{)" +
          R"("rhr":{"type":"NUMBER","nullable":true},)" +
          R"("hrv":{"type":"NUMBER","nullable":true}}}},"required":["type"]})";
@@ -235,6 +257,40 @@ model_reading<food_analysis> food_of(const rapidjson::Value& obj) {
   return result;
 }
 
+/// A workout screenshot's fields, each within its bounds or none.
+photo_workout workout_of(const rapidjson::Value& obj) {
+  auto text = [&](const char* key, size_t cap) -> opt_string {
+    auto i = obj.FindMember(key);
+    if (i == obj.MemberEnd() || !i->value.IsString())
+      return caf::none;
+    auto x = utf8_prefix(sanitize_utf8(trim(i->value.GetString())), cap);
+    return x.empty() ? opt_string{} : opt_string{x};
+  };
+  auto number = [&](const char* key, double hi) -> opt_double {
+    auto x = number_in(obj, key);
+    if (!x || *x < 0 || *x > hi)
+      return caf::none;
+    return *x;
+  };
+  auto whole = [&](const char* key, double hi) -> opt_int {
+    auto x = number(key, hi);
+    return x ? opt_int{static_cast<int64_t>(std::llround(*x))} : opt_int{};
+  };
+  photo_workout w;
+  w.name = text("name", 512);
+  if (auto date = text("date", 10); date && parse_date(*date))
+    w.date = format_date(*parse_date(*date));
+  w.sport_type = text("sport_type", 64);
+  w.duration_sec = whole("duration_sec", 7 * 86400);
+  w.distance_m = number("distance_m", 10'000'000);
+  w.calories = number("calories", 100'000);
+  w.avg_hr = whole("avg_hr", limits::max_heart_rate);
+  w.max_hr = whole("max_hr", limits::max_heart_rate);
+  w.tss = whole("tss", 10'000);
+  w.notes = text("notes", 2048);
+  return w;
+}
+
 /// The model's text as one JSON object, or the problem.
 std::optional<std::string> object_of(std::string_view text,
                                      rapidjson::Document& doc, bool tolerant) {
@@ -281,8 +337,11 @@ gemini_prompt meal_text_prompt(const meal_text& dish, std::string_view locale) {
   return result;
 }
 
-gemini_prompt photo_prompt(const model_image& image, std::string_view locale) {
-  auto result = image_prompt(photo_instructions, photo_schema(), image);
+gemini_prompt photo_prompt(const model_image& image, std::string_view locale,
+                           bool workouts) {
+  auto result = image_prompt(photo_instructions, photo_schema(workouts), image);
+  if (workouts)
+    result.system_instruction += workout_instructions;
   result.system_instruction += text_values_in(locale);
   return result;
 }
@@ -303,7 +362,7 @@ model_reading<food_analysis> read_meal(std::string_view text) {
   return food_of(doc);
 }
 
-model_reading<photo_reading> read_photo(std::string_view text) {
+model_reading<photo_reading> read_photo(std::string_view text, bool workouts) {
   model_reading<photo_reading> result;
   json_document doc;
   if (auto problem = object_of(text, doc, true)) {
@@ -315,8 +374,15 @@ model_reading<photo_reading> read_photo(std::string_view text) {
   x.type = type != doc.MemberEnd() && type->value.IsString()
              ? to_lower(trim(type->value.GetString()))
              : "food";
-  if (x.type != "sleep" && x.type != "wellness")
-    x.type = "food"; // an unrecognised class is treated as food
+  bool known = x.type == "food" || x.type == "sleep" || x.type == "wellness" ||
+               (workouts && x.type == "workout");
+  if (!known && workouts) {
+    result.problem = "Could not parse analysis result. Please try another "
+                     "photo.";
+    return result;
+  }
+  if (!known)
+    x.type = "food"; // the older app's three kinds: the rest is food
   auto payload = doc.FindMember(x.type.c_str());
   if (payload == doc.MemberEnd() || !payload->value.IsObject()) {
     result.problem = "The AI classified the photo as " + x.type + " but its " +
@@ -334,6 +400,8 @@ model_reading<photo_reading> read_photo(std::string_view text) {
     x.food = std::move(*food.value);
   } else if (x.type == "sleep") {
     x.sleep_data = sleep_data_from_model(obj);
+  } else if (x.type == "workout") {
+    x.workout = workout_of(obj);
   } else {
     // Numbers only (numeric strings become null), within the bounds of a
     // wellness entry.

@@ -25,7 +25,8 @@ constexpr size_t max_meal_note_chars = 500;
 [[nodiscard]] gemini_prompt meal_text_prompt(const meal_text& dish,
                                              std::string_view locale);
 [[nodiscard]] gemini_prompt photo_prompt(const model_image& image,
-                                         std::string_view locale);
+                                         std::string_view locale,
+                                         bool workouts = false);
 [[nodiscard]] gemini_prompt sleep_prompt(const model_image& image, bool full,
                                          std::string_view locale);
 
@@ -39,9 +40,14 @@ struct photo_reading {
   std::string sleep_data; ///< stored form (user_json's sleep object)
   opt_int rhr;
   opt_double hrv;
+  photo_workout workout;
 };
 
-[[nodiscard]] model_reading<photo_reading> read_photo(std::string_view text);
+/// Reads the classification; `workouts`: a fourth kind was offered, and an
+/// unknown kind is unusable (else it is read as food, as the reference's
+/// older version did).
+[[nodiscard]] model_reading<photo_reading> read_photo(std::string_view text,
+                                                      bool workouts = false);
 
 /// A sleep extraction in its stored form.
 [[nodiscard]] model_reading<std::string> read_sleep(std::string_view text);

@@ -714,6 +714,9 @@ struct photo_upload {
   image_upload image;
   std::string meal_type;
   bool save = true;
+  /// The newer app also reads workout screenshots (the older one knows
+  /// three kinds and would take a fourth for sleep).
+  bool workouts = false;
   /// The language the request named (`X-App-Language`, else
   /// `Accept-Language`: its primary subtag); empty or unsupported = the
   /// athlete's own (util/locales).
@@ -770,12 +773,28 @@ struct food_reanalysis {
 
 /// What POST /photo/analyze found: `type` is food, sleep or wellness and
 /// says which of the others is meant.
+/// A workout read from a screenshot (the newer app's fourth photo kind):
+/// every field optional; stored nowhere (the app saves it as a workout).
+struct photo_workout {
+  opt_string name;
+  opt_string date; ///< YYYY-MM-DD when the screen shows it
+  opt_string sport_type;
+  opt_int duration_sec;
+  opt_double distance_m;
+  opt_double calories;
+  opt_int avg_hr;
+  opt_int max_hr;
+  opt_int tss;
+  opt_string notes;
+};
+
 struct photo_analysis {
   std::string type;
   food_analysis food;
   sleep_record sleep;
   opt_int rhr;
   opt_double hrv;
+  photo_workout workout;
 };
 
 // -- the coach: daily decisions and chat (domain.md §11-12) -------------------
@@ -1284,6 +1303,13 @@ typename Inspector::result_type inspect(Inspector& f, food_analysis& x) {
 }
 
 template<class Inspector>
+typename Inspector::result_type inspect(Inspector& f, photo_workout& x) {
+  return f(caf::meta::type_name("st::photo_workout"), x.name, x.date,
+           x.sport_type, x.duration_sec, x.distance_m, x.calories, x.avg_hr,
+           x.max_hr, x.tss, x.notes);
+}
+
+template<class Inspector>
 typename Inspector::result_type inspect(Inspector& f, meal_text& x) {
   return f(caf::meta::type_name("st::meal_text"), x.name, x.portion_grams,
            x.correction, x.language);
@@ -1304,7 +1330,7 @@ typename Inspector::result_type inspect(Inspector& f, food_reanalysis& x) {
 template<class Inspector>
 typename Inspector::result_type inspect(Inspector& f, photo_analysis& x) {
   return f(caf::meta::type_name("st::photo_analysis"), x.type, x.food, x.sleep,
-           x.rhr, x.hrv);
+           x.rhr, x.hrv, x.workout);
 }
 
 template<class Inspector>

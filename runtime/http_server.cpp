@@ -378,6 +378,7 @@ private:
     areq.content_type = std::string{req[http::field::content_type]};
     areq.authorization = std::string{req[http::field::authorization]};
     areq.accept = std::string{req[http::field::accept]};
+    areq.idempotency_key = std::string{req["Idempotency-Key"]};
     areq.client_ip =
       client_address(cfg.policies, peer_, req["X-Forwarded-For"]);
     areq.request_id = meta.request_id;

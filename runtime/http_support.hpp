@@ -51,6 +51,8 @@ struct api_request {
   /// sends (docs/app-versions.md): where the two apps mean different
   /// things by the same request, this says which one asks.
   bool newer_app = false;
+  /// `Idempotency-Key` (empty: none).
+  std::string idempotency_key;
   /// The Bearer token, verified once by the HTTP front.
   bearer_check caller;
 };

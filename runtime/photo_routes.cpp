@@ -142,7 +142,7 @@ void add_photo_routes(router& r, const api_context& ctx) {
         ctx, ctx.ai_request_timeout, user,
         answer<photo_analysis>(reply, photo_analysis_json), atom::analyze_v,
         photo_upload{form.image, normalize_meal_type(form.meal_type),
-                     save.value_or(true), req.language});
+                     save.value_or(true), req.newer_app, req.language});
     },
     [](const api_request& req, std::vector<validation_error>& errors) {
       (void)query_bool(parse_query(req.query), "save", true, errors);

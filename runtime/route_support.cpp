@@ -2,6 +2,7 @@
 
 #include "config/defaults.hpp"
 #include "protocols/http/user_json.hpp"
+#include "runtime/idempotency.hpp"
 
 #include "util/dates.hpp"
 
@@ -35,8 +36,17 @@ void user_route(router& r, http::verb method, const char* path,
         if (auto fault = syntax_fault(req.body))
           return reply(unprocessable({json_invalid(*fault)}));
       // The account itself is checked by the user's actor.
-      if (auto id = caller_of(req, reply))
-        handle(ctx, req, *id, std::move(reply));
+      auto id = caller_of(req, reply);
+      if (!id)
+        return;
+      if (method != http::verb::post || req.idempotency_key.empty())
+        return handle(ctx, req, *id, std::move(reply));
+      // Kept alive until the claim is answered.
+      auto kept = std::make_shared<api_request>(req);
+      run_once(ctx, *kept, *id, std::move(reply),
+               [ctx, handle, kept, user = *id](responder r) {
+                 handle(ctx, *kept, user, std::move(r));
+               });
     },
     kind);
 }

@@ -801,6 +801,33 @@ std::string photo_analysis_json(const photo_analysis& x) {
     payload = food_analysis_json(x.food);
   } else if (x.type == "sleep") {
     payload = sleep_record_json(x.sleep);
+  } else if (x.type == "workout") {
+    auto& o = x.workout;
+    payload = render([&](json_writer& w) {
+      w.StartObject();
+      for (auto& [k, v] :
+           {std::pair<const char*, const opt_string*>{"name", &o.name},
+            {"date", &o.date},
+            {"sport_type", &o.sport_type}}) {
+        w.Key(k);
+        write(w, *v);
+      }
+      w.Key("duration_sec");
+      write(w, o.duration_sec);
+      w.Key("distance_m");
+      write(w, o.distance_m);
+      w.Key("calories");
+      write(w, o.calories);
+      w.Key("avg_hr");
+      write(w, o.avg_hr);
+      w.Key("max_hr");
+      write(w, o.max_hr);
+      w.Key("tss");
+      write(w, o.tss);
+      w.Key("notes");
+      write(w, o.notes);
+      w.EndObject();
+    });
   } else {
     payload = render([&](json_writer& w) {
       w.StartObject();

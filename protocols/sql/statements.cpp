@@ -184,6 +184,26 @@ const std::vector<statement_def>& statement_catalog() {
      "OR $10 IS NOT NULL OR $11 IS NOT NULL OR $12::boolean OR $14::boolean "
      "OR $16::boolean "
      "THEN now() ELSE athlete_profiles.updated_at END"},
+    // Idempotent POSTs: answers older than a day go; $1 user, $2 key, $3
+    // the request's hash: claimed (a row answered) unless known; the
+    // stored request; its answer ($3 status, $4 type, $5 body); a claim
+    // given up (the answer was not kept).
+    {stmt::idempotency_purge, "idempotency_purge",
+     "DELETE FROM idempotent_requests WHERE created_at < now() - interval "
+     "'24 hours'"},
+    {stmt::idempotency_claim, "idempotency_claim",
+     "INSERT INTO idempotent_requests (user_id, key, request_hash) VALUES "
+     "($1::integer, $2, $3) ON CONFLICT (user_id, key) DO NOTHING "
+     "RETURNING 1"},
+    {stmt::idempotency_read, "idempotency_read",
+     "SELECT request_hash, status, content_type, body FROM "
+     "idempotent_requests WHERE user_id = $1::integer AND key = $2"},
+    {stmt::idempotency_store, "idempotency_store",
+     "UPDATE idempotent_requests SET status = $3::smallint, content_type = "
+     "$4, body = $5 WHERE user_id = $1::integer AND key = $2"},
+    {stmt::idempotency_release, "idempotency_release",
+     "DELETE FROM idempotent_requests WHERE user_id = $1::integer AND key = "
+     "$2 AND status IS NULL"},
     // $1 user, $2 the athlete's date, $3 'photo' or 'chat', $4 the day's
     // limit: one more of that kind, only while below the limit (no row
     // answered = refused). The reference's table, on the athlete's day.

@@ -98,7 +98,7 @@ std::string reference_order_kept(const std::string& dsn) {
 }
 
 /// The catalog lines of this service's additions to the reference
-/// (cpp-013 … cpp-017).
+/// (cpp-013 … cpp-019).
 const std::set<std::string>& additions() {
   static const std::set<std::string> result{
     "column refresh_token_chains token_hash character varying(64) NOT NULL "
@@ -236,6 +236,28 @@ const std::set<std::string>& additions() {
     "index daily_decisions uq_daily_decisions_slot CREATE UNIQUE INDEX "
     "uq_daily_decisions_slot ON public.daily_decisions USING btree "
     "(user_id, date, slot)",
+    // cpp-019
+    "column idempotent_requests user_id integer NOT NULL default=",
+    "column idempotent_requests key character varying(255) NOT NULL "
+    "default=",
+    "column idempotent_requests request_hash character varying(64) NOT "
+    "NULL default=",
+    "column idempotent_requests status smallint default=",
+    "column idempotent_requests content_type character varying(128) "
+    "default=",
+    "column idempotent_requests body text default=",
+    "column idempotent_requests created_at timestamp with time zone NOT "
+    "NULL default=now()",
+    "constraint idempotent_requests idempotent_requests_pkey PRIMARY KEY "
+    "(user_id, key)",
+    "constraint idempotent_requests idempotent_requests_user_id_fkey "
+    "FOREIGN KEY (user_id) REFERENCES users(id) ON DELETE CASCADE",
+    "index idempotent_requests idempotent_requests_pkey CREATE UNIQUE "
+    "INDEX idempotent_requests_pkey ON public.idempotent_requests USING "
+    "btree (user_id, key)",
+    "index idempotent_requests ix_idempotent_requests_created_at CREATE "
+    "INDEX ix_idempotent_requests_created_at ON public.idempotent_requests "
+    "USING btree (created_at)",
   };
   return result;
 }

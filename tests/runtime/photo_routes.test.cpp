@@ -433,3 +433,42 @@ TEST_CASE_METHOD(photo_fixture,
   auto next = client.request("GET", "/health");
   CHECK(next.status == 200);
 }
+
+TEST_CASE_METHOD(photo_fixture,
+                 "photo/analyze: the newer app's fourth kind, a workout "
+                 "screenshot, read and never stored, the older app is not "
+                 "offered it") {
+  auto a = sign_up("workout-photo@example.com");
+  auto jpeg = encode(photo_like(320, 240), ".jpg");
+  fake.script(R"([
+    {"text": "{\"type\": \"workout\", \"workout\": {\"name\": \"Morning Run\", \"date\": \"2026-03-14\", \"sport_type\": \"Run\", \"duration_sec\": 3120, \"distance_m\": 10020.0, \"calories\": 640, \"avg_hr\": 151, \"max_hr\": 999, \"tss\": 68, \"notes\": \"Treadmill\"}}"},
+    {"text": "{\"type\": \"selfie\"}"}
+  ])");
+  auto read = upload(a, "/api/v1/photo/analyze", jpeg, {}, "image/jpeg", "en");
+  REQUIRE(read.status == 200);
+  CHECK(
+    read.body ==
+    R"({"type":"workout","workout":{"name":"Morning Run","date":"2026-03-14",)"
+    R"("sport_type":"Run","duration_sec":3120,"distance_m":10020.0,)"
+    R"("calories":640.0,"avg_hr":151,"max_hr":null,"tss":68,)"
+    R"("notes":"Treadmill"}})");
+  CHECK(db.query("SELECT (SELECT count(*) FROM workouts) + (SELECT count(*) "
+                 "FROM food_log) + (SELECT count(*) FROM wellness_cache)") ==
+        std::vector<std::vector<std::string>>{{"0"}});
+  auto unknown =
+    upload(a, "/api/v1/photo/analyze", jpeg, {}, "image/jpeg", "en");
+  CHECK(unknown.status == 422);
+  CHECK(
+    unknown.body ==
+    R"({"detail":"Could not parse analysis result. Please try another photo."})");
+  // The older app: three kinds offered, the prompt never mentions workouts.
+  auto older = upload(a, "/api/v1/photo/analyze", jpeg);
+  CHECK(older.status == 200);
+  auto stats = fake_stats();
+  auto calls = stats["calls"].GetArray();
+  REQUIRE(calls.Size() == 3);
+  CHECK(std::string{calls[0]["system"].GetString()}.find("\"workout\"") !=
+        std::string::npos);
+  CHECK(std::string{calls[2]["system"].GetString()}.find("workout") ==
+        std::string::npos);
+}

@@ -691,3 +691,62 @@ TEST_CASE("idle user actors passivate and come back with all data") {
       .body.find(R"("rhr":48.0)") != std::string::npos);
   CHECK(actors() == 1);
 }
+
+TEST_CASE_METHOD(data_fixture,
+                 "repeated POSTs: an Idempotency-Key gives the first answer "
+                 "again for a day, and a byte-identical food entry within "
+                 "seconds is stored once") {
+  auto a = sign_up("replay@example.com");
+  auto food = [](const std::string& name) {
+    return R"({"name":")" + name +
+           R"(","portion_grams":100,"calories":90,"protein_g":3,)"
+           R"("fat_g":1,"carbs_g":17,"date":"2026-03-01"})";
+  };
+  auto keyed = [&](const std::string& key, const std::string& body) {
+    return http_call(
+      server.port(), "POST", "/api/v1/nutrition/entries", body,
+      {{"Authorization", "Bearer " + a.token}, {"Idempotency-Key", key}});
+  };
+  auto rows = [&] {
+    return db.query("SELECT count(*) FROM food_log")[0][0];
+  };
+  auto first = keyed("queue-7f3a", food("Apple"));
+  REQUIRE(first.status == 200);
+  CHECK(first.header("idempotent-replayed").empty());
+  auto again = keyed("queue-7f3a", food("Apple"));
+  CHECK(again.status == 200);
+  CHECK(again.body == first.body);
+  CHECK(again.header("idempotent-replayed") == "true");
+  CHECK(rows() == "1");
+  // The key on another request is refused; a bad key too.
+  auto other = keyed("queue-7f3a", food("Pear"));
+  CHECK(other.status == 422);
+  CHECK(other.body ==
+        R"({"detail":"This Idempotency-Key was used for another request."})");
+  CHECK(keyed("has space", food("Pear")).status == 400);
+  CHECK(keyed(std::string(256, 'k'), food("Pear")).status == 400);
+  // An answer that was a refusal is kept too (the same request, the same
+  // answer).
+  auto bad = keyed("queue-bad", R"({"name":""})");
+  CHECK(bad.status == 422);
+  CHECK(keyed("queue-bad", R"({"name":""})").body == bad.body);
+  // Another athlete's key space is their own.
+  auto b = sign_up("replay-other@example.com");
+  auto theirs =
+    http_call(server.port(), "POST", "/api/v1/nutrition/entries", food("Apple"),
+              {{"Authorization", "Bearer " + b.token},
+               {"Idempotency-Key", "queue-7f3a"}});
+  CHECK(theirs.status == 200);
+  CHECK(theirs.header("idempotent-replayed").empty());
+  CHECK(rows() == "2");
+  // Without a key: the same entry again within seconds is the first one.
+  auto plain = call(a, "POST", "/api/v1/nutrition/entries", food("Banana"));
+  auto replay = call(a, "POST", "/api/v1/nutrition/entries", food("Banana"));
+  CHECK(replay.body == plain.body);
+  CHECK(rows() == "3");
+  call(a, "POST", "/api/v1/nutrition/entries", food("Kiwi"));
+  CHECK(rows() == "4");
+  // Kept in the database: a day.
+  CHECK(db.query("SELECT count(*) FROM idempotent_requests WHERE status IS "
+                 "NOT NULL") == std::vector<std::vector<std::string>>{{"3"}});
+}
