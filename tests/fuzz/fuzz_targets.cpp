@@ -17,6 +17,7 @@
 #include "media/image.hpp"
 #include "protocols/intervals.hpp"
 #include "domain/photo_ai.hpp"
+#include "domain/sleep_night.hpp"
 #include "protocols/strava.hpp"
 #include "util/text.hpp"
 #include "protocols/tokens.hpp"
@@ -62,6 +63,13 @@ void json_bodies(std::string_view in) {
   (void)parse_credentials(body, credential_rules::registration, errors);
   (void)parse_credentials(body, credential_rules::login, errors);
   (void)parse_refresh_token(body, errors);
+  bool portion_given = false;
+  (void)parse_meal_text(body, errors, portion_given);
+  (void)parse_meal_text_entry(body, errors);
+  // A stored sleep reading (the same bytes) read for its night.
+  auto night = night_of(body, 20'000);
+  if (night.day < -1'000'000 || night.day > 3'000'000)
+    std::abort();
   // A 422 body is always valid JSON.
   auto rendered = validation_json(errors);
   rapidjson::Document doc;
@@ -221,6 +229,7 @@ void gemini(std::string_view in) {
   (void)parse_model_json(in, doc);
   (void)read_meal(in);
   (void)read_photo(in);
+  (void)read_photo(in, true);
   (void)read_sleep(in);
 }
 
