@@ -11,12 +11,8 @@ limit=50
 latency_ms=50
 sql() { psql -h 127.0.0.1 -p "$BENCH_PG_PORT" -U postgres -d bench -tAqc "$1"; }
 
-fake_log="$BENCH_PG_DIR/gemini.log"
-/usr/bin/python3 tests/fakes/gemini_fake.py --port 0 >"$fake_log" 2>&1 &
-fake_pid=$!
-trap 'kill $fake_pid 2>/dev/null; bench_cleanup' EXIT
-until grep -q listening "$fake_log"; do sleep 0.05; done
-fake_url=$(sed -n 's/listening on //p' "$fake_log")
+bench_start_fake_gemini
+fake_url=$BENCH_GEMINI_URL
 curl -sf -XPOST "$fake_url/_fake/default" -d "{\"delay_ms\": $latency_ms}" >/dev/null
 
 build/release/smart-trainer migrate >/dev/null

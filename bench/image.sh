@@ -12,15 +12,10 @@ port=18083
 BUILD_TARGETS="bench_image" build_project build/release Release >/dev/null
 build/release/bench/bench_image 15
 
-fake_log=$(mktemp /tmp/bench-gemini.XXXXXX)
-/usr/bin/python3 tests/fakes/gemini_fake.py >"$fake_log" 2>&1 &
-fake_pid=$!
-trap 'kill $fake_pid 2>/dev/null; bench_cleanup' EXIT
-until grep -q listening "$fake_log"; do sleep 0.05; done
-fake_port=$(sed -E 's/.*127.0.0.1:([0-9]+).*/\1/' "$fake_log" | head -1)
+bench_start_fake_gemini
 bench_start_server $port RATE_LIMIT_PER_MINUTE=100000000 ADMIN_TOKEN=adm \
   GOOGLE_GEMINI_API_KEY=test-gemini-key \
-  GEMINI_API_BASE_URL="http://127.0.0.1:$fake_port/v1beta" GEMINI_MAX_CONCURRENCY=16
+  GEMINI_API_BASE_URL="$BENCH_GEMINI_URL/v1beta" GEMINI_MAX_CONCURRENCY=16
 photo=$(mktemp /tmp/bench-photo.XXXXXX.jpg)
 build/release/bench/bench_image --write "$photo"
 register() {
@@ -53,7 +48,7 @@ print("%.1f" % sorted(times)[4])
 PY
 )
 server_env=(RATE_LIMIT_PER_MINUTE=100000000 ADMIN_TOKEN=adm GOOGLE_GEMINI_API_KEY=test-gemini-key
-  GEMINI_API_BASE_URL="http://127.0.0.1:$fake_port/v1beta" GEMINI_MAX_CONCURRENCY=16)
+  GEMINI_API_BASE_URL="$BENCH_GEMINI_URL/v1beta" GEMINI_MAX_CONCURRENCY=16)
 echo "one $(stat -c %s "$photo") B 12 MP JPEG through POST /api/v1/photo/analyze?save=false (median of 15, fake model); Pillow's conversion alone: ${pillow_ms} ms"
 for bin in ${PREV_BIN:+"$PREV_BIN"} build/release/smart-trainer; do
   kill -TERM "$BENCH_SERVER_PID" && wait "$BENCH_SERVER_PID" || true
@@ -90,4 +85,4 @@ wait "${uploaders[@]}"
 uploads=$(cat "$done_dir"/* | paste -sd+ | bc)
 echo "8 clients uploading a $(stat -c %s "$photo") B 12 MP JPEG for $((secs + 3)) s: $uploads analysed ($(echo "scale=1; $uploads / ($secs + 3)" | bc)/s)"
 echo "GET /health meanwhile (wrk -t1 -c4, ${secs}s): ${h_rps} req/s, p99 ${h_p99}"
-rm -rf "$photo" "$done_dir" "$fake_log"
+rm -rf "$photo" "$done_dir"

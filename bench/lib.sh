@@ -48,6 +48,17 @@ bench_start_server() {
   BENCH_READY_MS=$(((t1 - t0) / 1000000))
 }
 
+# bench_start_fake_gemini: the fake Gemini (tests/fakes) on a free port,
+# stopped with the rest; sets BENCH_GEMINI_URL (its root, without /v1beta).
+bench_start_fake_gemini() {
+  local log="$BENCH_PG_DIR/gemini.log"
+  /usr/bin/python3 tests/fakes/gemini_fake.py --port 0 >"$log" 2>&1 &
+  BENCH_GEMINI_PID=$!
+  trap 'kill $BENCH_GEMINI_PID 2>/dev/null; bench_cleanup' EXIT
+  until grep -q listening "$log"; do sleep 0.05; done
+  BENCH_GEMINI_URL=$(sed -n 's/listening on //p' "$log")
+}
+
 # bench_rss_kib PID: resident set size in KiB.
 bench_rss_kib() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
 

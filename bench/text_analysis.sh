@@ -8,15 +8,10 @@
 source "$(dirname "$0")/lib.sh"
 calls=${1:-200}
 port=18084
-fake_log=$(mktemp /tmp/bench-gemini.XXXXXX)
-/usr/bin/python3 tests/fakes/gemini_fake.py >"$fake_log" 2>&1 &
-fake_pid=$!
-trap 'kill $fake_pid 2>/dev/null; bench_cleanup' EXIT
-until grep -q listening "$fake_log"; do sleep 0.05; done
-fake_port=$(sed -E 's/.*127.0.0.1:([0-9]+).*/\1/' "$fake_log" | head -1)
+bench_start_fake_gemini
 bench_start_server $port RATE_LIMIT_PER_MINUTE=100000000 \
   GOOGLE_GEMINI_API_KEY=test-gemini-key \
-  GEMINI_API_BASE_URL="http://127.0.0.1:$fake_port/v1beta"
+  GEMINI_API_BASE_URL="$BENCH_GEMINI_URL/v1beta"
 token=$(curl -s -X POST "http://127.0.0.1:$port/api/v1/auth/register" \
   -H 'Content-Type: application/json' \
   -d '{"email":"bench-text@example.com","password":"password1"}' |
@@ -25,7 +20,7 @@ body='{"name":"Chicken curry with rice","portion_grams":400,"correction":"coconu
 # The request the server sends, captured from the fake, to ask it directly.
 curl -s -o /dev/null -X POST "http://127.0.0.1:$port/api/v1/nutrition/analyze-from-text" \
   -H "Authorization: Bearer $token" -H 'Content-Type: application/json' -d "$body"
-model=$(curl -s "http://127.0.0.1:$fake_port/_fake/stats" |
+model=$(curl -s "$BENCH_GEMINI_URL/_fake/stats" |
   python3 -c 'import json,sys; print(json.load(sys.stdin)["calls"][0]["model"])')
 direct=$(mktemp /tmp/bench-request.XXXXXX)
 python3 - "$direct" <<'PY'
@@ -45,11 +40,11 @@ median_ms() {
     curl -s -o /dev/null -w '%{time_total}\n' "$@" "$url"
   done | sort -n | awk '{t[NR]=$1} END {printf "%.2f", t[int((NR+1)/2)] * 1000}'
 }
-fake_ms=$(median_ms "http://127.0.0.1:$fake_port/v1beta/models/$model:generateContent" \
+fake_ms=$(median_ms "$BENCH_GEMINI_URL/v1beta/models/$model:generateContent" \
   -H 'x-goog-api-key: test-gemini-key' -H 'Content-Type: application/json' --data-binary "@$direct")
 server_ms=$(median_ms "http://127.0.0.1:$port/api/v1/nutrition/analyze-from-text" \
   -H "Authorization: Bearer $token" -H 'Content-Type: application/json' -d "$body")
-rm -f "$fake_log" "$direct"
+rm -f "$direct"
 echo "machine: $(nproc) cores; $calls calls one at a time, curl total time, median"
 echo "the fake Gemini asked directly:             $fake_ms ms"
 echo "POST /nutrition/analyze-from-text via us:  $server_ms ms"

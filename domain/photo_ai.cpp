@@ -1,6 +1,7 @@
 #include "domain/photo_ai.hpp"
 
 #include "protocols/http/user_json.hpp"
+#include "protocols/json_fields.hpp"
 #include "protocols/limits.hpp"
 
 #include <rapidjson/stringbuffer.h>
@@ -211,15 +212,8 @@ opt_string extended_nutrients_of(const rapidjson::Value& obj) {
 }
 
 /// A number, or a numeric string.
-std::optional<double> number_in(const rapidjson::Value& obj, const char* key) {
-  auto i = obj.FindMember(key);
-  if (i == obj.MemberEnd())
-    return std::nullopt;
-  if (i->value.IsNumber())
-    return i->value.GetDouble();
-  if (i->value.IsString())
-    return parse_finite(trim(i->value.GetString()));
-  return std::nullopt;
+opt_double number_in(const rapidjson::Value& obj, const char* key) {
+  return json_fields::number(json_fields::member(obj, key));
 }
 
 /// The food object of domain.md §9.2, clamped into the bounds of
@@ -260,11 +254,8 @@ model_reading<food_analysis> food_of(const rapidjson::Value& obj) {
 /// A workout screenshot's fields, each within its bounds or none.
 photo_workout workout_of(const rapidjson::Value& obj) {
   auto text = [&](const char* key, size_t cap) -> opt_string {
-    auto i = obj.FindMember(key);
-    if (i == obj.MemberEnd() || !i->value.IsString())
-      return caf::none;
-    auto x = utf8_prefix(sanitize_utf8(trim(i->value.GetString())), cap);
-    return x.empty() ? opt_string{} : opt_string{x};
+    auto x = json_fields::text_of(json_fields::member(obj, key), cap);
+    return x && !trim(*x).empty() ? opt_string{trim(*x)} : opt_string{};
   };
   auto number = [&](const char* key, double hi) -> opt_double {
     auto x = number_in(obj, key);

@@ -1,6 +1,7 @@
 #include "domain/sleep_night.hpp"
 
 #include "protocols/http/json.hpp"
+#include "protocols/json_fields.hpp"
 
 #include <cmath>
 #include <cstdio>
@@ -13,15 +14,7 @@ namespace st {
 namespace {
 
 opt_double number_of(const rapidjson::Value& obj, const char* key) {
-  auto i = obj.FindMember(key);
-  if (i == obj.MemberEnd())
-    return caf::none;
-  if (i->value.IsNumber())
-    return i->value.GetDouble();
-  if (i->value.IsString())
-    if (auto x = parse_finite(trim(i->value.GetString())))
-      return *x;
-  return caf::none;
+  return json_fields::number(json_fields::member(obj, key));
 }
 
 /// Hours from an hours key and a minutes key: hours with their minutes
