@@ -3,6 +3,7 @@
 #include "protocols/http/json.hpp"
 #include "protocols/json_fields.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -43,26 +44,27 @@ int64_t day_of(const rapidjson::Value& obj, int64_t today) {
     return today;
   auto text = trim(date->value.GetString());
   auto this_year = year_of(today);
-  auto day = parse_date(text.substr(0, 10));
-  if (!day) {
+  // Month and day: from an ISO date, else from D/M[/YYYY] read day first.
+  std::string month_day;
+  if (auto iso = parse_date(text.substr(0, 10))) {
+    month_day = format_date(*iso).substr(4);
+  } else {
+    std::replace(text.begin(), text.end(), '-', '/');
     int d = 0, m = 0, y = 0;
     char tail = 0;
     auto n = std::sscanf(text.c_str(), "%2d/%2d/%4d%c", &d, &m, &y, &tail);
-    if (n == 2 || n == 3) {
-      char iso[16];
-      std::snprintf(iso, sizeof(iso), "%04lld-%02d-%02d",
-                    static_cast<long long>(this_year), m, d);
-      day = parse_date(iso);
+    if ((n == 2 || n == 3) && d > 0 && m > 0) {
+      char buf[16];
+      std::snprintf(buf, sizeof(buf), "-%02d-%02d", m, d);
+      month_day = buf;
     }
   }
-  if (!day)
-    return today;
-  if (year_of(*day) != this_year) {
-    auto same =
-      parse_date(std::to_string(this_year) + format_date(*day).substr(4));
-    return same.value_or(today);
-  }
-  return *day;
+  // The year is this year's (a tracker's own is often wrong), or last
+  // year's when that would put the night in the future.
+  auto day = parse_date(std::to_string(this_year) + month_day);
+  if (day && *day > today + 1)
+    day = parse_date(std::to_string(this_year - 1) + month_day);
+  return day.value_or(today);
 }
 
 } // namespace

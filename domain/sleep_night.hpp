@@ -16,9 +16,10 @@ struct sleep_night {
   opt_double hrv;
 };
 
-/// Reads `extracted_data` (the stored JSON). The day: an ISO date as is, a
-/// `D/M[/YYYY]` day first, a year other than `today`'s made `today`'s (a
-/// tracker's own year is often wrong), anything else `today`. The sleep:
+/// Reads `extracted_data` (the stored JSON). The day: the month and day of
+/// an ISO date or of a `D/M[/YYYY]` (day first), in `today`'s year (a
+/// tracker's own year is often wrong), or last year's when that would be
+/// in the future; anything else `today`. The sleep:
 /// the actual sleep (hours, else minutes), else deep + light + REM when
 /// that is 1-10 h, else the total less the time awake, else the total
 /// (hours with their minutes, 7 h + 54 min = 7.9). RHR and HRV: numbers or
