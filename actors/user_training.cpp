@@ -246,23 +246,38 @@ caf::result<fitness> user_training_part::fitness_of(user_self self,
     });
 }
 
-caf::result<workout> user_training_part::import_fit(user_self self,
-                                                    fit_upload x) {
-  auto rp = self->make_response_promise<workout>();
-  auto until = self->state.until;
-  // Decoding and hashing run on the upload pool; the database part then
-  // holds the user's other requests (per-user arrival order of writes).
+namespace {
+
+/// Decodes and hashes `x` on the upload pool, then `k(file)`; a refusal
+/// there goes to `rp`.
+template<class Result, class K>
+caf::typed_response_promise<Result> decoded(user_self self, fit_upload x, K k) {
+  auto rp = self->make_response_promise<Result>();
   self
-    ->request(self->state.cfg->uploads, caf::infinite, atom::decode_v, until,
-              std::move(x))
+    ->request(self->state.cfg->uploads, caf::infinite, atom::decode_v,
+              self->state.until, std::move(x))
     .then(
       [=](fit_reading& file) mutable {
-        store_fit(self, std::move(file), until, rp);
+        k(std::move(file), rp);
       },
       [=](caf::error& err) mutable {
         rp.deliver(std::move(err));
       });
   return rp;
+}
+
+} // namespace
+
+caf::result<workout> user_training_part::import_fit(user_self self,
+                                                    fit_upload x) {
+  // The database part then holds the user's other requests (per-user
+  // arrival order of writes).
+  auto until = self->state.until;
+  return decoded<workout>(
+    self, std::move(x),
+    [=](fit_reading file, caf::typed_response_promise<workout> rp) {
+      store_fit(self, std::move(file), until, rp);
+    });
 }
 
 namespace {
@@ -303,31 +318,23 @@ caf::error unreadable_fit() {
 
 caf::result<fit_preview> user_training_part::preview_fit(user_self self,
                                                          fit_upload x) {
-  auto rp = self->make_response_promise<fit_preview>();
   auto until = self->state.until;
-  self
-    ->request(self->state.cfg->uploads, caf::infinite, atom::decode_v, until,
-              std::move(x))
-    .then(
-      [=](fit_reading& file) mutable {
-        if (!file.summary) {
-          rp.deliver(unreadable_fit());
-          return;
-        }
-        request_db(self, batch_of(fit_context(self->state, file.checksum)),
-                   until)
-          .then(
-            [=](db_reply& r) mutable {
-              rp.deliver(preview_of(file, r));
-            },
-            [=](caf::error& err) mutable {
-              rp.deliver(std::move(err));
-            });
-      },
-      [=](caf::error& err) mutable {
-        rp.deliver(std::move(err));
-      });
-  return rp;
+  return decoded<fit_preview>(
+    self, std::move(x),
+    [=](fit_reading file, caf::typed_response_promise<fit_preview> rp) mutable {
+      if (!file.summary) {
+        rp.deliver(unreadable_fit());
+        return;
+      }
+      request_db(self, batch_of(fit_context(self->state, file.checksum)), until)
+        .then(
+          [=](db_reply& r) mutable {
+            rp.deliver(preview_of(file, r));
+          },
+          [=](caf::error& err) mutable {
+            rp.deliver(std::move(err));
+          });
+    });
 }
 
 void user_training_part::store_fit(user_self self, fit_reading file,
