@@ -38,6 +38,22 @@ std::optional<int32_t> path_id(const api_request& req, const char* name,
   return static_cast<int32_t>(x);
 }
 
+/// DELETE of one of the user's rows by the id in `param`: 204, 404, 422.
+template<class Ref>
+void delete_by_id(router& r, const char* path, const char* param,
+                  const api_context& ctx) {
+  user_route(r, http::verb::delete_, path, ctx,
+             [param](const api_context& ctx, const api_request& req,
+                     int32_t user, responder reply) {
+               std::vector<validation_error> errors;
+               auto id = path_id(req, param, errors);
+               if (!id)
+                 return reply(unprocessable(errors));
+               ask_user<bool>(ctx, user, answer_no_content<bool>(reply),
+                              atom::del_v, Ref{*id});
+             });
+}
+
 /// The `.fit` file of a FIT upload's form, or none when `reply` was given
 /// the refusal.
 std::optional<fit_upload> fit_file_of(const api_request& req,
@@ -276,17 +292,8 @@ void add_sleep_routes(router& r, const api_context& ctx) {
                    }),
                  atom::get_v, query);
              });
-  user_route(r, http::verb::delete_,
-             "/api/v1/photo/sleep-extractions/{extraction_id}", ctx,
-             [](const api_context& ctx, const api_request& req, int32_t user,
-                responder reply) {
-               std::vector<validation_error> errors;
-               auto id = path_id(req, "extraction_id", errors);
-               if (!id)
-                 return reply(unprocessable(errors));
-               ask_user<bool>(ctx, user, answer_no_content<bool>(reply),
-                              atom::del_v, sleep_ref{*id});
-             });
+  delete_by_id<sleep_ref>(r, "/api/v1/photo/sleep-extractions/{extraction_id}",
+                          "extraction_id", ctx);
 }
 
 void add_wellness_routes(router& r, const api_context& ctx) {
@@ -390,16 +397,8 @@ void add_workout_routes(router& r, const api_context& ctx) {
                                  answer<workout>(reply, workout_json),
                                  atom::patch_v, workout_ref{*id}, *x);
              });
-  user_route(r, http::verb::delete_, "/api/v1/workouts/{workout_id}", ctx,
-             [](const api_context& ctx, const api_request& req, int32_t user,
-                responder reply) {
-               std::vector<validation_error> errors;
-               auto id = path_id(req, "workout_id", errors);
-               if (!id)
-                 return reply(unprocessable(errors));
-               ask_user<bool>(ctx, user, answer_no_content<bool>(reply),
-                              atom::del_v, workout_ref{*id});
-             });
+  delete_by_id<workout_ref>(r, "/api/v1/workouts/{workout_id}", "workout_id",
+                            ctx);
   user_route(
     r, http::verb::post, "/api/v1/workouts/upload-fit", ctx,
     [](const api_context& ctx, const api_request& req, int32_t user,
