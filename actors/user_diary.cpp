@@ -77,8 +77,9 @@ caf::result<bool> user_diary_part::delete_sleep(user_self self, sleep_ref x) {
   auto until = self->state.until;
   auto id = param(int64_t{x.id});
   auto uid = self->state.uid();
-  // Read first (the day and the sleep it gave), then delete with them:
-  // both under the user's request order, one transaction each.
+  // Read first (the day and the sleep it gave), then delete with them.
+  // Both await their answer, so no other request of the user's comes in
+  // between (a FOR UPDATE would end with its own statement anyway).
   request_db(self, batch_of({statement_of(stmt::sleep_by_id, {id, uid})}),
              until)
     .await(

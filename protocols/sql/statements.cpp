@@ -370,11 +370,12 @@ const std::vector<statement_def>& statement_catalog() {
      "coalesce(EXCLUDED.hrv, wellness_cache.hrv)) SELECT id, "
      "extracted_data, " +
        iso("created_at") + " FROM reading"},
-    // $1 id, $2 user: the reading, locked for its deletion.
+    // $1 id, $2 user: the reading (read before its deletion; the user's
+    // actor holds the user's other requests meanwhile).
     {stmt::sleep_by_id, "sleep_by_id",
      "SELECT id, extracted_data, " + iso("created_at") +
        " FROM sleep_extractions WHERE id = $1::integer AND user_id = "
-       "$2::integer FOR UPDATE"},
+       "$2::integer"},
     // $1 id, $2 user; $3 its day and $4 its sleep (night_of): the day's
     // sleep goes too when this reading gave it.
     {stmt::sleep_delete, "sleep_delete",
