@@ -165,7 +165,7 @@ fitness completed_load(const athlete_day& x, const db_rows& tss) {
     auto ctl = *i->ctl;
     auto atl = i->atl.value_or(0);
     return fitness{true, round_to(ctl, 1), round_to(atl, 1),
-                   round_to(ctl - atl, 1), i->date};
+                   round_to(ctl - atl, 1), i->date, caf::none};
   }
   std::vector<std::pair<int64_t, double>> daily;
   for (auto& row : tss.rows)

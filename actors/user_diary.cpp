@@ -35,7 +35,8 @@ food_entry user_diary_part::food_of(const std::vector<db_value>& r) {
 }
 
 sleep_record user_diary_part::sleep_of(const std::vector<db_value>& r) {
-  return sleep_record{static_cast<int32_t>(*integer(r[0])), *r[1], *r[2]};
+  return sleep_record{static_cast<int32_t>(*integer(r[0])), *r[1], *r[2],
+                      caf::none};
 }
 
 db_statement user_diary_part::insert_food(const user_state& st, food_entry x,

@@ -6,6 +6,7 @@
 #include "protocols/tokens.hpp"
 
 #include "domain/training_load.hpp"
+#include "domain/workout_match.hpp"
 #include "util/dates.hpp"
 
 namespace st {
@@ -26,7 +27,9 @@ workout user_training_part::workout_of(const std::vector<db_value>& r) {
                  num(r[5]),
                  num(r[6]),
                  *r[7],
-                 text(r[8])};
+                 text(r[8]),
+                 text(r[9]),
+                 text(r[10])};
 }
 
 namespace {
@@ -37,7 +40,7 @@ caf::error workout_not_found() {
 
 std::string list_key(const list_query& q) {
   return q.from + "|" + q.to + "|" + std::to_string(q.limit) + "|" +
-         std::to_string(q.offset);
+         std::to_string(q.offset) + (q.details ? "|details" : "");
 }
 
 size_t text_bytes(const opt_string& x) {
@@ -57,7 +60,8 @@ size_t approx_bytes(const workout_page& x) {
   size_t result = sizeof(x) + x.items.capacity() * sizeof(workout);
   for (auto& w : x.items)
     result += w.start_date.capacity() + w.source.capacity() +
-              text_bytes(w.name) + text_bytes(w.type) + text_bytes(w.notes);
+              text_bytes(w.name) + text_bytes(w.type) + text_bytes(w.notes) +
+              text_bytes(w.raw_json) + text_bytes(w.fit_checksum);
   return 2 * result;
 }
 
@@ -132,19 +136,105 @@ caf::result<page_ptr<wellness_day>> user_training_part::wellness(user_self self,
     });
 }
 
+namespace {
+
+template<class T>
+std::optional<double> measure(const caf::optional<T>& x) {
+  if (x)
+    return static_cast<double>(*x);
+  return std::nullopt;
+}
+
+/// A workout about to be stored (typed in, or a FIT file's): inserted, or
+/// merged into the same workout stored before (http-api-head.md §3.7).
+struct arriving_workout {
+  workout_input values;
+  workout_origin origin = workout_origin::manual;
+  opt_string checksum;
+  opt_string raw_json;
+
+  workout_measures measures() const {
+    return {*parse_unix(*values.start_date), measure(values.duration_sec),
+            measure(values.tss), measure(values.distance_m)};
+  }
+
+  const char* source() const {
+    return origin == workout_origin::fit ? "fit" : "manual";
+  }
+};
+
+/// The statement listing the merge candidates of a workout starting at
+/// `start_unix`, written `offset_sec` ahead of UTC.
+db_statement candidates_of(const user_state& st, int64_t start_unix,
+                           int64_t offset_sec) {
+  auto day = match_day(start_unix, offset_sec);
+  return statement_of(stmt::workout_candidates,
+                      {st.uid(), param(day.first), param(day.second)});
+}
+
+/// The rows of a `workout_candidates` result.
+std::vector<stored_workout> candidates_in(const db_rows& r) {
+  std::vector<stored_workout> result;
+  for (auto& row : r.rows)
+    result.push_back({static_cast<int32_t>(*integer(row[0])),
+                      {*integer(row[1]), measure(num(row[2])),
+                       measure(num(row[3])), measure(num(row[4]))},
+                      static_cast<workout_origin>(*integer(row[5]))});
+  return result;
+}
+
+/// Inserts `x`, or merges it into its duplicate among `candidates`.
+void merge_or_insert(user_self self, const arriving_workout& x,
+                     const std::vector<stored_workout>& candidates,
+                     deadline until, caf::typed_response_promise<workout> rp) {
+  auto& v = x.values;
+  auto* same = duplicate_of(x.measures(), candidates);
+  db_statement write =
+    same == nullptr
+      ? statement_of(stmt::workout_insert,
+                     {self->state.uid(), v.start_date, v.name, v.type,
+                      param(v.duration_sec), param(v.distance_m), param(v.tss),
+                      v.notes, std::string{x.source()}, x.checksum, x.raw_json})
+      : statement_of(stmt::workout_merge,
+                     {param(int64_t{same->id}), self->state.uid(),
+                      flag(fills_nulls_only(same->origin, x.origin)), v.name,
+                      v.type, param(v.duration_sec), param(v.distance_m),
+                      param(v.tss), v.notes, std::string{x.source()},
+                      x.checksum, x.raw_json});
+  self->state.rows_changed(user_table::workouts);
+  bool merged = same != nullptr;
+  request_db(self, batch_of({std::move(write)}), until)
+    .await(
+      [=](db_reply& r) mutable {
+        auto result = user_training_part::workout_of(*first_row(r));
+        result.merged = merged;
+        rp.deliver(std::move(result));
+      },
+      [=](caf::error& err) mutable {
+        rp.deliver(std::move(err));
+      });
+}
+
+} // namespace
+
 caf::result<workout> user_training_part::add_workout(user_self self,
                                                      workout_input x) {
-  self->state.rows_changed(user_table::workouts);
-  return run<workout>(
-    self,
-    batch_of(
-      {statement_of(stmt::workout_insert,
-                    {self->state.uid(), x.start_date, x.name, x.type,
-                     param(x.duration_sec), param(x.distance_m), param(x.tss),
-                     x.notes, std::string{"manual"}, caf::none, caf::none})}),
-    [](db_reply& r) -> caf::expected<workout> {
-      return workout_of(*first_row(r));
-    });
+  auto rp = self->make_response_promise<workout>();
+  auto until = self->state.until;
+  arriving_workout arrival{std::move(x), workout_origin::manual, caf::none,
+                           caf::none};
+  // Awaited: a second copy sent at once must see this one stored.
+  auto candidates = candidates_of(self->state, arrival.measures().start_unix,
+                                  arrival.values.start_offset_sec);
+  request_db(self, batch_of({std::move(candidates)}), until)
+    .await(
+      [=](db_reply& r) mutable {
+        merge_or_insert(self, arrival, candidates_in(r.results[0]), until, rp);
+      },
+      [=](caf::error& err) mutable {
+        rp.deliver(std::move(err));
+      });
+  return rp;
 }
 
 caf::result<workout> user_training_part::patch_workout(user_self self,
@@ -186,8 +276,8 @@ caf::result<page_ptr<workout>> user_training_part::workouts(user_self self,
     return *cached;
   return run<page_ptr<workout>>(
     self,
-    batch_of(
-      {statement_of(stmt::workout_range, {self->state.uid(), q.from, q.to})}),
+    batch_of({statement_of(stmt::workout_range, {self->state.uid(), q.from,
+                                                 q.to, flag(q.details)})}),
     [=](db_reply& r) -> caf::expected<page_ptr<workout>> {
       std::vector<workout> all;
       for (auto& row : r.results[0].rows)
@@ -212,13 +302,22 @@ caf::result<fitness> user_training_part::fitness_of(user_self self,
                                                     fitness_query q) {
   if (q.today.empty())
     q.today = format_date(self->state.today());
+  // Kept in the dated form; the older app's `date` is the figures' own day.
+  auto shown = [dated = q.dated](fitness x) {
+    if (!dated && x.data_as_of)
+      x.date = *x.data_as_of;
+    if (!dated)
+      x.data_as_of = caf::none;
+    return x;
+  };
   if (load && load->date == q.today)
-    return *load;
+    return shown(*load);
+  auto uid = self->state.uid();
   return run<fitness>(
     self,
-    batch_of({statement_of(stmt::intervals_linked, {self->state.uid()}),
-              statement_of(stmt::latest_intervals_load, {self->state.uid()}),
-              statement_of(stmt::daily_tss, {self->state.uid(), q.today})}),
+    batch_of({statement_of(stmt::intervals_linked, {uid}),
+              statement_of(stmt::latest_intervals_load, {uid, q.today}),
+              statement_of(stmt::daily_tss, {uid, q.today})}),
     [=](db_reply& r) -> caf::expected<fitness> {
       fitness result;
       bool linked = *integer((*first_row(r, 0))[0]) > 0;
@@ -229,8 +328,14 @@ caf::result<fitness> user_training_part::fitness_of(user_self self,
         auto ctl = num(row[1]).value_or(0);
         auto atl = num(row[2]).value_or(0);
         auto tsb = num(row[3]);
-        result = fitness{true, round_to(ctl, 1), round_to(atl, 1),
-                         round_to(tsb ? *tsb : ctl - atl, 1), *row[0]};
+        result = fitness{true,
+                         round_to(ctl, 1),
+                         round_to(atl, 1),
+                         round_to(tsb ? *tsb : ctl - atl, 1),
+                         q.today,
+                         caf::none};
+        if (*row[0] != q.today)
+          result.data_as_of = *row[0];
       } else {
         // Not linked, or linked but never synced: local workouts.
         std::vector<std::pair<int64_t, double>> daily;
@@ -239,10 +344,8 @@ caf::result<fitness> user_training_part::fitness_of(user_self self,
         result = compute_fitness(daily, *parse_date(q.today));
         result.date = q.today;
       }
-      auto& load = self->state.part<user_training_part>().load;
-      load = result;
-      load->date = q.today;
-      return result;
+      self->state.part<user_training_part>().load = result;
+      return shown(result);
     });
 }
 
@@ -340,7 +443,11 @@ caf::result<fit_preview> user_training_part::preview_fit(user_self self,
 void user_training_part::store_fit(user_self self, fit_reading file,
                                    deadline until,
                                    caf::typed_response_promise<workout> rp) {
-  request_db(self, batch_of(fit_context(self->state, file.checksum)), until)
+  auto statements = fit_context(self->state, file.checksum);
+  if (file.summary) // its duplicates: on its start's day (a FIT start is UTC)
+    statements.push_back(
+      candidates_of(self->state, file.summary->start_unix, 0));
+  request_db(self, batch_of(std::move(statements)), until)
     .await(
       [=](db_reply& r) mutable {
         if (first_row(r, 0) != nullptr) {
@@ -353,22 +460,16 @@ void user_training_part::store_fit(user_self self, fit_reading file,
           return;
         }
         auto x = preview_of(file, r);
-        self->state.rows_changed(user_table::workouts);
-        request_db(
-          self,
-          batch_of({statement_of(
-            stmt::workout_insert,
-            {self->state.uid(), x.start_date, x.name, x.name,
-             param(x.duration_sec), param(x.distance_m), param(x.tss),
-             caf::none, std::string{"fit"}, file.checksum, x.raw_json})}),
-          until)
-          .await(
-            [=](db_reply& inserted) mutable {
-              rp.deliver(workout_of(*first_row(inserted)));
-            },
-            [=](caf::error& err) mutable {
-              rp.deliver(std::move(err));
-            });
+        workout_input values;
+        values.start_date = x.start_date;
+        values.name = x.name;
+        values.type = x.name;
+        values.duration_sec = x.duration_sec;
+        values.distance_m = x.distance_m;
+        values.tss = x.tss;
+        arriving_workout arrival{std::move(values), workout_origin::fit,
+                                 file.checksum, x.raw_json};
+        merge_or_insert(self, arrival, candidates_in(r.results[2]), until, rp);
       },
       [=](caf::error& err) mutable {
         rp.deliver(std::move(err));

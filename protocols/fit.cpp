@@ -3,7 +3,9 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <algorithm>
 #include <array>
+#include <cmath>
 #include <vector>
 
 namespace st {
@@ -72,6 +74,47 @@ caf::optional<uint64_t> read_uint(std::string_view raw, bool big_endian) {
   return result;
 }
 
+/// The records' samples as they arrive: every one at least `gap` seconds
+/// after the last kept, the gap doubling (and every other sample dropped)
+/// whenever twice the wanted number are kept, so a long or hostile file
+/// costs bounded memory and the kept ones stay evenly spread.
+class sample_thinner {
+public:
+  void add(int64_t timestamp, const fit_sample& x) {
+    if (!kept_.empty() && timestamp < last_ + gap_)
+      return;
+    last_ = timestamp;
+    kept_.emplace_back(timestamp, x);
+    if (kept_.size() < 2 * max_fit_samples)
+      return;
+    for (size_t i = 0; i < kept_.size() / 2; ++i)
+      kept_[i] = kept_[2 * i];
+    kept_.resize(kept_.size() / 2);
+    last_ = kept_.back().first;
+    gap_ *= 2;
+  }
+
+  /// At most max_fit_samples, evenly picked, timed from `start`.
+  std::vector<fit_sample> take(int64_t start) {
+    std::vector<fit_sample> result;
+    if (kept_.empty())
+      return result;
+    start = std::min(start, kept_.front().first);
+    auto n = std::min(kept_.size(), max_fit_samples);
+    for (size_t i = 0; i < n; ++i) {
+      auto& [timestamp, sample] = kept_[i * kept_.size() / n];
+      result.push_back(sample);
+      result.back().elapsed_sec = timestamp - start;
+    }
+    return result;
+  }
+
+private:
+  std::vector<std::pair<int64_t, fit_sample>> kept_;
+  int64_t last_ = 0;
+  int64_t gap_ = min_sample_gap_sec;
+};
+
 /// The session fields of domain.md §7.1, and the fallbacks for the start.
 struct collector {
   fit_summary summary;
@@ -83,6 +126,27 @@ struct collector {
   caf::optional<int64_t> timer_ms;
   caf::optional<int64_t> activity_start;
   caf::optional<int64_t> first_record;
+  // The record message being read.
+  caf::optional<int64_t> record_time;
+  caf::optional<int64_t> record_speed;
+  caf::optional<int64_t> record_enhanced_speed;
+  fit_sample record;
+  sample_thinner samples;
+
+  void begin_record() {
+    record_time = record_speed = record_enhanced_speed = caf::none;
+    record = fit_sample{};
+  }
+
+  void end_record() {
+    if (!record_time)
+      return;
+    auto mm_per_s =
+      record_enhanced_speed ? record_enhanced_speed : record_speed;
+    if (mm_per_s)
+      record.speed = std::round(static_cast<double>(*mm_per_s) / 10.0) / 100.0;
+    samples.add(*record_time, record);
+  }
 
   void take(uint16_t global, uint8_t field, const caf::optional<uint64_t>& v) {
     if (!v)
@@ -138,8 +202,27 @@ struct collector {
         activity_start = x;
       break;
     case global_record:
-      if (field == field_timestamp && !first_record)
-        first_record = x;
+      switch (field) {
+      case field_timestamp:
+        if (!first_record)
+          first_record = x;
+        record_time = x;
+        break;
+      case 3:
+        record.heart_rate = x;
+        break;
+      case 6:
+        record_speed = x;
+        break;
+      case 7:
+        record.power = x;
+        break;
+      case 73:
+        record_enhanced_speed = x;
+        break;
+      default:
+        break;
+      }
       break;
     default:
       break;
@@ -231,6 +314,8 @@ std::variant<fit_summary, fit_error> decode_fit(std::string_view bytes) {
     auto& d = defs[compressed ? (header >> 5) & 0x03 : header & 0x0F];
     if (!d.defined)
       return fit_error{"data message without definition"};
+    if (d.global == global_record)
+      c.begin_record();
     if (compressed) {
       int64_t offset = header & 0x1F;
       last_timestamp += (offset - last_timestamp) & 0x1F;
@@ -248,9 +333,10 @@ std::variant<fit_summary, fit_error> decode_fit(std::string_view bytes) {
     if (pos + d.dev_bytes > end)
       return fit_error{"truncated developer fields"};
     pos += d.dev_bytes;
-    if (d.global == global_record)
+    if (d.global == global_record) {
       ++c.summary.num_records;
-    else if (d.global == global_lap)
+      c.end_record();
+    } else if (d.global == global_lap)
       ++c.summary.num_laps;
     else if (d.global == global_session)
       c.have_session = true;
@@ -266,6 +352,7 @@ std::variant<fit_summary, fit_error> decode_fit(std::string_view bytes) {
   c.summary.start_unix = *start + fit_epoch_unix;
   auto ms = c.elapsed_ms ? c.elapsed_ms : c.timer_ms;
   c.summary.duration_sec = ms ? *ms / 1000 : 0;
+  c.summary.series = c.samples.take(*start);
   return c.summary;
 }
 
@@ -290,6 +377,24 @@ std::string fit_raw_json(const fit_summary& x) {
     w.String(x.sport->c_str());
   else
     w.Null();
+  if (!x.series.empty()) {
+    w.Key("series");
+    w.StartArray();
+    for (auto& p : x.series) {
+      w.StartObject();
+      w.Key("elapsed_sec");
+      w.Int64(p.elapsed_sec);
+      field("power", p.power);
+      w.Key("speed");
+      if (p.speed)
+        w.Double(*p.speed);
+      else
+        w.Null();
+      field("heart_rate", p.heart_rate);
+      w.EndObject();
+    }
+    w.EndArray();
+  }
   w.EndObject();
   return buf.GetString();
 }

@@ -6,8 +6,23 @@
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 namespace st {
+
+/// One point of an activity's series: the record at `elapsed_sec` after
+/// the start (speed in m/s).
+struct fit_sample {
+  int64_t elapsed_sec = 0;
+  caf::optional<int64_t> power;
+  caf::optional<double> speed;
+  caf::optional<int64_t> heart_rate;
+};
+
+/// At most this many samples, at least `min_sample_gap_sec` apart
+/// (http-api-head.md §3.7).
+constexpr size_t max_fit_samples = 3600;
+constexpr int64_t min_sample_gap_sec = 2;
 
 /// What the FIT import needs from an activity file (domain.md §7.1).
 struct fit_summary {
@@ -22,6 +37,8 @@ struct fit_summary {
   caf::optional<std::string> sport; ///< enum name ("running"), else number
   uint64_t num_records = 0;
   uint64_t num_laps = 0;
+  /// The records thinned evenly to max_fit_samples.
+  std::vector<fit_sample> series;
 };
 
 /// Why a file was refused (for logs; clients get one fixed detail).
@@ -32,12 +49,14 @@ struct fit_error {
 /// Decodes the FIT binary protocol: file header (12 or 14 bytes, header
 /// CRC checked when present), definition and data messages, compressed
 /// timestamp headers, developer fields (skipped), and the file CRC. Reads
-/// file_id, session, lap, activity and record messages. Never throws; any
+/// file_id, session, lap, activity and record messages (the series from
+/// the records' timestamp, heart rate, speed and power). Never throws; any
 /// malformed or truncated input is a fit_error.
 [[nodiscard]] std::variant<fit_summary, fit_error>
 decode_fit(std::string_view bytes);
 
-/// The `raw` JSON stored with an imported workout (domain.md §7.1).
+/// The `raw` JSON stored with an imported workout (domain.md §7.1), with
+/// its `series` when the file has records.
 [[nodiscard]] std::string fit_raw_json(const fit_summary& x);
 
 /// The FIT CRC-16 of `bytes`, continuing from `crc`.

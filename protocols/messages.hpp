@@ -288,6 +288,8 @@ struct list_query {
   int64_t limit = -1;
   int64_t offset = 0;
   int64_t days = 0;
+  /// Items in the newer app's detail (a workout's `raw`, `fit_checksum`).
+  bool details = false;
 };
 
 /// A workouts row as the API shows it.
@@ -301,12 +303,19 @@ struct workout {
   opt_double tss;
   std::string source;
   opt_string notes;
+  opt_string raw_json; ///< upstream or FIT detail, JSON text
+  opt_string fit_checksum;
+  /// A create that merged into this existing workout (answered 200).
+  bool merged = false;
 };
 
 /// Create (start_date required) or patch (none = unchanged) a workout;
 /// `start_date` is already normalised to a UTC ISO timestamp.
 struct workout_input {
   opt_string start_date;
+  /// The UTC offset `start_date` was written in: its calendar day is where
+  /// a duplicate is looked for.
+  int32_t start_offset_sec = 0;
   opt_string name;
   opt_string type;
   opt_int duration_sec;
@@ -367,11 +376,16 @@ struct fitness {
   double atl = 0;
   double tsb = 0;
   std::string date;
+  /// The day of Intervals.icu's figures when they are not `date`'s.
+  opt_string data_as_of;
 };
 
 /// Asks for the fitness figures as of `today`; empty = the user's today.
 struct fitness_query {
   std::string today;
+  /// The newer app named the day: `date` is that day, with `data_as_of`
+  /// (else `date` is the figures' own day, as the older app knows it).
+  bool dated = false;
 };
 
 /// An uploaded FIT file; the bytes travel shared, never copied per hop.
@@ -1091,19 +1105,21 @@ typename Inspector::result_type inspect(Inspector& f, wellness_input& x) {
 template<class Inspector>
 typename Inspector::result_type inspect(Inspector& f, list_query& x) {
   return f(caf::meta::type_name("st::list_query"), x.from, x.to, x.limit,
-           x.offset, x.days);
+           x.offset, x.days, x.details);
 }
 
 template<class Inspector>
 typename Inspector::result_type inspect(Inspector& f, workout& x) {
   return f(caf::meta::type_name("st::workout"), x.id, x.start_date, x.name,
-           x.type, x.duration_sec, x.distance_m, x.tss, x.source, x.notes);
+           x.type, x.duration_sec, x.distance_m, x.tss, x.source, x.notes,
+           x.raw_json, x.fit_checksum, x.merged);
 }
 
 template<class Inspector>
 typename Inspector::result_type inspect(Inspector& f, workout_input& x) {
-  return f(caf::meta::type_name("st::workout_input"), x.start_date, x.name,
-           x.type, x.duration_sec, x.distance_m, x.tss, x.notes);
+  return f(caf::meta::type_name("st::workout_input"), x.start_date,
+           x.start_offset_sec, x.name, x.type, x.duration_sec, x.distance_m,
+           x.tss, x.notes);
 }
 
 template<class Inspector>
@@ -1119,12 +1135,12 @@ typename Inspector::result_type inspect(Inspector& f, page<T>& x) {
 template<class Inspector>
 typename Inspector::result_type inspect(Inspector& f, fitness& x) {
   return f(caf::meta::type_name("st::fitness"), x.present, x.ctl, x.atl, x.tsb,
-           x.date);
+           x.date, x.data_as_of);
 }
 
 template<class Inspector>
 typename Inspector::result_type inspect(Inspector& f, fitness_query& x) {
-  return f(caf::meta::type_name("st::fitness_query"), x.today);
+  return f(caf::meta::type_name("st::fitness_query"), x.today, x.dated);
 }
 
 template<class Inspector>

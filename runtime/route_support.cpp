@@ -90,6 +90,7 @@ std::optional<list_query> date_window(const api_request& req, int64_t days,
   if (window->to)
     result.to = format_date(*window->to);
   result.days = days;
+  result.details = req.newer_app;
   if (limit || offset) {
     result.limit = limit.value_or(50);
     result.offset = offset.value_or(0);

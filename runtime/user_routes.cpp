@@ -361,6 +361,23 @@ void add_wellness_routes(router& r, const api_context& ctx) {
              });
 }
 
+/// Renders a workout in the object of the app that asked.
+std::function<std::string(const workout&)> workout_renderer(bool newer_app) {
+  return [newer_app](const workout& x) {
+    return workout_json(x, newer_app);
+  };
+}
+
+/// A created workout: 201, or 200 when it merged into one stored before
+/// (http-api-head.md §6 item 14: the caller can tell them apart).
+std::function<void(caf::expected<workout>)>
+answer_stored_workout(responder reply, bool newer_app) {
+  return [reply = std::move(reply), newer_app](caf::expected<workout> x) {
+    auto ok = x && x->merged ? status::ok : status::created;
+    answer<workout>(reply, workout_renderer(newer_app), ok)(std::move(x));
+  };
+}
+
 void add_workout_routes(router& r, const api_context& ctx) {
   window_route<page_ptr<workout>>(
     r, "/api/v1/workouts", ctx, 14, atom::workouts_v, [](responder reply) {
@@ -373,18 +390,48 @@ void add_workout_routes(router& r, const api_context& ctx) {
                auto x = parse_workout_input(req.body, true, errors);
                if (!x)
                  return reply(unprocessable(errors));
-               ask_user<workout>(
-                 ctx, user,
-                 answer<workout>(reply, workout_json, status::created),
-                 atom::add_v, *x);
+               ask_user<workout>(ctx, user,
+                                 answer_stored_workout(reply, req.newer_app),
+                                 atom::add_v, *x);
              });
-  user_route(r, http::verb::get, "/api/v1/workouts/fitness", ctx,
-             [](const api_context& ctx, const api_request&, int32_t user,
-                responder reply) {
-               ask_user<fitness>(ctx, user,
-                                 answer<fitness>(reply, fitness_json),
-                                 atom::get_v, fitness_query{});
-             });
+  // Figures change with every sync: never kept by a cache (§3.7.4).
+  user_route(
+    r, http::verb::get, "/api/v1/workouts/fitness", ctx,
+    [](const api_context& ctx, const api_request& req, int32_t user,
+       responder reply) {
+      auto no_store = [](api_response res) {
+        res.headers.emplace_back("Cache-Control", "no-store");
+        return res;
+      };
+      fitness_query q;
+      auto params = parse_query(req.query);
+      if (auto date = params.find("date"); date != params.end()) {
+        auto day = parse_date(date->second);
+        if (!day || date->second.size() != 10)
+          return reply(no_store(detail_response(
+            status::bad_request, "Invalid date format. Use YYYY-MM-DD.")));
+        auto utc_today = std::chrono::duration_cast<std::chrono::hours>(
+                           std::chrono::system_clock::now().time_since_epoch())
+                           .count() /
+                         24;
+        if (*day < utc_today - 1 || *day > utc_today + 1)
+          return reply(no_store(detail_response(
+            status::bad_request,
+            "Date must be within yesterday and tomorrow (server UTC).")));
+        q.today = format_date(*day);
+        q.dated = true;
+      }
+      ask_user<fitness>(
+        ctx, user,
+        [reply, no_store](caf::expected<fitness> x) {
+          if (!x)
+            return reply(no_store(error_response(x.error())));
+          reply.later([value = *x, no_store] {
+            return no_store(json_response(status::ok, fitness_json(value)));
+          });
+        },
+        atom::get_v, q);
+    });
   user_route(r, http::verb::patch, "/api/v1/workouts/{workout_id}", ctx,
              [](const api_context& ctx, const api_request& req, int32_t user,
                 responder reply) {
@@ -393,9 +440,10 @@ void add_workout_routes(router& r, const api_context& ctx) {
                auto x = parse_workout_input(req.body, false, errors);
                if (!id || !x)
                  return reply(unprocessable(errors));
-               ask_user<workout>(ctx, user,
-                                 answer<workout>(reply, workout_json),
-                                 atom::patch_v, workout_ref{*id}, *x);
+               ask_user<workout>(
+                 ctx, user,
+                 answer<workout>(reply, workout_renderer(req.newer_app)),
+                 atom::patch_v, workout_ref{*id}, *x);
              });
   delete_by_id<workout_ref>(r, "/api/v1/workouts/{workout_id}", "workout_id",
                             ctx);
@@ -405,7 +453,7 @@ void add_workout_routes(router& r, const api_context& ctx) {
        responder reply) {
       if (auto upload = fit_file_of(req, reply))
         ask_user<workout>(ctx, user,
-                          answer<workout>(reply, workout_json, status::created),
+                          answer_stored_workout(reply, req.newer_app),
                           atom::add_v, std::move(*upload));
     },
     body_kind::upload);

@@ -88,6 +88,7 @@ namespace {
 struct instant {
   int64_t secs = 0;
   int64_t micros = 0;
+  int64_t offset = 0; ///< seconds the written clock is ahead of UTC
 };
 
 std::optional<instant> parse_instant(std::string_view x) {
@@ -95,7 +96,7 @@ std::optional<instant> parse_instant(std::string_view x) {
   if (!day)
     return std::nullopt;
   if (x.size() == 10)
-    return instant{*day * 86400, 0};
+    return instant{*day * 86400, 0, 0};
   if (x[10] != 'T' && x[10] != 't' && x[10] != ' ')
     return std::nullopt;
   int64_t hh, mm, ss = 0;
@@ -148,7 +149,7 @@ std::optional<instant> parse_instant(std::string_view x) {
   auto utc_day = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
   if (!representable_day(utc_day))
     return std::nullopt;
-  return instant{secs, micros};
+  return instant{secs, micros, offset};
 }
 
 } // namespace
@@ -172,6 +173,13 @@ std::optional<int64_t> parse_unix(std::string_view x) {
   if (!t)
     return std::nullopt;
   return t->secs;
+}
+
+std::optional<int64_t> utc_offset_of(std::string_view x) {
+  auto t = parse_instant(x);
+  if (!t)
+    return std::nullopt;
+  return t->offset;
 }
 
 std::string format_with_offset(int64_t secs, int64_t offset_secs) {

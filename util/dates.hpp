@@ -32,6 +32,10 @@ constexpr int64_t last_day = 2932896;
 /// Unix seconds of an ISO-8601 date-time (or date; no offset = UTC).
 [[nodiscard]] std::optional<int64_t> parse_unix(std::string_view x);
 
+/// The UTC offset (seconds) an ISO-8601 date-time is written in; 0 for
+/// none, `Z` or a plain date.
+[[nodiscard]] std::optional<int64_t> utc_offset_of(std::string_view x);
+
 /// `YYYY-MM-DDTHH:MM:SS±hh:mm`: the instant `secs` on a clock `offset_secs`
 /// ahead of UTC.
 [[nodiscard]] std::string format_with_offset(int64_t secs, int64_t offset_secs);

@@ -98,7 +98,7 @@ void wellness_fields(json_writer& w, const wellness_day& x) {
   w.EndObject();
 }
 
-void workout_fields(json_writer& w, const workout& x) {
+void workout_fields(json_writer& w, const workout& x, bool details) {
   w.StartObject();
   w.Key("id");
   w.Int(x.id);
@@ -118,6 +118,12 @@ void workout_fields(json_writer& w, const workout& x) {
   write(w, x.source);
   w.Key("notes");
   write(w, x.notes);
+  if (details) {
+    w.Key("raw");
+    write_raw(w, x.raw_json);
+    w.Key("fit_checksum");
+    write(w, x.fit_checksum);
+  }
   w.EndObject();
 }
 
@@ -393,6 +399,7 @@ parse_workout_input(const std::string& body, bool create,
     if (auto start = in.string("start_date", create)) {
       if (auto normal = normalize_datetime(*start)) {
         x.start_date = *normal;
+        x.start_offset_sec = static_cast<int32_t>(*utc_offset_of(*start));
       } else {
         json_document input;
         input.SetString(start->c_str(), input.GetAllocator());
@@ -741,14 +748,16 @@ std::string fit_preview_json(const fit_preview& x) {
   });
 }
 
-std::string workout_json(const workout& x) {
+std::string workout_json(const workout& x, bool details) {
   return render([&](json_writer& w) {
-    workout_fields(w, x);
+    workout_fields(w, x, details);
   });
 }
 
 std::string workout_page_json(const workout_page& x) {
-  return page_json(x, workout_fields);
+  return page_json(x, [&](json_writer& w, const workout& item) {
+    workout_fields(w, item, x.query.details);
+  });
 }
 
 std::string fitness_json(const fitness& x) {
@@ -764,6 +773,10 @@ std::string fitness_json(const fitness& x) {
     w.Double(x.tsb);
     w.Key("date");
     write(w, x.date);
+    if (x.data_as_of) {
+      w.Key("data_as_of");
+      write(w, *x.data_as_of);
+    }
     w.EndObject();
   });
 }

@@ -75,7 +75,8 @@ query_int(const std::map<std::string, std::string>& q, const char* name,
 /// A plain array without paging, else the `{items,total,limit,offset,
 /// has_more}` envelope.
 [[nodiscard]] std::string wellness_page_json(const wellness_page& x);
-[[nodiscard]] std::string workout_json(const workout& x);
+/// `details`: with `raw` and `fit_checksum` (the newer app's object).
+[[nodiscard]] std::string workout_json(const workout& x, bool details);
 
 /// The body of analyze-from-text and reanalyze (`name`, `portion_grams`,
 /// `correction`, all optional); `portion_given` says whether the portion

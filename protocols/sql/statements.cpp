@@ -44,9 +44,23 @@ const std::string wellness_columns =
   "to_char(date, 'YYYY-MM-DD'), sleep_hours, rhr, hrv, ctl, atl, tsb, "
   "weight_kg, sport_info::text, sleep_source";
 
-const std::string workout_columns = "id, " + iso("start_date") +
-                                    ", name, type, duration_sec, "
-                                    "distance_m, tss, source, notes";
+const std::string workout_head = "id, " + iso("start_date") +
+                                 ", name, type, duration_sec, "
+                                 "distance_m, tss, source, notes";
+
+const std::string workout_columns = workout_head + ", raw::text, fit_checksum";
+
+/// A merge's new value of `column` from `param`: with $3 (the row's
+/// source outranks the new one's) only an empty value is filled, else a
+/// given value replaces it.
+std::string merged_column(const std::string& column, const std::string& param) {
+  return column + " = CASE WHEN $3::boolean THEN coalesce(" + column + ", " +
+         param + ") ELSE coalesce(" + param + ", " + column + ") END";
+}
+
+/// A row's `raw` as a JSON object to merge into (anything else: empty).
+const std::string stored_raw = "CASE WHEN jsonb_typeof(raw::jsonb) = "
+                               "'object' THEN raw::jsonb ELSE '{}' END";
 
 /// TSS per UTC day of the 90 days up to the as-of date $2, with `filter`.
 std::string daily_tss_sql(const std::string& filter) {
@@ -324,10 +338,42 @@ const std::vector<statement_def>& statement_catalog() {
      "tss = coalesce($8::float8, tss), notes = coalesce($9, notes) "
      "WHERE id = $1::integer AND user_id = $2::integer RETURNING " +
        workout_columns},
+    // $1 user, [$2, $3) Unix seconds: the candidates of duplicate
+    // matching, newest first, with their origin (domain/workout_match).
+    {stmt::workout_candidates, "workout_candidates",
+     "SELECT id, extract(epoch FROM start_date)::bigint, duration_sec, tss, "
+     "distance_m, CASE WHEN external_id IS NOT NULL OR source = 'intervals' "
+     "THEN 3 WHEN fit_checksum IS NOT NULL OR source = 'fit' THEN 2 ELSE 1 "
+     "END FROM workouts WHERE user_id = $1::integer AND start_date >= "
+     "to_timestamp($2::bigint) AND start_date < to_timestamp($3::bigint) "
+     "ORDER BY start_date DESC, id DESC"},
+    // $1 id, $2 user, $3 fill only (the row outranks the new source), $4
+    // name, $5 type, $6 duration, $7 distance, $8 tss, $9 notes, $10 the
+    // new source (taken unless $3), $11 checksum, $12 raw: its keys join
+    // the row's, and under $3 only its `series` replaces the row's.
+    {stmt::workout_merge, "workout_merge",
+     "UPDATE workouts SET " + merged_column("name", "$4") + ", " +
+       merged_column("type", "$5") + ", " +
+       merged_column("duration_sec", "$6::integer") + ", " +
+       merged_column("distance_m", "$7::float8") + ", " +
+       merged_column("tss", "$8::float8") + ", " +
+       merged_column("notes", "$9") +
+       ", source = CASE WHEN $3::boolean THEN source ELSE $10 END, "
+       "fit_checksum = coalesce($11, fit_checksum), raw = CASE WHEN $12::jsonb "
+       "IS NULL THEN raw WHEN $3::boolean THEN ($12::jsonb || " +
+       stored_raw +
+       " || jsonb_strip_nulls(jsonb_build_object('series', $12::jsonb -> "
+       "'series')))::json ELSE (" +
+       stored_raw +
+       " || $12::jsonb)::json END WHERE id = $1::integer AND user_id = "
+       "$2::integer RETURNING " +
+       workout_columns},
     {stmt::workout_delete, "workout_delete",
      "DELETE FROM workouts WHERE id = $1::integer AND user_id = $2::integer"},
+    // $4: with `raw` (the newer app's list; a FIT series is large).
     {stmt::workout_range, "workout_range",
-     "SELECT " + workout_columns +
+     "SELECT " + workout_head +
+       ", CASE WHEN $4::boolean THEN raw::text END, fit_checksum"
        " FROM workouts WHERE user_id = $1::integer AND start_date >= " +
        utc_midnight("$2") + " AND start_date < " +
        utc_midnight("$3::date + 1") + " ORDER BY start_date DESC, id"},
@@ -336,10 +382,12 @@ const std::vector<statement_def>& statement_catalog() {
      "AND fit_checksum = $2 LIMIT 1"},
     {stmt::intervals_linked, "intervals_linked",
      "SELECT count(*) FROM intervals_credentials WHERE user_id = $1::integer"},
+    // $1 user, $2 day: Intervals.icu's load figures of that day, else its
+    // newest (http-api-head.md §3.7.4).
     {stmt::latest_intervals_load, "latest_intervals_load",
      "SELECT to_char(date, 'YYYY-MM-DD'), ctl, atl, tsb FROM wellness_cache "
      "WHERE user_id = $1::integer AND ctl IS NOT NULL "
-     "ORDER BY date DESC LIMIT 1"},
+     "ORDER BY date = $2::date DESC, date DESC LIMIT 1"},
     // $1 user, $2 as-of date: TSS per UTC day of the 90 days up to it.
     // Each workout counts at most limits::max_tss (rows written before
     // inputs were bounded could make the sum overflow).

@@ -41,6 +41,8 @@ enum class stmt : uint16_t {
   wellness_count,
   workout_insert,
   workout_update,
+  workout_candidates,
+  workout_merge,
   workout_delete,
   workout_range,
   workout_by_checksum,

@@ -89,7 +89,7 @@ TEST_CASE("the chat context caps each section at 1200 characters") {
   for (int i = 0; i < 100; ++i)
     x.food.entries.push_back(food_entry{i, "dish " + std::to_string(i), 100,
                                         200, 10, 5, 20, "lunch",
-                                        "2026-12-01T12:00:00+00:00"});
+                                        "2026-12-01T12:00:00+00:00", {}});
   auto context = chat_context(x);
   auto start = context.find("## Food today (entries)\n");
   REQUIRE(start != std::string::npos);

@@ -145,7 +145,7 @@ TEST_CASE("sleep, resting HR and TSB keep their thresholds, each flag named "
   CHECK(*signal_of(rhr, "rhr")->band_high == Approx(55.0));
   CHECK(assess_readiness(history_of(normal, 7.5, 56.0)).decision == "Modify");
   auto x = history_of(normal);
-  x.load = fitness{true, 80, 122, -42, ""};
+  x.load = fitness{true, 80, 122, -42, "", {}};
   auto heavy = assess_readiness(x);
   CHECK(heavy.decision == "Skip");
   CHECK(says(heavy.reason, "TSB -42.0 (under -30)"));
@@ -155,7 +155,7 @@ TEST_CASE("sleep, resting HR and TSB keep their thresholds, each flag named "
   CHECK(assess_readiness(x).decision == "Go");
   // Several flags: every one is named, Skip first.
   auto many = history_of({52, 52, 52, 52, 52, 52, 52}, 6.0, 62.0);
-  many.load = fitness{true, 80, 122, -42, ""};
+  many.load = fitness{true, 80, 122, -42, "", {}};
   auto all = assess_readiness(many);
   CHECK(all.decision == "Skip");
   for (auto part : {"7-day HRV", "resting HR 62 bpm", "TSB -42.0",
@@ -183,7 +183,7 @@ TEST_CASE("nothing to judge: never Go, and nothing the model could judge") {
   // Load alone is something to judge, but no readiness: Modify.
   readiness_input load_only;
   load_only.today = today;
-  load_only.load = fitness{true, 40, 35, 5, ""};
+  load_only.load = fitness{true, 40, 35, 5, "", {}};
   auto c = assess_readiness(load_only);
   CHECK(c.judgeable);
   CHECK(c.decision == "Modify");

@@ -52,6 +52,8 @@ TEST_CASE("workout helpers: duplicates, meal types") {
             {},
             50.0,
             "manual",
+            {},
+            {},
             {}};
   auto b = a;
   b.id = 2;

@@ -338,10 +338,17 @@ TEST_CASE_METHOD(data_fixture, "workouts: CRUD, duplicates, limits, fitness") {
     created.body ==
     R"({"id":)" + id + R"(,"start_date":")" + yesterday +
       R"(T12:00:00+00:00","name":"Run","type":"Run","duration_sec":3600,"distance_m":null,"tss":50.0,"source":"manual","notes":null})");
-  call(a, "POST", "/api/v1/workouts", body); // a duplicate
+  // Sent again: merged into the same row, answered 200.
+  auto again = call(a, "POST", "/api/v1/workouts", body);
+  CHECK(again.status == 200);
+  CHECK(again.body == created.body);
+  CHECK(db.query("SELECT count(*) FROM workouts")[0][0] == "1");
+  // A duplicate stored before merging existed is still shown once.
+  db.query("INSERT INTO workouts (user_id, start_date, name, type, "
+           "duration_sec, tss, source) SELECT user_id, start_date, name, "
+           "type, duration_sec, tss, source FROM workouts");
   auto list = call(a, "GET", "/api/v1/workouts");
   CHECK(list.body == "[" + created.body + "]");
-  CHECK(db.query("SELECT count(*) FROM workouts")[0][0] == "2");
 
   auto fit = call(a, "GET", "/api/v1/workouts/fitness");
   // Both rows count, as in the reference (TSS 100 yesterday).
@@ -358,8 +365,33 @@ TEST_CASE_METHOD(data_fixture, "workouts: CRUD, duplicates, limits, fitness") {
   db.query("INSERT INTO wellness_cache (user_id, date, ctl, atl) VALUES (" +
            std::to_string(a.id) + ", '2026-02-01', 55.55, 60)");
   call(a, "PUT", "/api/v1/wellness", R"({"date":"2026-01-01","rhr":50})");
-  CHECK(call(a, "GET", "/api/v1/workouts/fitness").body ==
+  auto older_fitness = call(a, "GET", "/api/v1/workouts/fitness");
+  CHECK(older_fitness.body ==
         R"({"ctl":55.5,"atl":60.0,"tsb":-4.5,"date":"2026-02-01"})");
+  CHECK(older_fitness.header("cache-control") == "no-store");
+  // The newer app names its day: figures of another day say which.
+  auto dated = call(a, "GET", "/api/v1/workouts/fitness?date=" + today());
+  CHECK(dated.body == R"({"ctl":55.5,"atl":60.0,"tsb":-4.5,"date":")" +
+                        today() + R"(","data_as_of":"2026-02-01"})");
+  db.query(
+    "INSERT INTO wellness_cache (user_id, date, ctl, atl, tsb) VALUES (" +
+    std::to_string(a.id) + ", '" + yesterday + "', 40, 30, 12)");
+  call(a, "PUT", "/api/v1/wellness", R"({"date":"2026-01-02","rhr":50})");
+  CHECK(call(a, "GET", "/api/v1/workouts/fitness?date=" + yesterday).body ==
+        R"({"ctl":40.0,"atl":30.0,"tsb":12.0,"date":")" + yesterday + "\"}");
+  CHECK(call(a, "GET", "/api/v1/workouts/fitness").body ==
+        R"({"ctl":40.0,"atl":30.0,"tsb":12.0,"date":")" + yesterday + "\"}");
+  auto not_a_date = call(a, "GET", "/api/v1/workouts/fitness?date=12/01/2026");
+  CHECK(not_a_date.status == 400);
+  CHECK(not_a_date.body ==
+        R"({"detail":"Invalid date format. Use YYYY-MM-DD."})");
+  CHECK(not_a_date.header("cache-control") == "no-store");
+  auto far = call(
+    a, "GET", "/api/v1/workouts/fitness?date=" + format_date(utc_today() + 2));
+  CHECK(far.status == 400);
+  CHECK(json_field(far.body, "detail") ==
+        "Date must be within yesterday and tomorrow (server UTC).");
+  db.query("DELETE FROM wellness_cache WHERE ctl = 40");
 
   auto patched = call(a, "PATCH", "/api/v1/workouts/" + id,
                       R"({"name":null,"tss":60,"type":"Trail"})");
@@ -428,6 +460,97 @@ TEST_CASE_METHOD(data_fixture,
   CHECK(json_field(broken.body, "detail") ==
         "There was an error parsing the body");
   CHECK(db.query("SELECT count(*) FROM workouts")[0][0] == "2");
+}
+
+TEST_CASE_METHOD(data_fixture,
+                 "workouts: a duplicate merges, a higher-priority source "
+                 "keeps its values and gets only its empty ones filled") {
+  auto a = sign_up("merge@example.com");
+  auto uid = std::to_string(a.id);
+  call(a, "PATCH", "/api/v1/athlete-profile", R"({"ftp":250})");
+  auto yesterday = format_date(utc_today() - 1);
+  auto synced = db.query(
+    "INSERT INTO workouts (user_id, external_id, source, start_date, name, "
+    "type, duration_sec, distance_m, tss) VALUES (" +
+    uid + ", 'i1', 'intervals', '" + yesterday +
+    "T07:00:00Z', 'Morning Ride', 'Ride', 3600, 30100, 80) RETURNING id")[0][0];
+  // Typed in from a screenshot: the numbers agree within tolerance.
+  auto typed = call(
+    a, "POST", "/api/v1/workouts",
+    R"({"start_date":")" + yesterday +
+      R"(T12:00:00.000Z","name":"My ride","type":"Cycling","duration_sec":3650,"distance_m":30000,"tss":81,"notes":"felt good"})");
+  CHECK(typed.status == 200);
+  CHECK(
+    typed.body ==
+    R"({"id":)" + synced + R"(,"start_date":")" + yesterday +
+      R"(T07:00:00+00:00","name":"Morning Ride","type":"Ride","duration_sec":3600,"distance_m":30100.0,"tss":80.0,"source":"intervals","notes":"felt good"})");
+  // Another day in the body's own offset: 00:30 at +03:00 is yesterday in
+  // UTC, but its own day is today.
+  auto other_day = call(a, "POST", "/api/v1/workouts",
+                        R"({"start_date":")" + today() +
+                          R"(T00:30:00+03:00","duration_sec":3600,)"
+                          R"("distance_m":30100,"tss":80})");
+  CHECK(other_day.status == 201);
+  CHECK(json_field(other_day.body, "id") != synced);
+
+  // A manual row, then the FIT file of the same ride: the file outranks it.
+  auto manual = call(a, "POST", "/api/v1/workouts",
+                     R"({"start_date":"2026-11-20T07:02:00Z","name":"Commute",)"
+                     R"("notes":"rainy"})");
+  REQUIRE(manual.status == 201);
+  auto ride = upload(*this, a, "ride.fit", cycling_with_power());
+  CHECK(ride.status == 200);
+  CHECK(
+    ride.body ==
+    R"({"id":)" + json_field(manual.body, "id") +
+      R"(,"start_date":"2026-11-20T07:02:00+00:00","name":"Cycling","type":"Cycling","duration_sec":3600,"distance_m":30000.0,"tss":77.4,"source":"fit","notes":"rainy"})");
+  CHECK(upload(*this, a, "ride.fit", cycling_with_power()).status == 409);
+
+  // The FIT file of a synced run: only the series and the empty distance.
+  auto run_day =
+    "to_timestamp(" + std::to_string(sample_start + 86400 + 60) + ")";
+  auto synced_run = db.query(
+    "INSERT INTO workouts (user_id, external_id, source, start_date, name, "
+    "type, duration_sec, tss, raw) VALUES (" +
+    uid + ", 'i2', 'intervals', " + run_day +
+    ", 'Lunch Run', 'Run', 2750, 50, '{\"icu_id\":\"i2\"}') RETURNING id")[0]
+                                                                          [0];
+  auto run = upload(*this, a, "run.fit", running_heart_rate_only());
+  CHECK(run.status == 200);
+  CHECK(json_field(run.body, "id") == synced_run);
+  CHECK(
+    run.body.find(
+      R"("name":"Lunch Run","type":"Run","duration_sec":2750,"distance_m":10000.0,"tss":50.0,"source":"intervals")") !=
+    std::string::npos);
+  auto stored = db.query("SELECT fit_checksum, raw::jsonb ->> 'icu_id', "
+                         "jsonb_array_length(raw::jsonb -> 'series'), "
+                         "raw::jsonb ->> 'sport' FROM workouts WHERE id = " +
+                         synced_run);
+  CHECK(stored[0][0] == sha256_hex(running_heart_rate_only()));
+  CHECK(stored[0][1] == "i2");
+  CHECK(stored[0][2] == "3"); // 5 records a second apart
+  CHECK(stored[0][3] == "running");
+  CHECK(db.query("SELECT count(*) FROM workouts WHERE user_id = " +
+                 uid)[0][0] == "4");
+
+  // The newer app's workout object carries `raw` and `fit_checksum`.
+  auto newer = http_call(
+    server.port(), "GET",
+    "/api/v1/workouts?from_date=2026-11-19&to_date=2026-11-22&limit=10", "",
+    {{"Authorization", "Bearer " + a.token}, {"X-App-Language", "en"}});
+  // (A merged `raw` went through jsonb: its keys in jsonb's order.)
+  CHECK(newer.body.find(R"("normalized_power":220)") != std::string::npos);
+  CHECK(newer.body.find(R"("series":[{"power":180,"speed":null,)"
+                        R"("heart_rate":120,"elapsed_sec":0})") !=
+        std::string::npos);
+  CHECK(newer.body.find(R"("fit_checksum":")" +
+                        sha256_hex(cycling_with_power()) + "\"") !=
+        std::string::npos);
+  auto older =
+    call(a, "GET", "/api/v1/workouts?from_date=2026-11-19&to_date=2026-11-22");
+  CHECK(older.status == 200);
+  CHECK(older.body.find("\"raw\"") == std::string::npos);
+  CHECK(older.body.find("\"Cycling\"") != std::string::npos);
 }
 
 TEST_CASE_METHOD(data_fixture,

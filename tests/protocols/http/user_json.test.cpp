@@ -39,7 +39,7 @@ TEST_CASE("sleep data: stored with all 28 keys in schema order") {
 TEST_CASE("lists: plain arrays without paging, envelopes with it") {
   wellness_page page;
   page.items.push_back(wellness_day{
-    "2026-02-20", 7.5, {}, {}, {}, {}, {}, {}, std::string{"[1]"}});
+    "2026-02-20", 7.5, {}, {}, {}, {}, {}, {}, std::string{"[1]"}, {}});
   page.total = 3;
   CHECK(
     wellness_page_json(page) ==
