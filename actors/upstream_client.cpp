@@ -111,6 +111,8 @@ void upstream_state::start(uint64_t id) {
   x.headers = call.request.headers;
   x.body = call.request.body;
   x.tap = call.request.tap;
+  x.aws_sigv4 = call.request.aws_sigv4;
+  x.aws_credentials = call.request.aws_credentials;
   x.connect_timeout = cfg.connect_timeout;
   x.total_timeout = call.request.attempt_timeout_ms > 0
                       ? milliseconds{call.request.attempt_timeout_ms}

@@ -64,6 +64,7 @@ struct user_settings {
   upstream_actor upstream;
   gemini_broker_actor gemini;
   upload_pool_actor uploads;
+  image_store_actor images;
   std::shared_ptr<const intervals_settings> intervals;
   std::shared_ptr<const strava_settings> strava;
   std::shared_ptr<const coach_settings> coach =

@@ -164,8 +164,9 @@ fitness completed_load(const athlete_day& x, const db_rows& tss) {
       continue;
     auto ctl = *i->ctl;
     auto atl = i->atl.value_or(0);
-    return fitness{true, round_to(ctl, 1), round_to(atl, 1),
-                   round_to(ctl - atl, 1), i->date, caf::none};
+    return fitness{
+      true,    round_to(ctl, 1), round_to(atl, 1), round_to(ctl - atl, 1),
+      i->date, caf::none};
   }
   std::vector<std::pair<int64_t, double>> daily;
   for (auto& row : tss.rows)
@@ -193,7 +194,8 @@ void gather(user_self self, int64_t day, opt_int slot, bool chat,
     statement_of(stmt::food_day, {uid, date}),
     statement_of(stmt::wellness_range,
                  {uid, format_date(day - 60), date, "1000", "0"}),
-    statement_of(stmt::workout_range, {uid, format_date(day - 14), date}),
+    statement_of(stmt::workout_range,
+                 {uid, format_date(day - 14), date, flag(false)}),
     statement_of(stmt::completed_daily_tss, {uid, date}),
     statement_of(stmt::sleep_range, {uid, format_date(day - 7), date, "20"}),
   };
@@ -288,8 +290,11 @@ daily_decision model_fallback(daily_decision d,
 /// (domain/readiness: the more cautious stands); the rules decide alone
 /// when it cannot answer (unreachable, breaker open, quota spent, queue
 /// full, not configured).
+/// Asks the model for the decision, then `k(decision)`; `no_answer()`
+/// first when no answer came (the rules decide then).
 void ask_model(user_self self, const gathered& g, ai_priority priority,
-               deadline until, std::function<void(daily_decision)> k) {
+               deadline until, std::function<void(daily_decision)> k,
+               std::function<void()> no_answer) {
   auto rules = g.rules;
   gemini_call call{gemini_request_json(decision_prompt(g.day)), priority, false,
                    until, nullptr};
@@ -312,6 +317,7 @@ void ask_model(user_self self, const gathered& g, ai_priority priority,
       [=](caf::error& err) {
         if (err == ai_ec::unusable)
           return k(model_fallback(no_answer_decision(), rules));
+        no_answer();
         log_info("coach", "user " + std::to_string(uid) +
                             ": the rules decide (" + to_string(err) + ")");
         k(rules_decision(rules));
@@ -406,7 +412,20 @@ void run_decision(user_self self, int64_t day, opt_int slot,
            // load): never Go, and no model call, whoever asks.
            if (!g->rules.judgeable)
              return finish(rules_decision(g->rules));
-           ask_model(self, *g, priority, until, finish);
+           if (slot)
+             return ask_model(self, *g, priority, until, finish, [] {});
+           // Asked for by the athlete: a model call a free athlete's day
+           // counts (http-api-head.md §6 item 23).
+           self->state.charge_ai(
+             self, usage_kind::chat, until,
+             [=, g = *g](caf::expected<ai_charge> charge) mutable {
+               if (!charge)
+                 return k(std::move(charge.error()));
+               ask_model(self, g, priority, until, finish,
+                         [self, spent = *charge] {
+                           self->state.refund_ai(self, spent);
+                         });
+             });
          });
 }
 

@@ -35,8 +35,8 @@ food_entry user_diary_part::food_of(const std::vector<db_value>& r) {
 }
 
 sleep_record user_diary_part::sleep_of(const std::vector<db_value>& r) {
-  return sleep_record{static_cast<int32_t>(*integer(r[0])), *r[1], *r[2],
-                      caf::none};
+  return sleep_record{
+    static_cast<int32_t>(*integer(r[0])), *r[1], *r[2], caf::none, {}, false};
 }
 
 db_statement user_diary_part::insert_food(const user_state& st, food_entry x,
@@ -64,14 +64,75 @@ food_entry user_diary_part::shown(const user_state& st, food_entry x) {
   return x;
 }
 
-db_statement user_diary_part::insert_sleep(const user_state& st,
-                                           std::string extracted_data) {
-  auto night = night_of(extracted_data, st.today());
-  return statement_of(stmt::sleep_insert,
-                      {st.uid(), std::move(extracted_data),
-                       format_date(night.day), param(night.sleep_hours),
-                       param(night.rhr), param(night.hrv)});
+namespace {
+
+/// A reading's data and its night: the first six parameters of
+/// sleep_insert and sleep_reread.
+std::vector<db_value> reading_params(const user_state& st, std::string data,
+                                     const sleep_night& night) {
+  return {st.uid(),
+          std::move(data),
+          format_date(night.day),
+          param(night.sleep_hours),
+          param(night.rhr),
+          param(night.hrv)};
 }
+
+/// The athlete's day a reading was uploaded on: its "today" when read.
+int64_t upload_day(const user_state& st, const sleep_record& x) {
+  auto saved = parse_unix(x.created_at);
+  if (!saved)
+    return st.today();
+  return day_in(st.zone, std::chrono::system_clock::from_time_t(
+                           static_cast<time_t>(*saved)));
+}
+
+} // namespace
+
+db_statement user_diary_part::insert_sleep(const user_state& st,
+                                           std::string extracted_data,
+                                           opt_string image) {
+  auto night = night_of(extracted_data, st.today());
+  auto params = reading_params(st, std::move(extracted_data), night);
+  params.push_back(std::move(image));
+  return statement_of(stmt::sleep_insert, std::move(params));
+}
+
+db_statement user_diary_part::reread_sleep(const user_state& st,
+                                           const sleep_record& before,
+                                           std::string extracted_data) {
+  auto uploaded = upload_day(st, before);
+  auto earlier = night_of(before.extracted_data, uploaded);
+  auto night = night_of(extracted_data, uploaded);
+  auto params = reading_params(st, std::move(extracted_data), night);
+  params.push_back(param(int64_t{before.id}));
+  params.push_back(format_date(earlier.day));
+  params.push_back(param(earlier.sleep_hours));
+  return statement_of(stmt::sleep_reread, std::move(params));
+}
+
+sleep_night user_diary_part::night_of_reading(const user_state& st,
+                                              const sleep_record& x) {
+  return night_of(x.extracted_data, upload_day(st, x));
+}
+
+namespace {
+
+/// Drops a deleted reading's screenshot from the store. The reading is
+/// gone either way: a store out of reach leaves an orphan, logged.
+void forget_image(user_self self, std::string key) {
+  self
+    ->request(self->state.cfg->images, caf::infinite, self->state.until,
+              atom::del_v, image_key{key})
+    .then([](bool) {},
+          [self, key](caf::error& err) {
+            log_warn("images", "user " + std::to_string(self->state.id) +
+                                 ": could not delete " + key + ": " +
+                                 to_string(err));
+          });
+}
+
+} // namespace
 
 caf::result<bool> user_diary_part::delete_sleep(user_self self, sleep_ref x) {
   auto rp = self->make_response_promise<bool>();
@@ -90,15 +151,8 @@ caf::result<bool> user_diary_part::delete_sleep(user_self self, sleep_ref x) {
           rp.deliver(make_error(user_ec::not_found, "Extraction not found."));
           return;
         }
-        // Read as when it was saved: its "today" was its upload's.
-        auto reading = sleep_of(*row);
-        auto saved = parse_unix(reading.created_at);
-        auto night =
-          night_of(reading.extracted_data,
-                   saved ? day_in(self->state.zone,
-                                  std::chrono::system_clock::from_time_t(
-                                    static_cast<time_t>(*saved)))
-                         : self->state.today());
+        auto night = night_of_reading(self->state, sleep_of(*row));
+        auto image = (*row)[3];
         self->state.rows_changed(user_table::wellness);
         request_db(self,
                    batch_of({statement_of(stmt::sleep_delete,
@@ -108,6 +162,8 @@ caf::result<bool> user_diary_part::delete_sleep(user_self self, sleep_ref x) {
           .await(
             [=](db_reply&) mutable {
               rp.deliver(true);
+              if (image)
+                forget_image(self, *image);
             },
             [=](caf::error& err) mutable {
               rp.deliver(std::move(err));
@@ -237,12 +293,15 @@ caf::result<std::vector<sleep_record>> user_diary_part::sleep(user_self self,
     batch_of(
       {statement_of(stmt::sleep_range, {self->state.uid(), format_date(from),
                                         format_date(to), param(q.limit)})}),
-    [today](db_reply& r) -> caf::expected<std::vector<sleep_record>> {
+    [self](db_reply& r) -> caf::expected<std::vector<sleep_record>> {
+      auto& st = self->state;
       std::vector<sleep_record> result;
       for (auto& row : r.results[0].rows) {
-        result.push_back(sleep_of(row));
-        result.back().night_sleep =
-          night_of(result.back().extracted_data, today).sleep_hours;
+        auto& x = result.emplace_back(sleep_of(row));
+        auto night = night_of_reading(st, x);
+        x.night_sleep = night.sleep_hours;
+        x.night_date = format_date(night.day);
+        x.can_reanalyze = row[3] && st.premium();
       }
       return result;
     });

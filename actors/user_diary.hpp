@@ -5,6 +5,8 @@
 #include <chrono>
 #include <optional>
 
+#include "domain/sleep_night.hpp"
+
 namespace st {
 
 /// The diary facet: food_log and sleep_extractions. Nothing cached: the
@@ -54,9 +56,21 @@ struct user_diary_part : user_facet {
   /// `x` as the athlete sees it: micronutrients and the re-analysis only
   /// for a premium athlete (http-api-head.md §1.2).
   [[nodiscard]] static food_entry shown(const user_state& st, food_entry x);
+  /// `image`: the key of its kept screenshot.
   [[nodiscard]] static db_statement insert_sleep(const user_state& st,
+                                                 std::string extracted_data,
+                                                 opt_string image = caf::none);
+  /// The statement that replaces reading `before`'s data with a new
+  /// reading of its screenshot, moving its night in wellness with it.
+  [[nodiscard]] static db_statement reread_sleep(const user_state& st,
+                                                 const sleep_record& before,
                                                  std::string extracted_data);
+  /// A `sleep_by_id`/`sleep_range` row (the key of its screenshot, if
+  /// kept, is its column 3).
   [[nodiscard]] static sleep_record sleep_of(const std::vector<db_value>& row);
+  /// Its night as it was read when saved (its "today" was its upload's).
+  [[nodiscard]] static sleep_night night_of_reading(const user_state& st,
+                                                    const sleep_record& x);
   /// A `food_day` result as the day with its sums.
   [[nodiscard]] static food_day food_day_of(const std::string& date,
                                             const db_rows& rows);

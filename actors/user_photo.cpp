@@ -142,6 +142,27 @@ void save(user_self self, db_statement x, deadline until, Settle settle,
       });
 }
 
+/// Keeps a sleep screenshot for a later re-analysis, then `k(its key)`.
+/// A store out of reach is logged and the reading saved without one (it
+/// cannot be read again), as the reference does.
+template<class K>
+void keep_image(user_self self, model_image image, deadline until, K k) {
+  auto& st = self->state;
+  self
+    ->request(st.cfg->images, caf::infinite, until, atom::put_v,
+              image_to_keep{st.id, std::move(image)})
+    .then(
+      [k](image_key& key) mutable {
+        k(opt_string{std::move(key.path)});
+      },
+      [self, k](caf::error& err) mutable {
+        log_warn("images",
+                 "user " + std::to_string(self->state.id) +
+                   ": the sleep screenshot is not kept: " + to_string(err));
+        k(opt_string{});
+      });
+}
+
 /// The language the model answers `asked` in (util/locales).
 std::string answer_locale(user_self self, const std::string& asked) {
   return request_locale(asked, self->state.athlete()->locale);
@@ -248,22 +269,90 @@ caf::result<sleep_record> user_photo_part::analyze_sleep(user_self self,
                                                          sleep_photo x) {
   auto full = x.full;
   auto locale = answer_locale(self, x.language);
+  // The image as the model saw it is what a re-analysis shows it again.
+  auto seen = std::make_shared<model_image>();
   return through_model<sleep_record>(
     self, x.image,
-    [full, locale](const model_image& image) {
+    [full, locale, seen](const model_image& image) {
+      *seen = image;
       return sleep_prompt(image, full, locale);
     },
     extraction_failed,
-    [self](const std::string& text, deadline until, auto settle) mutable {
+    [self, seen](const std::string& text, deadline until, auto settle) mutable {
       auto reading = read_sleep(text);
       if (!reading.value)
         return settle(unusable(reading.problem));
-      save(self, user_diary_part::insert_sleep(self->state, *reading.value),
-           until, settle, [self](db_reply& r) {
-             self->state.rows_changed(user_table::wellness);
-             return user_diary_part::sleep_of(*first_row(r));
-           });
+      keep_image(self, std::move(*seen), until,
+                 [=, data = *reading.value](opt_string key) mutable {
+                   save(self,
+                        user_diary_part::insert_sleep(
+                          self->state, std::move(data), std::move(key)),
+                        until, settle, [self](db_reply& r) {
+                          self->state.rows_changed(user_table::wellness);
+                          return user_diary_part::sleep_of(*first_row(r));
+                        });
+                 });
     });
+}
+
+caf::result<sleep_record> user_photo_part::reanalyze_sleep(user_self self,
+                                                           sleep_reanalysis x) {
+  if (!self->state.premium())
+    return premium_only();
+  auto [rp, settle] = begin_exchange<sleep_record>(self);
+  auto until = self->state.until;
+  auto locale = answer_locale(self, x.language);
+  auto id = param(int64_t{x.id});
+  request_db(
+    self, batch_of({statement_of(stmt::sleep_by_id, {id, self->state.uid()})}),
+    until)
+    .then(
+      [=](db_reply& r) mutable {
+        auto row = first_row(r);
+        if (row == nullptr)
+          return settle(
+            make_error(user_ec::not_found, "Extraction not found."));
+        if (!(*row)[3])
+          return settle(
+            make_error(user_ec::no_image, "No image for re-analysis."));
+        auto before = user_diary_part::sleep_of(*row);
+        auto key = *(*row)[3];
+        self
+          ->request(self->state.cfg->images, caf::infinite, until, atom::get_v,
+                    image_key{key})
+          .then(
+            [=](model_image& image) mutable {
+              ask_metered<sleep_record>(
+                self,
+                gemini_request_json(
+                  sleep_prompt(image, false, locale, x.correction)),
+                extraction_failed, until, settle,
+                [self, before](const std::string& text, deadline until,
+                               auto settle) mutable {
+                  auto reading = read_sleep(text);
+                  if (!reading.value)
+                    return settle(unusable(reading.problem));
+                  save(self,
+                       user_diary_part::reread_sleep(self->state, before,
+                                                     *reading.value),
+                       until, settle, [self](db_reply& r) {
+                         self->state.rows_changed(user_table::wellness);
+                         return user_diary_part::sleep_of(*first_row(r));
+                       });
+                });
+            },
+            [=](caf::error& err) mutable {
+              log_warn("images", "user " + std::to_string(self->state.id) +
+                                   ": cannot load " + key + ": " +
+                                   to_string(err));
+              settle(make_error(user_ec::image_unavailable,
+                                "Failed to load stored image."));
+            });
+      },
+      [=](caf::error& err) mutable {
+        settle(std::move(err));
+      });
+  return rp;
 }
 
 caf::result<food_analysis> user_photo_part::analyze_text(user_self self,
@@ -372,6 +461,9 @@ user_photo_part::facet::behavior_type user_photo_part::behavior() {
     },
     [](deadline d, atom::analyze, food_reanalysis& x) {
       return serve(d, &user_photo_part::reanalyze_food, std::move(x));
+    },
+    [](deadline d, atom::analyze, sleep_reanalysis& x) {
+      return serve(d, &user_photo_part::reanalyze_sleep, std::move(x));
     },
     [](deadline d, atom::analyze, meal_photo& x) {
       return serve(d, &user_photo_part::analyze_meal, std::move(x));

@@ -37,6 +37,10 @@ struct user_photo_part : user_facet {
 
   [[nodiscard]] caf::result<food_entry> reanalyze_food(user_self self,
                                                        food_reanalysis x);
+
+  /// The kept screenshot of a sleep reading read again (premium).
+  [[nodiscard]] caf::result<sleep_record> reanalyze_sleep(user_self self,
+                                                          sleep_reanalysis x);
 };
 
 } // namespace st

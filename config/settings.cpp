@@ -317,6 +317,39 @@ const std::vector<descriptor>& descriptors() {
      [](settings& s, const std::string& v) {
        s.free_daily_chat_limit = parse_int(v, 0, 1'000'000);
      }},
+    // Where sleep screenshots are kept: an S3-compatible store when
+    // S3_ENDPOINT_URL is set (the reference's names), else PostgreSQL.
+    {"S3_ENDPOINT_URL", "", false,
+     [](settings& s, const std::string& v) {
+       s.s3_endpoint_url = trim(v).empty() ? std::string{} : parse_http_url(v);
+     }},
+    {"S3_ACCESS_KEY", "", true,
+     [](settings& s, const std::string& v) {
+       s.s3_access_key = trim(v);
+     }},
+    {"S3_SECRET_KEY", "", true,
+     [](settings& s, const std::string& v) {
+       s.s3_secret_key = trim(v);
+     }},
+    {"S3_BUCKET", "tssproai", false,
+     [](settings& s, const std::string& v) {
+       static const std::regex bucket{R"(^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$)"};
+       auto t = trim(v);
+       if (!std::regex_match(t, bucket))
+         throw bad_value{"expected an S3 bucket name (3-63 of a-z, 0-9, '.', "
+                         "'-'), got '" +
+                         v + "'"};
+       s.s3_bucket = t;
+     }},
+    {"S3_REGION", "us-east-1", false,
+     [](settings& s, const std::string& v) {
+       static const std::regex region{R"(^[a-z0-9-]{1,64}$)"};
+       auto t = trim(v);
+       if (!std::regex_match(t, region))
+         throw bad_value{"expected a region name such as us-east-1, got '" + v +
+                         "'"};
+       s.s3_region = t;
+     }},
     {"STRAVA_CACHE_DAYS", "0", false,
      [](settings& s, const std::string& v) {
        s.strava_cache_days = parse_int(v, 0, 36500);
@@ -678,6 +711,11 @@ std::vector<std::string> describe(const settings& cfg) {
     std::string{"TIERS_ENABLED="} + (cfg.tiers_enabled ? "true" : "false"),
     "FREE_DAILY_PHOTO_LIMIT=" + std::to_string(cfg.free_daily_photo_limit),
     "FREE_DAILY_CHAT_LIMIT=" + std::to_string(cfg.free_daily_chat_limit),
+    "S3_ENDPOINT_URL=" + cfg.s3_endpoint_url,
+    "S3_ACCESS_KEY=" + secret(cfg.s3_access_key),
+    "S3_SECRET_KEY=" + secret(cfg.s3_secret_key),
+    "S3_BUCKET=" + cfg.s3_bucket,
+    "S3_REGION=" + cfg.s3_region,
     "STRAVA_BACKFILL_DAYS=" + std::to_string(cfg.strava_backfill_days),
     "ADMIN_TOKEN=" + secret(cfg.admin_token),
     std::string{"LOG_FORMAT="} +

@@ -63,6 +63,12 @@ struct settings {
   /// A free athlete's model calls a day, per kind (the reference's names).
   int64_t free_daily_photo_limit = 0;
   int64_t free_daily_chat_limit = 0;
+  /// The S3-compatible store of sleep screenshots; empty = PostgreSQL.
+  std::string s3_endpoint_url;
+  std::string s3_access_key;
+  std::string s3_secret_key;
+  std::string s3_bucket;
+  std::string s3_region;
   int64_t strava_cache_days = 0;    ///< purge older Strava rows; 0 = keep
   int64_t strava_backfill_days = 0; ///< first sync's window
   /// How long a claimed sync job stays this process's without progress.

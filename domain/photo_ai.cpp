@@ -301,15 +301,21 @@ std::optional<std::string> object_of(std::string_view text,
   return std::nullopt;
 }
 
+/// What the athlete wrote about the image, quoted after it under `label`.
+void add_athlete_text(gemini_prompt& x, const char* label,
+                      std::string_view text) {
+  if (!text.empty())
+    x.contents.back().parts.push_back(gemini_part{
+      std::string{label} + ": \"" + std::string{text} + "\"", {}, {}});
+}
+
 } // namespace
 
 gemini_prompt meal_prompt(const model_image& image, const std::string& note,
                           std::string_view locale) {
   auto result = image_prompt(meal_instructions, food_schema(), image);
   result.system_instruction += text_values_in(locale);
-  if (!note.empty())
-    result.contents.back().parts.push_back(
-      gemini_part{"Note from the athlete: \"" + note + "\"", {}, {}});
+  add_athlete_text(result, "Note from the athlete", note);
   return result;
 }
 
@@ -338,11 +344,16 @@ gemini_prompt photo_prompt(const model_image& image, std::string_view locale,
 }
 
 gemini_prompt sleep_prompt(const model_image& image, bool full,
-                           std::string_view locale) {
+                           std::string_view locale,
+                           std::string_view correction) {
   auto result =
     image_prompt(full ? sleep_full_instructions : sleep_lite_instructions,
                  sleep_schema(full), image);
   result.system_instruction += text_values_in(locale);
+  add_athlete_text(result,
+                   "Correction from the athlete (an earlier reading "
+                   "of this screenshot was wrong)",
+                   correction);
   return result;
 }
 

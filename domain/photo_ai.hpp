@@ -27,8 +27,10 @@ constexpr size_t max_meal_note_chars = 500;
 [[nodiscard]] gemini_prompt photo_prompt(const model_image& image,
                                          std::string_view locale,
                                          bool workouts = false);
+/// `correction`: what the athlete says an earlier reading got wrong.
 [[nodiscard]] gemini_prompt sleep_prompt(const model_image& image, bool full,
-                                         std::string_view locale);
+                                         std::string_view locale,
+                                         std::string_view correction = {});
 
 /// A dish estimate (`id` 0).
 [[nodiscard]] model_reading<food_analysis> read_meal(std::string_view text);

@@ -112,6 +112,18 @@ using upload_pool_actor = caf::typed_actor<
   /// Decodes a FIT file and hashes the upload.
   caf::replies_to<atom::decode, deadline, fit_upload>::with<fit_reading>>;
 
+/// Where sleep screenshots are kept for a later re-analysis: an
+/// S3-compatible store, or PostgreSQL (runtime/ picks one). Answers
+/// upstream_ec / db_ec errors when the store cannot be reached, and
+/// user_ec::not_found for a key it does not hold.
+using image_store_actor = caf::typed_actor<
+  /// Keeps an image under a fresh key of its user; answers the key.
+  caf::replies_to<deadline, atom::put, image_to_keep>::with<image_key>,
+  /// The image kept under a key.
+  caf::replies_to<deadline, atom::get, image_key>::with<model_image>,
+  /// Forgets a key (a key it does not hold is no error).
+  caf::replies_to<deadline, atom::del, image_key>::with<bool>>;
+
 // -- the user actor, facet by facet -------------------------------------------
 //
 // Every request to a user's actor starts with the caller's deadline: past
@@ -215,7 +227,10 @@ using user_photo_facet = caf::typed_actor<
   /// A dish described in words, estimated and stored as a food entry.
   caf::replies_to<deadline, atom::add, meal_text_entry>::with<food_entry>,
   /// A stored food entry estimated again from words (premium).
-  caf::replies_to<deadline, atom::analyze, food_reanalysis>::with<food_entry>>;
+  caf::replies_to<deadline, atom::analyze, food_reanalysis>::with<food_entry>,
+  /// A sleep reading's kept screenshot read again (premium).
+  caf::replies_to<deadline, atom::analyze,
+                  sleep_reanalysis>::with<sleep_record>>;
 
 /// The Strava link (strava-endpoints.md §4): OAuth, the durable sync job,
 /// reads of the stored activities, the profile refresh.

@@ -54,6 +54,10 @@ enum class user_ec : uint8_t {
   /// A free athlete's model calls of the day are used up (429). Context:
   /// the detail, then the day's limit.
   daily_limit,
+  /// The row has no kept image to read again (400).
+  no_image,
+  /// The kept image could not be fetched from its store (502).
+  image_unavailable,
 };
 
 /// What the Gemini broker (and the AI facets) answer besides a result.

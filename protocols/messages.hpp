@@ -413,6 +413,19 @@ struct sleep_record {
   /// The sleep actually slept, as the reading gave it to wellness
   /// (domain/sleep_night; filled in lists).
   opt_double night_sleep;
+  /// The day the reading is for (domain/sleep_night; filled in lists).
+  std::string night_date;
+  /// Its screenshot is kept and the athlete is premium: the model may
+  /// read it again (filled in lists).
+  bool can_reanalyze = false;
+};
+
+/// POST sleep-extractions/{id}/reanalyze: the model reads the kept
+/// screenshot again, told what it got wrong.
+struct sleep_reanalysis {
+  int32_t id = 0;
+  std::string correction;
+  std::string language; ///< as meal_photo::language
 };
 
 /// Save a validated sleep object, already in its stored JSON form.
@@ -493,6 +506,11 @@ struct upstream_request {
   uint32_t max_attempts = 0;
   /// One attempt's whole time in ms (0 = the client's setting).
   int64_t attempt_timeout_ms = 0;
+  /// Signed with AWS Signature V4 (an S3-compatible store): libcurl's
+  /// `aws:amz:<region>:<service>` and `<access key>:<secret key>`;
+  /// empty = not signed.
+  std::string aws_sigv4;
+  std::string aws_credentials;
   /// Called on the transfer's thread with each piece of a 2xx body as it
   /// arrives (a stream read while it flows); local only, not inspected.
   std::shared_ptr<const body_tap> tap;
@@ -701,6 +719,17 @@ struct model_image {
   std::string base64;
   uint32_t width = 0;
   uint32_t height = 0;
+};
+
+/// A screenshot to keep for a later re-analysis, as the model saw it.
+struct image_to_keep {
+  int32_t user_id = 0;
+  model_image image;
+};
+
+/// A kept image: its key in the store (`sleep/<user>/<32 hex>.<ext>`).
+struct image_key {
+  std::string path;
 };
 
 /// A FIT file decoded off the actors' threads: the summary (none = not a
@@ -1146,7 +1175,18 @@ typename Inspector::result_type inspect(Inspector& f, fitness_query& x) {
 template<class Inspector>
 typename Inspector::result_type inspect(Inspector& f, sleep_record& x) {
   return f(caf::meta::type_name("st::sleep_record"), x.id, x.extracted_data,
-           x.created_at, x.night_sleep);
+           x.created_at, x.night_sleep, x.night_date, x.can_reanalyze);
+}
+
+template<class Inspector>
+typename Inspector::result_type inspect(Inspector& f, sleep_reanalysis& x) {
+  return f(caf::meta::type_name("st::sleep_reanalysis"), x.id, x.correction,
+           x.language);
+}
+
+template<class Inspector>
+typename Inspector::result_type inspect(Inspector& f, image_key& x) {
+  return f(caf::meta::type_name("st::image_key"), x.path);
 }
 
 template<class Inspector>
@@ -1190,7 +1230,7 @@ template<class Inspector>
 typename Inspector::result_type inspect(Inspector& f, upstream_request& x) {
   return f(caf::meta::type_name("st::upstream_request"), x.method, x.url,
            x.headers, x.body, x.background, x.until, x.max_attempts,
-           x.attempt_timeout_ms);
+           x.attempt_timeout_ms, x.aws_sigv4, x.aws_credentials);
 }
 
 template<class Inspector>
@@ -1309,6 +1349,11 @@ template<class Inspector>
 typename Inspector::result_type inspect(Inspector& f, model_image& x) {
   return f(caf::meta::type_name("st::model_image"), x.mime_type, x.base64,
            x.width, x.height);
+}
+
+template<class Inspector>
+typename Inspector::result_type inspect(Inspector& f, image_to_keep& x) {
+  return f(caf::meta::type_name("st::image_to_keep"), x.user_id, x.image);
 }
 
 template<class Inspector>

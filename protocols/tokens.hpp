@@ -56,7 +56,8 @@ verify_access_token(const jwt_settings& cfg, std::string_view token,
 /// URL-safe base64 without padding.
 [[nodiscard]] std::string base64url_encode(std::string_view x);
 
-/// Inverse of base64url_encode (padding tolerated); nullopt when invalid.
+/// Inverse of base64url_encode and base64_encode (either alphabet, padding
+/// tolerated); nullopt when invalid.
 [[nodiscard]] std::optional<std::string> base64url_decode(std::string_view x);
 
 /// HMAC-SHA256 of `data` under `key` (raw bytes).

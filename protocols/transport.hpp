@@ -21,6 +21,8 @@ struct upstream_transfer {
   std::chrono::milliseconds connect_timeout{5000};
   std::chrono::milliseconds total_timeout{30000};
   std::shared_ptr<const body_tap> tap; ///< sees a 2xx body as it arrives
+  std::string aws_sigv4;               ///< as upstream_request's
+  std::string aws_credentials;
 };
 
 /// How the upstream actor moves bytes: `runtime/` hands it libcurl's

@@ -129,6 +129,11 @@ void curl_multi::run() {
       curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
       curl_easy_setopt(e, CURLOPT_HEADERDATA, r.get());
       curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+      if (!r->request.aws_sigv4.empty()) {
+        curl_easy_setopt(e, CURLOPT_AWS_SIGV4, r->request.aws_sigv4.c_str());
+        curl_easy_setopt(e, CURLOPT_USERPWD,
+                         r->request.aws_credentials.c_str());
+      }
       for (auto& h : r->request.headers)
         r->headers = curl_slist_append(r->headers, h.c_str());
       if (r->request.method == "GET") {

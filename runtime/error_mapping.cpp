@@ -39,7 +39,10 @@ api_response error_response(const caf::error& err) {
     case user_ec::duplicate:
       return detail_response(status::conflict, detail);
     case user_ec::unreadable_file:
+    case user_ec::no_image:
       return detail_response(status::bad_request, detail);
+    case user_ec::image_unavailable:
+      return detail_response(status::bad_gateway, detail);
     case user_ec::unsupported_file:
       return detail_response(status::unsupported_media_type, detail);
     case user_ec::premium_required: {

@@ -3,6 +3,7 @@
 #include "actors/auth.hpp"
 #include "actors/db_pool.hpp"
 #include "actors/gemini_broker.hpp"
+#include "actors/image_store.hpp"
 #include "actors/password_hasher.hpp"
 #include "actors/reminder_scheduler.hpp"
 #include "actors/strava_gateway.hpp"
@@ -249,6 +250,20 @@ int run_serve(const settings& cfg) {
   upload_cfg.jpeg_quality = defaults::model_image_quality;
   auto uploads = sys.spawn(upload_pool, upload_cfg);
 
+  image_store_settings image_cfg;
+  image_cfg.db = db;
+  image_cfg.upstream = upstream;
+  if (!cfg.s3_endpoint_url.empty())
+    image_cfg.s3 = s3_store{cfg.s3_endpoint_url, cfg.s3_access_key,
+                            cfg.s3_secret_key, cfg.s3_bucket, cfg.s3_region};
+  log_info("config", image_cfg.s3 ? "sleep screenshots are kept in the S3 "
+                                    "store at " +
+                                      cfg.s3_endpoint_url
+                                  : std::string{"sleep screenshots are kept "
+                                                "in PostgreSQL (no "
+                                                "S3_ENDPOINT_URL)"});
+  auto images = sys.spawn(image_store, image_cfg);
+
   auto intervals_cfg = std::make_shared<intervals_settings>();
   intervals_cfg->base_url = cfg.intervals_icu_base_url;
   if (!cfg.encryption_key.empty())
@@ -328,6 +343,7 @@ int run_serve(const settings& cfg) {
   user_cfg.upstream = upstream;
   user_cfg.gemini = gemini;
   user_cfg.uploads = uploads;
+  user_cfg.images = images;
   user_cfg.intervals = intervals_cfg;
   user_cfg.strava = strava_cfg;
   auto coach_cfg = std::make_shared<coach_settings>();
@@ -375,6 +391,7 @@ int run_serve(const settings& cfg) {
     {"gemini", caf::actor_cast<caf::actor>(gemini)},
     {"strava_gateway", caf::actor_cast<caf::actor>(strava_gateway_handle)},
     {"uploads", caf::actor_cast<caf::actor>(uploads)},
+    {"images", caf::actor_cast<caf::actor>(images)},
     {"user_registry", caf::actor_cast<caf::actor>(users)},
     {"reminders", caf::actor_cast<caf::actor>(reminders)}};
   auto health = std::make_shared<core_health>();

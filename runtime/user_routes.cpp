@@ -294,6 +294,21 @@ void add_sleep_routes(router& r, const api_context& ctx) {
              });
   delete_by_id<sleep_ref>(r, "/api/v1/photo/sleep-extractions/{extraction_id}",
                           "extraction_id", ctx);
+  user_route(r, http::verb::post,
+             "/api/v1/photo/sleep-extractions/{extraction_id}/reanalyze", ctx,
+             [](const api_context& ctx, const api_request& req, int32_t user,
+                responder reply) {
+               std::vector<validation_error> errors;
+               auto id = path_id(req, "extraction_id", errors);
+               auto correction = parse_sleep_correction(req.body, errors);
+               if (!id || !correction)
+                 return reply(unprocessable(errors));
+               ask_user_within<sleep_record>(
+                 ctx, ctx.ai_request_timeout, user,
+                 answer<sleep_record>(reply, sleep_record_json),
+                 atom::analyze_v,
+                 sleep_reanalysis{*id, std::move(*correction), req.language});
+             });
 }
 
 void add_wellness_routes(router& r, const api_context& ctx) {

@@ -335,6 +335,14 @@ std::optional<meal_text> parse_meal_text(const std::string& body,
   });
 }
 
+std::optional<std::string>
+parse_sleep_correction(const std::string& body,
+                       std::vector<validation_error>& errors) {
+  return read_body<std::string>(body, errors, [](body_reader& in) {
+    return in.string("correction", true, 1, 512).value_or("");
+  });
+}
+
 std::optional<meal_text_entry>
 parse_meal_text_entry(const std::string& body,
                       std::vector<validation_error>& errors) {
@@ -869,9 +877,12 @@ std::string sleep_list_json(const std::vector<sleep_record>& xs,
       w.Int(x.id);
       w.Key("created_at");
       write(w, x.created_at);
+      // The night as wellness got it (its year set right, §3.5.4).
       w.Key("sleep_date");
       auto date = doc.FindMember("date");
-      if (date != doc.MemberEnd() && date->value.IsString())
+      if (!x.night_date.empty())
+        w.String(x.night_date.c_str());
+      else if (date != doc.MemberEnd() && date->value.IsString())
         w.String(date->value.GetString());
       else
         w.Null();
@@ -886,9 +897,8 @@ std::string sleep_list_json(const std::vector<sleep_record>& xs,
         w.Double(score->value.GetDouble());
       else
         w.Null();
-      // No stored screenshot to read again yet.
       w.Key("can_reanalyze");
-      w.Bool(false);
+      w.Bool(x.can_reanalyze);
       w.EndObject();
     }
     w.EndArray();

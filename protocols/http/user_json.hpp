@@ -81,6 +81,10 @@ query_int(const std::map<std::string, std::string>& q, const char* name,
 /// The body of analyze-from-text and reanalyze (`name`, `portion_grams`,
 /// `correction`, all optional); `portion_given` says whether the portion
 /// was sent.
+/// `{"correction": "…"}` (1-512 characters) of a sleep re-analysis.
+[[nodiscard]] std::optional<std::string>
+parse_sleep_correction(const std::string& body,
+                       std::vector<validation_error>& errors);
 [[nodiscard]] std::optional<meal_text>
 parse_meal_text(const std::string& body, std::vector<validation_error>& errors,
                 bool& portion_given);

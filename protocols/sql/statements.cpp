@@ -40,6 +40,28 @@ const std::string synced_sleep_source =
   " AND EXCLUDED.sleep_hours IS NOT NULL THEN 'sync' ELSE "
   "wellness_cache.sleep_source END";
 
+/// What a written sleep reading returns to the statement around it.
+const std::string sleep_returned =
+  "id, extracted_data, created_at, image_storage_path";
+
+/// A sleep reading's night into that day's wellness ($1 user, $3 day, $4
+/// sleep, $5 RHR, $6 HRV; night_of), once the `reading` CTE wrote a row:
+/// the sleep unless the athlete entered theirs, RHR and HRV when given
+/// (http-api-head.md §3.5).
+const std::string night_into_wellness =
+  "night AS (INSERT INTO wellness_cache (user_id, date, sleep_hours, rhr, "
+  "hrv, sleep_source) SELECT $1::integer, $3::date, $4::float8, "
+  "$5::float8, $6::float8, CASE WHEN $4 IS NOT NULL THEN 'photo' END "
+  "WHERE EXISTS (SELECT 1 FROM reading) AND ($4 IS NOT NULL OR $5 IS NOT "
+  "NULL OR $6 IS NOT NULL) ON CONFLICT (user_id, date) DO UPDATE SET "
+  "sleep_hours = CASE WHEN EXCLUDED.sleep_hours IS NULL OR "
+  "wellness_cache.sleep_source = 'manual' THEN wellness_cache.sleep_hours "
+  "ELSE EXCLUDED.sleep_hours END, sleep_source = CASE WHEN "
+  "EXCLUDED.sleep_hours IS NULL OR wellness_cache.sleep_source = 'manual' "
+  "THEN wellness_cache.sleep_source ELSE 'photo' END, rhr = "
+  "coalesce(EXCLUDED.rhr, wellness_cache.rhr), hrv = "
+  "coalesce(EXCLUDED.hrv, wellness_cache.hrv))";
+
 const std::string wellness_columns =
   "to_char(date, 'YYYY-MM-DD'), sleep_hours, rhr, hrv, ctl, atl, tsb, "
   "weight_kg, sport_info::text, sleep_source";
@@ -401,29 +423,33 @@ const std::vector<statement_def>& statement_catalog() {
     // $1 user, $2 the reading; $3 its day, $4 its sleep, $5 RHR, $6 HRV
     // (night_of) go to that day's wellness: the sleep unless the athlete
     // entered theirs, RHR and HRV when given (http-api-head.md §3.5).
+    // $7 the key of its kept screenshot (NULL = none).
     {stmt::sleep_insert, "sleep_insert",
      "WITH reading AS (INSERT INTO sleep_extractions (user_id, created_at, "
-     "extracted_data) VALUES ($1::integer, now(), $2) RETURNING id, "
-     "extracted_data, created_at), night AS (INSERT INTO wellness_cache "
-     "(user_id, date, sleep_hours, rhr, hrv, sleep_source) SELECT "
-     "$1::integer, $3::date, $4::float8, $5::float8, $6::float8, CASE WHEN "
-     "$4 IS NOT NULL THEN 'photo' END WHERE $4 IS NOT NULL OR $5 IS NOT "
-     "NULL OR $6 IS NOT NULL ON CONFLICT (user_id, date) DO UPDATE SET "
-     "sleep_hours = CASE WHEN EXCLUDED.sleep_hours IS NULL OR "
-     "wellness_cache.sleep_source = 'manual' THEN wellness_cache.sleep_hours "
-     "ELSE EXCLUDED.sleep_hours END, sleep_source = CASE WHEN "
-     "EXCLUDED.sleep_hours IS NULL OR wellness_cache.sleep_source = 'manual' "
-     "THEN wellness_cache.sleep_source ELSE 'photo' END, rhr = "
-     "coalesce(EXCLUDED.rhr, wellness_cache.rhr), hrv = "
-     "coalesce(EXCLUDED.hrv, wellness_cache.hrv)) SELECT id, "
-     "extracted_data, " +
-       iso("created_at") + " FROM reading"},
+     "extracted_data, image_storage_path) VALUES ($1::integer, now(), $2, "
+     "$7) RETURNING " +
+       sleep_returned + "), " + night_into_wellness +
+       " SELECT id, extracted_data, " + iso("created_at") +
+       ", image_storage_path FROM reading"},
+    // $1 user, $2 the reading read again, $3..$6 its night as for
+    // sleep_insert; $7 its id; $8 and $9 the day and sleep the earlier
+    // reading gave, cleared when the night moved to another day.
+    {stmt::sleep_reread, "sleep_reread",
+     "WITH reading AS (UPDATE sleep_extractions SET extracted_data = $2 "
+     "WHERE id = $7::integer AND user_id = $1::integer RETURNING " +
+       sleep_returned + "), " + night_into_wellness +
+       ", moved AS (UPDATE wellness_cache SET sleep_hours = NULL, "
+       "sleep_source = NULL WHERE user_id = $1::integer AND date = $8::date "
+       "AND $8::date <> $3::date AND sleep_source = 'photo' AND sleep_hours "
+       "= $9::float8 AND EXISTS (SELECT 1 FROM reading)) SELECT id, "
+       "extracted_data, " +
+       iso("created_at") + ", image_storage_path FROM reading"},
     // $1 id, $2 user: the reading (read before its deletion; the user's
     // actor holds the user's other requests meanwhile).
     {stmt::sleep_by_id, "sleep_by_id",
      "SELECT id, extracted_data, " + iso("created_at") +
-       " FROM sleep_extractions WHERE id = $1::integer AND user_id = "
-       "$2::integer"},
+       ", image_storage_path FROM sleep_extractions WHERE id = $1::integer "
+       "AND user_id = $2::integer"},
     // $1 id, $2 user; $3 its day and $4 its sleep (night_of): the day's
     // sleep goes too when this reading gave it.
     {stmt::sleep_delete, "sleep_delete",
@@ -435,7 +461,8 @@ const std::vector<statement_def>& statement_catalog() {
     // $1 user, $2 from, $3 to, $4 limit.
     {stmt::sleep_range, "sleep_range",
      "SELECT id, extracted_data, " + iso("created_at") +
-       " FROM sleep_extractions WHERE user_id = $1::integer AND "
+       ", image_storage_path FROM sleep_extractions WHERE user_id = "
+       "$1::integer AND "
        "created_at >= " +
        utc_midnight("$2") + " AND created_at < " +
        utc_midnight("$3::date + 1") +
@@ -863,6 +890,17 @@ const std::vector<statement_def>& statement_catalog() {
      "s.tz) + d * interval '1 day' + h * interval '1 hour') AT TIME ZONE "
      "s.tz) > now()) n WHERE n.t IS NOT NULL "
      "ON CONFLICT (user_id, kind) DO NOTHING"},
+    // Screenshots kept in PostgreSQL (no S3 store): $1 key, $2 user, $3
+    // content type, $4 the bytes as base64.
+    {stmt::image_keep, "image_keep",
+     "INSERT INTO stored_images (path, user_id, content_type, data) VALUES "
+     "($1, $2::integer, $3, decode($4, 'base64'))"},
+    // $1 key: its content type and bytes as base64 (on one line).
+    {stmt::image_kept, "image_kept",
+     "SELECT content_type, translate(encode(data, 'base64'), E'\\n', '') "
+     "FROM stored_images WHERE path = $1"},
+    {stmt::image_forget, "image_forget",
+     "DELETE FROM stored_images WHERE path = $1"},
   };
   return result;
 }

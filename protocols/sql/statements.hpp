@@ -52,6 +52,7 @@ enum class stmt : uint16_t {
   completed_daily_tss,
   effective_ftp,
   sleep_insert,
+  sleep_reread,
   sleep_by_id,
   sleep_delete,
   sleep_range,
@@ -95,6 +96,9 @@ enum class stmt : uint16_t {
   decision_insert,
   decision_range,
   reminders_backfill_decisions,
+  image_keep,
+  image_kept,
+  image_forget,
 };
 
 /// A catalog entry: the prepared statement's name and text.

@@ -3,9 +3,7 @@
 // exercises (tests/fuzz/run_fuzzers.sh runs each on its seed corpus).
 // Any input must end in a value or an error: no crash, hang, leak or
 // sanitizer report.
-#include "domain/coach_prompts.hpp"
 #include "protocols/coach.hpp"
-#include "util/dates.hpp"
 #include "protocols/fernet.hpp"
 #include "protocols/fit.hpp"
 #include "protocols/gemini.hpp"
@@ -14,12 +12,8 @@
 #include "protocols/http/json.hpp"
 #include "protocols/http/multipart.hpp"
 #include "protocols/http/user_json.hpp"
-#include "media/image.hpp"
 #include "protocols/intervals.hpp"
-#include "domain/photo_ai.hpp"
-#include "domain/sleep_night.hpp"
 #include "protocols/strava.hpp"
-#include "util/text.hpp"
 #include "protocols/tokens.hpp"
 #include "runtime/http_support.hpp"
 #include "runtime/router.hpp"
@@ -33,6 +27,13 @@
 #include <map>
 #include <string>
 #include <string_view>
+
+#include "domain/coach_prompts.hpp"
+#include "domain/photo_ai.hpp"
+#include "domain/sleep_night.hpp"
+#include "media/image.hpp"
+#include "util/dates.hpp"
+#include "util/text.hpp"
 
 namespace {
 
@@ -66,6 +67,7 @@ void json_bodies(std::string_view in) {
   bool portion_given = false;
   (void)parse_meal_text(body, errors, portion_given);
   (void)parse_meal_text_entry(body, errors);
+  (void)parse_sleep_correction(body, errors);
   // A stored sleep reading (the same bytes) read for its night.
   auto night = night_of(body, 20'000);
   if (night.day < -1'000'000 || night.day > 3'000'000)
@@ -196,17 +198,30 @@ void http_framing(std::string_view in) {
   }
 }
 
+/// A decoded file's `raw` renders, and its series keeps its bounds.
+void check_fit(std::string_view bytes) {
+  auto result = decode_fit(bytes);
+  auto* x = std::get_if<fit_summary>(&result);
+  if (x == nullptr)
+    return;
+  (void)fit_raw_json(*x);
+  if (x->series.size() > max_fit_samples)
+    std::abort();
+  for (size_t i = 1; i < x->series.size(); ++i)
+    if (x->series[i].elapsed_sec - x->series[i - 1].elapsed_sec <
+        min_sample_gap_sec)
+      std::abort();
+}
+
 void fit(std::string_view in) {
-  auto result = decode_fit(in);
-  if (auto* x = std::get_if<fit_summary>(&result))
-    (void)fit_raw_json(*x);
+  check_fit(in);
   // Also with a valid CRC, so the fuzzer reaches the records.
   if (in.size() >= 14) {
     std::string fixed{in};
     auto crc = fit_crc(std::string_view{fixed}.substr(0, fixed.size() - 2));
     fixed[fixed.size() - 2] = static_cast<char>(crc & 0xFF);
     fixed[fixed.size() - 1] = static_cast<char>(crc >> 8);
-    (void)decode_fit(fixed);
+    check_fit(fixed);
   }
 }
 

@@ -258,6 +258,21 @@ const std::set<std::string>& additions() {
     "index idempotent_requests ix_idempotent_requests_created_at CREATE "
     "INDEX ix_idempotent_requests_created_at ON public.idempotent_requests "
     "USING btree (created_at)",
+    // cpp-020
+    "column stored_images path character varying(1024) NOT NULL default=",
+    "column stored_images user_id integer NOT NULL default=",
+    "column stored_images content_type character varying(100) NOT NULL "
+    "default=",
+    "column stored_images data bytea NOT NULL default=",
+    "column stored_images created_at timestamp with time zone NOT NULL "
+    "default=now()",
+    "constraint stored_images stored_images_pkey PRIMARY KEY (path)",
+    "constraint stored_images stored_images_user_id_fkey FOREIGN KEY "
+    "(user_id) REFERENCES users(id) ON DELETE CASCADE",
+    "index stored_images stored_images_pkey CREATE UNIQUE INDEX "
+    "stored_images_pkey ON public.stored_images USING btree (path)",
+    "index stored_images ix_stored_images_user_id CREATE INDEX "
+    "ix_stored_images_user_id ON public.stored_images USING btree (user_id)",
   };
   return result;
 }

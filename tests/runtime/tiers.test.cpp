@@ -126,6 +126,39 @@ TEST_CASE("free athletes: each day of their own counts their model calls "
         rows{{"0"}});
 }
 
+TEST_CASE("a decision asked for is a counted model call for a free "
+          "athlete, one the rules make alone is not") {
+  tiers_fixture f{{{"TIERS_ENABLED", "true"}, {"FREE_DAILY_CHAT_LIMIT", "1"}}};
+  server_process server{f.env};
+  auto port = server.port();
+  auto run = [&](const athlete& who) {
+    return as(port, who, "POST", "/api/v1/chat/orchestrator/run");
+  };
+  // Nothing to judge: the rules answer, the model is not asked.
+  auto empty = register_athlete(port, f.db, "nodata@example.com");
+  CHECK(run(empty).status == 200);
+  CHECK(run(empty).status == 200);
+  CHECK(f.db.query("SELECT count(*) FROM daily_usage") == rows{{"0"}});
+  CHECK(f.gemini.stats().find("\"calls\": []") != std::string::npos);
+
+  auto slept = register_athlete(port, f.db, "slept@example.com");
+  auto today =
+    json_field(as(port, slept, "GET", "/api/v1/nutrition/day").body, "date");
+  REQUIRE(as(port, slept, "PUT", "/api/v1/wellness",
+             R"({"date":")" + today + R"(","sleep_hours":7.5})")
+            .status == 200);
+  auto first = run(slept);
+  CHECK(first.status == 200);
+  CHECK(json_field(first.body, "source").find("ai") == 0);
+  auto refused = run(slept);
+  CHECK(refused.status == 429);
+  CHECK(refused.header("x-usage-limit") == "1");
+  CHECK(json_field(refused.body, "detail").find("Daily limit") == 0);
+  // The same day's chat shares the kind.
+  CHECK(as(port, slept, "POST", "/api/v1/chat/send", R"({"message":"Hi"})")
+          .status == 429);
+}
+
 TEST_CASE("without billing or TIERS_ENABLED every athlete has every feature "
           "and nothing is counted") {
   tiers_fixture f{{{"FREE_DAILY_CHAT_LIMIT", "1"}}};

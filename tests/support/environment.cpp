@@ -295,6 +295,27 @@ void fake_server::reset() const {
   control("POST", "reset", "");
 }
 
+std::map<std::string, std::string> fake_s3::settings() const {
+  return {{"S3_ENDPOINT_URL", "http://127.0.0.1:" + std::to_string(port())},
+          {"S3_ACCESS_KEY", "test-access"},
+          {"S3_SECRET_KEY", "test-secret-key"},
+          {"S3_BUCKET", "sleep-shots"}};
+}
+
+std::string fake_s3::stats() const {
+  return control("GET", "stats", "");
+}
+
+std::string fake_s3::object(const std::string& key) const {
+  return control("GET", "object?key=" + key, "");
+}
+
+void fake_s3::fail(int status, int count) const {
+  control("POST", "fail",
+          "{\"status\":" + std::to_string(status) +
+            ",\"count\":" + std::to_string(count) + "}");
+}
+
 std::string fake_intervals::base_url() const {
   return "http://127.0.0.1:" + std::to_string(port()) + "/api/v1";
 }

@@ -189,6 +189,27 @@ public:
   [[nodiscard]] std::string image(int n = -1) const;
 };
 
+/// The fake S3-compatible store (tests/fakes/s3_fake.py): keys
+/// `test-access` / `test-secret-key`, region us-east-1, every request's
+/// SigV4 signature checked.
+class fake_s3 : public fake_server {
+public:
+  fake_s3() : fake_server("s3_fake.py") {}
+
+  /// The settings that point the server at it (S3_*).
+  [[nodiscard]] std::map<std::string, std::string> settings() const;
+
+  /// `{"calls": [{method, path, status}], "objects": {key: {content_type,
+  /// size}}}`.
+  [[nodiscard]] std::string stats() const;
+
+  /// The bytes stored under `bucket/key`.
+  [[nodiscard]] std::string object(const std::string& key) const;
+
+  /// The next `count` calls answer `status` (0: failures end).
+  void fail(int status, int count) const;
+};
+
 /// One API call the fake Strava server saw.
 struct strava_call_seen {
   std::string method;
