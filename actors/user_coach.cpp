@@ -392,10 +392,11 @@ struct slot_upkeep {
 };
 
 /// Gathers, decides and stores the decision of `day` (a slot, or asked
-/// for when `slot` is none), in the language `asked` names.
+/// for when `slot` is none), in the language `asked` names; by the rules
+/// alone unless `ask_ai`.
 void run_decision(user_self self, int64_t day, opt_int slot,
                   ai_priority priority, deadline until, bool quiet,
-                  slot_upkeep upkeep, const std::string& asked,
+                  slot_upkeep upkeep, const std::string& asked, bool ask_ai,
                   std::function<void(caf::expected<daily_decision>)> k) {
   gather(self, day, slot, false, asked, until, std::move(upkeep.watchdog),
          [=](caf::expected<gathered> g) mutable {
@@ -410,7 +411,7 @@ void run_decision(user_self self, int64_t day, opt_int slot,
            };
            // Nothing to judge (no sleep, no HRV with its baseline, no
            // load): never Go, and no model call, whoever asks.
-           if (!g->rules.judgeable)
+           if (!g->rules.judgeable || !ask_ai)
              return finish(rules_decision(g->rules));
            if (slot)
              return ask_model(self, *g, priority, until, finish, [] {});
@@ -457,13 +458,18 @@ caf::result<daily_decision> user_coach_part::decide(user_self self,
   auto day = x.for_date.empty() ? coach_today(self) : *parse_date(x.for_date);
   auto rp = self->make_response_promise<daily_decision>();
   start_one(self);
+  // A free athlete sees only the word (§3.9.10): the rules make it, no
+  // model call is spent on text nobody reads (§6 item 23).
+  bool teaser = !self->state.premium();
   run_decision(self, day, caf::none, ai_priority::interactive,
-               self->state.until, false, {}, x.language,
+               self->state.until, false, {}, x.language, !teaser,
                [=](caf::expected<daily_decision> d) mutable {
-                 if (d)
+                 if (d) {
+                   d->teaser = teaser;
                    rp.deliver(std::move(*d));
-                 else
+                 } else {
                    rp.deliver(std::move(d.error()));
+                 }
                  settle_one(self);
                });
   return rp;
@@ -553,7 +559,8 @@ void exchange(user_self self, chat_message x, ai_charge charge, deadline until,
   if (x.run_orchestrator) {
     // One assistant message: the reply (the decision writes none).
     run_decision(self, day, caf::none, ai_priority::interactive, until, true,
-                 {}, x.language, [=](caf::expected<daily_decision> d) mutable {
+                 {}, x.language, true,
+                 [=](caf::expected<daily_decision> d) mutable {
                    if (!d)
                      return settle(std::move(d.error()));
                    auto reply = decision_reply(*d);
@@ -651,7 +658,7 @@ void user_coach_part::decision_due(user_self self) {
   auto uid = st.id;
   run_decision(
     self, today, due->second, ai_priority::batch, deadline::in(cfg.batch_time),
-    false, std::move(upkeep), "", [=](caf::expected<daily_decision> d) {
+    false, std::move(upkeep), "", true, [=](caf::expected<daily_decision> d) {
       if (!d && d.error() != user_ec::duplicate)
         log_warn("coach",
                  "user " + std::to_string(uid) +

@@ -882,6 +882,9 @@ struct daily_decision {
   std::string created_at;
   opt_string model_decision; ///< the model's own word, when it gave one
   std::vector<readiness_signal> readiness;
+  /// A free athlete's answer to a decision asked for: the word only, with
+  /// an upgrade hint (http-api-head.md §3.9.10); the rules made it.
+  bool teaser = false;
 };
 
 /// POST chat/orchestrator/run: the day (empty = the athlete's today).
@@ -1410,7 +1413,7 @@ template<class Inspector>
 typename Inspector::result_type inspect(Inspector& f, daily_decision& x) {
   return f(caf::meta::type_name("st::daily_decision"), x.decision, x.reason,
            x.modified_plan, x.suggestions_next_days, x.source, x.date, x.slot,
-           x.created_at, x.model_decision, x.readiness);
+           x.created_at, x.model_decision, x.readiness, x.teaser);
 }
 
 template<class Inspector>

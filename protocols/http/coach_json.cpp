@@ -88,7 +88,14 @@ parse_chat_message(const std::string& body,
 std::string decision_json(const daily_decision& x) {
   return render([&](json_writer& w) {
     w.StartObject();
-    decision_fields(w, x);
+    if (x.teaser) {
+      w.Key("decision");
+      write(w, x.decision);
+      w.Key("is_teaser");
+      w.Bool(true);
+    } else {
+      decision_fields(w, x);
+    }
     w.EndObject();
   });
 }

@@ -126,37 +126,62 @@ TEST_CASE("free athletes: each day of their own counts their model calls "
         rows{{"0"}});
 }
 
-TEST_CASE("a decision asked for is a counted model call for a free "
-          "athlete, one the rules make alone is not") {
+TEST_CASE("a decision asked for: a free athlete gets the rules' word as a "
+          "teaser with no model call, a chat asking for it is a counted "
+          "call, premium gets the whole decision") {
   tiers_fixture f{{{"TIERS_ENABLED", "true"}, {"FREE_DAILY_CHAT_LIMIT", "1"}}};
   server_process server{f.env};
   auto port = server.port();
   auto run = [&](const athlete& who) {
     return as(port, who, "POST", "/api/v1/chat/orchestrator/run");
   };
-  // Nothing to judge: the rules answer, the model is not asked.
-  auto empty = register_athlete(port, f.db, "nodata@example.com");
-  CHECK(run(empty).status == 200);
-  CHECK(run(empty).status == 200);
+  auto model_calls = [&] {
+    rapidjson::Document d;
+    d.Parse(f.gemini.stats().c_str());
+    return d["calls"].Size();
+  };
+  auto slept = [&](const std::string& email, bool premium) {
+    auto who = register_athlete(port, f.db, email);
+    if (premium) // before the athlete's actor reads the account
+      f.db.query("UPDATE users SET is_premium = true WHERE email = '" + email +
+                 "'");
+    auto today =
+      json_field(as(port, who, "GET", "/api/v1/nutrition/day").body, "date");
+    REQUIRE(as(port, who, "PUT", "/api/v1/wellness",
+               R"({"date":")" + today + R"(","sleep_hours":4.0})")
+              .status == 200);
+    return who;
+  };
+  auto free = slept("free-run@example.com", false);
+  for (int i = 0; i < 2; ++i) {
+    auto teaser = run(free);
+    CHECK(teaser.status == 200);
+    // 4 h of sleep: the rules' Skip, the word only.
+    CHECK(teaser.body == R"({"decision":"Skip","is_teaser":true})");
+  }
+  CHECK(model_calls() == 0);
   CHECK(f.db.query("SELECT count(*) FROM daily_usage") == rows{{"0"}});
-  CHECK(f.gemini.stats().find("\"calls\": []") != std::string::npos);
+  CHECK(f.db.query("SELECT source FROM daily_decisions") ==
+        rows{{"rules"}, {"rules"}});
 
-  auto slept = register_athlete(port, f.db, "slept@example.com");
-  auto today =
-    json_field(as(port, slept, "GET", "/api/v1/nutrition/day").body, "date");
-  REQUIRE(as(port, slept, "PUT", "/api/v1/wellness",
-             R"({"date":")" + today + R"(","sleep_hours":7.5})")
-            .status == 200);
-  auto first = run(slept);
-  CHECK(first.status == 200);
-  CHECK(json_field(first.body, "source").find("ai") == 0);
-  auto refused = run(slept);
+  // Asked for in the chat: the reply is the model's, and counted.
+  auto chat = [&] {
+    return as(port, free, "POST", "/api/v1/chat/send",
+              R"({"message":"Plan?","run_orchestrator":true})");
+  };
+  CHECK(chat().status == 200);
+  CHECK(model_calls() == 1);
+  auto refused = chat();
   CHECK(refused.status == 429);
   CHECK(refused.header("x-usage-limit") == "1");
   CHECK(json_field(refused.body, "detail").find("Daily limit") == 0);
-  // The same day's chat shares the kind.
-  CHECK(as(port, slept, "POST", "/api/v1/chat/send", R"({"message":"Hi"})")
-          .status == 429);
+
+  auto pro = slept("pro-run@example.com", true);
+  auto whole = run(pro);
+  CHECK(whole.status == 200);
+  CHECK(whole.body.find("\"is_teaser\"") == std::string::npos);
+  CHECK(json_field(whole.body, "source").find("ai") == 0);
+  CHECK(model_calls() == 2);
 }
 
 TEST_CASE("without billing or TIERS_ENABLED every athlete has every feature "
