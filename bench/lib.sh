@@ -60,6 +60,19 @@ bench_start_fake_gemini() {
 }
 
 # bench_rss_kib PID: resident set size in KiB.
+# 1,000 athletes bench1..bench1000@example.com (ids 1..1000 in a fresh
+# database, as bench_wrk_script's tokens expect), each with 30 days of
+# wellness up to today.
+bench_seed_athletes() {
+  psql -q -h 127.0.0.1 -p "$BENCH_PG_PORT" -U postgres bench <<'SQL'
+INSERT INTO users (email, created_at)
+  SELECT 'bench' || i || '@example.com', now() FROM generate_series(1, 1000) i;
+INSERT INTO wellness_cache (user_id, date, sleep_hours, rhr, hrv, ctl, atl, tsb)
+  SELECT u.id, current_date - d, 7.5, 50, 60, 40, 45, -5
+  FROM users u, generate_series(0, 29) d;
+SQL
+}
+
 bench_rss_kib() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
 
 # bench_wrk URL SECONDS [wrk args...]: prints "requests/s p99".

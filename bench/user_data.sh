@@ -9,12 +9,8 @@ port=18081
 secret=bench-secret
 
 bench_start_server $port RATE_LIMIT_PER_MINUTE=100000000 SECRET_KEY=$secret
+bench_seed_athletes
 psql -q -h 127.0.0.1 -p "$BENCH_PG_PORT" -U postgres bench <<'SQL'
-INSERT INTO users (email, created_at)
-  SELECT 'bench' || i || '@example.com', now() FROM generate_series(1, 1000) i;
-INSERT INTO wellness_cache (user_id, date, sleep_hours, rhr, hrv, ctl, atl, tsb)
-  SELECT u.id, current_date - d, 7.5, 50, 60, 40, 45, -5
-  FROM users u, generate_series(0, 29) d;
 INSERT INTO workouts (user_id, start_date, name, type, duration_sec, tss, source)
   SELECT u.id, now() - d * interval '1 day', 'Ride ' || d, 'Ride', 3600, 60, 'manual'
   FROM users u, generate_series(0, 13) d;

@@ -10,13 +10,7 @@ port=18083
 secret=bench-secret
 
 bench_start_server $port RATE_LIMIT_PER_MINUTE=100000000 SECRET_KEY=$secret
-psql -q -h 127.0.0.1 -p "$BENCH_PG_PORT" -U postgres bench <<'SQL'
-INSERT INTO users (email, created_at)
-  SELECT 'bench' || i || '@example.com', now() FROM generate_series(1, 1000) i;
-INSERT INTO wellness_cache (user_id, date, sleep_hours, rhr, hrv, ctl, atl, tsb)
-  SELECT u.id, current_date - d, 7.5, 50, 60, 40, 45, -5
-  FROM users u, generate_series(0, 29) d;
-SQL
+bench_seed_athletes
 tokens=$(mktemp /tmp/bench-tokens.XXXXXX)
 bench_wrk_script "$secret" 1000 /api/v1/wellness > "$tokens.bare.lua"
 bench_wrk_script "$secret" 1000 "/api/v1/wellness?limit=50&offset=0" > "$tokens.page.lua"
