@@ -335,9 +335,15 @@ caf::result<sleep_record> user_photo_part::reanalyze_sleep(user_self self,
                   save(self,
                        user_diary_part::reread_sleep(self->state, before,
                                                      *reading.value),
-                       until, settle, [self](db_reply& r) {
+                       until, settle,
+                       [self](db_reply& r) -> caf::expected<sleep_record> {
+                         // Deleted while the model was reading it.
+                         auto row = first_row(r);
+                         if (row == nullptr)
+                           return make_error(user_ec::not_found,
+                                             "Extraction not found.");
                          self->state.rows_changed(user_table::wellness);
-                         return user_diary_part::sleep_of(*first_row(r));
+                         return user_diary_part::sleep_of(*row);
                        });
                 });
             },
@@ -438,10 +444,15 @@ caf::result<food_entry> user_photo_part::reanalyze_food(user_self self,
                     param(opt_double{f.calories}),
                     param(opt_double{f.protein_g}), param(opt_double{f.fat_g}),
                     param(opt_double{f.carbs_g}), f.extended_nutrients}),
-                 until, settle, [self](db_reply& r) -> food_entry {
+                 until, settle,
+                 [self](db_reply& r) -> caf::expected<food_entry> {
+                   // Deleted while the model was estimating it.
+                   auto row = first_row(r);
+                   if (row == nullptr)
+                     return make_error(user_ec::not_found, "Entry not found.");
                    self->state.rows_changed(user_table::food);
                    return user_diary_part::shown(
-                     self->state, user_diary_part::food_of(*first_row(r)));
+                     self->state, user_diary_part::food_of(*row));
                  });
           });
       },

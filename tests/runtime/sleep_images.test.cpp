@@ -8,6 +8,7 @@
 #include <catch2/catch.hpp>
 #include <rapidjson/document.h>
 
+#include <future>
 #include <thread>
 
 using namespace st;
@@ -161,6 +162,23 @@ TEST_CASE("sleep screenshots kept in PostgreSQL: re-analysed with a "
   auto moved = night.substr(0, 4) + "-11-29";
   CHECK(f.wellness_sleep(moved) == "5.5 photo");
   CHECK(f.wellness_sleep(night) == "null null");
+
+  // Deleted while the model reads it again: the re-read finds no row.
+  auto second = f.analyze_sleep();
+  REQUIRE(second.status == 200);
+  auto second_id = field(second.body, "id");
+  f.gemini.script(
+    R"([{"delay_ms": 1500, "text": "{\"date\": \"2026-11-28\", \"sleep_hours\": 8}"}])");
+  auto late = std::async(std::launch::async, [&] {
+    return f.reanalyze(second_id, R"({"correction":"x"})");
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  CHECK(
+    f.call("DELETE", "/api/v1/photo/sleep-extractions/" + second_id).status ==
+    204);
+  auto gone = late.get();
+  CHECK(gone.status == 404);
+  CHECK(gone.body == R"({"detail":"Extraction not found."})");
 
   // Deleted: the reading, the sleep it gave and its screenshot.
   CHECK(f.call("DELETE", "/api/v1/photo/sleep-extractions/" + id).status ==
