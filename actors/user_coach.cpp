@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <functional>
 
+#include "domain/chat_titles.hpp"
 #include "domain/coach_prompts.hpp"
 #include "domain/readiness.hpp"
 #include "domain/time_zone.hpp"
@@ -25,8 +26,13 @@ namespace {
 using sys_clock = std::chrono::system_clock;
 using std::chrono::milliseconds;
 
-/// The reference's 502 detail of a chat whose model call failed.
-constexpr const char* chat_failed = "AI chat failed. Please try again.";
+/// The 502 detail of a chat whose model call failed (http-api-head.md §6
+/// item 19).
+constexpr const char* chat_failed = "AI service unavailable. Please try again.";
+
+/// Threads this actor remembers as the athlete's, at most (past it the
+/// memory starts again: a check costs one round trip).
+constexpr size_t most_known_threads = 1024;
 
 const coach_settings& config(user_self self) {
   return *self->state.cfg->coach;
@@ -43,6 +49,20 @@ sys_clock::time_point coach_now(user_self self) {
 
 int64_t coach_today(user_self self) {
   return day_in(self->state.zone, coach_now(self));
+}
+
+/// The athlete's today by the app's clock `client_now` when it is within
+/// [now − 24 h, now + 5 min] (a message written just before midnight, a
+/// phone a little fast), else by the coach's (http-api-head.md §3.9.7).
+int64_t client_today(user_self self, const opt_string& client_now) {
+  auto now = coach_now(self);
+  auto secs = client_now ? parse_unix(*client_now) : std::nullopt;
+  if (!secs)
+    return coach_today(self);
+  auto t = sys_clock::time_point{std::chrono::seconds{*secs}};
+  if (t < now - std::chrono::hours{24} || t > now + std::chrono::minutes{5})
+    return coach_today(self);
+  return day_in(self->state.zone, t);
 }
 
 int64_t ms_of(sys_clock::time_point t) {
@@ -154,6 +174,16 @@ db_batch batch_for(std::vector<db_statement> xs, const opt_int& slot) {
   return batch;
 }
 
+/// Stored messages, newest first, as the chat's lines, oldest first.
+std::vector<chat_line>
+chat_lines_of(const std::vector<std::vector<db_value>>& rows) {
+  std::vector<chat_line> result;
+  for (auto i = rows.rbegin(); i != rows.rend(); ++i)
+    result.push_back(
+      chat_line{(*i)[0].value_or(""), (*i)[1].value_or(""), (*i)[2]});
+  return result;
+}
+
 /// CTL/ATL/TSB of completed training for `day`: Intervals.icu's figures of
 /// the last finished day when it sent them (today's may count planned
 /// workouts), else computed from the completed workouts.
@@ -181,9 +211,9 @@ fitness completed_load(const athlete_day& x, const db_rows& tss) {
 /// profile from the cache, then (for a decision, when linked) the day's
 /// planned events from Intervals.icu. The model answers in the language
 /// `asked` names, else the athlete's own.
-void gather(user_self self, int64_t day, opt_int slot, bool chat,
-            const std::string& asked, deadline until,
-            std::vector<db_statement> also,
+void gather(user_self self, int64_t day, opt_int slot,
+            std::optional<int32_t> thread, const std::string& asked,
+            deadline until, std::vector<db_statement> also,
             std::function<void(caf::expected<gathered>)> k) {
   auto& st = self->state;
   auto uid = st.uid();
@@ -199,9 +229,11 @@ void gather(user_self self, int64_t day, opt_int slot, bool chat,
     statement_of(stmt::completed_daily_tss, {uid, date}),
     statement_of(stmt::sleep_range, {uid, format_date(day - 7), date, "20"}),
   };
+  bool chat = static_cast<bool>(thread);
   auto chat_at = add_if(xs, chat, [&] {
     return statement_of(stmt::chat_recent,
-                        {uid, std::to_string(config(self).history_messages)});
+                        {uid, std::to_string(config(self).history_messages),
+                         param(int64_t{*thread})});
   });
   auto slot_at = add_if(xs, static_cast<bool>(slot), [&] {
     return statement_of(stmt::decision_exists, {uid, date, param(*slot)});
@@ -235,10 +267,7 @@ void gather(user_self self, int64_t day, opt_int slot, bool chat,
         }
         for (auto& row : r.results[sleep_result].rows)
           x.sleep.push_back(user_diary_part::sleep_of(row));
-        auto& chats = rows_at(r, chat_at);
-        for (auto i = chats.rbegin(); i != chats.rend(); ++i)
-          x.history.push_back(
-            chat_line{(*i)[0].value_or(""), (*i)[1].value_or(""), (*i)[2]});
+        x.history = chat_lines_of(rows_at(r, chat_at));
         x.load = completed_load(x, r.results[tss_result]);
         readiness_input readiness{day, x.wellness, photo_sleep_hours(x),
                                   x.load};
@@ -398,8 +427,8 @@ void run_decision(user_self self, int64_t day, opt_int slot,
                   ai_priority priority, deadline until, bool quiet,
                   slot_upkeep upkeep, const std::string& asked, bool ask_ai,
                   std::function<void(caf::expected<daily_decision>)> k) {
-  gather(self, day, slot, false, asked, until, std::move(upkeep.watchdog),
-         [=](caf::expected<gathered> g) mutable {
+  gather(self, day, slot, std::nullopt, asked, until,
+         std::move(upkeep.watchdog), [=](caf::expected<gathered> g) mutable {
            if (!g)
              return k(std::move(g.error()));
            if (g->decided_already)
@@ -430,18 +459,19 @@ void run_decision(user_self self, int64_t day, opt_int slot,
          });
 }
 
-/// Stores the athlete's message and the reply in one transaction.
-void store_exchange(user_self self, const std::string& message,
-                    const std::string& reply, deadline until,
+/// Stores the athlete's message and the reply (none: the message alone)
+/// in `thread`, in one transaction.
+void store_exchange(user_self self, int32_t thread, const std::string& message,
+                    const opt_string& reply, deadline until,
                     std::function<void(caf::expected<bool>)> k) {
   auto uid = self->state.uid();
-  request_db(
-    self,
-    batch_of(
-      {statement_of(stmt::chat_insert, {uid, std::string{"user"}, message}),
-       statement_of(stmt::chat_insert, {uid, std::string{"assistant"}, reply})},
-      true),
-    until)
+  auto in_thread = param(int64_t{thread});
+  std::vector<db_statement> xs{statement_of(
+    stmt::chat_insert, {uid, std::string{"user"}, message, in_thread})};
+  if (reply)
+    xs.push_back(statement_of(
+      stmt::chat_insert, {uid, std::string{"assistant"}, *reply, in_thread}));
+  request_db(self, batch_of(std::move(xs), true), until)
     .then(
       [=](db_reply&) {
         k(true);
@@ -455,7 +485,8 @@ void store_exchange(user_self self, const std::string& message,
 
 caf::result<daily_decision> user_coach_part::decide(user_self self,
                                                     decision_request x) {
-  auto day = x.for_date.empty() ? coach_today(self) : *parse_date(x.for_date);
+  auto day = x.for_date.empty() ? client_today(self, x.client_now)
+                                : *parse_date(x.for_date);
   auto rp = self->make_response_promise<daily_decision>();
   start_one(self);
   // A free athlete sees only the word (§3.9.10): the rules make it, no
@@ -506,47 +537,209 @@ user_coach_part::decisions(user_self self, decision_query q) {
     });
 }
 
+namespace {
+
+chat_thread thread_of(const std::vector<db_value>& row) {
+  return chat_thread{static_cast<int32_t>(integer(row[0]).value_or(0)),
+                     row[1].value_or(""), row[2]};
+}
+
+caf::error thread_not_found() {
+  return make_error(user_ec::not_found, "Thread not found");
+}
+
+/// Remembers `id` as one of the athlete's threads.
+void know_thread(user_self self, int32_t id) {
+  auto& known = part(self).known_threads;
+  if (known.size() >= most_known_threads)
+    known.clear();
+  known.insert(id);
+}
+
+/// The locale of a default title: the request's, else the athlete's.
+std::string title_locale(user_self self, const std::string& asked) {
+  return request_locale(asked, self->state.athlete()->locale);
+}
+
+/// `k(thread)`: `id` when it is the athlete's (else thread_not_found), or
+/// their default thread, made when they have none. A thread this actor
+/// knows costs nothing; one it does not costs a round trip, awaited, so
+/// that two requests never both make a default thread.
+void with_thread(user_self self, opt_int id, const std::string& language,
+                 std::function<void(caf::expected<int32_t>)> k) {
+  auto& p = part(self);
+  if (id && (*id < INT32_MIN || *id > INT32_MAX))
+    return k(thread_not_found());
+  if (id && p.known_threads.count(static_cast<int32_t>(*id)) > 0)
+    return k(static_cast<int32_t>(*id));
+  if (!id && p.default_thread)
+    return k(*p.default_thread);
+  auto& st = self->state;
+  auto x =
+    id ? statement_of(stmt::thread_owned, {param(*id), st.uid()})
+       : statement_of(
+           stmt::thread_default,
+           {st.uid(), default_thread_title(thread_title_kind::main,
+                                           title_locale(self, language))});
+  bool asked_default = !id;
+  request_db(self, batch_of({std::move(x)}))
+    .await(
+      [=](db_reply& r) {
+        auto* row = first_row(r);
+        if (row == nullptr)
+          return k(thread_not_found());
+        auto thread = static_cast<int32_t>(integer((*row)[0]).value_or(0));
+        know_thread(self, thread);
+        if (asked_default)
+          part(self).default_thread = thread;
+        k(thread);
+      },
+      [=](caf::error& err) {
+        k(std::move(err));
+      });
+}
+
+/// Runs `x` on a thread of the athlete's (thread_not_found when no row
+/// comes back) and answers `convert(row)`.
+template<class T, class F>
+caf::result<T> on_thread(user_self self, db_statement x, F convert) {
+  return run<T>(self, batch_of({std::move(x)}),
+                [=](db_reply& r) -> caf::expected<T> {
+                  auto* row = first_row(r);
+                  if (row == nullptr)
+                    return thread_not_found();
+                  return convert(*row);
+                });
+}
+
+} // namespace
+
 caf::result<std::vector<chat_line>>
 user_coach_part::history(user_self self, chat_history_query q) {
-  return run<std::vector<chat_line>>(
+  auto rp = self->make_response_promise<std::vector<chat_line>>();
+  with_thread(
+    self, q.thread_id, q.language, [=](caf::expected<int32_t> thread) mutable {
+      if (!thread) {
+        rp.deliver(std::move(thread.error()));
+        return;
+      }
+      auto x = statement_of(
+        stmt::chat_recent,
+        {self->state.uid(), std::to_string(q.limit), param(int64_t{*thread})});
+      request_db(self, batch_of({std::move(x)}))
+        .await(
+          [=](db_reply& r) mutable {
+            rp.deliver(chat_lines_of(r.results[0].rows));
+          },
+          [=](caf::error& err) mutable {
+            rp.deliver(std::move(err));
+          });
+    });
+  return rp;
+}
+
+caf::result<page_ptr<chat_thread>> user_coach_part::threads(user_self self,
+                                                            list_query q) {
+  return run<page_ptr<chat_thread>>(
     self,
-    batch_of({statement_of(stmt::chat_recent,
-                           {self->state.uid(), std::to_string(q.limit)})}),
-    [](db_reply& r) -> caf::expected<std::vector<chat_line>> {
-      std::vector<chat_line> result;
-      auto& rows = r.results[0].rows;
-      for (auto i = rows.rbegin(); i != rows.rend(); ++i)
-        result.push_back(
-          chat_line{(*i)[0].value_or(""), (*i)[1].value_or(""), (*i)[2]});
-      return result;
+    batch_of(
+      {statement_of(stmt::thread_count, {self->state.uid()}),
+       statement_of(stmt::thread_list,
+                    {self->state.uid(), param(q.limit), param(q.offset)})}),
+    [=](db_reply& r) -> caf::expected<page_ptr<chat_thread>> {
+      auto result = std::make_shared<chat_thread_page>();
+      result->total = integer((*first_row(r, 0))[0]).value_or(0);
+      result->query = q;
+      for (auto& row : r.results[1].rows) {
+        result->items.push_back(thread_of(row));
+        know_thread(self, result->items.back().id);
+      }
+      return page_ptr<chat_thread>{std::move(result)};
+    });
+}
+
+caf::result<chat_thread> user_coach_part::create_thread(user_self self,
+                                                        thread_title x) {
+  auto title = thread_title_of(x.title.value_or(""), thread_title_kind::fresh,
+                               title_locale(self, x.language));
+  return on_thread<chat_thread>(
+    self, statement_of(stmt::thread_insert, {self->state.uid(), title}),
+    [self](const std::vector<db_value>& row) {
+      auto thread = thread_of(row);
+      know_thread(self, thread.id);
+      return thread;
+    });
+}
+
+caf::result<chat_thread>
+user_coach_part::rename_thread(user_self self, thread_ref ref, thread_title x) {
+  auto title = thread_title_of(x.title.value_or(""), thread_title_kind::renamed,
+                               title_locale(self, x.language));
+  return on_thread<chat_thread>(
+    self,
+    statement_of(stmt::thread_rename,
+                 {param(int64_t{ref.id}), self->state.uid(), title}),
+    thread_of);
+}
+
+caf::result<bool> user_coach_part::delete_thread(user_self self,
+                                                 thread_ref ref) {
+  return on_thread<bool>(
+    self,
+    statement_of(stmt::thread_delete,
+                 {param(int64_t{ref.id}), self->state.uid()}),
+    [self, ref](const std::vector<db_value>&) {
+      auto& p = part(self);
+      p.known_threads.erase(ref.id);
+      // The next oldest becomes the default.
+      if (p.default_thread == ref.id)
+        p.default_thread.reset();
+      return true;
+    });
+}
+
+caf::result<bool> user_coach_part::clear_thread(user_self self,
+                                                thread_ref ref) {
+  return on_thread<bool>(
+    self,
+    statement_of(stmt::thread_clear,
+                 {param(int64_t{ref.id}), self->state.uid()}),
+    [](const std::vector<db_value>&) {
+      return true;
     });
 }
 
 namespace {
 
 /// The exchange of `chat/send` once admitted (and, for a reply by the
-/// model, counted as `charge`): the reply stored with the message, or the
-/// error; streamed into the message's sink when it has one.
-void exchange(user_self self, chat_message x, ai_charge charge, deadline until,
-              caf::typed_response_promise<chat_reply> rp) {
+/// model, counted as `charge`) in `thread`: the reply stored with the
+/// message, or the error (a failed model keeps the message, stores no
+/// reply, http-api-head.md §6 item 19); streamed into the message's sink
+/// when it has one.
+void exchange(user_self self, chat_message x, int32_t thread, ai_charge charge,
+              deadline until, caf::typed_response_promise<chat_reply> rp) {
   auto sink = x.sink;
   auto message = x.message;
+  auto fail = [=](caf::error err) mutable {
+    if (sink)
+      sink->failed(error_detail(err));
+    else
+      rp.deliver(std::move(err));
+    settle_one(self);
+  };
   // Ends the exchange: the reply stored with the message, or the error.
   auto settle = [=](caf::expected<std::string> reply) mutable {
-    if (!reply) {
-      if (sink)
-        sink->failed(error_detail(reply.error()));
-      else
-        rp.deliver(std::move(reply.error()));
-      return settle_one(self);
-    }
-    store_exchange(self, message, *reply, until,
-                   [=](caf::expected<bool> stored) mutable {
-                     if (!stored && sink)
-                       sink->failed(error_detail(stored.error()));
-                     else if (!stored)
-                       rp.deliver(std::move(stored.error()));
-                     else if (sink)
+    bool model_failed = !reply && reply.error().category() == caf::atom("ai");
+    if (!reply && !model_failed)
+      return fail(std::move(reply.error()));
+    auto stored = reply ? opt_string{*reply} : opt_string{};
+    store_exchange(self, thread, message, stored, until,
+                   [=](caf::expected<bool> written) mutable {
+                     if (!reply)
+                       return fail(std::move(reply.error()));
+                     if (!written)
+                       return fail(std::move(written.error()));
+                     if (sink)
                        sink->done(*reply);
                      else
                        rp.deliver(chat_reply{*reply});
@@ -555,7 +748,7 @@ void exchange(user_self self, chat_message x, ai_charge charge, deadline until,
   };
   if (sink)
     rp.deliver(chat_reply{}); // the stream starts; the rest flows into it
-  auto day = coach_today(self);
+  auto day = client_today(self, x.client_now);
   if (x.run_orchestrator) {
     // One assistant message: the reply (the decision writes none).
     run_decision(self, day, caf::none, ai_priority::interactive, until, true,
@@ -570,7 +763,7 @@ void exchange(user_self self, chat_message x, ai_charge charge, deadline until,
                  });
     return;
   }
-  gather(self, day, caf::none, true, x.language, until, {},
+  gather(self, day, caf::none, thread, x.language, until, {},
          [=](caf::expected<gathered> g) mutable {
            if (!g) {
              self->state.refund_ai(self, charge);
@@ -607,20 +800,28 @@ caf::result<chat_reply> user_coach_part::send(user_self self, chat_message x) {
   auto rp = self->make_response_promise<chat_reply>();
   auto until = self->state.until;
   start_one(self);
-  if (x.run_orchestrator) {
-    exchange(self, std::move(x), ai_charge{}, until, rp);
-    return rp;
-  }
-  // A reply is a model call: a free athlete's is counted before anything
-  // is streamed, so that a refusal is a plain 429.
-  self->state.charge_ai(self, usage_kind::chat, until,
-                        [=](caf::expected<ai_charge> charge) mutable {
-                          if (!charge) {
-                            rp.deliver(std::move(charge.error()));
-                            return settle_one(self);
-                          }
-                          exchange(self, std::move(x), *charge, until, rp);
-                        });
+  auto refuse = [=](caf::error err) mutable {
+    rp.deliver(std::move(err));
+    settle_one(self);
+  };
+  // The thread first: a thread that is not the athlete's is a plain 404,
+  // and costs nothing.
+  with_thread(
+    self, x.thread_id, x.language, [=](caf::expected<int32_t> thread) mutable {
+      if (!thread)
+        return refuse(std::move(thread.error()));
+      if (x.run_orchestrator)
+        return exchange(self, std::move(x), *thread, ai_charge{}, until, rp);
+      // A reply is a model call: a free athlete's is counted before
+      // anything is streamed, so that a refusal is a plain 429.
+      self->state.charge_ai(self, usage_kind::chat, until,
+                            [=](caf::expected<ai_charge> charge) mutable {
+                              if (!charge)
+                                return refuse(std::move(charge.error()));
+                              exchange(self, std::move(x), *thread, *charge,
+                                       until, rp);
+                            });
+    });
   return rp;
 }
 
@@ -699,6 +900,21 @@ user_coach_part::facet::behavior_type user_coach_part::behavior() {
     },
     [](deadline d, atom::chat, chat_message& x) {
       return serve(d, &user_coach_part::send, std::move(x));
+    },
+    [](deadline d, atom::get, atom::chat, list_query q) {
+      return serve(d, &user_coach_part::threads, q);
+    },
+    [](deadline d, atom::add, thread_title& x) {
+      return serve(d, &user_coach_part::create_thread, std::move(x));
+    },
+    [](deadline d, atom::patch, thread_ref ref, thread_title& x) {
+      return serve(d, &user_coach_part::rename_thread, ref, std::move(x));
+    },
+    [](deadline d, atom::del, thread_ref ref) {
+      return serve(d, &user_coach_part::delete_thread, ref);
+    },
+    [](deadline d, atom::purge, thread_ref ref) {
+      return serve(d, &user_coach_part::clear_thread, ref);
     },
   };
 }

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "domain/scaled_clock.hpp"
@@ -62,9 +63,25 @@ struct user_coach_part : user_facet {
   [[nodiscard]] caf::result<std::vector<daily_decision>>
   decisions(user_self self, decision_query q);
 
+  /// The athlete's default thread (the oldest), once known; threads known
+  /// to be theirs (made or checked by this actor; bounded).
+  std::optional<int32_t> default_thread;
+  std::unordered_set<int32_t> known_threads;
+
   /// GET chat/history.
   [[nodiscard]] caf::result<std::vector<chat_line>>
   history(user_self self, chat_history_query q);
+
+  /// GET, POST chat/threads; PATCH, DELETE chat/threads/{id}; POST
+  /// chat/threads/{id}/clear.
+  [[nodiscard]] caf::result<page_ptr<chat_thread>> threads(user_self self,
+                                                           list_query q);
+  [[nodiscard]] caf::result<chat_thread> create_thread(user_self self,
+                                                       thread_title x);
+  [[nodiscard]] caf::result<chat_thread>
+  rename_thread(user_self self, thread_ref ref, thread_title x);
+  [[nodiscard]] caf::result<bool> delete_thread(user_self self, thread_ref ref);
+  [[nodiscard]] caf::result<bool> clear_thread(user_self self, thread_ref ref);
 
   /// POST chat/send (its reply streamed into `x.sink` when set).
   [[nodiscard]] caf::result<chat_reply> send(user_self self, chat_message x);

@@ -265,7 +265,8 @@ using user_strava_facet = caf::typed_actor<
   caf::replies_to<deadline, atom::refresh, atom::strava,
                   atom::link>::with<bool>>;
 
-/// The coach (http-api.md §3.10): daily decisions and the chat.
+/// The coach (http-api.md §3.10, http-api-head.md §3.9): daily decisions,
+/// the chat and its threads.
 using user_coach_facet = caf::typed_actor<
   /// Decides the day now (interactive), stores it; answers it.
   caf::replies_to<deadline, atom::decide,
@@ -273,9 +274,22 @@ using user_coach_facet = caf::typed_actor<
   /// The stored decisions of the last days, newest first.
   caf::replies_to<deadline, atom::get,
                   decision_query>::with<std::vector<daily_decision>>,
-  /// The newest chat messages, oldest first.
+  /// The newest chat messages of a thread, oldest first
+  /// (user_ec::not_found: not the athlete's thread).
   caf::replies_to<deadline, atom::get,
                   chat_history_query>::with<std::vector<chat_line>>,
+  /// A page of the athlete's threads, newest first.
+  caf::replies_to<deadline, atom::get, atom::chat,
+                  list_query>::with<page_ptr<chat_thread>>,
+  /// Creates a thread; answers it.
+  caf::replies_to<deadline, atom::add, thread_title>::with<chat_thread>,
+  /// Renames a thread (user_ec::not_found); answers it.
+  caf::replies_to<deadline, atom::patch, thread_ref,
+                  thread_title>::with<chat_thread>,
+  /// Deletes a thread and its messages (user_ec::not_found).
+  caf::replies_to<deadline, atom::del, thread_ref>::with<bool>,
+  /// Deletes a thread's messages and keeps it (user_ec::not_found).
+  caf::replies_to<deadline, atom::purge, thread_ref>::with<bool>,
   /// A chat message and the coach's reply (or a streamed one).
   caf::replies_to<deadline, atom::chat, chat_message>::with<chat_reply>>;
 

@@ -32,4 +32,7 @@ constexpr size_t max_email_length = 254;
 /// Shortest password accepted at registration.
 constexpr size_t min_password_length = 8;
 
+/// A chat thread's title (chat_threads.title is VARCHAR(128)).
+constexpr size_t max_thread_title_chars = 128;
+
 } // namespace st::limits

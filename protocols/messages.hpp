@@ -890,6 +890,8 @@ struct daily_decision {
 /// POST chat/orchestrator/run: the day (empty = the athlete's today).
 struct decision_request {
   std::string for_date;
+  /// The app's clock (as chat_message::client_now).
+  opt_string client_now;
   /// The language the request named (`X-App-Language`, else
   /// `Accept-Language`: its primary subtag); empty or unsupported = the
   /// athlete's own (util/locales).
@@ -908,9 +910,35 @@ struct chat_line {
   opt_string timestamp;
 };
 
-/// GET chat/history: the newest `limit` messages.
+/// GET chat/history: the newest `limit` messages of a thread (none = the
+/// athlete's default thread, made when they have none).
 struct chat_history_query {
   int64_t limit = 50;
+  opt_int thread_id;
+  /// The request's language: the default thread's title when it is made.
+  std::string language;
+};
+
+/// A conversation of the chat (http-api-head.md §3.9).
+struct chat_thread {
+  int32_t id = 0;
+  std::string title;
+  opt_string created_at;
+};
+
+using chat_thread_page = page<chat_thread>;
+
+/// One of the athlete's threads, by id.
+struct thread_ref {
+  int32_t id = 0;
+};
+
+/// POST chat/threads (create) or PATCH chat/threads/{id} (rename): the
+/// title (none or blank = the default title in `language`), at most
+/// max_thread_title_chars.
+struct thread_title {
+  opt_string title;
+  std::string language;
 };
 
 /// Where a streamed reply goes while the model writes it (the HTTP side
@@ -932,6 +960,11 @@ public:
 struct chat_message {
   std::string message;
   bool run_orchestrator = false;
+  /// The thread (none = the athlete's default thread).
+  opt_int thread_id;
+  /// The app's clock when it sent the message: its day is the athlete's
+  /// today when it is close to the server's (http-api-head.md §3.9.7).
+  opt_string client_now;
   std::shared_ptr<reply_sink> sink;
   /// The language the request named (`X-App-Language`, else
   /// `Accept-Language`: its primary subtag); empty or unsupported = the
@@ -1419,7 +1452,7 @@ typename Inspector::result_type inspect(Inspector& f, daily_decision& x) {
 template<class Inspector>
 typename Inspector::result_type inspect(Inspector& f, decision_request& x) {
   return f(caf::meta::type_name("st::decision_request"), x.for_date,
-           x.language);
+           x.client_now, x.language);
 }
 
 template<class Inspector>
@@ -1435,7 +1468,24 @@ typename Inspector::result_type inspect(Inspector& f, chat_line& x) {
 
 template<class Inspector>
 typename Inspector::result_type inspect(Inspector& f, chat_history_query& x) {
-  return f(caf::meta::type_name("st::chat_history_query"), x.limit);
+  return f(caf::meta::type_name("st::chat_history_query"), x.limit, x.thread_id,
+           x.language);
+}
+
+template<class Inspector>
+typename Inspector::result_type inspect(Inspector& f, chat_thread& x) {
+  return f(caf::meta::type_name("st::chat_thread"), x.id, x.title,
+           x.created_at);
+}
+
+template<class Inspector>
+typename Inspector::result_type inspect(Inspector& f, thread_ref& x) {
+  return f(caf::meta::type_name("st::thread_ref"), x.id);
+}
+
+template<class Inspector>
+typename Inspector::result_type inspect(Inspector& f, thread_title& x) {
+  return f(caf::meta::type_name("st::thread_title"), x.title, x.language);
 }
 
 template<class Inspector>
@@ -1481,3 +1531,4 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(st::sleep_photo)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(st::chat_message)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(st::page_ptr<st::wellness_day>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(st::page_ptr<st::workout>)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(st::page_ptr<st::chat_thread>)

@@ -8,6 +8,7 @@
 #include <mutex>
 
 #include "util/dates.hpp"
+#include "util/text.hpp"
 
 namespace st {
 
@@ -93,33 +94,123 @@ api_response event_stream_response(std::shared_ptr<sse_reply> stream) {
   return res;
 }
 
-/// The history's `limit` (http-api.md §3.10.1): default 50, clamped into
-/// 0…500; a non-integer is a 422.
-std::optional<int64_t> history_limit(const api_request& req,
-                                     std::vector<validation_error>& errors) {
+/// The history's query (http-api.md §3.10.1, http-api-head.md §3.9.6):
+/// `limit` default 50, clamped into 0…500; `thread_id` optional; a
+/// non-integer is a 422.
+std::optional<chat_history_query>
+history_query(const api_request& req, std::vector<validation_error>& errors) {
   constexpr int64_t most = 500;
-  auto limit = query_int(parse_query(req.query), "limit",
-                         std::numeric_limits<int64_t>::min(),
+  auto q = parse_query(req.query);
+  auto limit = query_int(q, "limit", std::numeric_limits<int64_t>::min(),
                          std::numeric_limits<int64_t>::max(), errors);
+  auto thread = query_int(q, "thread_id", std::numeric_limits<int64_t>::min(),
+                          std::numeric_limits<int64_t>::max(), errors);
   if (!errors.empty())
     return std::nullopt;
-  return std::clamp<int64_t>(limit.value_or(50), 0, most);
+  chat_history_query result;
+  result.limit = std::clamp<int64_t>(limit.value_or(50), 0, most);
+  if (thread)
+    result.thread_id = *thread;
+  result.language = req.language;
+  return result;
+}
+
+/// A route on one of the athlete's threads (`{thread_id}`): the handler
+/// gets its reference; a non-integer id is a 422.
+using thread_handler = std::function<void(
+  const api_context&, const api_request&, int32_t, thread_ref, responder)>;
+
+void thread_route(router& r, http::verb method, const char* path,
+                  const api_context& ctx, thread_handler handle) {
+  user_route(r, method, path, ctx,
+             [handle](const api_context& ctx, const api_request& req,
+                      int32_t user, responder reply) {
+               std::vector<validation_error> errors;
+               auto id = path_id(req, "thread_id", errors);
+               if (!id)
+                 return reply(unprocessable(errors));
+               handle(ctx, req, user, thread_ref{*id}, std::move(reply));
+             });
+}
+
+void add_thread_routes(router& r, const api_context& ctx) {
+  user_route(
+    r, http::verb::get, "/api/v1/chat/threads", ctx,
+    [](const api_context& ctx, const api_request& req, int32_t user,
+       responder reply) {
+      std::vector<validation_error> errors;
+      auto q = parse_query(req.query);
+      list_query x;
+      x.limit = query_int(q, "limit", 1, 200, errors).value_or(50);
+      x.offset = query_int(q, "offset", 0, INT32_MAX, errors).value_or(0);
+      if (!errors.empty())
+        return reply(unprocessable(errors));
+      ask_user<page_ptr<chat_thread>>(
+        ctx, user, answer_page<chat_thread>(std::move(reply), thread_page_json),
+        atom::get_v, atom::chat_v, x);
+    });
+  user_route(r, http::verb::post, "/api/v1/chat/threads", ctx,
+             [](const api_context& ctx, const api_request& req, int32_t user,
+                responder reply) {
+               std::vector<validation_error> errors;
+               // The body is optional: none is a thread with the default
+               // title.
+               auto x = trim(req.body).empty()
+                          ? std::optional<thread_title>{thread_title{}}
+                          : parse_thread_title(req.body, false, errors);
+               if (!x)
+                 return reply(unprocessable(errors));
+               x->language = req.language;
+               ask_user<chat_thread>(ctx, user,
+                                     answer<chat_thread>(reply, thread_json),
+                                     atom::add_v, std::move(*x));
+             });
+  thread_route(r, http::verb::patch, "/api/v1/chat/threads/{thread_id}", ctx,
+               [](const api_context& ctx, const api_request& req, int32_t user,
+                  thread_ref ref, responder reply) {
+                 std::vector<validation_error> errors;
+                 auto x = parse_thread_title(req.body, true, errors);
+                 if (!x)
+                   return reply(unprocessable(errors));
+                 x->language = req.language;
+                 ask_user<chat_thread>(ctx, user,
+                                       answer<chat_thread>(reply, thread_json),
+                                       atom::patch_v, ref, std::move(*x));
+               });
+  thread_route(r, http::verb::delete_, "/api/v1/chat/threads/{thread_id}", ctx,
+               [](const api_context& ctx, const api_request&, int32_t user,
+                  thread_ref ref, responder reply) {
+                 ask_user<bool>(ctx, user, answer_no_content<bool>(reply),
+                                atom::del_v, ref);
+               });
+  thread_route(
+    r, http::verb::post, "/api/v1/chat/threads/{thread_id}/clear", ctx,
+    [](const api_context& ctx, const api_request&, int32_t user, thread_ref ref,
+       responder reply) {
+      ask_user<bool>(ctx, user,
+                     answer<bool>(reply,
+                                  [](bool) {
+                                    return std::string{R"({"ok":true})"};
+                                  }),
+                     atom::purge_v, ref);
+    });
 }
 
 } // namespace
 
 void add_coach_routes(router& r, const api_context& ctx) {
+  add_thread_routes(r, ctx);
   user_route(r, http::verb::get, "/api/v1/chat/history", ctx,
              [](const api_context& ctx, const api_request& req, int32_t user,
                 responder reply) {
                std::vector<validation_error> errors;
-               auto limit = history_limit(req, errors);
-               if (!limit)
+               auto q = history_query(req, errors);
+               if (!q)
                  return reply(unprocessable(errors));
                ask_user<std::vector<chat_line>>(
                  ctx, user,
                  answer<std::vector<chat_line>>(reply, chat_history_json),
-                 atom::get_v, chat_history_query{*limit});
+                 atom::get_v, std::move(*q));
              });
   user_route(r, http::verb::post, "/api/v1/chat/send", ctx,
              [](const api_context& ctx, const api_request& req, int32_t user,
@@ -156,12 +247,21 @@ void add_coach_routes(router& r, const api_context& ctx) {
                std::vector<validation_error> errors;
                auto day =
                  query_date(parse_query(req.query), "for_date", errors);
-               if (!errors.empty())
+               // The newer app's optional body: its `locale` names the
+               // decision's language over the headers (§3.9.10).
+               auto x = trim(req.body).empty()
+                          ? std::optional<decision_request>{decision_request{}}
+                          : parse_decision_request(req.body, errors);
+               if (!x || !errors.empty())
                  return reply(unprocessable(errors));
+               if (day)
+                 x->for_date = format_date(*day);
+               if (x->language.empty())
+                 x->language = req.language;
                ask_user_within<daily_decision>(
                  ctx, ctx.ai_request_timeout, user,
                  answer<daily_decision>(reply, decision_json), atom::decide_v,
-                 decision_request{day ? format_date(*day) : "", req.language});
+                 std::move(*x));
              });
   user_route(
     r, http::verb::get, "/api/v1/decisions", ctx,

@@ -76,6 +76,25 @@ query_window(const std::map<std::string, std::string>& q, int64_t days,
   return day_bounds{from, to};
 }
 
+std::optional<int32_t> path_id(const api_request& req, const char* name,
+                               std::vector<validation_error>& errors) {
+  auto& text = req.path_params.at(name);
+  char* end = nullptr;
+  auto x = std::strtoll(text.c_str(), &end, 10);
+  // Every byte must be read: a NUL decoded from %00 ends the C string.
+  if (text.empty() || end != text.c_str() + text.size() || x < INT32_MIN ||
+      x > INT32_MAX) {
+    errors.push_back({"int_parsing",
+                      {"path", name},
+                      "Input should be a valid integer, unable to parse "
+                      "string as an integer",
+                      echo_string(text),
+                      ""});
+    return std::nullopt;
+  }
+  return static_cast<int32_t>(x);
+}
+
 std::optional<list_query> date_window(const api_request& req, int64_t days,
                                       std::vector<validation_error>& errors) {
   auto q = parse_query(req.query);

@@ -58,6 +58,11 @@ query_window(const std::map<std::string, std::string>& q, int64_t days,
 date_window(const api_request& req, int64_t days,
             std::vector<validation_error>& errors);
 
+/// The integer path parameter `name`, or none with a 422 entry.
+[[nodiscard]] std::optional<int32_t>
+path_id(const api_request& req, const char* name,
+        std::vector<validation_error>& errors);
+
 /// Answers with `to_body(value)` and `ok_status`, or with the mapped error.
 template<class Result, class F>
 std::function<void(caf::expected<Result>)>

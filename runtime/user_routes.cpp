@@ -18,26 +18,6 @@ namespace {
 
 using status = http::status;
 
-/// The integer path parameter `name`, or a 422 entry.
-std::optional<int32_t> path_id(const api_request& req, const char* name,
-                               std::vector<validation_error>& errors) {
-  auto& text = req.path_params.at(name);
-  char* end = nullptr;
-  auto x = std::strtoll(text.c_str(), &end, 10);
-  // Every byte must be read: a NUL decoded from %00 ends the C string.
-  if (text.empty() || end != text.c_str() + text.size() || x < INT32_MIN ||
-      x > INT32_MAX) {
-    errors.push_back({"int_parsing",
-                      {"path", name},
-                      "Input should be a valid integer, unable to parse "
-                      "string as an integer",
-                      echo_string(text),
-                      ""});
-    return std::nullopt;
-  }
-  return static_cast<int32_t>(x);
-}
-
 /// DELETE of one of the user's rows by the id in `param`: 204, 404, 422.
 template<class Ref>
 void delete_by_id(router& r, const char* path, const char* param,

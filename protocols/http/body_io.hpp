@@ -213,6 +213,35 @@ std::optional<T> read_body(std::string_view body,
   return result;
 }
 
+/// A list as its page: the `{items, total, limit, offset, has_more}`
+/// envelope (http-api-head.md §1.4), or the bare array of a query without
+/// `limit`.
+template<class T, class F>
+std::string page_json(const page<T>& x, F item) {
+  return render([&](json_writer& w) {
+    auto items = [&] {
+      w.StartArray();
+      for (auto& i : x.items)
+        item(w, i);
+      w.EndArray();
+    };
+    if (x.query.limit < 0)
+      return items();
+    w.StartObject();
+    w.Key("items");
+    items();
+    w.Key("total");
+    w.Int64(x.total);
+    w.Key("limit");
+    w.Int64(x.query.limit);
+    w.Key("offset");
+    w.Int64(x.query.offset);
+    w.Key("has_more");
+    w.Bool(x.query.offset + static_cast<int64_t>(x.items.size()) < x.total);
+    w.EndObject();
+  });
+}
+
 inline void write(json_writer& w, const opt_double& x) {
   if (x)
     w.Double(*x);

@@ -2,8 +2,11 @@
 
 #include "protocols/coach.hpp"
 #include "protocols/http/body_io.hpp"
+#include "protocols/limits.hpp"
 
 #include <cstdio>
+
+#include "util/locales.hpp"
 
 namespace st {
 
@@ -36,6 +39,17 @@ void decision_fields(json_writer& w, const daily_decision& x) {
   w.Key("readiness");
   auto readiness = readiness_json(x.readiness);
   w.RawValue(readiness.c_str(), readiness.size(), rapidjson::kArrayType);
+}
+
+void thread_fields(json_writer& w, const chat_thread& x) {
+  w.StartObject();
+  w.Key("id");
+  w.Int(x.id);
+  w.Key("title");
+  write(w, x.title);
+  w.Key("created_at");
+  write(w, x.created_at);
+  w.EndObject();
 }
 
 /// pydantic's lax booleans of a JSON body.
@@ -73,6 +87,8 @@ parse_chat_message(const std::string& body,
     chat_message x;
     x.message =
       in.string("message", true, 1, max_chat_message_chars).value_or("");
+    x.thread_id = in.integer("thread_id", false);
+    x.client_now = in.string("client_now", false, 0, max_client_now_chars);
     if (auto* v = in.raw("run_orchestrator")) {
       if (auto b = lax_bool(*v))
         x.run_orchestrator = *b;
@@ -83,6 +99,45 @@ parse_chat_message(const std::string& body,
     }
     return x;
   });
+}
+
+std::optional<decision_request>
+parse_decision_request(const std::string& body,
+                       std::vector<validation_error>& errors) {
+  return read_body<decision_request>(body, errors, [](body_reader& in) {
+    decision_request x;
+    // `for_date` and `client_local_hour` are read (a wrong type is a 422)
+    // and not used: the day is the athlete's today (§3.9.10).
+    (void)in.string("for_date", false, 0, 32);
+    (void)in.integer("client_local_hour", false);
+    auto locale = in.string("locale", false, 0, 35);
+    x.language = locale ? primary_language(*locale) : "";
+    x.client_now = in.string("client_now", false, 0, max_client_now_chars);
+    return x;
+  });
+}
+
+std::optional<thread_title>
+parse_thread_title(const std::string& body, bool required,
+                   std::vector<validation_error>& errors) {
+  return read_body<thread_title>(body, errors, [&](body_reader& in) {
+    thread_title x;
+    // A rename's long title is cut (as the reference does); a new
+    // thread's is refused (the reference failed in the database).
+    x.title = in.string("title", required, 0,
+                        required ? SIZE_MAX : limits::max_thread_title_chars);
+    return x;
+  });
+}
+
+std::string thread_json(const chat_thread& x) {
+  return render([&](json_writer& w) {
+    thread_fields(w, x);
+  });
+}
+
+std::string thread_page_json(const chat_thread_page& x) {
+  return page_json(x, thread_fields);
 }
 
 std::string decision_json(const daily_decision& x) {

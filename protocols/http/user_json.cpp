@@ -18,32 +18,6 @@ using namespace body_io;
 
 namespace {
 
-template<class T, class F>
-std::string page_json(const page<T>& x, F item) {
-  return render([&](json_writer& w) {
-    auto items = [&] {
-      w.StartArray();
-      for (auto& i : x.items)
-        item(w, i);
-      w.EndArray();
-    };
-    if (x.query.limit < 0)
-      return items();
-    w.StartObject();
-    w.Key("items");
-    items();
-    w.Key("total");
-    w.Int64(x.total);
-    w.Key("limit");
-    w.Int64(x.query.limit);
-    w.Key("offset");
-    w.Int64(x.query.offset);
-    w.Key("has_more");
-    w.Bool(x.query.offset + static_cast<int64_t>(x.items.size()) < x.total);
-    w.EndObject();
-  });
-}
-
 /// The portion and its macros, as every food object shows them.
 template<class Food>
 void macro_fields(json_writer& w, const Food& x) {

@@ -72,6 +72,8 @@ const std::string workout_head = "id, " + iso("start_date") +
 
 const std::string workout_columns = workout_head + ", raw::text, fit_checksum";
 
+const std::string thread_columns = "id, title, " + iso("created_at");
+
 /// A merge's new value of `column` from `param`: with $3 (the row's
 /// source outranks the new one's) only an empty value is filled, else a
 /// given value replaces it.
@@ -838,15 +840,18 @@ const std::vector<statement_def>& statement_catalog() {
      "DELETE FROM strava_activities WHERE user_id = $1::integer AND "
      "start_date < now() - $2::bigint * interval '1 day'"},
     // $1 user, $2 most: the newest messages, newest first.
+    // $1 user, $2 limit, $3 thread: its newest messages.
     {stmt::chat_recent, "chat_recent",
      "SELECT role, content, " + iso("timestamp") +
-       " FROM chat_messages WHERE user_id = $1::integer "
-       "ORDER BY timestamp DESC NULLS LAST, id DESC LIMIT $2::bigint"},
-    // $1 user, $2 role, $3 content (its own instant: two messages of one
-    // transaction stay in order).
+       " FROM chat_messages WHERE user_id = $1::integer AND thread_id = "
+       "$3::integer ORDER BY timestamp DESC NULLS LAST, id DESC "
+       "LIMIT $2::bigint"},
+    // $1 user, $2 role, $3 content, $4 thread (its own instant: two
+    // messages of one transaction stay in order).
     {stmt::chat_insert, "chat_insert",
-     "INSERT INTO chat_messages (user_id, role, content, timestamp) VALUES "
-     "($1::integer, $2, $3, clock_timestamp())"},
+     "INSERT INTO chat_messages (user_id, role, content, timestamp, "
+     "thread_id) VALUES ($1::integer, $2, $3, clock_timestamp(), "
+     "$4::integer)"},
     // $1 user, $2 date, $3 slot: whether that slot was decided already.
     {stmt::decision_exists, "decision_exists",
      "SELECT count(*) FROM daily_decisions WHERE user_id = $1::integer AND "
@@ -854,7 +859,8 @@ const std::vector<statement_def>& statement_catalog() {
     // $1 user, $2 date, $3 slot (NULL = asked for), $4 decision, $5 reason,
     // $6 plan, $7 suggestions, $8 source, $9 chat message (NULL = none),
     // $10 the model's word, $11 the readiness signals: stored once per slot
-    // (a second process's decision is dropped), the message only with it.
+    // (a second process's decision is dropped), the message only with it,
+    // in the default thread (none yet: the thread made later adopts it).
     // Answers created_at when stored.
     {stmt::decision_insert, "decision_insert",
      "WITH d AS (INSERT INTO daily_decisions (user_id, date, slot, decision, "
@@ -862,9 +868,10 @@ const std::vector<statement_def>& statement_catalog() {
      "($1::integer, $2::date, $3::smallint, $4, $5, $6::json, $7, $8, $10, "
      "$11::json) ON CONFLICT (user_id, date, "
      "slot) DO NOTHING RETURNING created_at), m AS (INSERT INTO "
-     "chat_messages (user_id, role, content, timestamp) SELECT $1::integer, "
-     "'assistant', $9::text, clock_timestamp() FROM d WHERE $9::text IS NOT "
-     "NULL) SELECT " +
+     "chat_messages (user_id, role, content, timestamp, thread_id) SELECT "
+     "$1::integer, 'assistant', $9::text, clock_timestamp(), (SELECT "
+     "min(id) FROM chat_threads WHERE user_id = $1::integer) FROM d WHERE "
+     "$9::text IS NOT NULL) SELECT " +
        iso("created_at") + " FROM d"},
     // $1 user, $2 first, $3 last day: the decisions, newest first.
     {stmt::decision_range, "decision_range",
@@ -901,6 +908,45 @@ const std::vector<statement_def>& statement_catalog() {
      "FROM stored_images WHERE path = $1"},
     {stmt::image_forget, "image_forget",
      "DELETE FROM stored_images WHERE path = $1"},
+    // $1 user, $2 limit, $3 offset: threads, newest first.
+    {stmt::thread_list, "thread_list",
+     "SELECT " + thread_columns +
+       " FROM chat_threads WHERE user_id = $1::integer ORDER BY created_at "
+       "DESC NULLS LAST, id DESC LIMIT $2::bigint OFFSET $3::bigint"},
+    {stmt::thread_count, "thread_count",
+     "SELECT count(*) FROM chat_threads WHERE user_id = $1::integer"},
+    // $1 user, $2 title.
+    {stmt::thread_insert, "thread_insert",
+     "INSERT INTO chat_threads (user_id, title) VALUES ($1::integer, $2) "
+     "RETURNING " +
+       thread_columns},
+    // $1 thread, $2 user, $3 title.
+    {stmt::thread_rename, "thread_rename",
+     "UPDATE chat_threads SET title = $3 WHERE id = $1::integer AND "
+     "user_id = $2::integer RETURNING " +
+       thread_columns},
+    // $1 thread, $2 user (its messages go by the foreign key's cascade).
+    {stmt::thread_delete, "thread_delete",
+     "DELETE FROM chat_threads WHERE id = $1::integer AND user_id = "
+     "$2::integer RETURNING id"},
+    // $1 thread, $2 user: answers the thread when it is the user's.
+    {stmt::thread_clear, "thread_clear",
+     "WITH t AS (SELECT id FROM chat_threads WHERE id = $1::integer AND "
+     "user_id = $2::integer), d AS (DELETE FROM chat_messages WHERE "
+     "thread_id IN (SELECT id FROM t)) SELECT id FROM t"},
+    {stmt::thread_owned, "thread_owned",
+     "SELECT id FROM chat_threads WHERE id = $1::integer AND user_id = "
+     "$2::integer"},
+    // $1 user, $2 title: the default thread (the oldest), made when the
+    // user has none; messages of no thread (decisions written before it
+    // existed, an older version's) move into it.
+    {stmt::thread_default, "thread_default",
+     "WITH t AS (SELECT id FROM chat_threads WHERE user_id = $1::integer "
+     "ORDER BY id LIMIT 1), n AS (INSERT INTO chat_threads (user_id, title) "
+     "SELECT $1::integer, $2 WHERE NOT EXISTS (SELECT 1 FROM t) RETURNING "
+     "id), d AS (SELECT id FROM t UNION ALL SELECT id FROM n), o AS (UPDATE "
+     "chat_messages SET thread_id = (SELECT id FROM d) WHERE user_id = "
+     "$1::integer AND thread_id IS NULL) SELECT id FROM d"},
   };
   return result;
 }

@@ -99,6 +99,14 @@ enum class stmt : uint16_t {
   image_keep,
   image_kept,
   image_forget,
+  thread_list,
+  thread_count,
+  thread_insert,
+  thread_rename,
+  thread_delete,
+  thread_clear,
+  thread_owned,
+  thread_default,
 };
 
 /// A catalog entry: the prepared statement's name and text.

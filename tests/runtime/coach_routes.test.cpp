@@ -533,12 +533,14 @@ TEST_CASE("chat/send streams server-sent events from streamGenerateContent "
     return f.count("SELECT count(*) FROM chat_messages WHERE content = '" +
                    long_text + "'") == "1";
   }));
-  // A failing model: an error event, nothing stored for it.
+  // A failing model: an error event, the message kept, no reply stored.
   f.gemini.script(R"([{"status": 400}])");
   auto failed = http_call(server.port(), "POST", "/api/v1/chat/send",
                           R"({"message":"fail me"})", headers);
   CHECK(failed.body.find("event: error\ndata: {\"detail\":") !=
         std::string::npos);
   CHECK(f.count("SELECT count(*) FROM chat_messages WHERE content = 'fail "
-                "me'") == "0");
+                "me' AND role = 'user'") == "1");
+  CHECK(f.count("SELECT count(*) FROM chat_messages WHERE id > (SELECT id "
+                "FROM chat_messages WHERE content = 'fail me')") == "0");
 }

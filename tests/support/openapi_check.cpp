@@ -5,6 +5,8 @@
 #include <regex>
 #include <vector>
 
+#include "util/text.hpp"
+
 namespace st::test {
 
 namespace {
@@ -104,7 +106,8 @@ std::string schema_mismatch(const rapidjson::Value& doc,
       return at + ": fits " + std::to_string(fitting) + " of " + key;
   }
   if (value.IsString()) {
-    auto n = value.GetStringLength();
+    // JSON Schema counts characters (code points), not bytes.
+    auto n = utf8_length({value.GetString(), value.GetStringLength()});
     if (auto* lo = member(schema, "minLength"); lo && n < lo->GetUint())
       return at + ": shorter than minLength";
     if (auto* hi = member(schema, "maxLength"); hi && n > hi->GetUint())
