@@ -2,6 +2,7 @@
 
 #include "actors/cache_budget.hpp"
 #include "actors/mailbox_census.hpp"
+#include "actors/user_analytics.hpp"
 #include "actors/user_coach.hpp"
 #include "actors/user_diary.hpp"
 #include "actors/user_intervals.hpp"
@@ -86,7 +87,7 @@ struct user_settings {
 using user_parts =
   std::tuple<user_profile_part, user_diary_part, user_training_part,
              user_intervals_part, user_photo_part, user_strava_part,
-             user_coach_part>;
+             user_coach_part, user_analytics_part>;
 
 /// One athlete's actor: a small core (id, handles, the account, the
 /// request in progress, passivation) and one part per facet. Requests are

@@ -67,12 +67,17 @@ int main(int argc, char** argv) {
   auto until = [] {
     return st::deadline::in(std::chrono::seconds(10));
   };
+  auto history = [](int64_t limit) {
+    st::chat_history_query q;
+    q.limit = limit;
+    return q;
+  };
   // The first requests load the account (and answer 503 until it is in).
   for (int i = 0; i < 50; ++i) {
     bool ok = false;
     self
       ->request(user, std::chrono::seconds(10), until(), st::atom::get_v,
-                st::chat_history_query{1})
+                history(1))
       .receive(
         [&](std::vector<st::chat_line>&) {
           ok = true;
@@ -85,7 +90,7 @@ int main(int argc, char** argv) {
   measure("one query (chat history, 1 statement)", n, [&] {
     self
       ->request(user, std::chrono::seconds(10), until(), st::atom::get_v,
-                st::chat_history_query{20})
+                history(20))
       .receive([](std::vector<st::chat_line>&) {}, [](caf::error&) {});
   });
   measure("decision by the rules (gather + store)", n, [&] {

@@ -23,6 +23,9 @@ constexpr size_t max_header_bytes = 16 * 1024;
 
 /// Largest JSON request body (bytes); beyond it → 413.
 constexpr size_t max_json_body_bytes = 1024 * 1024;
+/// A JSON body a model reads whole (analytics/insight's chart data): the
+/// reference took any size into the prompt (http-api-head.md §3.10.5).
+constexpr size_t max_prompt_body_bytes = 64 * 1024;
 
 /// Largest multipart upload body (bytes): a 10 MiB file plus form framing.
 constexpr size_t max_upload_body_bytes = 10 * 1024 * 1024 + 64 * 1024;

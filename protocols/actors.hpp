@@ -293,6 +293,17 @@ using user_coach_facet = caf::typed_actor<
   /// A chat message and the coach's reply (or a streamed one).
   caf::replies_to<deadline, atom::chat, chat_message>::with<chat_reply>>;
 
+/// The analytics tab (http-api-head.md §3.10): each chart in the
+/// athlete's days, in one round trip; a chart explained by the model.
+using user_analytics_facet = caf::typed_actor<
+  /// A chart's figures over a window.
+  caf::replies_to<deadline, atom::get,
+                  analytics_query>::with<analytics_report>,
+  /// The model's explanation of a chart's data (a free athlete's: a
+  /// counted one-sentence teaser).
+  caf::replies_to<deadline, atom::analyze,
+                  insight_request>::with<insight_reply>>;
+
 /// What every user actor does whatever its facets.
 using user_core_facet = caf::typed_actor<
   /// INTERNAL (scheduler, via the registry): the reminder of `kind` is due;
@@ -318,7 +329,8 @@ using user_test_hooks_facet = caf::typed_actor<
 /// order.
 using user_actor = user_core_facet::extend_with<
   user_profile_facet, user_diary_facet, user_training_facet,
-  user_intervals_facet, user_photo_facet, user_strava_facet, user_coach_facet
+  user_intervals_facet, user_photo_facet, user_strava_facet, user_coach_facet,
+  user_analytics_facet
 #ifdef ST_TEST_HOOKS
   ,
   user_test_hooks_facet

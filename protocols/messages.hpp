@@ -977,6 +977,102 @@ struct chat_reply {
   std::string reply;
 };
 
+// -- analytics (http-api-head.md §3.10) --------------------------------------
+
+/// Which chart of the analytics tab.
+enum class analytics_chart : uint8_t { overview, sleep, workouts, nutrition };
+
+/// GET analytics/*: the window in the athlete's days (`to` empty = their
+/// today, `from` empty = `days` before `to`; a span over 365 days is cut
+/// to the newest 365).
+struct analytics_query {
+  analytics_chart chart = analytics_chart::overview;
+  std::string from;
+  std::string to;
+  int64_t days = 30;
+};
+
+/// One wellness day of the window.
+struct analytics_wellness {
+  std::string date;
+  opt_double sleep_hours;
+  opt_double rhr;
+  opt_double hrv;
+  opt_double ctl;
+  opt_double atl;
+  opt_double tsb;
+};
+
+/// One workout of the window, on the athlete's day it started.
+struct analytics_workout {
+  std::string date;
+  opt_string name;
+  opt_string type;
+  opt_int duration_sec;
+  opt_double distance_m;
+  opt_double tss;
+};
+
+/// The workouts of one day, summed.
+struct analytics_training_day {
+  std::string date;
+  int64_t duration_sec = 0;
+  double tss = 0;
+  double distance_m = 0;
+};
+
+/// The food of one day, summed; `extended_json` the per-key sums of the
+/// micronutrients (a JSON object's text), none when no entry had any.
+struct analytics_food_day {
+  std::string date;
+  double calories = 0;
+  double protein_g = 0;
+  double fat_g = 0;
+  double carbs_g = 0;
+  int64_t entries = 0;
+  opt_string extended_json;
+};
+
+/// The overview's figures over the window.
+struct analytics_overview {
+  opt_double avg_sleep_hours;
+  int64_t wellness_days_with_sleep = 0;
+  fitness load; ///< the newest CTL/ATL/TSB up to today (present or not)
+  int64_t workout_count = 0;
+  double total_tss = 0;
+  int64_t days_with_food = 0;
+  opt_double avg_calories_per_day;
+};
+
+/// What one chart shows (the parts its chart does not use stay empty).
+struct analytics_report {
+  analytics_chart chart = analytics_chart::overview;
+  std::string from_date;
+  std::string to_date;
+  std::vector<analytics_wellness> wellness;
+  std::vector<analytics_workout> workouts;
+  std::vector<analytics_training_day> daily;
+  std::vector<analytics_food_day> food;
+  analytics_overview overview;
+  nutrition_goals goals;
+  uint32_t round_trips = 0; ///< database round trips it took (figures)
+};
+
+/// POST analytics/insight: the chart the app shows, its data (a JSON
+/// value's text, bounded by the route) and an optional question.
+struct insight_request {
+  std::string chart_type;
+  std::string data_json;
+  opt_string question;
+  std::string language; ///< as chat_message::language
+};
+
+/// The model's explanation; a free athlete's is one sentence, a teaser.
+struct insight_reply {
+  std::string insight;
+  bool teaser = false;
+};
+
 // -- the Gemini broker (external-apis.md §1) ---------------------------------
 
 /// Who waits for a model call: a person (photos, chat) goes first; batch
@@ -1532,3 +1628,7 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(st::chat_message)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(st::page_ptr<st::wellness_day>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(st::page_ptr<st::workout>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(st::page_ptr<st::chat_thread>)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(st::analytics_query)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(st::analytics_report)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(st::insight_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(st::insight_reply)

@@ -102,6 +102,7 @@ router make_api_routes(const api_context& ctx) {
   add_photo_routes(result, ctx);
   add_strava_routes(result, ctx);
   add_coach_routes(result, ctx);
+  add_analytics_routes(result, ctx);
   add_admin_routes(result, ctx);
 #ifdef ST_TEST_HOOKS
   add_fault_routes(result, ctx);

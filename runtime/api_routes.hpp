@@ -28,6 +28,9 @@ void add_strava_routes(router& r, const api_context& ctx);
 /// The coach's routes: chat and daily decisions (runtime/coach_routes.cpp).
 void add_coach_routes(router& r, const api_context& ctx);
 
+/// The analytics tab's routes (runtime/analytics_routes.cpp).
+void add_analytics_routes(router& r, const api_context& ctx);
+
 /// The operator's routes: actor stats, metrics, the admin page and the
 /// OpenAPI document (runtime/admin_routes.cpp).
 void add_admin_routes(router& r, const api_context& ctx);

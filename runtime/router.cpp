@@ -78,8 +78,9 @@ router::match_result router::match(http::verb method,
 size_t router::body_limit(const std::string& path) const {
   auto parts = split(path);
   for (auto& r : routes_)
-    if (r.kind == body_kind::upload && matches(r, parts, nullptr))
-      return defaults::max_upload_body_bytes;
+    if (r.kind != body_kind::json && matches(r, parts, nullptr))
+      return r.kind == body_kind::upload ? defaults::max_upload_body_bytes
+                                         : defaults::max_prompt_body_bytes;
   return defaults::max_json_body_bytes;
 }
 

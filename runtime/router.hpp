@@ -11,6 +11,7 @@ namespace st {
 enum class body_kind {
   json,   ///< JSON (1 MB)
   upload, ///< multipart upload (10 MB)
+  prompt, ///< JSON that goes into a model's prompt (64 KB)
 };
 
 /// Method + path template (`/api/v1/workouts/{workout_id}`) → handler.

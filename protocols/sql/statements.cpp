@@ -19,6 +19,11 @@ std::string utc_midnight(const std::string& param) {
   return "((" + param + ")::date::timestamp AT TIME ZONE 'UTC')";
 }
 
+/// Midnight of a `YYYY-MM-DD` parameter in the zone named by another.
+std::string local_midnight(const std::string& param, const std::string& zone) {
+  return "((" + param + ")::date::timestamp AT TIME ZONE " + zone + ")";
+}
+
 const std::string food_columns = "id, name, portion_grams, calories, "
                                  "protein_g, fat_g, carbs_g, "
                                  "coalesce(meal_type, 'other'), "
@@ -947,6 +952,50 @@ const std::vector<statement_def>& statement_catalog() {
      "id), d AS (SELECT id FROM t UNION ALL SELECT id FROM n), o AS (UPDATE "
      "chat_messages SET thread_id = (SELECT id FROM d) WHERE user_id = "
      "$1::integer AND thread_id IS NULL) SELECT id FROM d"},
+    // $1 user, $2 first, $3 last day: the window's wellness days.
+    {stmt::analytics_wellness, "analytics_wellness",
+     "SELECT to_char(date, 'YYYY-MM-DD'), sleep_hours, rhr, hrv, ctl, atl, "
+     "tsb FROM wellness_cache WHERE user_id = $1::integer AND date >= "
+     "$2::date AND date <= $3::date ORDER BY date"},
+    // $1 user, $2 first, $3 last day, $4 the athlete's zone: the workouts
+    // that started on those days of theirs, each with its day.
+    {stmt::analytics_workouts, "analytics_workouts",
+     "SELECT to_char((start_date AT TIME ZONE $4)::date, 'YYYY-MM-DD'), "
+     "name, type, duration_sec, distance_m, tss FROM workouts WHERE "
+     "user_id = $1::integer AND start_date >= " +
+       local_midnight("$2", "$4") + " AND start_date < " +
+       local_midnight("$3::date + 1", "$4") + " ORDER BY start_date, id"},
+    // $1 user, $2 first, $3 last day: the food of each of those days,
+    // summed, with the per-key sums of its micronutrients (NULL when none).
+    // A food day is the UTC date of its entries' instants, as in food_day
+    // (an entry written for a day is stored at that day's UTC midnight).
+    {stmt::analytics_food, "analytics_food",
+     "WITH f AS (SELECT (timestamp AT TIME ZONE 'UTC')::date AS day, "
+     "calories, protein_g, fat_g, carbs_g, extended_nutrients FROM food_log "
+     "WHERE user_id = $1::integer AND timestamp >= " +
+       utc_midnight("$2") + " AND timestamp < " +
+       utc_midnight("$3::date + 1") +
+       "), m AS (SELECT day, sum(calories) AS calories, sum(protein_g) AS "
+       "protein_g, sum(fat_g) AS fat_g, sum(carbs_g) AS carbs_g, count(*) AS "
+       "entries FROM f GROUP BY day), x AS (SELECT day, "
+       "'{' || string_agg(to_json(key)::text || ':' || total::text, ',' ORDER "
+       "BY key) || '}' AS extended FROM (SELECT "
+       "f.day, e.key, round(sum((e.value #>> '{}')::numeric), 1) AS total "
+       "FROM f, json_each(f.extended_nutrients) e WHERE "
+       "json_typeof(f.extended_nutrients) = 'object' AND "
+       "json_typeof(e.value) = 'number' GROUP BY f.day, e.key) s GROUP BY "
+       "day) SELECT to_char(m.day, 'YYYY-MM-DD'), m.calories, m.protein_g, "
+       "m.fat_g, m.carbs_g, m.entries, x.extended FROM m LEFT JOIN x "
+       "USING (day) ORDER BY m.day"},
+    // $1 user, $2 today: the newest CTL/ATL/TSB up to it.
+    {stmt::analytics_latest_load, "analytics_latest_load",
+     "SELECT ctl, atl, tsb, to_char(date, 'YYYY-MM-DD') FROM wellness_cache "
+     "WHERE user_id = $1::integer AND ctl IS NOT NULL AND date <= $2::date "
+     "ORDER BY date DESC LIMIT 1"},
+    // $1 user, $2 instant: whether a workout started since.
+    {stmt::workout_since, "workout_since",
+     "SELECT EXISTS (SELECT 1 FROM workouts WHERE user_id = $1::integer AND "
+     "start_date >= $2::timestamptz)"},
   };
   return result;
 }

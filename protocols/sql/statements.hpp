@@ -107,6 +107,11 @@ enum class stmt : uint16_t {
   thread_clear,
   thread_owned,
   thread_default,
+  analytics_wellness,
+  analytics_workouts,
+  analytics_food,
+  analytics_latest_load,
+  workout_since,
 };
 
 /// A catalog entry: the prepared statement's name and text.

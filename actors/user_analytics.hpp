@@ -1,0 +1,32 @@
+#pragma once
+
+#include "actors/user_facet.hpp"
+
+namespace st {
+
+/// The analytics facet (http-api-head.md §3.10): a chart's figures in the
+/// athlete's days, read in one batch (one round trip) and completed by
+/// domain/analytics; a chart explained by the model through the broker (a
+/// free athlete's explanation a counted one-sentence teaser). No cache:
+/// the tab is opened now and then, and every write would stale it.
+struct user_analytics_part : user_facet {
+  using facet = user_analytics_facet;
+  [[nodiscard]] static facet::behavior_type behavior();
+
+  [[nodiscard]] bool busy() const {
+    return in_flight > 0;
+  }
+
+  /// Explanations between arrival and answer (no passivation meanwhile).
+  size_t in_flight = 0;
+
+  /// GET analytics/{overview,sleep,workouts,nutrition}.
+  [[nodiscard]] caf::result<analytics_report> report(user_self self,
+                                                     analytics_query q);
+
+  /// POST analytics/insight.
+  [[nodiscard]] caf::result<insight_reply> insight(user_self self,
+                                                   insight_request x);
+};
+
+} // namespace st
