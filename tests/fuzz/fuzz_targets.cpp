@@ -7,12 +7,14 @@
 #include "protocols/fernet.hpp"
 #include "protocols/fit.hpp"
 #include "protocols/gemini.hpp"
+#include "protocols/http/analytics_json.hpp"
 #include "protocols/http/auth_json.hpp"
 #include "protocols/http/coach_json.hpp"
 #include "protocols/http/json.hpp"
 #include "protocols/http/multipart.hpp"
 #include "protocols/http/user_json.hpp"
 #include "protocols/intervals.hpp"
+#include "protocols/limits.hpp"
 #include "protocols/strava.hpp"
 #include "protocols/tokens.hpp"
 #include "runtime/http_support.hpp"
@@ -28,6 +30,7 @@
 #include <string>
 #include <string_view>
 
+#include "domain/chat_titles.hpp"
 #include "domain/coach_prompts.hpp"
 #include "domain/photo_ai.hpp"
 #include "domain/sleep_night.hpp"
@@ -272,7 +275,23 @@ void coach(std::string_view in) {
   }
   (void)plan_from_json(in);
   std::vector<validation_error> errors;
-  (void)parse_chat_message(std::string{in}, errors);
+  std::string body{in};
+  (void)parse_chat_message(body, errors);
+  (void)parse_decision_request(body, errors);
+  for (bool required : {false, true})
+    if (auto t = parse_thread_title(body, required, errors); t && t->title)
+      // Every stored title fits the column, whatever came in.
+      for (auto locale : {"en", "th", "xx"})
+        if (utf8_length(thread_title_of(*t->title, thread_title_kind::renamed,
+                                        locale)) >
+            limits::max_thread_title_chars)
+          std::abort();
+  if (auto x = parse_insight_request(body, errors)) {
+    // The chart data re-rendered is JSON again, and an object.
+    json_document doc;
+    if (parse_json(x->data_json, doc, json_strings::any) || !doc.IsObject())
+      std::abort();
+  }
 }
 
 using target_fn = void (*)(std::string_view);
