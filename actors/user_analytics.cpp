@@ -32,22 +32,23 @@ std::optional<int64_t> day_of(const std::string& x) {
 }
 
 analytics_wellness wellness_of(const std::vector<db_value>& r) {
-  return analytics_wellness{r[0].value_or(""), num(r[1]), num(r[2]),
-                            num(r[3]),         num(r[4]), num(r[5]),
-                            num(r[6])};
+  return analytics_wellness{r[0].value_or(""), num(r[1]), num(r[2]), num(r[3]),
+                            num(r[4]),         num(r[5]), num(r[6])};
 }
 
 analytics_workout workout_of(const std::vector<db_value>& r) {
-  return analytics_workout{r[0].value_or(""), r[1],     r[2],
+  return analytics_workout{r[0].value_or(""), r[1],      r[2],
                            integer(r[3]),     num(r[4]), num(r[5])};
 }
 
 analytics_food_day food_of(const std::vector<db_value>& r) {
-  return analytics_food_day{
-    r[0].value_or(""),     num(r[1]).value_or(0),
-    num(r[2]).value_or(0), num(r[3]).value_or(0),
-    num(r[4]).value_or(0), integer(r[5]).value_or(0),
-    r[6]};
+  return analytics_food_day{r[0].value_or(""),
+                            num(r[1]).value_or(0),
+                            num(r[2]).value_or(0),
+                            num(r[3]).value_or(0),
+                            num(r[4]).value_or(0),
+                            integer(r[5]).value_or(0),
+                            r[6]};
 }
 
 fitness load_of(const std::vector<db_value>* r) {
@@ -82,8 +83,7 @@ caf::result<analytics_report> user_analytics_part::report(user_self self,
   auto chart = q.chart;
   bool overview = chart == analytics_chart::overview;
   bool wellness = chart != analytics_chart::nutrition;
-  bool training =
-    overview || chart == analytics_chart::workouts;
+  bool training = overview || chart == analytics_chart::workouts;
   bool food = overview || chart == analytics_chart::nutrition;
   // The parts a chart needs, in one batch: one round trip.
   std::vector<db_statement> xs;
@@ -97,8 +97,7 @@ caf::result<analytics_report> user_analytics_part::report(user_self self,
     add(wellness, statement_of(stmt::analytics_wellness, {uid, from, to}));
   auto workouts_at = add(
     training, statement_of(stmt::analytics_workouts, {uid, from, to, zone}));
-  auto food_at =
-    add(food, statement_of(stmt::analytics_food, {uid, from, to}));
+  auto food_at = add(food, statement_of(stmt::analytics_food, {uid, from, to}));
   auto load_at = add(overview, statement_of(stmt::analytics_latest_load,
                                             {uid, format_date(today)}));
   analytics_report base;

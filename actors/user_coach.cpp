@@ -8,7 +8,7 @@
 #include <algorithm>
 #include <functional>
 
-#include "domain/chat_titles.hpp"
+#include "domain/chat_texts.hpp"
 #include "domain/coach_prompts.hpp"
 #include "domain/readiness.hpp"
 #include "domain/time_zone.hpp"
@@ -717,7 +717,8 @@ namespace {
 /// reply, http-api-head.md §6 item 19); streamed into the message's sink
 /// when it has one.
 void exchange(user_self self, chat_message x, int32_t thread, ai_charge charge,
-              deadline until, caf::typed_response_promise<chat_reply> rp) {
+              deadline until, caf::typed_response_promise<chat_reply> rp,
+              std::string attached) {
   auto sink = x.sink;
   auto message = x.message;
   auto fail = [=](caf::error err) mutable {
@@ -769,9 +770,9 @@ void exchange(user_self self, chat_message x, int32_t thread, ai_charge charge,
              self->state.refund_ai(self, charge);
              return settle(std::move(g.error()));
            }
-           gemini_call call{gemini_request_json(chat_prompt(g->day, message)),
-                            ai_priority::interactive, sink != nullptr, until,
-                            sink};
+           gemini_call call{
+             gemini_request_json(chat_prompt(g->day, message, attached)),
+             ai_priority::interactive, sink != nullptr, until, sink};
            self
              ->request(self->state.cfg->gemini, caf::infinite, atom::generate_v,
                        std::move(call))
@@ -794,6 +795,110 @@ void exchange(user_self self, chat_message x, int32_t thread, ai_charge charge,
          });
 }
 
+/// What a file sent with a message adds to it: the section about it in
+/// the model's context, and the message when the athlete wrote none.
+struct attached_file {
+  std::string section;
+  std::string message;
+};
+
+/// A photo sent with a message: read by the photo classifier (as a
+/// preview, nothing saved; a request to this same actor's photo facet),
+/// then `k(what it read)`; a photo it cannot read is said so, never an
+/// error.
+void read_attached_photo(user_self self, const chat_message& x, deadline until,
+                         std::function<void(caf::expected<attached_file>)> k) {
+  photo_upload upload;
+  upload.image.bytes = x.attachment.bytes;
+  upload.save = false;
+  upload.workouts = true;
+  upload.language = x.language;
+  auto locale = title_locale(self, x.language);
+  auto message = x.message;
+  auto uid = self->state.id;
+  auto done = [=](std::optional<photo_analysis> read) {
+    k(attached_file{photo_attachment_section(read),
+                    message.empty() ? attached_photo_message(locale)
+                                    : message});
+  };
+  self
+    ->request(caf::actor_cast<user_actor>(self), caf::infinite, until,
+              atom::analyze_v, std::move(upload))
+    .then(
+      [=](photo_analysis& read) {
+        done(std::move(read));
+      },
+      [=](caf::error& err) {
+        // An image that is not one after all is the athlete's error.
+        if (err == user_ec::no_image || err == user_ec::image_unavailable)
+          return k(std::move(err));
+        log_info("coach", "user " + std::to_string(uid) +
+                            ": the chat photo was not read: " + to_string(err));
+        done(std::nullopt);
+      });
+}
+
+/// A FIT file sent with a message: decoded on the upload pool, then (when
+/// asked) imported as a workout by this same actor's training facet (an
+/// import of the same file again is no error), then `k(its summary)`.
+void read_attached_fit(user_self self, const chat_message& x, deadline until,
+                       std::function<void(caf::expected<attached_file>)> k) {
+  fit_upload upload{x.attachment.filename, x.attachment.bytes};
+  auto locale = title_locale(self, x.language);
+  auto message = x.message;
+  bool save = x.attachment.save_workout;
+  auto uid = self->state.id;
+  self
+    ->request(self->state.cfg->uploads, caf::infinite, atom::decode_v, until,
+              upload)
+    .then(
+      [=](fit_reading& file) {
+        if (!file.summary)
+          return k(make_error(user_ec::unreadable_file,
+                              "Could not parse FIT file or no session found."));
+        attached_file result{
+          fit_attachment_section(*file.summary),
+          message.empty()
+            ? attached_fit_message(locale, fit_summary_line(*file.summary))
+            : message};
+        if (!save)
+          return k(std::move(result));
+        self
+          ->request(caf::actor_cast<user_actor>(self), caf::infinite, until,
+                    atom::add_v, upload)
+          .then(
+            [=](workout&) {
+              k(result);
+            },
+            [=](caf::error& err) {
+              if (err != user_ec::duplicate)
+                log_warn("coach", "user " + std::to_string(uid) +
+                                    ": the chat's FIT file was not "
+                                    "saved: " +
+                                    to_string(err));
+              k(result);
+            });
+      },
+      [=](caf::error& err) {
+        k(std::move(err));
+      });
+}
+
+/// `k(what the message's file adds)`: nothing without one.
+void read_attachment(user_self self, const chat_message& x, deadline until,
+                     std::function<void(caf::expected<attached_file>)> k) {
+  using kind = chat_attachment::kind;
+  switch (x.attachment.type) {
+  case kind::image:
+    return read_attached_photo(self, x, until, std::move(k));
+  case kind::fit:
+    return read_attached_fit(self, x, until, std::move(k));
+  case kind::none:
+    break;
+  }
+  k(attached_file{{}, x.message});
+}
+
 } // namespace
 
 caf::result<chat_reply> user_coach_part::send(user_self self, chat_message x) {
@@ -804,22 +909,40 @@ caf::result<chat_reply> user_coach_part::send(user_self self, chat_message x) {
     rp.deliver(std::move(err));
     settle_one(self);
   };
+  if (x.premium_only && !self->state.premium()) {
+    refuse(
+      make_error(user_ec::premium_required, "Premium subscription required"));
+    return rp;
+  }
   // The thread first: a thread that is not the athlete's is a plain 404,
   // and costs nothing.
   with_thread(
     self, x.thread_id, x.language, [=](caf::expected<int32_t> thread) mutable {
       if (!thread)
         return refuse(std::move(thread.error()));
+      // Then the file (a photo read, a FIT file decoded and maybe saved),
+      // and the exchange with what it adds.
+      auto go = [=](ai_charge charge) mutable {
+        read_attachment(self, x, until,
+                        [=](caf::expected<attached_file> file) mutable {
+                          if (!file) {
+                            self->state.refund_ai(self, charge);
+                            return refuse(std::move(file.error()));
+                          }
+                          x.message = file->message;
+                          exchange(self, std::move(x), *thread, charge, until,
+                                   rp, std::move(file->section));
+                        });
+      };
       if (x.run_orchestrator)
-        return exchange(self, std::move(x), *thread, ai_charge{}, until, rp);
+        return go(ai_charge{});
       // A reply is a model call: a free athlete's is counted before
       // anything is streamed, so that a refusal is a plain 429.
       self->state.charge_ai(self, usage_kind::chat, until,
                             [=](caf::expected<ai_charge> charge) mutable {
                               if (!charge)
                                 return refuse(std::move(charge.error()));
-                              exchange(self, std::move(x), *thread, *charge,
-                                       until, rp);
+                              go(*charge);
                             });
     });
   return rp;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "protocols/fit.hpp"
 #include "protocols/gemini.hpp"
 #include "protocols/messages.hpp"
 
@@ -50,9 +51,24 @@ struct athlete_day {
 [[nodiscard]] gemini_prompt decision_prompt(const athlete_day& x);
 
 /// The chat request: the instruction, the recent history as turns, then
-/// the context with the athlete's message.
+/// the context (with `attached`, a section about a file sent with this
+/// message, when not empty) and the athlete's message.
 [[nodiscard]] gemini_prompt chat_prompt(const athlete_day& x,
-                                        const std::string& message);
+                                        const std::string& message,
+                                        const std::string& attached = {});
+
+/// The section of a FIT file sent with a chat message: its start, sport,
+/// duration, distance, heart rate, power and energy, as one line.
+[[nodiscard]] std::string fit_attachment_section(const fit_summary& x);
+
+/// The section of a photo sent with a chat message: what the photo
+/// classifier read (none: it could not tell).
+[[nodiscard]] std::string
+photo_attachment_section(const std::optional<photo_analysis>& x);
+
+/// The one line of a FIT file's summary (also the message of an empty
+/// one).
+[[nodiscard]] std::string fit_summary_line(const fit_summary& x);
 
 /// Reads the model's decision (domain.md §11.4) with the reference's
 /// defect fixed: a missing or unknown decision word makes the answer

@@ -297,8 +297,7 @@ using user_coach_facet = caf::typed_actor<
 /// athlete's days, in one round trip; a chart explained by the model.
 using user_analytics_facet = caf::typed_actor<
   /// A chart's figures over a window.
-  caf::replies_to<deadline, atom::get,
-                  analytics_query>::with<analytics_report>,
+  caf::replies_to<deadline, atom::get, analytics_query>::with<analytics_report>,
   /// The model's explanation of a chart's data (a free athlete's: a
   /// counted one-sentence teaser).
   caf::replies_to<deadline, atom::analyze,
@@ -327,15 +326,16 @@ using user_test_hooks_facet = caf::typed_actor<
 /// One athlete's actor: owns the user's cached data; every read and write
 /// of the user's rows goes through it, one request at a time, in arrival
 /// order.
-using user_actor = user_core_facet::extend_with<
-  user_profile_facet, user_diary_facet, user_training_facet,
-  user_intervals_facet, user_photo_facet, user_strava_facet, user_coach_facet,
-  user_analytics_facet
+using user_actor =
+  user_core_facet::extend_with<user_profile_facet, user_diary_facet,
+                               user_training_facet, user_intervals_facet,
+                               user_photo_facet, user_strava_facet,
+                               user_coach_facet, user_analytics_facet
 #ifdef ST_TEST_HOOKS
-  ,
-  user_test_hooks_facet
+                               ,
+                               user_test_hooks_facet
 #endif
-  >;
+                               >;
 
 /// One running Strava sync job of one athlete (actors/strava_sync_job):
 /// spawned and monitored by the athlete's actor, which hears how it ended

@@ -956,12 +956,26 @@ public:
   virtual void failed(const std::string& detail) = 0;
 };
 
+/// A file sent with a chat message (send-with-image, send-with-file):
+/// the checked image, or the `.fit` file and whether to keep it as a
+/// workout.
+struct chat_attachment {
+  enum class kind : uint8_t { none, image, fit } type = kind::none;
+  std::shared_ptr<const std::string> bytes;
+  std::string filename;
+  bool save_workout = false;
+};
+
 /// POST chat/send: the athlete's message; `sink` set = stream the reply.
 struct chat_message {
   std::string message;
   bool run_orchestrator = false;
   /// The thread (none = the athlete's default thread).
   opt_int thread_id;
+  /// A route for premium athletes only (send-with-image, send-with-file),
+  /// and what it carried.
+  bool premium_only = false;
+  chat_attachment attachment;
   /// The app's clock when it sent the message: its day is the athlete's
   /// today when it is close to the server's (http-api-head.md §3.9.7).
   opt_string client_now;

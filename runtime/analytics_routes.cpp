@@ -81,10 +81,9 @@ void add_analytics_routes(router& r, const api_context& ctx) {
       if (!ctx.ai_configured)
         return reply(unavailable("AI insights are not configured."));
       x->language = req.language;
-      ask_user_within<insight_reply>(
-        ctx, ctx.ai_request_timeout, user,
-        answer<insight_reply>(reply, insight_json), atom::analyze_v,
-        std::move(*x));
+      ask_user_within<insight_reply>(ctx, ctx.ai_request_timeout, user,
+                                     answer<insight_reply>(reply, insight_json),
+                                     atom::analyze_v, std::move(*x));
     },
     body_kind::prompt);
 }

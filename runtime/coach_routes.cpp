@@ -1,4 +1,5 @@
 #include "protocols/http/coach_json.hpp"
+#include "protocols/http/multipart.hpp"
 #include "protocols/http/user_json.hpp"
 #include "runtime/api_routes.hpp"
 #include "runtime/route_support.hpp"
@@ -133,6 +134,133 @@ void thread_route(router& r, http::verb method, const char* path,
              });
 }
 
+/// A form's yes: `true` or `1`, in any case (the reference's reading).
+bool form_yes(const std::vector<form_part>& parts, std::string_view name) {
+  auto* part = find_part(parts, name);
+  if (part == nullptr)
+    return false;
+  auto v = to_lower(trim(part->data));
+  return v == "true" || v == "1";
+}
+
+/// The message fields of send-with-image and send-with-file (the app sends
+/// them as form fields): `message` (at most 4000 characters, may be
+/// empty), `thread_id` (an integer: anything else is a 422, §6 item 26),
+/// `client_now`; none with the 422 entries.
+std::optional<chat_message> chat_form(const std::vector<form_part>& parts,
+                                      const api_request& req,
+                                      std::vector<validation_error>& errors) {
+  chat_message x;
+  x.premium_only = true;
+  x.language = req.language;
+  if (auto* m = find_part(parts, "message")) {
+    if (!valid_utf8(m->data) || utf8_length(m->data) > max_chat_message_chars)
+      errors.push_back({"string_too_long",
+                        {"body", "message"},
+                        "String should have at most 4000 characters",
+                        echo_string(sanitize_utf8(m->data)),
+                        "{\"max_length\":4000}"});
+    else
+      x.message = trim(m->data);
+  }
+  if (auto* t = find_part(parts, "thread_id")) {
+    auto id = parse_integer(trim(t->data));
+    if (!id)
+      errors.push_back({"int_parsing",
+                        {"body", "thread_id"},
+                        "Input should be a valid integer, unable to parse "
+                        "string as an integer",
+                        echo_string(sanitize_utf8(t->data)),
+                        ""});
+    else
+      x.thread_id = *id;
+  }
+  if (auto* c = find_part(parts, "client_now");
+      c != nullptr && c->data.size() <= max_client_now_chars)
+    x.client_now = std::string{c->data};
+  if (!errors.empty())
+    return std::nullopt;
+  return x;
+}
+
+/// A chat route with a file: the form read into a message, then asked of
+/// the user's actor like chat/send (JSON answer only).
+using attachment_reader = std::function<std::optional<api_response>(
+  const std::vector<form_part>&, chat_message&)>;
+
+void attachment_route(router& r, const char* path, const api_context& ctx,
+                      attachment_reader read_file) {
+  user_route(
+    r, http::verb::post, path, ctx,
+    [read_file](const api_context& ctx, const api_request& req, int32_t user,
+                responder reply) {
+      if (!ctx.ai_configured)
+        return reply(unavailable("AI is not configured"));
+      auto parts = parse_multipart(req.content_type, req.body);
+      if (!parts)
+        return reply(detail_response(http::status::bad_request,
+                                     "There was an error parsing the body"));
+      std::vector<validation_error> errors;
+      auto x = chat_form(*parts, req, errors);
+      if (!x)
+        return reply(unprocessable(errors));
+      if (auto refused = read_file(*parts, *x))
+        return reply(std::move(*refused));
+      ask_user_within<chat_reply>(ctx, ctx.ai_request_timeout, user,
+                                  answer<chat_reply>(reply, chat_reply_json),
+                                  atom::chat_v, std::move(*x));
+    },
+    body_kind::upload);
+}
+
+void add_attachment_routes(router& r, const api_context& ctx) {
+  using status = http::status;
+  attachment_route(
+    r, "/api/v1/chat/send-with-image", ctx,
+    [](const std::vector<form_part>& parts,
+       chat_message& x) -> std::optional<api_response> {
+      auto* file = find_part(parts, "file");
+      if (file == nullptr || !file->filename || file->filename->empty())
+        return detail_response(status::bad_request, "No image file");
+      if (auto refused = refuse_image(*file))
+        return refused;
+      x.attachment.type = chat_attachment::kind::image;
+      x.attachment.bytes = std::make_shared<const std::string>(file->data);
+      return std::nullopt;
+    });
+  attachment_route(
+    r, "/api/v1/chat/send-with-file", ctx,
+    [](const std::vector<form_part>& parts,
+       chat_message& x) -> std::optional<api_response> {
+      x.run_orchestrator = form_yes(parts, "run_orchestrator");
+      auto* file = find_part(parts, "file");
+      auto name = file && file->filename ? to_lower(*file->filename) : "";
+      bool fit =
+        name.size() >= 4 && name.compare(name.size() - 4, 4, ".fit") == 0;
+      // Another file is ignored (the reference's way); a message then
+      // needs words.
+      if (!fit) {
+        if (x.message.empty())
+          return unprocessable({{"string_too_short",
+                                 {"body", "message"},
+                                 "String should have at least 1 character",
+                                 "\"\"",
+                                 "{\"min_length\":1}"}});
+        return std::nullopt;
+      }
+      if (file->data.empty())
+        return detail_response(status::bad_request, "Empty FIT file.");
+      if (file->data.size() > 10 * 1024 * 1024)
+        return detail_response(status::bad_request,
+                               "File too large (max 10MB)");
+      x.attachment.type = chat_attachment::kind::fit;
+      x.attachment.bytes = std::make_shared<const std::string>(file->data);
+      x.attachment.filename = *file->filename;
+      x.attachment.save_workout = form_yes(parts, "save_workout");
+      return std::nullopt;
+    });
+}
+
 void add_thread_routes(router& r, const api_context& ctx) {
   user_route(
     r, http::verb::get, "/api/v1/chat/threads", ctx,
@@ -200,6 +328,7 @@ void add_thread_routes(router& r, const api_context& ctx) {
 
 void add_coach_routes(router& r, const api_context& ctx) {
   add_thread_routes(r, ctx);
+  add_attachment_routes(r, ctx);
   user_route(r, http::verb::get, "/api/v1/chat/history", ctx,
              [](const api_context& ctx, const api_request& req, int32_t user,
                 responder reply) {

@@ -17,9 +17,6 @@ namespace {
 
 using status = http::status;
 
-/// The largest image accepted (http-api.md §2.6).
-constexpr size_t max_image_bytes = 10 * 1024 * 1024;
-
 /// What a photo upload carried, after the checks of http-api.md §2.6.
 struct photo_form {
   image_upload image;
@@ -37,16 +34,8 @@ std::variant<photo_form, api_response> read_photo_form(const api_request& req) {
   if (file == nullptr)
     return unprocessable(
       {{"missing", {"body", "file"}, "Field required", "null", ""}});
-  if (to_lower(file->content_type).rfind("image/", 0) != 0)
-    return detail_response(status::bad_request, "File must be an image");
-  if (file->data.empty())
-    return detail_response(status::bad_request, "File is empty or invalid.");
-  if (file->data.size() > max_image_bytes)
-    return detail_response(status::bad_request, "Image too large (max 10MB)");
-  if (sniff_image(file->data) == image_type::unknown)
-    return detail_response(
-      status::bad_request,
-      "File must be a valid image (JPEG, PNG, GIF or WebP).");
+  if (auto refused = refuse_image(*file))
+    return std::move(*refused);
   photo_form result;
   result.image.bytes = std::make_shared<const std::string>(file->data);
   if (auto* meal = find_part(*parts, "meal_type"))

@@ -4,7 +4,9 @@
 #include "protocols/http/user_json.hpp"
 #include "runtime/idempotency.hpp"
 
+#include "media/image.hpp"
 #include "util/dates.hpp"
+#include "util/text.hpp"
 
 namespace st {
 
@@ -93,6 +95,22 @@ std::optional<int32_t> path_id(const api_request& req, const char* name,
     return std::nullopt;
   }
   return static_cast<int32_t>(x);
+}
+
+std::optional<api_response> refuse_image(const form_part& file) {
+  using status = http::status;
+  constexpr size_t max_image_bytes = 10 * 1024 * 1024;
+  if (to_lower(file.content_type).rfind("image/", 0) != 0)
+    return detail_response(status::bad_request, "File must be an image");
+  if (file.data.empty())
+    return detail_response(status::bad_request, "File is empty or invalid.");
+  if (file.data.size() > max_image_bytes)
+    return detail_response(status::bad_request, "Image too large (max 10MB)");
+  if (sniff_image(file.data) == image_type::unknown)
+    return detail_response(
+      status::bad_request,
+      "File must be a valid image (JPEG, PNG, GIF or WebP).");
+  return std::nullopt;
 }
 
 std::optional<list_query> date_window(const api_request& req, int64_t days,

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "protocols/http/json.hpp"
+#include "protocols/http/multipart.hpp"
 #include "runtime/api_routes.hpp"
 #include "runtime/ask.hpp"
 
@@ -57,6 +58,10 @@ query_window(const std::map<std::string, std::string>& q, int64_t days,
 [[nodiscard]] std::optional<list_query>
 date_window(const api_request& req, int64_t days,
             std::vector<validation_error>& errors);
+
+/// The checks of an uploaded image (http-api.md §2.6), in the seed's
+/// order: its 400, or none when it is an image we can read.
+[[nodiscard]] std::optional<api_response> refuse_image(const form_part& file);
 
 /// The integer path parameter `name`, or none with a 422 entry.
 [[nodiscard]] std::optional<int32_t>

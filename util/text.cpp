@@ -1,6 +1,7 @@
 #include "util/text.hpp"
 
 #include <cctype>
+#include <charconv>
 #include <cmath>
 #include <cstdlib>
 
@@ -105,6 +106,15 @@ size_t utf8_sequence(std::string_view x, size_t i) {
 }
 
 } // namespace
+
+std::optional<int64_t> parse_integer(std::string_view x) {
+  int64_t result = 0;
+  auto end = x.data() + x.size();
+  auto [at, ec] = std::from_chars(x.data(), end, result);
+  if (x.empty() || ec != std::errc{} || at != end)
+    return std::nullopt;
+  return result;
+}
 
 std::optional<double> parse_finite(std::string_view x) {
   auto text = trim(x);

@@ -30,6 +30,10 @@ namespace st {
 /// and anything else are none.
 [[nodiscard]] std::optional<double> parse_finite(std::string_view x);
 
+/// A decimal integer written whole (an optional `-`, digits, nothing
+/// else) that fits in 64 bits; none otherwise.
+[[nodiscard]] std::optional<int64_t> parse_integer(std::string_view x);
+
 /// Length of UTF-8 text in code points (how the reference's validators and
 /// PostgreSQL's varchar(n) count).
 [[nodiscard]] size_t utf8_length(std::string_view x);

@@ -185,8 +185,7 @@ parse_insight_request(const std::string& body,
     } else {
       x.data_json = to_json(*v);
     }
-    x.question =
-      in.string("question", false, 0, max_insight_question_chars);
+    x.question = in.string("question", false, 0, max_insight_question_chars);
     return x;
   });
 }

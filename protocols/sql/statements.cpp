@@ -973,8 +973,7 @@ const std::vector<statement_def>& statement_catalog() {
      "WITH f AS (SELECT (timestamp AT TIME ZONE 'UTC')::date AS day, "
      "calories, protein_g, fat_g, carbs_g, extended_nutrients FROM food_log "
      "WHERE user_id = $1::integer AND timestamp >= " +
-       utc_midnight("$2") + " AND timestamp < " +
-       utc_midnight("$3::date + 1") +
+       utc_midnight("$2") + " AND timestamp < " + utc_midnight("$3::date + 1") +
        "), m AS (SELECT day, sum(calories) AS calories, sum(protein_g) AS "
        "protein_g, sum(fat_g) AS fat_g, sum(carbs_g) AS carbs_g, count(*) AS "
        "entries FROM f GROUP BY day), x AS (SELECT day, "

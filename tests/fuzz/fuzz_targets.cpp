@@ -30,7 +30,7 @@
 #include <string>
 #include <string_view>
 
-#include "domain/chat_titles.hpp"
+#include "domain/chat_texts.hpp"
 #include "domain/coach_prompts.hpp"
 #include "domain/photo_ai.hpp"
 #include "domain/sleep_night.hpp"
@@ -282,8 +282,8 @@ void coach(std::string_view in) {
     if (auto t = parse_thread_title(body, required, errors); t && t->title)
       // Every stored title fits the column, whatever came in.
       for (auto locale : {"en", "th", "xx"})
-        if (utf8_length(thread_title_of(*t->title, thread_title_kind::renamed,
-                                        locale)) >
+        if (utf8_length(
+              thread_title_of(*t->title, thread_title_kind::renamed, locale)) >
             limits::max_thread_title_chars)
           std::abort();
   if (auto x = parse_insight_request(body, errors)) {

@@ -57,8 +57,8 @@ TEST_CASE("analytics: overview, sleep, workouts and nutrition in the "
           "bounded") {
   analytics_fixture f;
   server_process server{f.env};
-  as_athlete api{server.port(), register_athlete(server.port(), f.db,
-                                                 "charts@example.com")};
+  as_athlete api{server.port(),
+                 register_athlete(server.port(), f.db, "charts@example.com")};
   constexpr auto zone = "Pacific/Kiritimati"; // UTC+14
   REQUIRE(api("PATCH", "/api/v1/athlete-profile",
               std::string{R"({"timezone":")"} + zone +
@@ -71,10 +71,10 @@ TEST_CASE("analytics: overview, sleep, workouts and nutrition in the "
   };
   // Wellness: two nights of sleep, a day with RHR only, CTL on one day
   // (Intervals.icu's figures) and a planned future one that is ignored.
-  for (auto& body :
-       {R"({"date":")" + day(-2) + R"(","sleep_hours":7.26,"rhr":50.4,"hrv":61.5})",
-        R"({"date":")" + day(-1) + R"(","sleep_hours":8})",
-        R"({"date":")" + day(0) + R"(","rhr":49})"})
+  for (auto& body : {R"({"date":")" + day(-2) +
+                       R"(","sleep_hours":7.26,"rhr":50.4,"hrv":61.5})",
+                     R"({"date":")" + day(-1) + R"(","sleep_hours":8})",
+                     R"({"date":")" + day(0) + R"(","rhr":49})"})
     REQUIRE(api("PUT", "/api/v1/wellness", body).status == 200);
   f.db.query("UPDATE wellness_cache SET ctl = 50.04, atl = 55.06, tsb = "
              "-5.02 WHERE date = '" +
@@ -84,22 +84,24 @@ TEST_CASE("analytics: overview, sleep, workouts and nutrition in the "
              std::to_string(api.who.id) + ", '" + day(3) + "', 99, 99, 0)");
   // Workouts: two on the athlete's yesterday, the first of them still the
   // day before in UTC; one long ago.
-  for (auto& body :
-       {R"({"start_date":")" + day(-1) +
-          R"(T01:00:00+14:00","name":"Early ride","type":"Ride","duration_sec":3600,"distance_m":30000.4,"tss":65.04})",
-        R"({"start_date":")" + day(-1) +
-          R"(T20:00:00+14:00","name":"Run","type":"Run","duration_sec":1800,"distance_m":10000,"tss":30})",
-        R"({"start_date":")" + day(-40) +
-          R"(T08:00:00+14:00","name":"Old","type":"Ride","duration_sec":600,"tss":10})"})
+  for (
+    auto& body :
+    {R"({"start_date":")" + day(-1) +
+       R"(T01:00:00+14:00","name":"Early ride","type":"Ride","duration_sec":3600,"distance_m":30000.4,"tss":65.04})",
+     R"({"start_date":")" + day(-1) +
+       R"(T20:00:00+14:00","name":"Run","type":"Run","duration_sec":1800,"distance_m":10000,"tss":30})",
+     R"({"start_date":")" + day(-40) +
+       R"(T08:00:00+14:00","name":"Old","type":"Ride","duration_sec":600,"tss":10})"})
     REQUIRE(api("POST", "/api/v1/workouts", body).status == 201);
   // Food: two entries yesterday (with micronutrients), one today.
-  for (auto& body :
-       {R"({"name":"Oats","portion_grams":100,"calories":500.4,"protein_g":30.6,"fat_g":10,"carbs_g":60,"date":")" +
-          day(-1) + R"(","extended_nutrients":{"fiber_g":10.25}})",
-        R"({"name":"Pasta","portion_grams":300,"calories":700,"protein_g":25,"fat_g":12,"carbs_g":120,"date":")" +
-          day(-1) + R"(","extended_nutrients":{"fiber_g":5,"sodium_mg":300}})",
-        R"({"name":"Rice","portion_grams":200,"calories":1000,"protein_g":20,"fat_g":5,"carbs_g":200,"date":")" +
-          day(0) + R"("})"})
+  for (
+    auto& body :
+    {R"({"name":"Oats","portion_grams":100,"calories":500.4,"protein_g":30.6,"fat_g":10,"carbs_g":60,"date":")" +
+       day(-1) + R"(","extended_nutrients":{"fiber_g":10.25}})",
+     R"({"name":"Pasta","portion_grams":300,"calories":700,"protein_g":25,"fat_g":12,"carbs_g":120,"date":")" +
+       day(-1) + R"(","extended_nutrients":{"fiber_g":5,"sodium_mg":300}})",
+     R"({"name":"Rice","portion_grams":200,"calories":1000,"protein_g":20,"fat_g":5,"carbs_g":200,"date":")" +
+       day(0) + R"("})"})
     REQUIRE(api("POST", "/api/v1/nutrition/entries", body).status == 200);
 
   SECTION("overview") {
@@ -129,9 +131,10 @@ TEST_CASE("analytics: overview, sleep, workouts and nutrition in the "
                       day(0) +
                       R"(","sleep_hours":null,"rhr":49.0,"hrv":null}]})");
     // One day, by dates (days is still checked).
-    auto one = parse(api("GET", "/api/v1/analytics/sleep?days=7&from_date=" +
-                                  day(-1) + "&to_date=" + day(-1))
-                       .body);
+    auto one =
+      parse(api("GET", "/api/v1/analytics/sleep?days=7&from_date=" + day(-1) +
+                         "&to_date=" + day(-1))
+              .body);
     REQUIRE(one["items"].Size() == 1);
     CHECK(std::string{one["items"][0]["date"].GetString()} == day(-1));
     // Reversed dates: empty.
@@ -147,8 +150,7 @@ TEST_CASE("analytics: overview, sleep, workouts and nutrition in the "
     auto doc = parse(r.body);
     REQUIRE(doc["workouts"].Size() == 2);
     CHECK(std::string{doc["workouts"][0]["date"].GetString()} == day(-1));
-    CHECK(std::string{doc["workouts"][0]["name"].GetString()} ==
-          "Early ride");
+    CHECK(std::string{doc["workouts"][0]["name"].GetString()} == "Early ride");
     CHECK(doc["workouts"][0]["tss"].GetDouble() == 65.04);
     auto daily = R"([{"date":")" + day(-1) +
                  R"(","duration_sec":5400,"tss":95.0,"distance_m":40000}])";
@@ -160,19 +162,20 @@ TEST_CASE("analytics: overview, sleep, workouts and nutrition in the "
   SECTION("nutrition") {
     auto r = api("GET", "/api/v1/analytics/nutrition?days=7");
     REQUIRE(r.status == 200);
-    CHECK(r.body ==
-          R"({"from_date":")" + day(-7) + R"(","to_date":")" + day(0) +
-            R"(","items":[{"date":")" + day(-1) +
-            R"(","calories":1200,"protein_g":56,"fat_g":22,"carbs_g":180,)"
-            R"("entries":2,"extended_nutrients":{"fiber_g":15.3,"sodium_mg":300.0}},)"
-            R"({"date":")" +
-            day(0) +
-            R"(","calories":1000,"protein_g":20,"fat_g":5,"carbs_g":200,"entries":1}],)"
-            R"("goals":{"calorie_goal":2500.0,"protein_goal":140.0,"fat_goal":80.0}})");
+    CHECK(
+      r.body ==
+      R"({"from_date":")" + day(-7) + R"(","to_date":")" + day(0) +
+        R"(","items":[{"date":")" + day(-1) +
+        R"(","calories":1200,"protein_g":56,"fat_g":22,"carbs_g":180,)"
+        R"("entries":2,"extended_nutrients":{"fiber_g":15.3,"sodium_mg":300.0}},)"
+        R"({"date":")" +
+        day(0) +
+        R"(","calories":1000,"protein_g":20,"fat_g":5,"carbs_g":200,"entries":1}],)"
+        R"("goals":{"calorie_goal":2500.0,"protein_goal":140.0,"fat_goal":80.0}})");
   }
   SECTION("windows") {
-    for (auto q : {"?days=6", "?days=366", "?days=seven", "?days=30&from_date=x",
-                   "?to_date=2026-02-30"}) {
+    for (auto q : {"?days=6", "?days=366", "?days=seven",
+                   "?days=30&from_date=x", "?to_date=2026-02-30"}) {
       auto r = api("GET", std::string{"/api/v1/analytics/overview"} + q);
       CHECK(r.status == 422);
     }
@@ -248,8 +251,7 @@ TEST_CASE("analytics insight: a free athlete's is a counted one-sentence "
   f.gemini.script(R"([{"status": 400}])");
   auto failed = free("POST", "/api/v1/analytics/insight", body);
   CHECK(failed.status == 503);
-  CHECK(failed.body ==
-        R"({"detail":"AI insight failed. Please try again."})");
+  CHECK(failed.body == R"({"detail":"AI insight failed. Please try again."})");
   CHECK(f.db.query("SELECT chat_messages FROM daily_usage WHERE user_id = " +
                    std::to_string(free.who.id)) == rows{{"1"}});
   // Bounded input: over 64 KB is 413 before anything is read; bad shapes

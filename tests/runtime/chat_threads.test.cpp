@@ -1,7 +1,9 @@
 // Chat threads end to end (http-api-head.md §3.9 with §6 items 17, 19, 22,
 // 30): the real binary, HTTP, PostgreSQL and the fake Gemini.
 #include "tests/support/environment.hpp"
+#include "tests/support/fit_samples.hpp"
 #include "tests/support/http_client.hpp"
+#include "tests/support/images.hpp"
 
 #include <catch2/catch.hpp>
 #include <rapidjson/document.h>
@@ -44,6 +46,35 @@ struct client {
     return http_call(port, method, path, body, h);
   }
 };
+
+/// A multipart form of text fields and an optional file.
+struct form {
+  std::vector<std::pair<std::string, std::string>> fields;
+  std::string file_name;
+  std::string file_type;
+  std::string file;
+
+  std::string body() const {
+    std::string out;
+    for (auto& [name, value] : fields)
+      out += "--XyZ\r\nContent-Disposition: form-data; name=\"" + name +
+             "\"\r\n\r\n" + value + "\r\n";
+    if (!file_name.empty())
+      out += "--XyZ\r\nContent-Disposition: form-data; name=\"file\"; "
+             "filename=\"" +
+             file_name + "\"\r\nContent-Type: " + file_type + "\r\n\r\n" +
+             file + "\r\n";
+    return out + "--XyZ--\r\n";
+  }
+};
+
+http_reply post_form(const client& who, const std::string& path,
+                     const form& f) {
+  auto h = who.headers;
+  h["Authorization"] = "Bearer " + who.who.token;
+  h["Content-Type"] = "multipart/form-data; boundary=XyZ";
+  return http_call(who.port, "POST", path, f.body(), h);
+}
 
 std::string id_of(const std::string& body) {
   return std::to_string(parse(body)["id"].GetInt());
@@ -266,4 +297,120 @@ TEST_CASE("a chat whose model fails answers 502 with a fixed detail, keeps "
   CHECK(
     who("POST", "/api/v1/chat/send", R"({"message":"x","thread_id":"seven"})")
       .status == 422);
+}
+
+TEST_CASE("chat attachments: a photo read by the classifier and a FIT file "
+          "summarised reach the model with the message, the file saved once "
+          "as a workout when asked, premium only, bad input refused") {
+  threads_fixture f;
+  f.env["TIERS_ENABLED"] = "true";
+  server_process server{f.env};
+  client pro{server.port(),
+             register_athlete(server.port(), f.db, "attach@example.com"),
+             {{"X-App-Language", "en"}}};
+  client free{server.port(),
+              register_athlete(server.port(), f.db, "nopay@example.com")};
+  f.db.query("UPDATE users SET is_premium = true WHERE email = "
+             "'attach@example.com'");
+  auto thread = id_of(pro("POST", "/api/v1/chat/threads", "{}").body);
+  static const auto jpeg = encode(photo_like(640, 480), ".jpg");
+  auto calls = [&] {
+    return parse(f.gemini.stats());
+  };
+
+  // A photo: classified (the image reaches the fake as JPEG), then the
+  // chat call carries what was read, not the image.
+  form photo{
+    {{"message", ""}, {"thread_id", thread}}, "meal.jpg", "image/jpeg", jpeg};
+  auto r = post_form(pro, "/api/v1/chat/send-with-image", photo);
+  REQUIRE(r.status == 200);
+  CHECK(r.body == R"({"reply":"Keep going, the plan holds."})");
+  {
+    auto stats = calls();
+    auto all = stats["calls"].GetArray();
+    REQUIRE(all.Size() == 2);
+    CHECK(std::string{all[0]["image_mime"].GetString()} == "image/jpeg");
+    CHECK(all[1]["image_mime"].IsNull());
+    std::string texts;
+    for (auto& t : all[1]["texts"].GetArray())
+      texts += t.GetString();
+    CHECK(texts.find("## Photo in this message\nPhoto type: food. Content: "
+                     "Oatmeal with banana; calories 420") != std::string::npos);
+    CHECK(texts.find("User message: What is in the photo? Comment on it.") !=
+          std::string::npos);
+  }
+  // Stored in the thread: the English stand-in for the empty message.
+  CHECK(f.db.query("SELECT role, content FROM chat_messages WHERE thread_id "
+                   "= " +
+                   thread + " ORDER BY id") ==
+        rows{{"user", "What is in the photo? Comment on it."},
+             {"assistant", "Keep going, the plan holds."}});
+
+  // A FIT file, saved as a workout; the same file again is not saved twice.
+  form fit{{{"message", "How did it go?"},
+            {"thread_id", thread},
+            {"save_workout", "TRUE"}},
+           "ride.fit",
+           "application/octet-stream",
+           st::test::cycling_with_power()};
+  for (int i = 0; i < 2; ++i) {
+    auto sent = post_form(pro, "/api/v1/chat/send-with-file", fit);
+    REQUIRE(sent.status == 200);
+  }
+  {
+    auto stats = calls();
+    auto all = stats["calls"].GetArray();
+    std::string texts;
+    for (auto& t : all[all.Size() - 1]["texts"].GetArray())
+      texts += t.GetString();
+    CHECK(texts.find("## Uploaded workout (this message)\nWorkout ") !=
+          std::string::npos);
+    CHECK(texts.find("cycling, 60 min") != std::string::npos);
+    CHECK(texts.find("User message: How did it go?") != std::string::npos);
+  }
+  CHECK(f.db.query("SELECT source, count(*) FROM workouts GROUP BY source") ==
+        rows{{"fit", "1"}});
+  // Without save_workout nothing is stored; an empty message becomes the
+  // file's summary.
+  fit.fields = {{"message", ""}};
+  REQUIRE(post_form(pro, "/api/v1/chat/send-with-file", fit).status == 200);
+  auto last_user = f.db.query("SELECT content FROM chat_messages WHERE role "
+                              "= 'user' ORDER BY id DESC LIMIT 1")[0][0];
+  CHECK(last_user.rfind("Workout FIT file attached. Workout ", 0) == 0);
+  CHECK(f.db.query("SELECT count(*) FROM workouts") == rows{{"1"}});
+
+  // Refusals, each before any model call.
+  auto before = calls()["calls"].Size();
+  auto premium = post_form(free, "/api/v1/chat/send-with-image", photo);
+  CHECK(premium.status == 403);
+  CHECK(premium.body == R"({"detail":"Premium subscription required"})");
+  CHECK(premium.header("x-upgrade-required") == "true");
+  form bad_thread = photo;
+  bad_thread.fields = {{"thread_id", "seven"}};
+  auto not_int = post_form(pro, "/api/v1/chat/send-with-file", bad_thread);
+  CHECK(not_int.status == 422);
+  CHECK(not_int.body.find("int_parsing") != std::string::npos);
+  bad_thread.fields = {{"thread_id", "999999"}};
+  CHECK(post_form(pro, "/api/v1/chat/send-with-image", bad_thread).status ==
+        404);
+  form no_file{{{"message", "hi"}}, "", "", ""};
+  auto missing = post_form(pro, "/api/v1/chat/send-with-image", no_file);
+  CHECK(missing.status == 400);
+  CHECK(missing.body == R"({"detail":"No image file"})");
+  form not_image{{}, "notes.txt", "text/plain", "hello"};
+  CHECK(post_form(pro, "/api/v1/chat/send-with-image", not_image).body ==
+        R"({"detail":"File must be an image"})");
+  form fake_jpeg{{}, "x.jpg", "image/jpeg", "not really a jpeg"};
+  CHECK(post_form(pro, "/api/v1/chat/send-with-image", fake_jpeg).status ==
+        400);
+  form empty_fit{{}, "a.fit", "application/octet-stream", ""};
+  CHECK(post_form(pro, "/api/v1/chat/send-with-file", empty_fit).body ==
+        R"({"detail":"Empty FIT file."})");
+  form junk_fit{{}, "a.fit", "application/octet-stream", "not a fit file"};
+  auto junk = post_form(pro, "/api/v1/chat/send-with-file", junk_fit);
+  CHECK(junk.status == 400);
+  CHECK(junk.body ==
+        R"({"detail":"Could not parse FIT file or no session found."})");
+  CHECK(calls()["calls"].Size() == before);
+  CHECK(f.db.query("SELECT count(*) FROM workouts") == rows{{"1"}});
 }

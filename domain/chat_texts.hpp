@@ -21,4 +21,12 @@ enum class thread_title_kind { main, fresh, renamed };
                                           thread_title_kind kind,
                                           std::string_view locale);
 
+/// The athlete's message for the model and the chat when they attached a
+/// file and wrote nothing (the reference stored Russian whatever the
+/// language, §3.9.9 defect): a FIT file (with its summary, at most 300
+/// characters of it), a photo.
+[[nodiscard]] std::string attached_fit_message(std::string_view locale,
+                                               std::string_view summary);
+[[nodiscard]] std::string attached_photo_message(std::string_view locale);
+
 } // namespace st
