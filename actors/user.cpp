@@ -110,8 +110,9 @@ const std::string& user_state::account_email() const {
   return part<user_profile_part>().email;
 }
 
-bool user_state::decision_reminder_found() const {
-  return part<user_profile_part>().decision_reminder;
+bool user_state::reminder_found(std::string_view kind) const {
+  auto& found = part<user_profile_part>().reminders;
+  return std::find(found.begin(), found.end(), kind) != found.end();
 }
 
 void user_state::reload_profile(user_self self) {

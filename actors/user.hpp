@@ -142,8 +142,8 @@ struct user_state {
   /// request is admitted).
   [[nodiscard]] const athlete_profile* athlete() const;
   [[nodiscard]] const std::string& account_email() const;
-  /// Whether the decision reminder row existed when the profile was read.
-  [[nodiscard]] bool decision_reminder_found() const;
+  /// Whether a reminder row of `kind` existed when the profile was read.
+  [[nodiscard]] bool reminder_found(std::string_view kind) const;
   /// Another facet wrote the profile row: read it again, or take the row
   /// it read (answered as the profile).
   void reload_profile(user_self self);

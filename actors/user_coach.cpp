@@ -16,6 +16,7 @@
 #include "util/dates.hpp"
 #include "util/locales.hpp"
 #include "util/log.hpp"
+#include "util/text.hpp"
 
 namespace st {
 
@@ -235,6 +236,10 @@ void gather(user_self self, int64_t day, opt_int slot,
                         {uid, std::to_string(config(self).history_messages),
                          param(int64_t{*thread})});
   });
+  // The coach's memory of the last week (premium chat, §4.7).
+  auto memory_at = add_if(xs, chat && st.premium(), [&] {
+    return statement_of(stmt::weekly_summary_latest, {uid});
+  });
   auto slot_at = add_if(xs, static_cast<bool>(slot), [&] {
     return statement_of(stmt::decision_exists, {uid, date, param(*slot)});
   });
@@ -268,6 +273,8 @@ void gather(user_self self, int64_t day, opt_int slot,
         for (auto& row : r.results[sleep_result].rows)
           x.sleep.push_back(user_diary_part::sleep_of(row));
         x.history = chat_lines_of(rows_at(r, chat_at));
+        if (auto& memory = rows_at(r, memory_at); !memory.empty())
+          x.coach_memory = memory[0][0];
         x.load = completed_load(x, r.results[tss_result]);
         readiness_input readiness{day, x.wellness, photo_sleep_hours(x),
                                   x.load};
@@ -948,6 +955,135 @@ caf::result<chat_reply> user_coach_part::send(user_self self, chat_message x) {
   return rp;
 }
 
+namespace {
+
+/// The weekly summary's reminder at the first summary time after `after`
+/// (the athletes' clock), or its removal for an athlete who is not
+/// premium (the reference summarised premium athletes only).
+db_statement weekly_after(user_self self, sys_clock::time_point after) {
+  auto& st = self->state;
+  constexpr auto kind = user_coach_part::weekly_reminder;
+  if (!st.premium())
+    return st.forget_reminder(kind);
+  auto& cfg = config(self);
+  auto next = next_weekly_time(st.zone, after, cfg.weekly_day, cfg.weekly_hour);
+  return st.remind_at(kind, sys_clock::now() + cfg.clock.until(ms_of(next)));
+}
+
+} // namespace
+
+void user_coach_part::keep_weekly_schedule(user_self self) {
+  auto& st = self->state;
+  auto key = st.athlete()->timezone.value_or("UTC") +
+             (st.premium() ? "|premium" : "|free");
+  if (key == weekly_key)
+    return;
+  bool first = weekly_key.empty();
+  weekly_key = key;
+  bool found = st.reminder_found(weekly_reminder);
+  // A fresh actor keeps the reminder it finds (it may be claimed or due),
+  // and has nothing to drop when none is there.
+  if (first && (found == st.premium()))
+    return;
+  write_reminder(self, weekly_after(self, coach_now(self)));
+}
+
+void user_coach_part::weekly_due(user_self self) {
+  auto& st = self->state;
+  auto now = coach_now(self);
+  auto next = weekly_after(self, now + std::chrono::minutes{1});
+  if (!st.premium())
+    return write_reminder(self, std::move(next));
+  auto today = day_in(st.zone, now);
+  auto monday = today - weekday_of(today);
+  auto uid = st.uid();
+  auto from = format_date(monday);
+  auto to = format_date(today);
+  auto zone = st.athlete()->timezone.value_or("UTC");
+  athlete_week week;
+  week.locale = request_locale("", st.athlete()->locale);
+  auto until = deadline::in(config(self).batch_time);
+  start_one(self);
+  auto id = st.id;
+  // The week in one round trip, in the bulk lane (a Sunday evening's storm
+  // never delays what someone waits for).
+  auto batch =
+    batch_of({statement_of(stmt::weekly_summary_exists, {uid, from}),
+              statement_of(stmt::analytics_workouts, {uid, from, to, zone}),
+              statement_of(stmt::analytics_food, {uid, from, to}),
+              statement_of(stmt::analytics_wellness, {uid, from, to}),
+              statement_of(stmt::sleep_range, {uid, from, to, "20"})});
+  batch.bulk = true;
+  auto finish = [self, next](bool stored) mutable {
+    // A stored summary wrote the next reminder with it.
+    if (!stored)
+      write_reminder(self, std::move(next));
+    settle_one(self);
+  };
+  request_db(self, std::move(batch), until)
+    .then(
+      [=](db_reply& r) mutable {
+        if (integer((*first_row(r, 0))[0]).value_or(0) > 0)
+          return finish(false); // summarised already (another process)
+        for (auto& row : r.results[1].rows)
+          week.workouts.push_back(analytics_workout{row[0].value_or(""), row[1],
+                                                    row[2], integer(row[3]),
+                                                    num(row[4]), num(row[5])});
+        for (auto& row : r.results[2].rows)
+          week.food.push_back(analytics_food_day{
+            row[0].value_or(""), num(row[1]).value_or(0),
+            num(row[2]).value_or(0), num(row[3]).value_or(0),
+            num(row[4]).value_or(0), integer(row[5]).value_or(0), row[6]});
+        for (auto& row : r.results[3].rows)
+          week.wellness.push_back(analytics_wellness{
+            row[0].value_or(""), num(row[1]), num(row[2]), num(row[3]),
+            num(row[4]), num(row[5]), num(row[6])});
+        for (auto& row : r.results[4].rows)
+          week.sleep.push_back(user_diary_part::sleep_of(row));
+        if (week.empty())
+          return finish(false); // nothing to say: no model call
+        gemini_call call{gemini_request_json(weekly_summary_prompt(week)),
+                         ai_priority::batch, false, until, nullptr};
+        self
+          ->request(self->state.cfg->gemini, caf::infinite, atom::generate_v,
+                    std::move(call))
+          .then(
+            [=](gemini_answer& answer) mutable {
+              auto text =
+                utf8_prefix(trim(answer.text), max_weekly_summary_chars);
+              if (text.empty())
+                return finish(false);
+              auto store = batch_of(
+                {statement_of(stmt::weekly_summary_insert, {uid, from, text}),
+                 next},
+                true);
+              store.bulk = true;
+              request_db(self, std::move(store), until)
+                .then(
+                  [=](db_reply&) mutable {
+                    finish(true);
+                  },
+                  [=](caf::error& err) mutable {
+                    log_warn("coach", "user " + std::to_string(id) +
+                                        ": weekly summary not stored: " +
+                                        to_string(err));
+                    finish(false);
+                  });
+            },
+            [=](caf::error& err) mutable {
+              log_info("coach", "user " + std::to_string(id) +
+                                  ": no weekly summary (" + to_string(err) +
+                                  ")");
+              finish(false);
+            });
+      },
+      [=](caf::error& err) mutable {
+        log_warn("coach", "user " + std::to_string(id) +
+                            ": weekly summary not gathered: " + to_string(err));
+        finish(false);
+      });
+}
+
 void user_coach_part::decision_due(user_self self) {
   auto& st = self->state;
   auto& cfg = config(self);
@@ -997,13 +1133,14 @@ void user_coach_part::decision_due(user_self self) {
 void user_coach_part::rows_changed(user_self self, user_table t) {
   if (t != user_table::profile || !self->state.athlete())
     return;
+  keep_weekly_schedule(self);
   auto key = schedule_key_of(self);
   if (key == schedule_key)
     return;
   bool first = schedule_key.empty();
   schedule_key = key;
   // A fresh actor keeps the reminder it finds (it may be claimed or due).
-  if (first && self->state.decision_reminder_found())
+  if (first && self->state.reminder_found(decision_reminder))
     return;
   if (first && hours_of(self).empty())
     return;
@@ -1042,7 +1179,9 @@ user_coach_part::facet::behavior_type user_coach_part::behavior() {
   };
 }
 
-void user_coach_part::remind(user_self self, std::string_view) {
+void user_coach_part::remind(user_self self, std::string_view kind) {
+  if (kind == weekly_reminder)
+    return weekly_due(self);
   decision_due(self);
 }
 

@@ -22,6 +22,10 @@ struct coach_settings {
   scaled_clock clock;
   /// STRAVA_DATA_IN_AI: Strava's data may enter the model's context.
   bool strava_in_ai = false;
+  /// The weekly summary's day (0 = Monday) and hour, on each athlete's
+  /// clock (WEEKLY_SUMMARY_CRON_DAY_OF_WEEK, _HOUR).
+  int64_t weekly_day = 6;
+  int64_t weekly_hour = 21;
   /// Stored messages given to the model with a chat message.
   int64_t history_messages = 20;
   /// How long a scheduled decision may wait for the model (the broker
@@ -40,7 +44,9 @@ struct user_coach_part : user_facet {
   [[nodiscard]] static facet::behavior_type behavior();
 
   static constexpr const char* decision_reminder = "decision";
-  static constexpr std::array<const char*, 1> reminder_kinds{decision_reminder};
+  static constexpr const char* weekly_reminder = "weekly_summary";
+  static constexpr std::array<const char*, 2> reminder_kinds{decision_reminder,
+                                                             weekly_reminder};
   void remind(user_self self, std::string_view kind);
   [[nodiscard]] bool busy() const {
     return in_flight > 0;
@@ -51,6 +57,8 @@ struct user_coach_part : user_facet {
   size_t in_flight = 0;
   /// The zone and hours the reminder was last written for ("" = not yet).
   std::string schedule_key;
+  /// The zone and tier the weekly summary's reminder was last written for.
+  std::string weekly_key;
   /// The slot being decided (a reminder that fires again meanwhile is
   /// the same slot): the day and hour.
   std::optional<std::pair<int64_t, int64_t>> slot_in_flight;
@@ -91,8 +99,17 @@ struct user_coach_part : user_facet {
   /// next one.
   void decision_due(user_self self);
 
-  /// The profile was read or changed: keeps the reminder on the
-  /// athlete's zone and hours.
+  /// The weekly summary's reminder fired: summarise the athlete's week
+  /// (Monday up to today, their days) unless it is empty or summarised
+  /// already, then write next week's.
+  void weekly_due(user_self self);
+
+  /// Writes the weekly reminder when the athlete's zone or tier changed
+  /// (a fresh actor keeps the one it finds).
+  void keep_weekly_schedule(user_self self);
+
+  /// The profile was read or changed: keeps the reminders on the
+  /// athlete's zone and hours (the weekly one for premium athletes).
   void rows_changed(user_self self, user_table t);
 };
 

@@ -98,7 +98,11 @@ void remember(user_self self, const std::vector<db_value>& row) {
   auto& st = self->state;
   auto x = profile_of(row, st.cfg->coach->hours);
   st.part<user_profile_part>().email = row[11].value_or("");
-  st.part<user_profile_part>().decision_reminder = row[14] && *row[14] == "t";
+  auto& found = st.part<user_profile_part>().reminders;
+  found.clear();
+  if (row[14] && !row[14]->empty())
+    for (auto kind : split(*row[14], ','))
+      found.emplace_back(kind);
   // A name the tzdata no longer knows (it was checked when stored) is UTC.
   st.zone = x.timezone ? find_zone(*x.timezone) : nullptr;
   // Without tiers every athlete has every feature (and the app shows it).

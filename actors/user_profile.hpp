@@ -14,8 +14,8 @@ struct user_profile_part : user_facet {
 
   std::shared_ptr<const athlete_profile> cached;
   std::string email; ///< the account's
-  /// Whether the decision reminder row existed when the profile was read.
-  bool decision_reminder = false;
+  /// The kinds of the user's reminder rows when the profile was read.
+  std::vector<std::string> reminders;
 
   /// Reads the account and profile; the actor waits for it (awaited), so
   /// every request after it finds both known. Also re-run once the

@@ -265,6 +265,14 @@ const std::vector<descriptor>& descriptors() {
      [](settings& s, const std::string& v) {
        s.orchestrator_cron_hours = parse_hours(v);
      }},
+    {"WEEKLY_SUMMARY_CRON_DAY_OF_WEEK", "6", false,
+     [](settings& s, const std::string& v) {
+       s.weekly_summary_day = parse_int(v, 0, 6);
+     }},
+    {"WEEKLY_SUMMARY_CRON_HOUR", "21", false,
+     [](settings& s, const std::string& v) {
+       s.weekly_summary_hour = parse_int(v, 0, 23);
+     }},
     {"GEMINI_API_BASE_URL", "https://generativelanguage.googleapis.com/v1beta",
      false,
      [](settings& s, const std::string& v) {
@@ -694,6 +702,8 @@ std::vector<std::string> describe(const settings& cfg) {
     "STRAVA_CLIENT_SECRET=" + secret(cfg.strava_client_secret),
     "STRAVA_REDIRECT_URI=" + cfg.strava_redirect_uri,
     "ORCHESTRATOR_CRON_HOURS=" + join(cfg.orchestrator_cron_hours),
+    "WEEKLY_SUMMARY_CRON_DAY_OF_WEEK=" + str(cfg.weekly_summary_day),
+    "WEEKLY_SUMMARY_CRON_HOUR=" + str(cfg.weekly_summary_hour),
     "GEMINI_API_BASE_URL=" + cfg.gemini_api_base_url,
     "STRAVA_API_BASE_URL=" + cfg.strava_api_base_url,
     "STRAVA_OAUTH_BASE_URL=" + cfg.strava_oauth_base_url,

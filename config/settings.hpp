@@ -36,6 +36,10 @@ struct settings {
   std::string strava_client_secret;
   std::string strava_redirect_uri;
   std::vector<int> orchestrator_cron_hours;
+  /// The weekly summary's day (0 = Monday … 6 = Sunday) and hour, on each
+  /// athlete's clock.
+  int64_t weekly_summary_day = 6;
+  int64_t weekly_summary_hour = 21;
   // This service's settings.
   std::string gemini_api_base_url;
   std::string gemini_fallback_model; ///< empty = none

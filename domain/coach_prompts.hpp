@@ -34,6 +34,9 @@ struct athlete_day {
   bool strava_allowed = false;
   std::vector<strava_activity> strava;
   std::vector<chat_line> history; ///< oldest first
+  /// The newest weekly summary (premium chat only), at most
+  /// max_coach_memory_chars.
+  opt_string coach_memory;
 };
 
 /// Sleep hours of the newest screenshot of the 3 days up to `x.day`
@@ -65,6 +68,32 @@ struct athlete_day {
 /// classifier read (none: it could not tell).
 [[nodiscard]] std::string
 photo_attachment_section(const std::optional<photo_analysis>& x);
+
+/// One week of an athlete for the weekly summary (http-api-head.md
+/// §4.7): Monday up to the summary's day.
+struct athlete_week {
+  std::string locale = "ru";
+  std::vector<analytics_workout> workouts;
+  std::vector<analytics_food_day> food;
+  std::vector<analytics_wellness> wellness;
+  std::vector<sleep_record> sleep;
+
+  /// Nothing to summarise: no model call (§6 item 23).
+  [[nodiscard]] bool empty() const {
+    return workouts.empty() && food.empty() && wellness.empty() &&
+           sleep.empty();
+  }
+};
+
+/// The weekly summary request: one or two sentences (at most 500
+/// characters) on sleep, nutrition, load and recovery, no greeting, in the
+/// athlete's language; the week's data capped per part.
+[[nodiscard]] gemini_prompt weekly_summary_prompt(const athlete_week& x);
+
+/// The longest summary stored, and the most of the newest one the chat's
+/// context carries as the coach's memory.
+constexpr size_t max_weekly_summary_chars = 500;
+constexpr size_t max_coach_memory_chars = 600;
 
 /// The one line of a FIT file's summary (also the message of an empty
 /// one).

@@ -53,4 +53,14 @@ next_local_time(zone_ptr zone, std::chrono::system_clock::time_point now,
   return now; // unreachable: a day later the time recurs
 }
 
+std::chrono::system_clock::time_point
+next_weekly_time(zone_ptr zone, std::chrono::system_clock::time_point now,
+                 int64_t weekday, int64_t hour) {
+  auto t = next_local_time(zone, now, hour * 3600);
+  // Each step is the same hour of the next local day: a week at most.
+  for (int i = 0; i < 7 && weekday_of(day_in(zone, t)) != weekday; ++i)
+    t = next_local_time(zone, t, hour * 3600);
+  return t;
+}
+
 } // namespace st

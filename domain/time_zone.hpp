@@ -32,4 +32,15 @@ void load_time_zones();
 next_local_time(zone_ptr zone, std::chrono::system_clock::time_point now,
                 int64_t seconds_of_day);
 
+/// The weekday of a date (days since 1970-01-01): 0 = Monday … 6 = Sunday.
+[[nodiscard]] constexpr int64_t weekday_of(int64_t day) {
+  return ((day % 7) + 7 + 3) % 7; // 1970-01-01 was a Thursday
+}
+
+/// The first instant after `now` at which the clock in `zone` shows
+/// `weekday` (0 = Monday) at `hour`.
+[[nodiscard]] std::chrono::system_clock::time_point
+next_weekly_time(zone_ptr zone, std::chrono::system_clock::time_point now,
+                 int64_t weekday, int64_t hour);
+
 } // namespace st

@@ -356,6 +356,8 @@ int run_serve(const settings& cfg) {
   coach_cfg->clock =
     clock_of(cfg.decision_clock_scale, cfg.decision_clock_origin);
   coach_cfg->strava_in_ai = cfg.strava_data_in_ai;
+  coach_cfg->weekly_day = cfg.weekly_summary_day;
+  coach_cfg->weekly_hour = cfg.weekly_summary_hour;
   user_cfg.coach = coach_cfg;
   user_cfg.tiers.on = cfg.tiers_enabled || !cfg.stripe_secret_key.empty();
   user_cfg.tiers.photo_per_day = cfg.free_daily_photo_limit;

@@ -173,9 +173,9 @@ const std::vector<statement_def>& statement_catalog() {
      "p.strava_lastname, p.strava_profile_url, p.strava_sex, " +
        iso("p.strava_updated_at") +
        ", p.weight_kg, p.height_cm, p.birth_year, p.ftp, u.email, "
-       "p.timezone, array_to_string(p.decision_hours, ','), EXISTS (SELECT 1 "
-       "FROM "
-       "user_reminders r WHERE r.user_id = u.id AND r.kind = 'decision'), "
+       "p.timezone, array_to_string(p.decision_hours, ','), "
+       "array_to_string(ARRAY(SELECT r.kind FROM user_reminders r WHERE "
+       "r.user_id = u.id ORDER BY r.kind), ','), "
        "p.calorie_goal, p.protein_goal, p.fat_goal, p.carbs_goal, "
        "p.target_race_date::text, p.target_race_name, p.is_athlete, "
        "u.locale, u.is_premium "
@@ -991,6 +991,20 @@ const std::vector<statement_def>& statement_catalog() {
      "SELECT ctl, atl, tsb, to_char(date, 'YYYY-MM-DD') FROM wellness_cache "
      "WHERE user_id = $1::integer AND ctl IS NOT NULL AND date <= $2::date "
      "ORDER BY date DESC LIMIT 1"},
+    // $1 user, $2 Monday: whether that week has its summary.
+    {stmt::weekly_summary_exists, "weekly_summary_exists",
+     "SELECT count(*) FROM user_weekly_summaries WHERE user_id = $1::integer "
+     "AND week_start_date = $2::date"},
+    // $1 user, $2 Monday, $3 text: stored once per week (a second
+    // process's is dropped).
+    {stmt::weekly_summary_insert, "weekly_summary_insert",
+     "INSERT INTO user_weekly_summaries (user_id, week_start_date, "
+     "summary_text) VALUES ($1::integer, $2::date, $3) ON CONFLICT (user_id, "
+     "week_start_date) DO NOTHING"},
+    // $1 user: the newest week's summary.
+    {stmt::weekly_summary_latest, "weekly_summary_latest",
+     "SELECT summary_text FROM user_weekly_summaries WHERE user_id = "
+     "$1::integer ORDER BY week_start_date DESC LIMIT 1"},
     // $1 user, $2 instant: whether a workout started since.
     {stmt::workout_since, "workout_since",
      "SELECT EXISTS (SELECT 1 FROM workouts WHERE user_id = $1::integer AND "

@@ -111,6 +111,9 @@ enum class stmt : uint16_t {
   analytics_workouts,
   analytics_food,
   analytics_latest_load,
+  weekly_summary_exists,
+  weekly_summary_insert,
+  weekly_summary_latest,
   workout_since,
 };
 

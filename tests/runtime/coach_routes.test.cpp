@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 #include <rapidjson/document.h>
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <thread>
@@ -543,4 +544,107 @@ TEST_CASE("chat/send streams server-sent events from streamGenerateContent "
                 "me' AND role = 'user'") == "1");
   CHECK(f.count("SELECT count(*) FROM chat_messages WHERE id > (SELECT id "
                 "FROM chat_messages WHERE content = 'fail me')") == "0");
+}
+
+TEST_CASE("the weekly summary fires on Sunday at 21:00 on each premium "
+          "athlete's clock in two zones, once per week, in their language, "
+          "never for an empty week or a free athlete, and becomes the chat's "
+          "coach memory") {
+  // Ten hours of the athletes' week per second: a week in 17 s.
+  coach_fixture f{{{"DECISION_CLOCK_SCALE", "36000"},
+                   {"DECISION_CLOCK_ORIGIN", std::to_string(unix_now())},
+                   {"TIERS_ENABLED", "true"},
+                   {"ORCHESTRATOR_CRON_HOURS", far_hour()}}};
+  auto origin = f.env["DECISION_CLOCK_ORIGIN"];
+  server_process server{f.env};
+  auto tokyo = register_athlete(server.port(), f.db, "tokyo@example.com");
+  auto york = register_athlete(server.port(), f.db, "york@example.com");
+  auto idle = register_athlete(server.port(), f.db, "idle@example.com");
+  auto free = register_athlete(server.port(), f.db, "free@example.com");
+  f.db.query("UPDATE users SET is_premium = true WHERE email <> "
+             "'free@example.com'");
+  // Data for the weeks the fast clock runs through (none for `idle`).
+  for (auto& who : {tokyo, york, free})
+    f.db.query("INSERT INTO wellness_cache (user_id, date, sleep_hours) "
+               "SELECT " +
+               std::to_string(who.id) +
+               ", current_date + d, 7 FROM generate_series(-2, 60) d");
+  for (auto& [who, body] :
+       {std::pair{tokyo, R"("timezone":"Asia/Tokyo","locale":"de")"},
+        std::pair{york, R"("timezone":"America/New_York","locale":"en")"},
+        std::pair{idle, R"("timezone":"Europe/Berlin")"},
+        std::pair{free, R"("timezone":"Europe/Berlin")"}})
+    REQUIRE(call(server.port(), who, "PATCH", "/api/v1/athlete-profile",
+                 std::string{R"({"decision_hours":[],)"} + body + "}")
+              .status == 200);
+  REQUIRE(eventually(
+    [&] {
+      return f.count("SELECT count(DISTINCT user_id) FROM "
+                     "user_weekly_summaries") == "2";
+    },
+    seconds(60)));
+  // Each at Sunday 21:xx on its own clock (a tenth of a second is an
+  // hour: some latency is tolerated), for the week that ends then.
+  auto local = [&](const athlete& who, const char* tz) {
+    return f.db.query(
+      "SELECT to_char(t, 'ID'), to_char(t, 'HH24')::int, "
+      "to_char(date_trunc('week', t), 'YYYY-MM-DD'), "
+      "to_char(week_start_date, 'YYYY-MM-DD'), summary_text FROM (SELECT "
+      "to_timestamp(" +
+      origin + " + (extract(epoch FROM created_at) - " + origin +
+      ") * 36000) AT TIME ZONE '" + tz +
+      "' AS t, week_start_date, summary_text FROM user_weekly_summaries "
+      "WHERE user_id = " +
+      std::to_string(who.id) + " ORDER BY week_start_date LIMIT 1) s")[0];
+  };
+  for (auto& [who, tz] :
+       {std::pair{tokyo, "Asia/Tokyo"}, std::pair{york, "America/New_York"}}) {
+    auto row = local(who, tz);
+    CHECK(row[0] == "7");
+    CHECK(std::stoi(row[1]) >= 21);
+    CHECK(row[2] == row[3]);
+    CHECK(row[4] == "Keep going, the plan holds.");
+  }
+  // In each athlete's language; nothing asked for `idle` or `free`.
+  auto stats = parse(f.gemini.stats());
+  std::vector<std::string> weekly;
+  for (auto& c : stats["calls"].GetArray()) {
+    std::string system = c["system"].GetString();
+    if (system.find("memory of their week") != std::string::npos)
+      weekly.push_back(system);
+  }
+  auto summaries = std::stoul(f.count("SELECT count(*) FROM "
+                                      "user_weekly_summaries"));
+  CHECK(weekly.size() == summaries);
+  CHECK(std::count_if(weekly.begin(), weekly.end(), [](auto& s) {
+          return s.find("Answer in German.") != std::string::npos;
+        }) >= 1);
+  CHECK(std::count_if(weekly.begin(), weekly.end(), [](auto& s) {
+          return s.find("Answer in English.") != std::string::npos;
+        }) >= 1);
+  CHECK(f.count("SELECT count(*) FROM user_weekly_summaries WHERE user_id "
+                "IN (" +
+                std::to_string(idle.id) + ", " + std::to_string(free.id) +
+                ")") == "0");
+  // Once per week: the next one is a week (17 s) after its summary.
+  CHECK(f.count("SELECT count(*) FROM user_reminders r JOIN (SELECT "
+                "user_id, max(created_at) AS at FROM user_weekly_summaries "
+                "GROUP BY user_id) s USING (user_id) WHERE r.kind = "
+                "'weekly_summary' AND r.due_at > s.at + interval '14 "
+                "seconds'") == "2");
+  CHECK(f.count("SELECT count(*) FROM user_reminders WHERE kind = "
+                "'weekly_summary' AND user_id = " +
+                std::to_string(free.id)) == "0");
+  // The newest one is the premium chat's coach memory.
+  f.gemini.script(R"([{"text": "Noted."}])");
+  REQUIRE(call(server.port(), tokyo, "POST", "/api/v1/chat/send",
+               R"({"message":"And this week?"})")
+            .status == 200);
+  auto after = parse(f.gemini.stats());
+  auto calls = after["calls"].GetArray();
+  std::string texts;
+  for (auto& t : calls[calls.Size() - 1]["texts"].GetArray())
+    texts += t.GetString();
+  CHECK(texts.find("## Coach memory (last weekly summary)\nKeep going, the "
+                   "plan holds.") != std::string::npos);
 }
