@@ -41,14 +41,22 @@ analytics_workout workout_of(const std::vector<db_value>& r) {
                            integer(r[3]),     num(r[4]), num(r[5])};
 }
 
-analytics_food_day food_of(const std::vector<db_value>& r) {
-  return analytics_food_day{r[0].value_or(""),
-                            num(r[1]).value_or(0),
-                            num(r[2]).value_or(0),
-                            num(r[3]).value_or(0),
-                            num(r[4]).value_or(0),
-                            integer(r[5]).value_or(0),
-                            r[6]};
+/// The days of food (analytics_food) with their micronutrients
+/// (analytics_nutrients), both ordered by day.
+std::vector<analytics_food_day> food_of(const db_rows& days,
+                                        const db_rows& nutrients) {
+  std::vector<analytics_food_day> result;
+  auto n = nutrients.rows.begin();
+  for (auto& r : days.rows) {
+    analytics_food_day day{r[0].value_or(""),     num(r[1]).value_or(0),
+                           num(r[2]).value_or(0), num(r[3]).value_or(0),
+                           num(r[4]).value_or(0), integer(r[5]).value_or(0),
+                           {}};
+    for (; n != nutrients.rows.end() && (*n)[0] == r[0]; ++n)
+      day.extended.emplace_back((*n)[1].value_or(""), num((*n)[2]).value_or(0));
+    result.push_back(std::move(day));
+  }
+  return result;
 }
 
 fitness load_of(const std::vector<db_value>* r) {
@@ -98,6 +106,9 @@ caf::result<analytics_report> user_analytics_part::report(user_self self,
   auto workouts_at = add(
     training, statement_of(stmt::analytics_workouts, {uid, from, to, zone}));
   auto food_at = add(food, statement_of(stmt::analytics_food, {uid, from, to}));
+  auto nutrients_at =
+    add(chart == analytics_chart::nutrition,
+        statement_of(stmt::analytics_nutrients, {uid, from, to}));
   auto load_at = add(overview, statement_of(stmt::analytics_latest_load,
                                             {uid, format_date(today)}));
   analytics_report base;
@@ -117,8 +128,8 @@ caf::result<analytics_report> user_analytics_part::report(user_self self,
         for (auto& row : r.results[*workouts_at].rows)
           x.workouts.push_back(workout_of(row));
       if (food_at)
-        for (auto& row : r.results[*food_at].rows)
-          x.food.push_back(food_of(row));
+        x.food = food_of(r.results[*food_at],
+                         nutrients_at ? r.results[*nutrients_at] : db_rows{});
       if (load_at)
         x.overview.load = load_of(first_row(r, *load_at));
       finish_report(x);

@@ -1033,7 +1033,7 @@ void user_coach_part::weekly_due(user_self self) {
           week.food.push_back(analytics_food_day{
             row[0].value_or(""), num(row[1]).value_or(0),
             num(row[2]).value_or(0), num(row[3]).value_or(0),
-            num(row[4]).value_or(0), integer(row[5]).value_or(0), row[6]});
+            num(row[4]).value_or(0), integer(row[5]).value_or(0), {}});
         for (auto& row : r.results[3].rows)
           week.wellness.push_back(analytics_wellness{
             row[0].value_or(""), num(row[1]), num(row[2]), num(row[3]),

@@ -1035,8 +1035,8 @@ struct analytics_training_day {
   double distance_m = 0;
 };
 
-/// The food of one day, summed; `extended_json` the per-key sums of the
-/// micronutrients (a JSON object's text), none when no entry had any.
+/// The food of one day, summed; `extended` the per-key sums of the
+/// micronutrients, empty when no entry had any.
 struct analytics_food_day {
   std::string date;
   double calories = 0;
@@ -1044,7 +1044,7 @@ struct analytics_food_day {
   double fat_g = 0;
   double carbs_g = 0;
   int64_t entries = 0;
-  opt_string extended_json;
+  std::vector<std::pair<std::string, double>> extended;
 };
 
 /// The overview's figures over the window.

@@ -156,10 +156,14 @@ void nutrition_fields(json_writer& w, const analytics_report& x) {
     }
     w.Key("entries");
     w.Int64(d.entries);
-    if (d.extended_json) {
+    if (!d.extended.empty()) {
       w.Key("extended_nutrients");
-      w.RawValue(d.extended_json->c_str(), d.extended_json->size(),
-                 rapidjson::kObjectType);
+      w.StartObject();
+      for (auto& [key, total] : d.extended) {
+        w.Key(key.c_str(), static_cast<rapidjson::SizeType>(key.size()));
+        w.Double(total);
+      }
+      w.EndObject();
     }
     w.EndObject();
   }

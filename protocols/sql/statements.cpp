@@ -966,26 +966,25 @@ const std::vector<statement_def>& statement_catalog() {
        local_midnight("$2", "$4") + " AND start_date < " +
        local_midnight("$3::date + 1", "$4") + " ORDER BY start_date, id"},
     // $1 user, $2 first, $3 last day: the food of each of those days,
-    // summed, with the per-key sums of its micronutrients (NULL when none).
-    // A food day is the UTC date of its entries' instants, as in food_day
-    // (an entry written for a day is stored at that day's UTC midnight).
+    // summed. A food day is the UTC date of its entries' instants, as in
+    // food_day (an entry written for a day is stored at that day's UTC
+    // midnight).
     {stmt::analytics_food, "analytics_food",
-     "WITH f AS (SELECT (timestamp AT TIME ZONE 'UTC')::date AS day, "
-     "calories, protein_g, fat_g, carbs_g, extended_nutrients FROM food_log "
-     "WHERE user_id = $1::integer AND timestamp >= " +
+     "SELECT to_char((timestamp AT TIME ZONE 'UTC')::date, 'YYYY-MM-DD'), "
+     "sum(calories), sum(protein_g), sum(fat_g), sum(carbs_g), count(*) "
+     "FROM food_log WHERE user_id = $1::integer AND timestamp >= " +
        utc_midnight("$2") + " AND timestamp < " + utc_midnight("$3::date + 1") +
-       "), m AS (SELECT day, sum(calories) AS calories, sum(protein_g) AS "
-       "protein_g, sum(fat_g) AS fat_g, sum(carbs_g) AS carbs_g, count(*) AS "
-       "entries FROM f GROUP BY day), x AS (SELECT day, "
-       "'{' || string_agg(to_json(key)::text || ':' || total::text, ',' ORDER "
-       "BY key) || '}' AS extended FROM (SELECT "
-       "f.day, e.key, round(sum((e.value #>> '{}')::numeric), 1) AS total "
-       "FROM f, json_each(f.extended_nutrients) e WHERE "
-       "json_typeof(f.extended_nutrients) = 'object' AND "
-       "json_typeof(e.value) = 'number' GROUP BY f.day, e.key) s GROUP BY "
-       "day) SELECT to_char(m.day, 'YYYY-MM-DD'), m.calories, m.protein_g, "
-       "m.fat_g, m.carbs_g, m.entries, x.extended FROM m LEFT JOIN x "
-       "USING (day) ORDER BY m.day"},
+       " GROUP BY 1 ORDER BY 1"},
+    // As analytics_food: each day's sum of each micronutrient (1 decimal).
+    {stmt::analytics_nutrients, "analytics_nutrients",
+     "SELECT to_char((f.timestamp AT TIME ZONE 'UTC')::date, 'YYYY-MM-DD'), "
+     "e.key, round(sum((e.value #>> '{}')::numeric), 1) FROM food_log f, "
+     "json_each(CASE WHEN json_typeof(f.extended_nutrients) = 'object' THEN "
+     "f.extended_nutrients END) e WHERE f.user_id = $1::integer AND "
+     "f.timestamp >= " +
+       utc_midnight("$2") + " AND f.timestamp < " +
+       utc_midnight("$3::date + 1") +
+       " AND json_typeof(e.value) = 'number' GROUP BY 1, 2 ORDER BY 1, 2"},
     // $1 user, $2 today: the newest CTL/ATL/TSB up to it.
     {stmt::analytics_latest_load, "analytics_latest_load",
      "SELECT ctl, atl, tsb, to_char(date, 'YYYY-MM-DD') FROM wellness_cache "

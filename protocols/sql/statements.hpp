@@ -110,6 +110,7 @@ enum class stmt : uint16_t {
   analytics_wellness,
   analytics_workouts,
   analytics_food,
+  analytics_nutrients,
   analytics_latest_load,
   weekly_summary_exists,
   weekly_summary_insert,
