@@ -4,9 +4,16 @@
 # in flight. Prints the wall time against the ideal (USERS × 50 ms / 50),
 # the most calls the fake saw in flight, p99 of /health and of an
 # interactive chat send during the storm, and RSS during and after.
-#   bench/fanout.sh [USERS]
+# STORM=weekly: issue 24's, every athlete's weekly summary due at once
+# (stored in user_weekly_summaries instead of daily_decisions).
+#   [STORM=decision|weekly] bench/fanout.sh [USERS]
 source "$(dirname "$0")/lib.sh"
 users=${1:-10000}
+case ${STORM:-decision} in
+decision) kind=decision table=daily_decisions by_model="source LIKE 'ai%'" ;;
+weekly) kind=weekly_summary table=user_weekly_summaries by_model="true" ;;
+*) echo "STORM must be decision or weekly" >&2; exit 2 ;;
+esac
 limit=50
 latency_ms=50
 sql() { psql -h 127.0.0.1 -p "$BENCH_PG_PORT" -U postgres -d bench -tAqc "$1"; }
@@ -21,7 +28,10 @@ build/release/smart-trainer migrate >/dev/null
 hour=$(date -u +%-H)
 sql "INSERT INTO users (email, password_hash, created_at) SELECT 'a' || g || '@bench', 'x', now() FROM generate_series(1, $users) g"
 sql "INSERT INTO wellness_cache (user_id, date, sleep_hours, hrv, rhr) SELECT id, current_date, 7.0, 60, 50 FROM users"
-sql "INSERT INTO user_reminders (user_id, kind, due_at) SELECT id, 'decision', now() + interval '8 seconds' FROM users"
+sql "INSERT INTO user_reminders (user_id, kind, due_at) SELECT id, '$kind', now() + interval '8 seconds' FROM users"
+# The weekly storm's athletes have their decision slots too (not due now).
+[ "$kind" = decision ] ||
+  sql "INSERT INTO user_reminders (user_id, kind, due_at) SELECT id, 'decision', now() + interval '1 day' FROM users"
 due=$(sql "SELECT extract(epoch FROM min(due_at)) FROM user_reminders")
 
 port=18412
@@ -34,10 +44,10 @@ token=$(curl -sf -XPOST "http://127.0.0.1:$port/api/v1/auth/register" \
   sed 's/.*"access_token":"\([^"]*\)".*/\1/')
 
 # Wait for the storm to begin.
-while [ "$(sql 'SELECT count(*) FROM daily_decisions')" = 0 ]; do sleep 0.05; done
+while [ "$(sql "SELECT count(*) FROM $table")" = 0 ]; do sleep 0.05; done
 health=() chat=() rss_max=0
 while :; do
-  done_n=$(sql 'SELECT count(*) FROM daily_decisions')
+  done_n=$(sql "SELECT count(*) FROM $table")
   [ "$done_n" -ge "$users" ] && break
   for _ in 1 2 3 4 5; do
     health+=("$(curl -s -o /dev/null -w '%{time_total}' "http://127.0.0.1:$port/health")")
@@ -47,8 +57,8 @@ while :; do
   rss=$(bench_rss_kib "$BENCH_SERVER_PID")
   [ "$rss" -gt "$rss_max" ] && rss_max=$rss
 done
-last=$(sql "SELECT extract(epoch FROM max(created_at)) FROM daily_decisions")
-first=$(sql "SELECT extract(epoch FROM min(created_at)) FROM daily_decisions")
+last=$(sql "SELECT extract(epoch FROM max(created_at)) FROM $table")
+first=$(sql "SELECT extract(epoch FROM min(created_at)) FROM $table")
 sleep 2
 rss_after=$(bench_rss_kib "$BENCH_SERVER_PID")
 p99() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {i=int(NR*0.99); if (i<1) i=1; printf "%.1f ms (median %.1f ms, n=%d)", a[i]*1000, a[int((NR+1)/2)]*1000, NR}'; }
@@ -59,10 +69,10 @@ calls = [c for c in s["calls"] if c["ended"]]
 mean = sum(c["ended"] - c["started"] for c in calls) / len(calls) * 1000
 span = max(c["ended"] for c in calls) - min(c["started"] for c in calls)
 print(s["max_in_flight"], "%.1f" % mean, "%.0f" % (len(calls) / span))')
-ai=$(sql "SELECT count(*) FROM daily_decisions WHERE source = 'ai'")
+ai=$(sql "SELECT count(*) FROM $table WHERE $by_model")
 ideal=$(awk -v n="$users" -v l="$latency_ms" -v c="$limit" 'BEGIN {printf "%.2f", n * l / 1000 / c}')
 wall=$(awk -v a="$due" -v b="$last" 'BEGIN {printf "%.2f", b - a}')
-echo "decisions:            $users ($ai by the model)"
+echo "$kind storm:  $users athletes ($ai answered by the model)"
 echo "wall (due -> last):   ${wall} s; first stored $(awk -v a="$due" -v b="$first" 'BEGIN {printf "%.2f", b - a}') s after due"
 echo "ideal:                ${ideal} s  (ratio $(awk -v w="$wall" -v i="$ideal" 'BEGIN {printf "%.2f", w / i}'))"
 echo "max in flight (fake): $max_in_flight (limit $limit)"
@@ -71,6 +81,7 @@ echo "p99 /health:          $(p99 "${health[@]}")"
 echo "p99 chat send:        $(p99 "${chat[@]}")"
 echo "RSS during (max):     $((rss_max / 1024)) MiB; after: $((rss_after / 1024)) MiB"
 
+[ "$kind" = decision ] || exit 0
 # Context gathering against one query, for one athlete with a morning's
 # data, without the storm (and without Gemini: the rules decide).
 kill -TERM "$BENCH_SERVER_PID"; wait "$BENCH_SERVER_PID" 2>/dev/null || true
