@@ -23,7 +23,8 @@ std::shared_ptr<fake_db_script> account_db() {
         std::vector<db_value> row(24);
         row[11] = std::string{"ann@example.com"};
         row[13] = std::string{}; // her own decision hours: none
-        row[14] = std::string{"f"};
+        // Her reminders: the weekly summary's (kept, nothing written).
+        row[14] = std::string{"weekly_summary"};
         r.results[i].rows.push_back(std::move(row));
       }
     return r;
