@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "util/dates.hpp"
+#include "util/locales.hpp"
 #include "util/log.hpp"
 
 namespace st {
@@ -108,6 +109,10 @@ const athlete_profile* user_state::athlete() const {
 
 const std::string& user_state::account_email() const {
   return part<user_profile_part>().email;
+}
+
+std::string user_state::answer_locale(const std::string& asked) const {
+  return request_locale(asked, athlete()->locale);
 }
 
 bool user_state::reminder_found(std::string_view kind) const {

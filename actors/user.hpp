@@ -161,6 +161,10 @@ struct user_state {
   void put_on_calendar(user_self self, planned_event x, bool background,
                        std::function<void(caf::expected<intervals_event>)> k);
 
+  /// The language answers to a request are in: the one it `asked` for
+  /// when supported, else the athlete's own (util/locales).
+  [[nodiscard]] std::string answer_locale(const std::string& asked) const;
+
   /// Whether the athlete has every feature: premium, or tiers are off.
   [[nodiscard]] bool premium() const;
 

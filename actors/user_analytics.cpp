@@ -6,7 +6,6 @@
 
 #include "domain/analytics.hpp"
 #include "util/dates.hpp"
-#include "util/locales.hpp"
 #include "util/log.hpp"
 #include "util/text.hpp"
 
@@ -31,34 +30,6 @@ std::optional<int64_t> day_of(const std::string& x) {
   return x.empty() ? std::nullopt : parse_date(x);
 }
 
-analytics_wellness wellness_of(const std::vector<db_value>& r) {
-  return analytics_wellness{r[0].value_or(""), num(r[1]), num(r[2]), num(r[3]),
-                            num(r[4]),         num(r[5]), num(r[6])};
-}
-
-analytics_workout workout_of(const std::vector<db_value>& r) {
-  return analytics_workout{r[0].value_or(""), r[1],      r[2],
-                           integer(r[3]),     num(r[4]), num(r[5])};
-}
-
-/// The days of food (analytics_food) with their micronutrients
-/// (analytics_nutrients), both ordered by day.
-std::vector<analytics_food_day> food_of(const db_rows& days,
-                                        const db_rows& nutrients) {
-  std::vector<analytics_food_day> result;
-  auto n = nutrients.rows.begin();
-  for (auto& r : days.rows) {
-    analytics_food_day day{r[0].value_or(""),     num(r[1]).value_or(0),
-                           num(r[2]).value_or(0), num(r[3]).value_or(0),
-                           num(r[4]).value_or(0), integer(r[5]).value_or(0),
-                           {}};
-    for (; n != nutrients.rows.end() && (*n)[0] == r[0]; ++n)
-      day.extended.emplace_back((*n)[1].value_or(""), num((*n)[2]).value_or(0));
-    result.push_back(std::move(day));
-  }
-  return result;
-}
-
 fitness load_of(const std::vector<db_value>* r) {
   fitness result;
   if (r == nullptr)
@@ -77,6 +48,44 @@ void settle_one(user_self self) {
 }
 
 } // namespace
+
+std::vector<analytics_wellness>
+user_analytics_part::wellness_of(const db_rows& rows) {
+  std::vector<analytics_wellness> result;
+  for (auto& r : rows.rows)
+    result.push_back(analytics_wellness{r[0].value_or(""), num(r[1]), num(r[2]),
+                                        num(r[3]), num(r[4]), num(r[5]),
+                                        num(r[6])});
+  return result;
+}
+
+std::vector<analytics_workout>
+user_analytics_part::workouts_of(const db_rows& rows) {
+  std::vector<analytics_workout> result;
+  for (auto& r : rows.rows)
+    result.push_back(analytics_workout{r[0].value_or(""), r[1], r[2],
+                                       integer(r[3]), num(r[4]), num(r[5])});
+  return result;
+}
+
+std::vector<analytics_food_day>
+user_analytics_part::food_of(const db_rows& days, const db_rows& nutrients) {
+  std::vector<analytics_food_day> result;
+  auto n = nutrients.rows.begin();
+  for (auto& r : days.rows) {
+    analytics_food_day day{r[0].value_or(""),
+                           num(r[1]).value_or(0),
+                           num(r[2]).value_or(0),
+                           num(r[3]).value_or(0),
+                           num(r[4]).value_or(0),
+                           integer(r[5]).value_or(0),
+                           {}};
+    for (; n != nutrients.rows.end() && (*n)[0] == r[0]; ++n)
+      day.extended.emplace_back((*n)[1].value_or(""), num((*n)[2]).value_or(0));
+    result.push_back(std::move(day));
+  }
+  return result;
+}
 
 caf::result<analytics_report> user_analytics_part::report(user_self self,
                                                           analytics_query q) {
@@ -122,11 +131,9 @@ caf::result<analytics_report> user_analytics_part::report(user_self self,
       auto x = base;
       x.round_trips = r.num_round_trips;
       if (wellness_at)
-        for (auto& row : r.results[*wellness_at].rows)
-          x.wellness.push_back(wellness_of(row));
+        x.wellness = wellness_of(r.results[*wellness_at]);
       if (workouts_at)
-        for (auto& row : r.results[*workouts_at].rows)
-          x.workouts.push_back(workout_of(row));
+        x.workouts = workouts_of(r.results[*workouts_at]);
       if (food_at)
         x.food = food_of(r.results[*food_at],
                          nutrients_at ? r.results[*nutrients_at] : db_rows{});
@@ -144,7 +151,7 @@ caf::result<insight_reply> user_analytics_part::insight(user_self self,
   ++in_flight;
   auto until = st.until;
   bool teaser = !st.premium();
-  auto locale = request_locale(x.language, st.athlete()->locale);
+  auto locale = st.answer_locale(x.language);
   auto since = std::chrono::system_clock::now() - athlete_window;
   bool need_link = !st.intervals_linked();
   std::vector<db_statement> xs{statement_of(

@@ -24,6 +24,14 @@ struct user_analytics_part : user_facet {
   [[nodiscard]] caf::result<analytics_report> report(user_self self,
                                                      analytics_query q);
 
+  /// Rows of analytics_wellness, analytics_workouts, and analytics_food
+  /// with analytics_nutrients (both by day; none: no micronutrients), as
+  /// the charts and the weekly summary read them.
+  static std::vector<analytics_wellness> wellness_of(const db_rows& rows);
+  static std::vector<analytics_workout> workouts_of(const db_rows& rows);
+  static std::vector<analytics_food_day> food_of(const db_rows& days,
+                                                 const db_rows& nutrients);
+
   /// POST analytics/insight.
   [[nodiscard]] caf::result<insight_reply> insight(user_self self,
                                                    insight_request x);

@@ -14,7 +14,6 @@
 #include "domain/time_zone.hpp"
 #include "domain/training_load.hpp"
 #include "util/dates.hpp"
-#include "util/locales.hpp"
 #include "util/log.hpp"
 #include "util/text.hpp"
 
@@ -260,7 +259,7 @@ void gather(user_self self, int64_t day, opt_int slot,
         auto& x = g.day;
         x.day = day;
         x.profile = *st.athlete();
-        x.locale = request_locale(asked, x.profile.locale);
+        x.locale = st.answer_locale(asked);
         x.email = st.account_email();
         x.food = user_diary_part::food_day_of(date, r.results[food_result]);
         for (auto& row : r.results[wellness_result].rows)
@@ -563,11 +562,6 @@ void know_thread(user_self self, int32_t id) {
   known.insert(id);
 }
 
-/// The locale of a default title: the request's, else the athlete's.
-std::string title_locale(user_self self, const std::string& asked) {
-  return request_locale(asked, self->state.athlete()->locale);
-}
-
 /// `k(thread)`: `id` when it is the athlete's (else thread_not_found), or
 /// their default thread, made when they have none. A thread this actor
 /// knows costs nothing; one it does not costs a round trip, awaited, so
@@ -582,12 +576,12 @@ void with_thread(user_self self, opt_int id, const std::string& language,
   if (!id && p.default_thread)
     return k(*p.default_thread);
   auto& st = self->state;
-  auto x =
-    id ? statement_of(stmt::thread_owned, {param(*id), st.uid()})
-       : statement_of(
-           stmt::thread_default,
-           {st.uid(), default_thread_title(thread_title_kind::main,
-                                           title_locale(self, language))});
+  auto x = id
+             ? statement_of(stmt::thread_owned, {param(*id), st.uid()})
+             : statement_of(stmt::thread_default,
+                            {st.uid(), default_thread_title(
+                                         thread_title_kind::main,
+                                         self->state.answer_locale(language))});
   bool asked_default = !id;
   request_db(self, batch_of({std::move(x)}))
     .await(
@@ -668,7 +662,7 @@ caf::result<page_ptr<chat_thread>> user_coach_part::threads(user_self self,
 caf::result<chat_thread> user_coach_part::create_thread(user_self self,
                                                         thread_title x) {
   auto title = thread_title_of(x.title.value_or(""), thread_title_kind::fresh,
-                               title_locale(self, x.language));
+                               self->state.answer_locale(x.language));
   return on_thread<chat_thread>(
     self, statement_of(stmt::thread_insert, {self->state.uid(), title}),
     [self](const std::vector<db_value>& row) {
@@ -681,7 +675,7 @@ caf::result<chat_thread> user_coach_part::create_thread(user_self self,
 caf::result<chat_thread>
 user_coach_part::rename_thread(user_self self, thread_ref ref, thread_title x) {
   auto title = thread_title_of(x.title.value_or(""), thread_title_kind::renamed,
-                               title_locale(self, x.language));
+                               self->state.answer_locale(x.language));
   return on_thread<chat_thread>(
     self,
     statement_of(stmt::thread_rename,
@@ -820,7 +814,7 @@ void read_attached_photo(user_self self, const chat_message& x, deadline until,
   upload.save = false;
   upload.workouts = true;
   upload.language = x.language;
-  auto locale = title_locale(self, x.language);
+  auto locale = self->state.answer_locale(x.language);
   auto message = x.message;
   auto uid = self->state.id;
   auto done = [=](std::optional<photo_analysis> read) {
@@ -851,7 +845,7 @@ void read_attached_photo(user_self self, const chat_message& x, deadline until,
 void read_attached_fit(user_self self, const chat_message& x, deadline until,
                        std::function<void(caf::expected<attached_file>)> k) {
   fit_upload upload{x.attachment.filename, x.attachment.bytes};
-  auto locale = title_locale(self, x.language);
+  auto locale = self->state.answer_locale(x.language);
   auto message = x.message;
   bool save = x.attachment.save_workout;
   auto uid = self->state.id;
@@ -1001,7 +995,7 @@ void user_coach_part::weekly_due(user_self self) {
   auto to = format_date(today);
   auto zone = st.athlete()->timezone.value_or("UTC");
   athlete_week week;
-  week.locale = request_locale("", st.athlete()->locale);
+  week.locale = st.answer_locale("");
   auto until = deadline::in(config(self).batch_time);
   start_one(self);
   auto id = st.id;
@@ -1025,19 +1019,9 @@ void user_coach_part::weekly_due(user_self self) {
       [=](db_reply& r) mutable {
         if (integer((*first_row(r, 0))[0]).value_or(0) > 0)
           return finish(false); // summarised already (another process)
-        for (auto& row : r.results[1].rows)
-          week.workouts.push_back(analytics_workout{row[0].value_or(""), row[1],
-                                                    row[2], integer(row[3]),
-                                                    num(row[4]), num(row[5])});
-        for (auto& row : r.results[2].rows)
-          week.food.push_back(analytics_food_day{
-            row[0].value_or(""), num(row[1]).value_or(0),
-            num(row[2]).value_or(0), num(row[3]).value_or(0),
-            num(row[4]).value_or(0), integer(row[5]).value_or(0), {}});
-        for (auto& row : r.results[3].rows)
-          week.wellness.push_back(analytics_wellness{
-            row[0].value_or(""), num(row[1]), num(row[2]), num(row[3]),
-            num(row[4]), num(row[5]), num(row[6])});
+        week.workouts = user_analytics_part::workouts_of(r.results[1]);
+        week.food = user_analytics_part::food_of(r.results[2], {});
+        week.wellness = user_analytics_part::wellness_of(r.results[3]);
         for (auto& row : r.results[4].rows)
           week.sleep.push_back(user_diary_part::sleep_of(row));
         if (week.empty())

@@ -6,7 +6,6 @@
 
 #include "domain/photo_ai.hpp"
 #include "util/dates.hpp"
-#include "util/locales.hpp"
 
 namespace st {
 
@@ -163,11 +162,6 @@ void keep_image(user_self self, model_image image, deadline until, K k) {
       });
 }
 
-/// The language the model answers `asked` in (util/locales).
-std::string answer_locale(user_self self, const std::string& asked) {
-  return request_locale(asked, self->state.athlete()->locale);
-}
-
 } // namespace
 
 caf::result<food_analysis> user_photo_part::analyze_meal(user_self self,
@@ -175,7 +169,7 @@ caf::result<food_analysis> user_photo_part::analyze_meal(user_self self,
   auto note = x.description;
   auto meal_type = x.meal_type;
   auto uploaded = upload_instant();
-  auto locale = answer_locale(self, x.language);
+  auto locale = self->state.answer_locale(x.language);
   return through_model<food_analysis>(
     self, x.image,
     [note, locale](const model_image& image) {
@@ -206,7 +200,7 @@ caf::result<photo_analysis> user_photo_part::analyze_photo(user_self self,
   auto keep = x.save;
   auto workouts = x.workouts;
   auto uploaded = upload_instant();
-  auto locale = answer_locale(self, x.language);
+  auto locale = self->state.answer_locale(x.language);
   return through_model<photo_analysis>(
     self, x.image,
     [locale, workouts](const model_image& image) {
@@ -268,7 +262,7 @@ caf::result<photo_analysis> user_photo_part::analyze_photo(user_self self,
 caf::result<sleep_record> user_photo_part::analyze_sleep(user_self self,
                                                          sleep_photo x) {
   auto full = x.full;
-  auto locale = answer_locale(self, x.language);
+  auto locale = self->state.answer_locale(x.language);
   // The image as the model saw it is what a re-analysis shows it again.
   auto seen = std::make_shared<model_image>();
   return through_model<sleep_record>(
@@ -301,7 +295,7 @@ caf::result<sleep_record> user_photo_part::reanalyze_sleep(user_self self,
     return premium_only();
   auto [rp, settle] = begin_exchange<sleep_record>(self);
   auto until = self->state.until;
-  auto locale = answer_locale(self, x.language);
+  auto locale = self->state.answer_locale(x.language);
   auto id = param(int64_t{x.id});
   request_db(
     self, batch_of({statement_of(stmt::sleep_by_id, {id, self->state.uid()})}),
@@ -366,8 +360,8 @@ caf::result<food_analysis> user_photo_part::analyze_text(user_self self,
   if (!self->state.premium())
     return premium_only();
   auto [rp, settle] = begin_exchange<food_analysis>(self);
-  auto request =
-    gemini_request_json(meal_text_prompt(x, answer_locale(self, x.language)));
+  auto request = gemini_request_json(
+    meal_text_prompt(x, self->state.answer_locale(x.language)));
   ask_metered<food_analysis>(
     self, std::move(request), analysis_failed, self->state.until, settle,
     [self](const std::string& text, deadline, auto settle) mutable {
@@ -383,7 +377,7 @@ caf::result<food_entry> user_photo_part::add_text(user_self self,
                                                   meal_text_entry x) {
   auto [rp, settle] = begin_exchange<food_entry>(self);
   auto request = gemini_request_json(
-    meal_text_prompt(x.dish, answer_locale(self, x.dish.language)));
+    meal_text_prompt(x.dish, self->state.answer_locale(x.dish.language)));
   auto meal_type = x.meal_type;
   auto date = x.date;
   ask_metered<food_entry>(
@@ -411,7 +405,7 @@ caf::result<food_entry> user_photo_part::reanalyze_food(user_self self,
     return premium_only();
   auto [rp, settle] = begin_exchange<food_entry>(self);
   auto until = self->state.until;
-  auto locale = answer_locale(self, x.dish.language);
+  auto locale = self->state.answer_locale(x.dish.language);
   auto id = param(int64_t{x.id});
   request_db(
     self, batch_of({statement_of(stmt::food_by_id, {id, self->state.uid()})}),
