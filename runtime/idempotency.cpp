@@ -16,14 +16,18 @@ db_statement keyed(stmt id, int32_t user, const std::string& key,
   return db_statement{id, std::move(params)};
 }
 
-/// Sends `x` to the database and forgets the answer: a lost write only
-/// means the key is handled again (or, for a release, after 24 h).
-void write(const api_context& ctx, db_statement x) {
+/// Sends `x` to the database; `done` gets its answer.
+void send(const api_context& ctx, db_statement x,
+          std::function<void(caf::expected<db_reply>)> done) {
   db_batch batch;
   batch.statements.push_back(std::move(x));
-  ask<db_reply>(
-    ctx, ctx.db, [](caf::expected<db_reply>) {}, atom::exec_v,
-    std::move(batch));
+  ask<db_reply>(ctx, ctx.db, std::move(done), atom::exec_v, std::move(batch));
+}
+
+/// Sends `x` and forgets the answer: a lost release only means the key is
+/// handled again after 24 h.
+void forget(const api_context& ctx, db_statement x) {
+  send(ctx, std::move(x), [](caf::expected<db_reply>) {});
 }
 
 bool valid_key(const std::string& key) {
@@ -79,19 +83,26 @@ void run_once(const api_context& ctx, const api_request& req, int32_t user,
                                        "is still being handled."));
         return reply(replayed(row));
       }
-      // The first: its answer is kept as it leaves.
+      // The first: its answer is kept before it leaves, so a repeat sent
+      // on receipt finds it (the store and the repeat's claim may go over
+      // two pool connections). Made here, not on the connection's strand:
+      // a keyed POST's answer is small and pure to make.
       run(responder{[ctx, user, key,
                      reply](std::function<api_response()> make) {
-        reply.later([ctx, user, key, make] {
-          auto res = make();
-          if (res.stream || static_cast<int>(res.status) >= 500)
-            write(ctx, keyed(stmt::idempotency_release, user, key));
-          else
-            write(ctx, keyed(stmt::idempotency_store, user, key,
-                             {std::to_string(static_cast<int>(res.status)),
-                              res.content_type,
-                              res.cached_body ? *res.cached_body : res.body}));
-          return res;
+        auto res = make();
+        if (res.stream || static_cast<int>(res.status) >= 500) {
+          forget(ctx, keyed(stmt::idempotency_release, user, key));
+          return reply(std::move(res));
+        }
+        auto stored =
+          keyed(stmt::idempotency_store, user, key,
+                {std::to_string(static_cast<int>(res.status)), res.content_type,
+                 res.cached_body ? *res.cached_body : res.body});
+        // A failed store still answers: the athlete's write is done; the
+        // key then stays claimed (409) until the day's purge.
+        auto shared = std::make_shared<api_response>(std::move(res));
+        send(ctx, std::move(stored), [reply, shared](caf::expected<db_reply>) {
+          reply(std::move(*shared));
         });
       }});
     },
