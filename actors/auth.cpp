@@ -2,10 +2,12 @@
 
 #include "actors/password_hasher.hpp"
 #include "protocols/errors.hpp"
+#include "protocols/limits.hpp"
 
 #include <cctype>
 #include <chrono>
 
+#include "domain/account_mail.hpp"
 #include "util/log.hpp"
 #include "util/text.hpp"
 
@@ -38,6 +40,13 @@ std::optional<user_identity> first_user(const db_reply& reply) {
 }
 
 constexpr auto db_timeout = std::chrono::seconds(10);
+
+/// How long a reset mail may take to go out, retries included.
+constexpr auto mail_timeout = std::chrono::seconds(60);
+
+caf::error invalid_reset(std::string detail) {
+  return make_error(auth_ec::invalid_reset, std::move(detail));
+}
 
 /// A cost-12 hash of a random, forgotten password: checked when an e-mail is
 /// unknown, so a failed login costs the same whether or not it exists.
@@ -95,16 +104,68 @@ void auth_state::revoke_if_reused(const std::string& presented,
       });
 }
 
+void auth_state::mail_reset_link(const std::string& email) {
+  auto fail = [email](const caf::error& err) {
+    log_warn("auth", "no reset mail: " + to_string(err));
+  };
+  self
+    ->request(db, db_timeout, atom::exec_v,
+              single(stmt::user_by_email, {email}))
+    .then(
+      [=](db_reply& found) {
+        auto user = first_user(found);
+        if (!user)
+          return; // no account: nothing is sent, nothing is said
+        auto token = new_refresh_token();
+        self
+          ->request(db, db_timeout, atom::exec_v,
+                    single(stmt::reset_token_issue,
+                           {std::to_string(user->id), sha256_hex(token),
+                            std::to_string(cfg.reset_token_minutes)}))
+          .then(
+            [=](db_reply& issued) {
+              auto& row = issued.results[0].rows.at(0);
+              auto mail = password_reset_mail(
+                user->email, cfg.frontend_base_url, token,
+                cfg.reset_token_minutes, std::stoll(row[0].value_or("0")));
+              auto call = resend_request(cfg.mail, mail);
+              call.until = deadline::in(mail_timeout);
+              auto uid = user->id;
+              self
+                ->request(upstream, caf::infinite, atom::fetch_v,
+                          std::move(call))
+                .then(
+                  [uid](upstream_response& sent) {
+                    if (sent.status >= 400)
+                      log_warn("auth",
+                               "Resend refused the reset mail of user " +
+                                 std::to_string(uid) + ": HTTP " +
+                                 std::to_string(sent.status));
+                    else
+                      log_info("auth", "reset mail sent to user " +
+                                         std::to_string(uid));
+                  },
+                  fail);
+            },
+            fail);
+      },
+      fail);
+}
+
 auth_actor::behavior_type auth(auth_actor::stateful_pointer<auth_state> self,
                                db_actor db, password_hasher_actor hasher,
-                               auth_settings cfg) {
+                               upstream_actor upstream, auth_settings cfg) {
   auto& st = self->state;
   st.self = self;
   st.db = std::move(db);
   st.hasher = std::move(hasher);
+  st.upstream = std::move(upstream);
   st.cfg = std::move(cfg);
   st.logins.emplace(st.cfg.login_failures_per_account,
                     st.cfg.login_failure_window);
+  st.resets_by_address.emplace(1, st.cfg.reset_address_window);
+  st.resets_by_client.emplace(st.cfg.resets_per_client_hour,
+                              std::chrono::hours{1});
   self->send(self, atom::internal_v, atom::purge_v);
   return {
     [=](atom::signup, credentials& creds) -> caf::result<token_pair> {
@@ -280,6 +341,117 @@ auth_actor::behavior_type auth(auth_actor::stateful_pointer<auth_state> self,
             rp.deliver(std::move(err));
           });
       return rp;
+    },
+    [=](atom::forgot, password_reset_request& x) -> caf::result<bool> {
+      auto& st = self->state;
+      if (!st.cfg.mail.configured())
+        return make_error(auth_ec::mail_unavailable,
+                          "Password reset by e-mail is not available on "
+                          "this server.");
+      // Counted for every well-formed address, known or not, and answered
+      // before the account is even looked up: no answer or delay tells
+      // whether it exists (http-api-head.md §6 item 6).
+      auto now = std::chrono::steady_clock::now();
+      auto wait = st.resets_by_client->admit(x.client, now);
+      if (wait == 0)
+        wait = st.resets_by_address->admit(x.email, now);
+      if (wait > 0)
+        return make_error(auth_ec::throttled,
+                          "Too many requests. Please try again later.", wait);
+      st.mail_reset_link(x.email);
+      return true;
+    },
+    [=](atom::reset, password_reset& x) -> caf::result<token_pair> {
+      auto token = trim(x.token);
+      if (token.empty())
+        return invalid_reset("Token required");
+      if (utf8_length(x.new_password) < limits::min_password_length)
+        return invalid_reset("Password must be at least " +
+                             std::to_string(limits::min_password_length) +
+                             " characters");
+      auto digest = sha256_hex(token);
+      auto rp = self->make_response_promise<token_pair>();
+      auto expired = invalid_reset("Invalid or expired token");
+      auto failed = [rp](caf::error& err) mutable {
+        rp.deliver(std::move(err));
+      };
+      // The token first: a made-up one costs no bcrypt time.
+      self
+        ->request(self->state.db, db_timeout, atom::exec_v,
+                  single(stmt::reset_token_owner, {digest}))
+        .then(
+          [=](db_reply& owner) mutable {
+            if (owner.results[0].rows.empty()) {
+              rp.deliver(expired);
+              return;
+            }
+            self
+              ->request(self->state.hasher, caf::infinite, atom::hash_v,
+                        x.until, x.new_password)
+              .then(
+                [=](std::string& hash) mutable {
+                  self
+                    ->request(
+                      self->state.db, db_timeout, atom::exec_v,
+                      single(stmt::reset_password_apply, {digest, hash}))
+                    .then(
+                      [=](db_reply& applied) mutable {
+                        auto user = first_user(applied);
+                        if (!user) { // used meanwhile by another request
+                          rp.deliver(expired);
+                          return;
+                        }
+                        log_info("auth", "password reset for user " +
+                                           std::to_string(user->id) +
+                                           ": every session revoked");
+                        self->state.issue_tokens(*user, rp);
+                      },
+                      failed);
+                },
+                failed);
+          },
+          failed);
+      return rp;
+    },
+    [=](atom::verify, password_check& x) -> caf::result<bool> {
+      auto rp = self->make_response_promise<bool>();
+      auto failed = [rp](caf::error& err) mutable {
+        rp.deliver(std::move(err));
+      };
+      self
+        ->request(self->state.db, db_timeout, atom::exec_v,
+                  single(stmt::user_password_by_id, {std::to_string(x.user)}))
+        .then(
+          [=](db_reply& found) mutable {
+            auto& rows = found.results[0].rows;
+            if (rows.empty()) {
+              rp.deliver(unauthorized("User not found"));
+              return;
+            }
+            if (!rows[0][0]) {
+              rp.deliver(make_error(auth_ec::wrong_password,
+                                    "This account has no password yet: set "
+                                    "one through forgot-password first."));
+              return;
+            }
+            self
+              ->request(self->state.hasher, caf::infinite, atom::verify_v,
+                        x.until, x.password, *rows[0][0])
+              .then(
+                [=](bool ok) mutable {
+                  if (ok)
+                    rp.deliver(true);
+                  else
+                    rp.deliver(
+                      make_error(auth_ec::wrong_password, "Wrong password"));
+                },
+                failed);
+          },
+          failed);
+      return rp;
+    },
+    [=](atom::erase, int32_t user) {
+      self->state.known.erase(user);
     },
     [=](atom::internal, atom::purge) {
       // Background work: the pool's bulk lane, behind requests.

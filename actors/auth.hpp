@@ -1,7 +1,9 @@
 #pragma once
 
 #include "actors/login_guard.hpp"
+#include "actors/request_throttle.hpp"
 #include "protocols/actors.hpp"
+#include "protocols/mail.hpp"
 #include "protocols/tokens.hpp"
 
 #include <chrono>
@@ -22,6 +24,14 @@ struct auth_settings {
   /// for how long, and how many at most.
   std::chrono::seconds identity_cache_ttl{30};
   size_t identity_cache_max = 200'000;
+  /// Password reset: the mail's sender, the app's origin its link points
+  /// at, the link's lifetime, and how often it may be asked for (one mail
+  /// per address per window, a client's requests per hour).
+  mail_settings mail;
+  std::string frontend_base_url;
+  int64_t reset_token_minutes = 60;
+  std::chrono::seconds reset_address_window{300};
+  uint32_t resets_per_client_hour = 10;
 };
 
 /// Accounts, passwords and tokens. Stateless apart from its collaborators:
@@ -31,6 +41,7 @@ struct auth_state {
   auth_settings cfg;
   db_actor db;
   password_hasher_actor hasher;
+  upstream_actor upstream;
 
   /// Accounts recently seen in the database, so that a Bearer request does
   /// not cost a round trip each time. Short-lived: a row deleted behind the
@@ -43,6 +54,14 @@ struct auth_state {
 
   /// Failed logins per account (created from cfg when the actor starts).
   std::optional<login_guard> logins;
+
+  /// Password-reset requests per address and per client.
+  std::optional<request_throttle> resets_by_address;
+  std::optional<request_throttle> resets_by_client;
+
+  /// Mails a reset link to `email` when it has an account (the caller was
+  /// answered already: every outcome looks alike from outside).
+  void mail_reset_link(const std::string& email);
 
   /// Remembers `user` for the identity-cache TTL.
   void remember(const user_identity& user);
@@ -62,10 +81,11 @@ struct auth_state {
 
 /// @param db the DB pool.
 /// @param hasher the password hasher pool.
-/// @param cfg token lifetimes and signing key.
+/// @param upstream the way out to Resend.
+/// @param cfg token lifetimes, signing key, mail.
 auth_actor::behavior_type auth(auth_actor::stateful_pointer<auth_state> self,
                                db_actor db, password_hasher_actor hasher,
-                               auth_settings cfg);
+                               upstream_actor upstream, auth_settings cfg);
 
 /// E-mail as stored: trimmed and lower-cased (ASCII).
 [[nodiscard]] std::string normalize_email(const std::string& email);

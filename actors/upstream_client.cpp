@@ -3,6 +3,7 @@
 #include "actors/mailbox_census.hpp"
 #include "protocols/errors.hpp"
 
+#include <algorithm>
 #include <ctime>
 #include <curl/curl.h>
 #include <optional>
@@ -18,11 +19,17 @@ using clock_type = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
 /// Whether another try may help. A POST is only repeated when the server
-/// said it did not take it (429, 503): a retried create could duplicate.
-bool retryable(const upstream_outcome& x, const std::string& method) {
+/// said it did not take it (429, 503): a retried create could duplicate,
+/// unless it carries an `Idempotency-Key` (the server applies it once).
+bool retryable(const upstream_outcome& x, const upstream_request& r) {
   if (x.too_large)
     return false;
-  if (method != "GET")
+  bool repeatable =
+    r.method == "GET" ||
+    std::any_of(r.headers.begin(), r.headers.end(), [](const std::string& h) {
+      return h.rfind("Idempotency-Key:", 0) == 0;
+    });
+  if (!repeatable)
     return x.status == 429 || x.status == 503;
   return x.status == 0 || x.status == 429 || x.status >= 500;
 }
@@ -177,7 +184,7 @@ upstream_client(upstream_actor::stateful_pointer<upstream_state> self,
                             ? call.request.max_attempts
                             : st.cfg.max_retries + 1;
       auto hinted = retry_after(x.retry_after);
-      if (retryable(x, call.request.method) && call.attempts < max_attempts &&
+      if (retryable(x, call.request) && call.attempts < max_attempts &&
           !call.request.until.passed()) {
         auto backoff = st.cfg.backoff_base * (1 << (call.attempts - 1));
         // Full jitter in [backoff/2, backoff]: clients that failed

@@ -1,6 +1,8 @@
 #include "actors/user.hpp"
 
 #include "actors/user_db.hpp"
+#include "actors/user_diary.hpp"
+#include "actors/user_strava.hpp"
 #include "protocols/errors.hpp"
 
 #include <stdexcept>
@@ -281,6 +283,37 @@ user_core_facet::behavior_type core_behavior() {
       log_warn("reminders", "user " + std::to_string(st.id) +
                               ": no facet handles reminder kind " + kind);
       return true;
+    },
+    [](deadline d, atom::erase) -> caf::result<bool> {
+      auto self = running_user();
+      return admitted(self, d, [&]() -> caf::result<bool> {
+        auto rp = self->make_response_promise<bool>();
+        user_strava_part::deauthorize_link(self, [=]() mutable {
+          auto& st = self->state;
+          request_db(self,
+                     batch_of({statement_of(stmt::account_erase, {st.uid()})}))
+            .await(
+              [=](db_reply& r) mutable {
+                auto& st = self->state;
+                log_info("users",
+                         "user " + std::to_string(st.id) + ": account deleted");
+                for (auto& row : r.results[0].rows)
+                  user_diary_part::forget_image(self, row[0].value_or(""));
+                // Every later request answers account_gone; the actor
+                // ends once its work in flight is done.
+                st.account_state = user_state::account::missing;
+                rp.deliver(true);
+                if (st.busy())
+                  st.quit_when_idle = true;
+                else
+                  self->quit();
+              },
+              [=](caf::error& err) mutable {
+                rp.deliver(std::move(err));
+              });
+        });
+        return rp;
+      });
     },
     [](atom::internal, atom::passivate) {
       auto self = running_user();

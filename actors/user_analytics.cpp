@@ -19,9 +19,6 @@ namespace {
 constexpr const char* insight_failed = "AI insight failed. Please try again.";
 constexpr const char* no_insight = "No explanation could be generated.";
 
-/// How far back a workout makes an athlete (athlete mode).
-constexpr auto athlete_window = std::chrono::hours{24 * 30};
-
 user_analytics_part& part(user_self self) {
   return self->state.part<user_analytics_part>();
 }
@@ -144,6 +141,23 @@ caf::result<analytics_report> user_analytics_part::report(user_self self,
     });
 }
 
+db_statement user_analytics_part::recent_workout_query(
+  user_state& st, std::chrono::system_clock::time_point now) {
+  auto since = now - std::chrono::hours{24 * athlete_recent_days};
+  return statement_of(
+    stmt::workout_since,
+    {st.uid(), format_unix(std::chrono::duration_cast<std::chrono::seconds>(
+                             since.time_since_epoch())
+                             .count())});
+}
+
+bool user_analytics_part::athlete_of(user_state& st, const db_rows& recent) {
+  bool recent_workout =
+    !recent.rows.empty() && recent.rows[0][0].value_or("") == "t";
+  return counts_as_athlete(*st.athlete(), st.intervals_linked().value_or(false),
+                           recent_workout);
+}
+
 caf::result<insight_reply> user_analytics_part::insight(user_self self,
                                                         insight_request x) {
   auto& st = self->state;
@@ -152,13 +166,9 @@ caf::result<insight_reply> user_analytics_part::insight(user_self self,
   auto until = st.until;
   bool teaser = !st.premium();
   auto locale = st.answer_locale(x.language);
-  auto since = std::chrono::system_clock::now() - athlete_window;
   bool need_link = !st.intervals_linked();
-  std::vector<db_statement> xs{statement_of(
-    stmt::workout_since,
-    {st.uid(), format_unix(std::chrono::duration_cast<std::chrono::seconds>(
-                             since.time_since_epoch())
-                             .count())})};
+  std::vector<db_statement> xs{
+    recent_workout_query(st, std::chrono::system_clock::now())};
   if (need_link)
     xs.push_back(statement_of(stmt::intervals_credentials, {st.uid()}));
   auto fail = [=](caf::error err) mutable {
@@ -173,9 +183,7 @@ caf::result<insight_reply> user_analytics_part::insight(user_self self,
         auto& st = self->state;
         if (need_link)
           st.intervals_link_read(first_row(r, 1));
-        bool recent = (*first_row(r))[0].value_or("") == "t";
-        bool athlete = counts_as_athlete(
-          *st.athlete(), st.intervals_linked().value_or(false), recent);
+        bool athlete = athlete_of(st, r.results[0]);
         auto prompt = insight_prompt(x, locale, teaser, athlete);
         st.charge_ai(
           self, usage_kind::chat, until,

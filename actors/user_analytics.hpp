@@ -32,6 +32,15 @@ struct user_analytics_part : user_facet {
   static std::vector<analytics_food_day> food_of(const db_rows& days,
                                                  const db_rows& nutrients);
 
+  /// Athlete mode (domain/analytics counts_as_athlete): the statement
+  /// telling whether a workout started after `now` − athlete_recent_days,
+  /// and the athlete's mode from its rows (with the profile and the link
+  /// the actor knows).
+  static db_statement
+  recent_workout_query(user_state& st,
+                       std::chrono::system_clock::time_point now);
+  static bool athlete_of(user_state& st, const db_rows& recent);
+
   /// POST analytics/insight.
   [[nodiscard]] caf::result<insight_reply> insight(user_self self,
                                                    insight_request x);

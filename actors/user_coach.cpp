@@ -1,6 +1,7 @@
 #include "actors/user_coach.hpp"
 
 #include "actors/user.hpp"
+#include "actors/user_analytics.hpp"
 #include "actors/user_db.hpp"
 #include "protocols/coach.hpp"
 #include "protocols/errors.hpp"
@@ -51,18 +52,19 @@ int64_t coach_today(user_self self) {
   return day_in(self->state.zone, coach_now(self));
 }
 
-/// The athlete's today by the app's clock `client_now` when it is within
-/// [now − 24 h, now + 5 min] (a message written just before midnight, a
-/// phone a little fast), else by the coach's (http-api-head.md §3.9.7).
-int64_t client_today(user_self self, const opt_string& client_now) {
+/// Now by the app's clock `client_now` when it is within [now − 24 h,
+/// now + 5 min] (a message written just before midnight, a phone a little
+/// fast), else by the coach's (http-api-head.md §3.9.7).
+sys_clock::time_point client_moment(user_self self,
+                                    const opt_string& client_now) {
   auto now = coach_now(self);
   auto secs = client_now ? parse_unix(*client_now) : std::nullopt;
   if (!secs)
-    return coach_today(self);
+    return now;
   auto t = sys_clock::time_point{std::chrono::seconds{*secs}};
   if (t < now - std::chrono::hours{24} || t > now + std::chrono::minutes{5})
-    return coach_today(self);
-  return day_in(self->state.zone, t);
+    return now;
+  return t;
 }
 
 int64_t ms_of(sys_clock::time_point t) {
@@ -137,6 +139,17 @@ struct gathered {
   athlete_day day;
   readiness_assessment rules;   ///< what the rules made of the day
   bool decided_already = false; ///< the slot has its decision
+
+  /// Something the model could judge: readiness or load for an athlete,
+  /// also today's food for advice. Without it the model is not asked.
+  [[nodiscard]] bool askable() const {
+    return rules.judgeable || (day.advice && !day.food.entries.empty());
+  }
+
+  /// The rules' word alone: their decision, or their advice.
+  [[nodiscard]] daily_decision by_rules() const {
+    return day.advice ? rules_advice(rules) : rules_decision(rules);
+  }
 };
 
 /// Indices of the gathering batch's results that are always there; the
@@ -207,10 +220,21 @@ fitness completed_load(const athlete_day& x, const db_rows& tss) {
   return result;
 }
 
+/// Whether a workout of `xs` started on `day` on the athlete's clock.
+bool trained_on(zone_ptr zone, int64_t day, const std::vector<workout>& xs) {
+  return std::any_of(xs.begin(), xs.end(), [&](const workout& w) {
+    auto secs = parse_unix(w.start_date);
+    return secs &&
+           day_in(zone, sys_clock::time_point{std::chrono::seconds{*secs}}) ==
+             day;
+  });
+}
+
 /// Reads everything about `day` in one batch (one round trip), takes the
-/// profile from the cache, then (for a decision, when linked) the day's
-/// planned events from Intervals.icu. The model answers in the language
-/// `asked` names, else the athlete's own.
+/// profile from the cache, then (for an athlete's decision, when linked)
+/// the day's planned events from Intervals.icu. For a decision it also
+/// tells an athlete from someone to advise. The model answers in the
+/// language `asked` names, else the athlete's own.
 void gather(user_self self, int64_t day, opt_int slot,
             std::optional<int32_t> thread, const std::string& asked,
             deadline until, std::vector<db_statement> also,
@@ -238,6 +262,11 @@ void gather(user_self self, int64_t day, opt_int slot,
   // The coach's memory of the last week (premium chat, §4.7).
   auto memory_at = add_if(xs, chat && st.premium(), [&] {
     return statement_of(stmt::weekly_summary_latest, {uid});
+  });
+  // Athlete or not (the decision's mode): the profile's word, else a
+  // link, an FTP, a race or a recent workout (domain/analytics).
+  auto recent_at = add_if(xs, !chat, [&] {
+    return user_analytics_part::recent_workout_query(st, coach_now(self));
   });
   auto slot_at = add_if(xs, static_cast<bool>(slot), [&] {
     return statement_of(stmt::decision_exists, {uid, date, param(*slot)});
@@ -278,6 +307,14 @@ void gather(user_self self, int64_t day, opt_int slot,
         readiness_input readiness{day, x.wellness, photo_sleep_hours(x),
                                   x.load};
         g.rules = assess_readiness(readiness);
+        bool intervals_linked = st.intervals_linked().value_or(false);
+        if (!chat) {
+          x.advice =
+            !user_analytics_part::athlete_of(st, r.results[*recent_at]);
+          x.trained_today = trained_on(st.zone, day, x.workouts);
+          if (g.rules.decision != "Go")
+            x.readiness_flags = g.rules.findings;
+        }
         auto reading = read_readiness(readiness);
         x.hrv_7d = reading.hrv_7d;
         x.hrv_60d = reading.hrv_60d;
@@ -290,14 +327,13 @@ void gather(user_self self, int64_t day, opt_int slot,
           x.strava = user_strava_part::activities_of(r.results[*strava_at], ftp,
                                                      day - 14, day);
         }
-        bool intervals_linked = st.intervals_linked().value_or(false);
         if (slot)
           g.decided_already =
             integer((*first_row(r, *slot_at))[0]).value_or(0) > 0;
-        // The day's planned events only for a decision the model is asked
-        // for (nothing to judge: the rules decide without them).
-        if (chat || !intervals_linked || g.decided_already ||
-            !g.rules.judgeable)
+        // The day's planned events only for an athlete's decision the model
+        // is asked for (nothing to judge: the rules decide without them).
+        if (chat || x.advice || !intervals_linked || g.decided_already ||
+            !g.askable())
           return k(std::move(g));
         self->state.planned_events(
           self, date, static_cast<bool>(slot),
@@ -321,16 +357,17 @@ daily_decision model_fallback(daily_decision d,
   return d;
 }
 
-/// Asks the model for the decision and has the rules judge its word
-/// (domain/readiness: the more cautious stands); the rules decide alone
-/// when it cannot answer (unreachable, breaker open, quota spent, queue
-/// full, not configured).
-/// Asks the model for the decision, then `k(decision)`; `no_answer()`
-/// first when no answer came (the rules decide then).
+/// Asks the model for the decision, then `k(decision)`: an athlete's word
+/// judged by the rules (domain/readiness: the more cautious stands),
+/// advice with the signals the rules read. The rules decide alone when it
+/// cannot answer (unreachable, breaker open, quota spent, queue full, not
+/// configured), after `no_answer()`.
 void ask_model(user_self self, const gathered& g, ai_priority priority,
                deadline until, std::function<void(daily_decision)> k,
                std::function<void()> no_answer) {
   auto rules = g.rules;
+  auto by_rules = g.by_rules();
+  bool advice = g.day.advice;
   gemini_call call{gemini_request_json(decision_prompt(g.day)), priority, false,
                    until, nullptr};
   auto uid = self->state.id;
@@ -339,23 +376,25 @@ void ask_model(user_self self, const gathered& g, ai_priority priority,
               std::move(call))
     .then(
       [=](gemini_answer& answer) {
-        auto reading = read_decision(answer.text);
+        auto reading = read_decision(answer.text, advice);
         if (reading.value)
-          return k(overseen(std::move(*reading.value), rules));
+          return k(advice ? advised(std::move(*reading.value), rules)
+                          : overseen(std::move(*reading.value), rules));
         auto shown = answer.text.substr(0, 500);
         std::replace(shown.begin(), shown.end(), '\n', ' ');
         log_warn("coach", "user " + std::to_string(uid) +
                             ": unusable decision (" + reading.problem +
                             "): " + shown);
-        k(model_fallback(invalid_answer_decision(), rules));
+        k(advice ? by_rules : model_fallback(invalid_answer_decision(), rules));
       },
       [=](caf::error& err) {
         if (err == ai_ec::unusable)
-          return k(model_fallback(no_answer_decision(), rules));
+          return k(advice ? by_rules
+                          : model_fallback(no_answer_decision(), rules));
         no_answer();
         log_info("coach", "user " + std::to_string(uid) +
                             ": the rules decide (" + to_string(err) + ")");
-        k(rules_decision(rules));
+        k(by_rules);
       });
 }
 
@@ -390,7 +429,7 @@ void store_decision(user_self self, daily_decision d, bool quiet,
   bool fallback = d.reason == no_answer_decision().reason ||
                   d.reason == invalid_answer_decision().reason;
   db_value message;
-  if (!quiet && !fallback && d.decision != "Go" && !d.reason.empty())
+  if (!quiet && !fallback && leaves_message(d))
     message = decision_message(d);
   auto& st = self->state;
   auto x = statement_of(
@@ -398,7 +437,7 @@ void store_decision(user_self self, daily_decision d, bool quiet,
     {st.uid(), d.date, param(d.slot), d.decision, d.reason,
      d.modified_plan ? db_value{plan_json(*d.modified_plan)} : db_value{},
      d.suggestions_next_days, d.source, message, d.model_decision,
-     readiness_json(d.readiness)});
+     readiness_json(d.readiness), d.evening_tips, d.plan_tomorrow});
   also.insert(also.begin(), std::move(x));
   // One transaction: a slot's next reminder only with its decision (a
   // failed store leaves the watchdog, which tries the slot again).
@@ -426,38 +465,59 @@ struct slot_upkeep {
   std::vector<db_statement> next;
 };
 
-/// Gathers, decides and stores the decision of `day` (a slot, or asked
-/// for when `slot` is none), in the language `asked` names; by the rules
-/// alone unless `ask_ai`.
-void run_decision(user_self self, int64_t day, opt_int slot,
-                  ai_priority priority, deadline until, bool quiet,
-                  slot_upkeep upkeep, const std::string& asked, bool ask_ai,
+/// One decision to make: its day and hour on the athlete's clock, its
+/// slot (none: asked for), how it is paced and answered.
+struct decision_run {
+  int64_t day = 0;
+  int64_t hour = 0;
+  opt_int slot;
+  ai_priority priority = ai_priority::interactive;
+  deadline until;
+  /// No chat message (the caller answers in the chat itself).
+  bool quiet = false;
+  slot_upkeep upkeep;
+  /// The language the request named ("" = the athlete's own).
+  std::string asked;
+  /// The model may be asked (else the rules alone).
+  bool ask_ai = true;
+};
+
+/// Gathers, decides and stores the decision `run` describes.
+void run_decision(user_self self, decision_run run,
                   std::function<void(caf::expected<daily_decision>)> k) {
-  gather(self, day, slot, std::nullopt, asked, until,
-         std::move(upkeep.watchdog), [=](caf::expected<gathered> g) mutable {
+  auto day = run.day;
+  auto slot = run.slot;
+  gather(self, day, slot, std::nullopt, run.asked, run.until,
+         std::move(run.upkeep.watchdog),
+         [=](caf::expected<gathered> g) mutable {
            if (!g)
              return k(std::move(g.error()));
            if (g->decided_already)
              return k(make_error(user_ec::duplicate, "decided already"));
+           auto& cfg = config(self);
+           g->day.hour = run.hour;
+           g->day.part = day_part_at(run.hour, cfg.morning_until_hour,
+                                     cfg.evening_from_hour);
            auto finish = [=](daily_decision d) mutable {
              d.date = format_date(day);
              d.slot = slot;
-             store_decision(self, std::move(d), quiet, until, upkeep.next, k);
+             store_decision(self, std::move(d), run.quiet, run.until,
+                            run.upkeep.next, k);
            };
            // Nothing to judge (no sleep, no HRV with its baseline, no
            // load): never Go, and no model call, whoever asks.
-           if (!g->rules.judgeable || !ask_ai)
-             return finish(rules_decision(g->rules));
+           if (!g->askable() || !run.ask_ai)
+             return finish(g->by_rules());
            if (slot)
-             return ask_model(self, *g, priority, until, finish, [] {});
+             return ask_model(self, *g, run.priority, run.until, finish, [] {});
            // Asked for by the athlete: a model call a free athlete's day
            // counts (http-api-head.md §6 item 23).
            self->state.charge_ai(
-             self, usage_kind::chat, until,
+             self, usage_kind::chat, run.until,
              [=, g = *g](caf::expected<ai_charge> charge) mutable {
                if (!charge)
                  return k(std::move(charge.error()));
-               ask_model(self, g, priority, until, finish,
+               ask_model(self, g, run.priority, run.until, finish,
                          [self, spent = *charge] {
                            self->state.refund_ai(self, spent);
                          });
@@ -491,15 +551,20 @@ void store_exchange(user_self self, int32_t thread, const std::string& message,
 
 caf::result<daily_decision> user_coach_part::decide(user_self self,
                                                     decision_request x) {
-  auto day = x.for_date.empty() ? client_today(self, x.client_now)
-                                : *parse_date(x.for_date);
-  auto rp = self->make_response_promise<daily_decision>();
-  start_one(self);
+  auto now = client_moment(self, x.client_now);
+  decision_run run;
+  run.day = x.for_date.empty() ? day_in(self->state.zone, now)
+                               : *parse_date(x.for_date);
+  run.hour = hour_in(self->state.zone, now);
+  run.until = self->state.until;
+  run.asked = x.language;
   // A free athlete sees only the word (§3.9.10): the rules make it, no
   // model call is spent on text nobody reads (§6 item 23).
   bool teaser = !self->state.premium();
-  run_decision(self, day, caf::none, ai_priority::interactive,
-               self->state.until, false, {}, x.language, !teaser,
+  run.ask_ai = !teaser;
+  auto rp = self->make_response_promise<daily_decision>();
+  start_one(self);
+  run_decision(self, std::move(run),
                [=](caf::expected<daily_decision> d) mutable {
                  if (d) {
                    d->teaser = teaser;
@@ -537,6 +602,8 @@ user_coach_part::decisions(user_self self, decision_query q) {
         d.model_decision = row[8];
         if (row[9])
           d.readiness = readiness_from_json(*row[9]);
+        d.evening_tips = row[10];
+        d.plan_tomorrow = row[11];
         result.push_back(std::move(d));
       }
       return result;
@@ -750,11 +817,16 @@ void exchange(user_self self, chat_message x, int32_t thread, ai_charge charge,
   };
   if (sink)
     rp.deliver(chat_reply{}); // the stream starts; the rest flows into it
-  auto day = client_today(self, x.client_now);
+  auto now = client_moment(self, x.client_now);
+  auto day = day_in(self->state.zone, now);
   if (x.run_orchestrator) {
-    // One assistant message: the reply (the decision writes none).
-    run_decision(self, day, caf::none, ai_priority::interactive, until, true,
-                 {}, x.language, true,
+    decision_run run;
+    run.day = day;
+    run.hour = hour_in(self->state.zone, now);
+    run.until = until;
+    run.quiet = true; // one assistant message: the reply
+    run.asked = x.language;
+    run_decision(self, std::move(run),
                  [=](caf::expected<daily_decision> d) mutable {
                    if (!d)
                      return settle(std::move(d.error()));
@@ -1100,18 +1172,23 @@ void user_coach_part::decision_due(user_self self) {
                                        std::chrono::seconds{60})},
     {schedule_after(self, after)}};
   auto uid = st.id;
-  run_decision(
-    self, today, due->second, ai_priority::batch, deadline::in(cfg.batch_time),
-    false, std::move(upkeep), "", true, [=](caf::expected<daily_decision> d) {
-      if (!d && d.error() != user_ec::duplicate)
-        log_warn("coach",
-                 "user " + std::to_string(uid) +
-                   ": scheduled decision failed: " + to_string(d.error()));
-      part(self).slot_in_flight.reset();
-      if (!d)
-        write_schedule(self, after); // no store carried it
-      settle_one(self);
-    });
+  decision_run run;
+  run.day = today;
+  run.hour = due->second;
+  run.slot = due->second;
+  run.priority = ai_priority::batch;
+  run.until = deadline::in(cfg.batch_time);
+  run.upkeep = std::move(upkeep);
+  run_decision(self, std::move(run), [=](caf::expected<daily_decision> d) {
+    if (!d && d.error() != user_ec::duplicate)
+      log_warn("coach",
+               "user " + std::to_string(uid) +
+                 ": scheduled decision failed: " + to_string(d.error()));
+    part(self).slot_in_flight.reset();
+    if (!d)
+      write_schedule(self, after); // no store carried it
+    settle_one(self);
+  });
 }
 
 void user_coach_part::rows_changed(user_self self, user_table t) {

@@ -22,6 +22,10 @@ struct coach_settings {
   scaled_clock clock;
   /// STRAVA_DATA_IN_AI: Strava's data may enter the model's context.
   bool strava_in_ai = false;
+  /// The decision's morning lasts up to this hour, its evening starts at
+  /// that one (ORCHESTRATOR_MORNING_UNTIL_HOUR, _EVENING_FROM_HOUR).
+  int64_t morning_until_hour = 10;
+  int64_t evening_from_hour = 18;
   /// The weekly summary's day (0 = Monday) and hour, on each athlete's
   /// clock (WEEKLY_SUMMARY_CRON_DAY_OF_WEEK, _HOUR).
   int64_t weekly_day = 6;

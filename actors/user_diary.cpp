@@ -116,11 +116,7 @@ sleep_night user_diary_part::night_of_reading(const user_state& st,
   return night_of(x.extracted_data, upload_day(st, x));
 }
 
-namespace {
-
-/// Drops a deleted reading's screenshot from the store. The reading is
-/// gone either way: a store out of reach leaves an orphan, logged.
-void forget_image(user_self self, std::string key) {
+void user_diary_part::forget_image(user_self self, std::string key) {
   self
     ->request(self->state.cfg->images, caf::infinite, self->state.until,
               atom::del_v, image_key{key})
@@ -131,8 +127,6 @@ void forget_image(user_self self, std::string key) {
                                  to_string(err));
           });
 }
-
-} // namespace
 
 caf::result<bool> user_diary_part::delete_sleep(user_self self, sleep_ref x) {
   auto rp = self->make_response_promise<bool>();

@@ -42,6 +42,10 @@ struct user_diary_part : user_facet {
 
   [[nodiscard]] caf::result<bool> delete_sleep(user_self self, sleep_ref x);
 
+  /// Drops a deleted reading's screenshot from the store. The reading is
+  /// gone either way: a store out of reach leaves an orphan, logged.
+  static void forget_image(user_self self, std::string key);
+
   [[nodiscard]] caf::result<std::vector<sleep_record>> sleep(user_self self,
                                                              sleep_query q);
 

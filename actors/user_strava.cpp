@@ -679,31 +679,53 @@ caf::result<strava_ticket> user_strava_part::sync(user_self self) {
   });
 }
 
+namespace {
+
+/// Asks Strava to deauthorize the app for the athlete (Strava frees the
+/// app's athlete slot only when asked, reference defect 16); a failure is
+/// logged and keeps nothing.
+void deauthorize(user_self self, const link_ptr& link) {
+  if (!link || link->access_token.empty())
+    return;
+  strava_call call;
+  call.budgeted = false;
+  call.request = oauth_request(self, "/deauthorize",
+                               strava::deauthorize_form(link->access_token));
+  auto uid = self->state.id;
+  request_gateway(self, std::move(call))
+    .then(
+      [uid](upstream_response& r) {
+        if (r.status != 200 && r.status != 401)
+          log_warn("strava", "deauthorize of user " + std::to_string(uid) +
+                               " answered " + std::to_string(r.status));
+      },
+      [uid](caf::error& err) {
+        log_warn("strava", "deauthorize of user " + std::to_string(uid) +
+                             " failed: " + to_string(err));
+      });
+}
+
+} // namespace
+
+void user_strava_part::deauthorize_link(user_self self,
+                                        std::function<void()> then) {
+  with_link(self, [=](caf::expected<link_ptr> link) {
+    if (link)
+      deauthorize(self, *link);
+    else
+      log_warn("strava", "user " + std::to_string(self->state.id) +
+                           ": link unreadable, not deauthorized: " +
+                           to_string(link.error()));
+    then();
+  });
+}
+
 caf::result<bool> user_strava_part::unlink(user_self self) {
   auto rp = self->make_response_promise<bool>();
   with_link(self, [=](caf::expected<link_ptr> link) mutable {
     if (!link)
       return void(rp.deliver(std::move(link.error())));
-    // Strava frees the app's athlete slot only when asked (reference
-    // defect 16); a failure there does not keep the link.
-    if (*link && !(*link)->access_token.empty()) {
-      strava_call call;
-      call.budgeted = false;
-      call.request = oauth_request(
-        self, "/deauthorize", strava::deauthorize_form((*link)->access_token));
-      auto uid = self->state.id;
-      request_gateway(self, std::move(call))
-        .then(
-          [uid](upstream_response& r) {
-            if (r.status != 200 && r.status != 401)
-              log_warn("strava", "deauthorize of user " + std::to_string(uid) +
-                                   " answered " + std::to_string(r.status));
-          },
-          [uid](caf::error& err) {
-            log_warn("strava", "deauthorize of user " + std::to_string(uid) +
-                                 " failed: " + to_string(err));
-          });
-    }
+    deauthorize(self, *link);
     request_db(
       self, batch_of({statement_of(stmt::strava_unlink, {self->state.uid()})}))
       .await(

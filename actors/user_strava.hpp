@@ -96,6 +96,10 @@ struct user_strava_part : user_facet {
                                                      strava_code x);
   [[nodiscard]] caf::result<strava_ticket> sync(user_self self);
   [[nodiscard]] caf::result<bool> unlink(user_self self);
+
+  /// The account is being deleted: Strava is asked to deauthorize the app
+  /// (not awaited; a failure is logged), then `then()`.
+  static void deauthorize_link(user_self self, std::function<void()> then);
   [[nodiscard]] caf::result<std::vector<strava_activity>>
   activities(user_self self, list_query q);
   [[nodiscard]] caf::result<fitness> fitness_of(user_self self);

@@ -265,6 +265,14 @@ const std::vector<descriptor>& descriptors() {
      [](settings& s, const std::string& v) {
        s.orchestrator_cron_hours = parse_hours(v);
      }},
+    {"ORCHESTRATOR_MORNING_UNTIL_HOUR", "10", false,
+     [](settings& s, const std::string& v) {
+       s.orchestrator_morning_until_hour = parse_int(v, 0, 23);
+     }},
+    {"ORCHESTRATOR_EVENING_FROM_HOUR", "18", false,
+     [](settings& s, const std::string& v) {
+       s.orchestrator_evening_from_hour = parse_int(v, 0, 23);
+     }},
     {"WEEKLY_SUMMARY_CRON_DAY_OF_WEEK", "6", false,
      [](settings& s, const std::string& v) {
        s.weekly_summary_day = parse_int(v, 0, 6);
@@ -308,6 +316,28 @@ const std::vector<descriptor>& descriptors() {
     {"STRAVA_DATA_IN_AI", "false", false,
      [](settings& s, const std::string& v) {
        s.strava_data_in_ai = parse_bool(v);
+     }},
+    {"RESEND_API_KEY", "", true,
+     [](settings& s, const std::string& v) {
+       s.resend_api_key = trim(v);
+     }},
+    {"RESEND_API_BASE_URL", "https://api.resend.com", false,
+     [](settings& s, const std::string& v) {
+       s.resend_api_base_url = parse_http_url(v);
+     }},
+    {"MAIL_FROM", "noreply@yourdomain.com", false,
+     [](settings& s, const std::string& v) {
+       s.mail_from = trim(v);
+       if (s.mail_from.empty())
+         throw bad_value{"must not be empty"};
+     }},
+    {"FRONTEND_BASE_URL", "http://localhost:8081", false,
+     [](settings& s, const std::string& v) {
+       s.frontend_base_url = parse_http_url(v);
+     }},
+    {"PASSWORD_RESET_TOKEN_EXPIRE_MINUTES", "60", false,
+     [](settings& s, const std::string& v) {
+       s.password_reset_token_expire_minutes = parse_int(v, 1, 1440);
      }},
     {"STRIPE_SECRET_KEY", "", false,
      [](settings& s, const std::string& v) {
@@ -644,6 +674,12 @@ load_settings(const settings_sources& sources) {
       return settings_error{d.name, e.message};
     }
   }
+  if (result.orchestrator_evening_from_hour <=
+      result.orchestrator_morning_until_hour)
+    return settings_error{
+      "ORCHESTRATOR_EVENING_FROM_HOUR",
+      "must be after ORCHESTRATOR_MORNING_UNTIL_HOUR (" +
+        std::to_string(result.orchestrator_morning_until_hour) + ")"};
   if (result.env == environment::production &&
       result.secret_key == default_secret_key)
     return settings_error{"SECRET_KEY",
@@ -702,6 +738,9 @@ std::vector<std::string> describe(const settings& cfg) {
     "STRAVA_CLIENT_SECRET=" + secret(cfg.strava_client_secret),
     "STRAVA_REDIRECT_URI=" + cfg.strava_redirect_uri,
     "ORCHESTRATOR_CRON_HOURS=" + join(cfg.orchestrator_cron_hours),
+    "ORCHESTRATOR_MORNING_UNTIL_HOUR=" +
+      str(cfg.orchestrator_morning_until_hour),
+    "ORCHESTRATOR_EVENING_FROM_HOUR=" + str(cfg.orchestrator_evening_from_hour),
     "WEEKLY_SUMMARY_CRON_DAY_OF_WEEK=" + str(cfg.weekly_summary_day),
     "WEEKLY_SUMMARY_CRON_HOUR=" + str(cfg.weekly_summary_hour),
     "GEMINI_API_BASE_URL=" + cfg.gemini_api_base_url,
@@ -717,6 +756,12 @@ std::vector<std::string> describe(const settings& cfg) {
     "STRAVA_DATA_IN_AI=" +
       std::string{cfg.strava_data_in_ai ? "true" : "false"},
     "STRAVA_CACHE_DAYS=" + std::to_string(cfg.strava_cache_days),
+    "RESEND_API_KEY=" + secret(cfg.resend_api_key),
+    "RESEND_API_BASE_URL=" + cfg.resend_api_base_url,
+    "MAIL_FROM=" + cfg.mail_from,
+    "FRONTEND_BASE_URL=" + cfg.frontend_base_url,
+    "PASSWORD_RESET_TOKEN_EXPIRE_MINUTES=" +
+      std::to_string(cfg.password_reset_token_expire_minutes),
     "STRIPE_SECRET_KEY=" + secret(cfg.stripe_secret_key),
     std::string{"TIERS_ENABLED="} + (cfg.tiers_enabled ? "true" : "false"),
     "FREE_DAILY_PHOTO_LIMIT=" + std::to_string(cfg.free_daily_photo_limit),

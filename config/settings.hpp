@@ -36,6 +36,10 @@ struct settings {
   std::string strava_client_secret;
   std::string strava_redirect_uri;
   std::vector<int> orchestrator_cron_hours;
+  /// The decision's parts of the athlete's day: morning up to this hour,
+  /// evening from that one.
+  int64_t orchestrator_morning_until_hour = 10;
+  int64_t orchestrator_evening_from_hour = 18;
   /// The weekly summary's day (0 = Monday … 6 = Sunday) and hour, on each
   /// athlete's clock.
   int64_t weekly_summary_day = 6;
@@ -59,6 +63,13 @@ struct settings {
   /// Webhook events accepted per minute from one client address.
   uint32_t strava_webhook_events_per_minute = 0;
   bool strava_data_in_ai = false; ///< Strava's terms forbid it by default
+  /// Mail through Resend (password reset): without the key, none.
+  std::string resend_api_key;
+  std::string resend_api_base_url;
+  std::string mail_from;
+  /// The app's web origin: password-reset links point at it.
+  std::string frontend_base_url;
+  int64_t password_reset_token_expire_minutes = 60;
   /// Stripe's API key: billing is configured (and with it free and
   /// premium tiers).
   std::string stripe_secret_key;

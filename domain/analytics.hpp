@@ -32,6 +32,9 @@ struct analytics_days {
 /// whole, macros whole, micronutrients 1 decimal).
 void finish_report(analytics_report& x);
 
+/// How far back a workout makes an athlete, in days.
+constexpr int64_t athlete_recent_days = 30;
+
 /// Whether the athlete counts as one ("athlete mode", http-api-head.md
 /// §3.3): their own choice, else any sign of structured training (Intervals
 /// linked, an FTP, a target race, a workout in the last 30 days).

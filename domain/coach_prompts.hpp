@@ -13,10 +13,29 @@
 /// decision in JSON mode, the chat with its recent history.
 namespace st {
 
+/// The part of the athlete's day a decision is made in: the model is asked
+/// for a different answer in each (http-api-head.md §3.9.10).
+enum class day_part { morning, daytime, evening };
+
+/// Morning up to `morning_until` (inclusive), evening from `evening_from`
+/// (ORCHESTRATOR_MORNING_UNTIL_HOUR, _EVENING_FROM_HOUR), daytime between.
+[[nodiscard]] day_part day_part_at(int64_t hour, int64_t morning_until,
+                                   int64_t evening_from);
+
 /// Everything the coach knows about the athlete for one day.
 struct athlete_day {
   int64_t day = 0;           ///< days since 1970-01-01, the athlete's date
   std::string locale = "ru"; ///< the language of the answer (util/locales)
+  /// The decision's hour on the athlete's clock and its part of the day.
+  int64_t hour = 12;
+  day_part part = day_part::daytime;
+  /// A workout of today is stored already.
+  bool trained_today = false;
+  /// Not an athlete (domain/analytics counts_as_athlete): the decision is
+  /// Advice in plain words, with no load, plan or planned workouts.
+  bool advice = false;
+  /// What the rules flagged today (empty: nothing); the advice hears it.
+  std::string readiness_flags;
   athlete_profile profile;
   std::string email;
   food_day food;
@@ -49,7 +68,8 @@ struct athlete_day {
 /// The chat's context (domain.md §12.3), each section capped at 1200.
 [[nodiscard]] std::string chat_context(const athlete_day& x);
 
-/// The decision request: the instruction in the system instruction, the
+/// The decision request: the instruction (an athlete's verdict with what
+/// the part of the day asks, or advice) in the system instruction, the
 /// context as the one user turn, JSON mode with the decision's schema.
 [[nodiscard]] gemini_prompt decision_prompt(const athlete_day& x);
 
@@ -101,15 +121,21 @@ constexpr size_t max_coach_memory_chars = 600;
 
 /// Reads the model's decision (domain.md §11.4) with the reference's
 /// defect fixed: a missing or unknown decision word makes the answer
-/// invalid (never Go). `source` "ai", no date or slot.
-[[nodiscard]] model_reading<daily_decision>
-read_decision(std::string_view text);
+/// invalid (never Go). The word is Go, Modify or Skip, or, for `advice`,
+/// Advice alone. `source` "ai", no date or slot.
+[[nodiscard]] model_reading<daily_decision> read_decision(std::string_view text,
+                                                          bool advice);
 
 /// The Skip a decision falls back to: empty answer, invalid answer.
 [[nodiscard]] daily_decision no_answer_decision();
 [[nodiscard]] daily_decision invalid_answer_decision();
 
-/// The assistant message a Modify or Skip leaves in the chat.
+/// Whether a decision leaves a message in the chat: a Modify, Skip or
+/// Advice with its reason, or evening tips or tomorrow's session.
+[[nodiscard]] bool leaves_message(const daily_decision& x);
+
+/// That message: `Decision: <D>. <reason>`, then `Next days:`, `Evening:`
+/// and `Tomorrow:` paragraphs.
 [[nodiscard]] std::string decision_message(const daily_decision& x);
 
 /// The chat reply of `chat/send` with `run_orchestrator`.

@@ -34,8 +34,6 @@ constexpr size_t rhr_min_week_values = 3;
 constexpr double skip_tsb = -30;
 constexpr double modify_tsb = -20;
 
-constexpr const char* reason_prefix = "Rule-based decision: ";
-
 struct mean_of {
   double sum = 0;
   size_t n = 0;
@@ -312,26 +310,24 @@ readiness_assessment assess_readiness(const readiness_input& x) {
     auto all = j.skip;
     all.insert(all.end(), j.modify.begin(), j.modify.end());
     result.decision = "Skip";
-    result.reason = reason_prefix + joined(all) + ".";
+    result.findings = joined(all) + ".";
   } else if (!j.modify.empty()) {
     result.decision = "Modify";
-    result.reason = reason_prefix + joined(j.modify) + "; keep today easy.";
+    result.findings = joined(j.modify) + "; keep today easy.";
   } else if (!readiness_known && !r.any && !x.load.present) {
     result.decision = "Skip";
-    result.reason = std::string{reason_prefix} +
-                    "no sleep, HRV, resting HR or training data to judge "
-                    "readiness; log sleep or link a tracker.";
+    result.findings = "no sleep, HRV, resting HR or training data to judge "
+                      "readiness; log sleep or link a tracker.";
   } else if (!readiness_known) {
     result.decision = "Modify";
-    result.reason = std::string{reason_prefix} +
-                    "no sleep or HRV reading today to judge readiness; keep "
-                    "today easy.";
+    result.findings = "no sleep or HRV reading today to judge readiness; "
+                      "keep today easy.";
   } else {
     result.decision = "Go";
-    result.reason = std::string{reason_prefix} +
-                    "sleep, HRV, resting HR and load are within the "
-                    "athlete's usual range.";
+    result.findings = "sleep, HRV, resting HR and load are within the "
+                      "athlete's usual range.";
   }
+  result.reason = "Rule-based decision: " + result.findings;
   return result;
 }
 
@@ -350,6 +346,13 @@ daily_decision rules_decision(const readiness_assessment& rules) {
   return result;
 }
 
+daily_decision rules_advice(const readiness_assessment& rules) {
+  auto result = rules_decision(rules);
+  result.decision = "Advice";
+  result.reason = "Rule-based advice: " + rules.findings;
+  return result;
+}
+
 daily_decision overseen(daily_decision model,
                         const readiness_assessment& rules) {
   auto by_model = caution_of(model.decision);
@@ -357,15 +360,27 @@ daily_decision overseen(daily_decision model,
   model.model_decision = model.decision;
   model.readiness = rules.signals;
   if (by_rules > by_model) {
-    // The rules' own word and reason: none of the model's text or figures.
+    // The rules' own word and reason: none of the model's training advice
+    // (its plan, next days, tomorrow's session); its evening's food and
+    // sleep tips stay, they only help recovery.
     model.decision = rules.decision;
     model.reason = rules.reason;
     model.modified_plan = caf::none;
     model.suggestions_next_days = caf::none;
+    model.plan_tomorrow = caf::none;
     model.source = "ai+rules";
   } else {
     model.source = by_rules > 0 && by_rules == by_model ? "ai+rules" : "ai";
   }
+  return model;
+}
+
+daily_decision advised(daily_decision model,
+                       const readiness_assessment& rules) {
+  model.model_decision = model.decision;
+  model.readiness = rules.signals;
+  model.modified_plan = caf::none;
+  model.source = "ai";
   return model;
 }
 

@@ -41,6 +41,8 @@ struct readiness_assessment {
   std::vector<readiness_signal> signals;
   std::string decision;
   std::string reason;
+  /// The reason without its "Rule-based decision: " head.
+  std::string findings;
   /// Sleep, an HRV with its baseline, or load: something the model could
   /// judge. Without it the model is not asked and the word is never Go.
   bool judgeable = false;
@@ -57,13 +59,24 @@ struct readiness_assessment {
 /// answer): source "rules".
 [[nodiscard]] daily_decision rules_decision(const readiness_assessment& rules);
 
+/// The rules' advice alone for someone who is not an athlete: Advice
+/// with their findings as the reason, source "rules".
+[[nodiscard]] daily_decision rules_advice(const readiness_assessment& rules);
+
 /// The model's decision judged by the rules: the more cautious word of
 /// the two. When the rules are more cautious their word and reason replace
-/// the model's (its plan and suggestions go with it) and the source is
+/// the model's (its plan, suggestions and tomorrow's session go with it;
+/// its evening tips stay) and the source is
 /// "ai+rules"; when both flag the same word the model's text stands, also
 /// "ai+rules"; otherwise the model's decision stands as "ai". The model's
 /// own word is kept in `model_decision`, the signals in `readiness`.
 [[nodiscard]] daily_decision overseen(daily_decision model,
                                       const readiness_assessment& rules);
+
+/// The model's Advice with the signals the rules read: no verdict for the
+/// rules to judge (the advice was given their findings), never a plan;
+/// source "ai".
+[[nodiscard]] daily_decision advised(daily_decision model,
+                                     const readiness_assessment& rules);
 
 } // namespace st

@@ -20,13 +20,29 @@ void load_time_zones() {
   (void)date::get_tzdb();
 }
 
-int64_t day_in(zone_ptr zone, std::chrono::system_clock::time_point now) {
+namespace {
+
+/// The clock in `zone` (null = UTC) at `now`: seconds since 1970-01-01
+/// 00:00 local.
+int64_t local_seconds_in(zone_ptr zone,
+                         std::chrono::system_clock::time_point now) {
   using namespace std::chrono;
   auto utc = floor<seconds>(now);
   if (zone == nullptr)
-    return floor<date::days>(utc).time_since_epoch().count();
-  auto local = zone->to_local(utc);
-  return floor<date::days>(local).time_since_epoch().count();
+    return utc.time_since_epoch().count();
+  return zone->to_local(utc).time_since_epoch().count();
+}
+
+} // namespace
+
+int64_t day_in(zone_ptr zone, std::chrono::system_clock::time_point now) {
+  auto local = local_seconds_in(zone, now);
+  return local / 86400 - (local % 86400 < 0 ? 1 : 0);
+}
+
+int64_t hour_in(zone_ptr zone, std::chrono::system_clock::time_point now) {
+  auto local = local_seconds_in(zone, now);
+  return ((local % 86400) + 86400) % 86400 / 3600;
 }
 
 std::chrono::system_clock::time_point

@@ -25,6 +25,10 @@ void load_time_zones();
 [[nodiscard]] int64_t day_in(zone_ptr zone,
                              std::chrono::system_clock::time_point now);
 
+/// The hour (0–23) the clock in `zone` shows at `now`.
+[[nodiscard]] int64_t hour_in(zone_ptr zone,
+                              std::chrono::system_clock::time_point now);
+
 /// The first instant after `now` at which the clock in `zone` shows
 /// `seconds_of_day` (a nonexistent local time, skipped by a DST change,
 /// maps to the instant after the gap).

@@ -44,6 +44,20 @@ using auth_actor = caf::typed_actor<
   /// The live account of a verified token's user id, or
   /// auth_ec::not_authenticated (the HTTP front verifies tokens, once).
   caf::replies_to<atom::identify, int32_t>::with<user_identity>,
+  /// Mails a password-reset link when the address has an account; answers
+  /// true alike for every address (no enumeration), or auth_ec::throttled
+  /// / mail_unavailable.
+  caf::replies_to<atom::forgot, password_reset_request>::with<bool>,
+  /// Sets a new password with a mailed token (once); answers a fresh token
+  /// pair, every other session and reset token of the account revoked, or
+  /// auth_ec::invalid_reset.
+  caf::replies_to<atom::reset, password_reset>::with<token_pair>,
+  /// Checks an account's own password (before it is deleted); answers
+  /// true or auth_ec::wrong_password.
+  caf::replies_to<atom::verify, password_check>::with<bool>,
+  /// The account was deleted: its tokens are refused from now on (the
+  /// identity it had in the cache goes).
+  caf::reacts_to<atom::erase, int32_t>,
   /// INTERNAL: purges expired refresh tokens, then re-arms the timer.
   caf::reacts_to<atom::internal, atom::purge>>;
 
@@ -308,6 +322,11 @@ using user_core_facet = caf::typed_actor<
   /// INTERNAL (scheduler, via the registry): the reminder of `kind` is due;
   /// answered once taken (the account loaded, its facet's work started).
   caf::replies_to<atom::internal, atom::remind, std::string>::with<bool>,
+  /// Deletes the account and every row of it (one statement: the foreign
+  /// keys cascade) after its Strava link is deauthorized upstream (a
+  /// failure there is logged); from then on every request of it answers
+  /// account_gone, and the actor ends once its work in flight is done.
+  caf::replies_to<deadline, atom::erase>::with<bool>,
   /// INTERNAL (registry's idle sweep): ask to passivate if idle.
   caf::reacts_to<atom::internal, atom::tick>,
   /// INTERNAL: the registry agreed to passivation; quit now.

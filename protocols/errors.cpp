@@ -18,7 +18,8 @@ std::string error_detail(const caf::error& err) {
 int64_t error_retry_after(const caf::error& err) {
   auto& ctx = err.context();
   bool carries = (err.category() == caf::atom("auth") &&
-                  err.code() == static_cast<uint8_t>(auth_ec::locked_out)) ||
+                  (err.code() == static_cast<uint8_t>(auth_ec::locked_out) ||
+                   err.code() == static_cast<uint8_t>(auth_ec::throttled))) ||
                  err.category() == caf::atom("ai") ||
                  (err.category() == caf::atom("strava") &&
                   err.code() == static_cast<uint8_t>(strava_ec::rate_limited));

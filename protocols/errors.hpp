@@ -33,6 +33,15 @@ enum class auth_ec : uint8_t {
   locked_out,
   /// The password hashers are saturated (or hashing failed).
   busy,
+  /// Too many password-reset mails asked for: wait (carries the seconds).
+  throttled,
+  /// A password reset that cannot be: no token, a short password, an
+  /// unknown, used or expired token.
+  invalid_reset,
+  /// Password reset by e-mail is not configured (no RESEND_API_KEY).
+  mail_unavailable,
+  /// An account's own password did not match (deleting it): 403.
+  wrong_password,
 };
 
 /// What a user's actor answers besides a result. Context: the detail.
@@ -149,7 +158,8 @@ using caf::make_error;
 /// a foreign one.
 [[nodiscard]] std::string error_detail(const caf::error& err);
 
-/// The seconds to wait carried by an `auth_ec::locked_out` error, an
+/// The seconds to wait carried by an `auth_ec::locked_out` or `throttled`
+/// error, an
 /// `ai_ec` refusal or `strava_ec::rate_limited`, else 0.
 [[nodiscard]] int64_t error_retry_after(const caf::error& err);
 

@@ -114,6 +114,37 @@ struct credentials {
   deadline until;     ///< the hashing is not started past it
 };
 
+/// POST auth/forgot-password: a well-formed address (trimmed, lower-cased)
+/// and who asks (the requests of one client are counted).
+struct password_reset_request {
+  std::string email;
+  std::string client;
+};
+
+/// POST auth/reset-password: the token of the mail and the new password.
+struct password_reset {
+  std::string token;
+  std::string new_password;
+  deadline until; ///< the hashing is not started past it
+};
+
+/// A password checked before an account is deleted.
+struct password_check {
+  int32_t user = 0;
+  std::string password;
+  deadline until; ///< the hashing is not started past it
+};
+
+/// An e-mail to one recipient (sent through Resend, protocols/mail).
+struct outgoing_mail {
+  std::string to;
+  std::string subject;
+  std::string html;
+  std::string text;
+  /// The same key within 24 h is sent once (empty = none).
+  std::string idempotency_key;
+};
+
 /// What register, login and refresh hand out.
 struct token_pair {
   std::string access_token;
@@ -869,10 +900,16 @@ struct readiness_signal {
 
 /// A Go / Modify / Skip decision for one day of the athlete.
 struct daily_decision {
-  std::string decision; ///< Go, Modify or Skip
+  /// Go, Modify or Skip; Advice for someone who is not an athlete
+  /// (recommendations, no verdict, no plan: http-api-head.md §3.9.10).
+  std::string decision;
   std::string reason;
   caf::optional<plan_item> modified_plan;
   opt_string suggestions_next_days;
+  /// In the evening (and after a workout): food and sleep for the rest of
+  /// the day, and tomorrow's session.
+  opt_string evening_tips;
+  opt_string plan_tomorrow;
   /// "ai" (the model's word, no rule flagged), "rules" (the rules alone:
   /// the model was not asked or could not answer) or "ai+rules" (the
   /// model asked, the rules flagged: their word when more cautious).
@@ -1191,6 +1228,31 @@ template<class Inspector>
 typename Inspector::result_type inspect(Inspector& f, credentials& x) {
   return f(caf::meta::type_name("st::credentials"), x.email, x.password,
            x.client, x.until);
+}
+
+template<class Inspector>
+typename Inspector::result_type inspect(Inspector& f,
+                                        password_reset_request& x) {
+  return f(caf::meta::type_name("st::password_reset_request"), x.email,
+           x.client);
+}
+
+template<class Inspector>
+typename Inspector::result_type inspect(Inspector& f, password_reset& x) {
+  return f(caf::meta::type_name("st::password_reset"), x.token, x.new_password,
+           x.until);
+}
+
+template<class Inspector>
+typename Inspector::result_type inspect(Inspector& f, password_check& x) {
+  return f(caf::meta::type_name("st::password_check"), x.user, x.password,
+           x.until);
+}
+
+template<class Inspector>
+typename Inspector::result_type inspect(Inspector& f, outgoing_mail& x) {
+  return f(caf::meta::type_name("st::outgoing_mail"), x.to, x.subject, x.html,
+           x.text, x.idempotency_key);
 }
 
 template<class Inspector>
@@ -1555,8 +1617,9 @@ typename Inspector::result_type inspect(Inspector& f, readiness_signal& x) {
 template<class Inspector>
 typename Inspector::result_type inspect(Inspector& f, daily_decision& x) {
   return f(caf::meta::type_name("st::daily_decision"), x.decision, x.reason,
-           x.modified_plan, x.suggestions_next_days, x.source, x.date, x.slot,
-           x.created_at, x.model_decision, x.readiness, x.teaser);
+           x.modified_plan, x.suggestions_next_days, x.evening_tips,
+           x.plan_tomorrow, x.source, x.date, x.slot, x.created_at,
+           x.model_decision, x.readiness, x.teaser);
 }
 
 template<class Inspector>
@@ -1633,6 +1696,9 @@ typename Inspector::result_type inspect(Inspector& f, gemini_stats& x) {
 // Local only: shared, immutable payloads that are never copied per hop.
 // Sending them to another node needs an inspect() first.
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(st::fit_upload)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(st::password_reset_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(st::password_reset)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(st::password_check)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(st::fit_reading)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(st::image_upload)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(st::meal_photo)

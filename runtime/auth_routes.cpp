@@ -60,6 +60,73 @@ void add_auth_routes(router& r, const api_context& ctx) {
             },
             atom::logout_v, std::move(*token));
         });
+  // Password reset (http-api-head.md §3.1.5–3.1.6).
+  r.add(
+    http::verb::post, "/api/v1/auth/forgot-password",
+    [ctx](api_request& req, responder reply) {
+      std::vector<validation_error> errors;
+      auto email = parse_forgot_password(req.body, errors);
+      if (!email)
+        return reply(unprocessable(errors));
+      if (email->empty())
+        return reply(detail_response(status::bad_request, "Email required"));
+      if (!well_formed_email(*email))
+        return reply(
+          detail_response(status::bad_request, "Invalid email format"));
+      ask<bool>(
+        ctx, ctx.auth,
+        [reply](caf::expected<bool> asked) {
+          if (!asked)
+            return reply(error_response(asked.error()));
+          reply(json_response(status::ok,
+                              R"({"message":"If an account exists with this )"
+                              R"(email, you will receive a reset link."})"));
+        },
+        atom::forgot_v, password_reset_request{*email, req.client_ip});
+    });
+  r.add(http::verb::post, "/api/v1/auth/reset-password",
+        [ctx](api_request& req, responder reply) {
+          std::vector<validation_error> errors;
+          auto reset = parse_reset_password(req.body, errors);
+          if (!reset)
+            return reply(unprocessable(errors));
+          reset->until = deadline::in(ctx.request_timeout);
+          ask<token_pair>(ctx, ctx.auth,
+                          answer<token_pair>(reply, token_pair_json),
+                          atom::reset_v, std::move(*reset));
+        });
+  // Deleting the account (no version of the reference has it): its own
+  // password, then every row of it, then its tokens refused.
+  r.add(http::verb::delete_, "/api/v1/users/me",
+        [ctx](api_request& req, responder reply) {
+          std::vector<validation_error> errors;
+          auto password = parse_account_deletion(req.body, errors);
+          if (!password)
+            return reply(unprocessable(errors));
+          with_user(
+            ctx, req, std::move(reply),
+            [ctx, password = *password](user_identity user, responder reply) {
+              auto erase = [ctx, user, reply](caf::expected<bool> checked) {
+                if (!checked)
+                  return reply(error_response(checked.error()));
+                ask_user<bool>(
+                  ctx, user.id,
+                  [ctx, user, reply](caf::expected<bool> erased) {
+                    if (!erased)
+                      return reply(error_response(erased.error()));
+                    // Before the answer: a request sent after it is refused.
+                    caf::anon_send(ctx.auth, atom::erase_v, user.id);
+                    api_response res;
+                    res.status = status::no_content;
+                    reply(std::move(res));
+                  },
+                  atom::erase_v);
+              };
+              ask<bool>(ctx, ctx.auth, std::move(erase), atom::verify_v,
+                        password_check{user.id, password,
+                                       deadline::in(ctx.request_timeout)});
+            });
+        });
   r.add(http::verb::post, "/api/v1/users/seed",
         [ctx](api_request& req, responder reply) {
           if (!ctx.debug)

@@ -19,7 +19,14 @@ api_response error_response(const caf::error& err) {
       return detail_response(status::bad_request, detail);
     case auth_ec::not_authenticated:
       return detail_response(status::unauthorized, detail);
-    case auth_ec::locked_out: {
+    case auth_ec::invalid_reset:
+      return detail_response(status::bad_request, detail);
+    case auth_ec::wrong_password:
+      return detail_response(status::forbidden, detail);
+    case auth_ec::mail_unavailable: // a setting, not a passing outage
+      return detail_response(status::service_unavailable, detail);
+    case auth_ec::locked_out:
+    case auth_ec::throttled: {
       auto res = detail_response(status::too_many_requests, detail);
       res.headers.emplace_back("Retry-After",
                                std::to_string(error_retry_after(err)));

@@ -12,8 +12,9 @@ namespace st {
 /// kept for 24 h and a repeat of the same request gets it again, marked
 /// `Idempotent-Replayed: true`, without running again: the answer is
 /// stored before it is sent. The key on another request is 422; a repeat
-/// while the first is still being handled is 409. Answers of 500 and above, and streams, are not kept (a retry
-/// runs). `run(reply)` handles the request when it is the first.
+/// while the first is still being handled is 409. Answers of 500 and above, and
+/// streams, are not kept (a retry runs). `run(reply)` handles the request when
+/// it is the first.
 void run_once(const api_context& ctx, const api_request& req, int32_t user,
               responder reply, std::function<void(responder)> run);
 

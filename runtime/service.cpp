@@ -185,7 +185,9 @@ int run_serve(const settings& cfg) {
   auth_cfg.identity_cache_max = defaults::identity_cache_max;
   auth_cfg.purge_interval = std::chrono::duration_cast<std::chrono::seconds>(
     defaults::refresh_token_purge_interval);
-  auto auth_service = sys.spawn(auth, db, hasher, auth_cfg);
+  auth_cfg.mail = {cfg.resend_api_key, cfg.resend_api_base_url, cfg.mail_from};
+  auth_cfg.frontend_base_url = cfg.frontend_base_url;
+  auth_cfg.reset_token_minutes = cfg.password_reset_token_expire_minutes;
   upstream_settings upstream_cfg;
   upstream_cfg.connect_timeout = defaults::upstream_connect_timeout;
   upstream_cfg.attempt_timeout =
@@ -208,6 +210,7 @@ int run_serve(const settings& cfg) {
                                           defaults::upstream_max_body_bytes);
     };
   auto upstream = sys.spawn(upstream_client, upstream_cfg);
+  auto auth_service = sys.spawn(auth, db, hasher, upstream, auth_cfg);
   // One call may take every attempt, every wait between them, and a wait
   // for its host's rate slot.
   auto call_timeout =
@@ -356,6 +359,8 @@ int run_serve(const settings& cfg) {
   coach_cfg->clock =
     clock_of(cfg.decision_clock_scale, cfg.decision_clock_origin);
   coach_cfg->strava_in_ai = cfg.strava_data_in_ai;
+  coach_cfg->morning_until_hour = cfg.orchestrator_morning_until_hour;
+  coach_cfg->evening_from_hour = cfg.orchestrator_evening_from_hour;
   coach_cfg->weekly_day = cfg.weekly_summary_day;
   coach_cfg->weekly_hour = cfg.weekly_summary_hour;
   user_cfg.coach = coach_cfg;

@@ -2,6 +2,9 @@
 
 #include "protocols/limits.hpp"
 
+#include <cctype>
+#include <cstring>
+
 #include "util/text.hpp"
 
 namespace st {
@@ -59,6 +62,65 @@ parse_credentials(const std::string& body, credential_rules rules,
   if (!errors.empty())
     return std::nullopt;
   return result;
+}
+
+bool well_formed_email(std::string_view email) {
+  auto at = email.find('@');
+  if (at == std::string_view::npos || at == 0)
+    return false;
+  auto local = email.substr(0, at);
+  auto domain = email.substr(at + 1);
+  auto dot = domain.rfind('.');
+  if (dot == std::string_view::npos || dot == 0 || domain.size() - dot < 3)
+    return false;
+  auto in = [](std::string_view xs, const char* extra) {
+    for (unsigned char c : xs)
+      if (!std::isalnum(c) && std::strchr(extra, c) == nullptr)
+        return false;
+    return true;
+  };
+  auto tld = domain.substr(dot + 1);
+  for (unsigned char c : tld)
+    if (!std::isalpha(c))
+      return false;
+  return in(local, "._%+-") && in(domain.substr(0, dot), ".-");
+}
+
+std::optional<std::string>
+parse_forgot_password(const std::string& body,
+                      std::vector<validation_error>& errors) {
+  json_document doc;
+  errors = parse_body_object(body, doc);
+  if (!errors.empty())
+    return std::nullopt;
+  auto email = required_string(doc, "email", errors);
+  if (!email)
+    return std::nullopt;
+  return to_lower(trim(*email));
+}
+
+std::optional<password_reset>
+parse_reset_password(const std::string& body,
+                     std::vector<validation_error>& errors) {
+  json_document doc;
+  errors = parse_body_object(body, doc);
+  if (!errors.empty())
+    return std::nullopt;
+  auto token = required_string(doc, "token", errors);
+  auto password = required_string(doc, "new_password", errors);
+  if (!errors.empty())
+    return std::nullopt;
+  return password_reset{std::move(*token), std::move(*password), {}};
+}
+
+std::optional<std::string>
+parse_account_deletion(const std::string& body,
+                       std::vector<validation_error>& errors) {
+  json_document doc;
+  errors = parse_body_object(body, doc);
+  if (!errors.empty())
+    return std::nullopt;
+  return required_string(doc, "password", errors);
 }
 
 std::optional<std::string>

@@ -27,6 +27,31 @@ parse_credentials(const std::string& body, credential_rules rules,
 parse_refresh_token(const std::string& body,
                     std::vector<validation_error>& errors);
 
+/// Whether `email` (trimmed, lower-cased) follows the reference's format
+/// rule (http-api-head.md §3.1): `local@domain.tld`, the local part of
+/// `A–Z a–z 0–9 . _ % + -`, the domain of `A–Z a–z 0–9 . -`, a TLD of two
+/// or more letters.
+[[nodiscard]] bool well_formed_email(std::string_view email);
+
+/// Reads `{"email"}` of forgot-password, trimmed and lower-cased (empty
+/// or malformed values pass here: the route answers them 400); on failure
+/// fills `errors`.
+[[nodiscard]] std::optional<std::string>
+parse_forgot_password(const std::string& body,
+                      std::vector<validation_error>& errors);
+
+/// Reads `{"token", "new_password"}` of reset-password; on failure fills
+/// `errors`.
+[[nodiscard]] std::optional<password_reset>
+parse_reset_password(const std::string& body,
+                     std::vector<validation_error>& errors);
+
+/// Reads `{"password"}` of an account's deletion; on failure fills
+/// `errors`.
+[[nodiscard]] std::optional<std::string>
+parse_account_deletion(const std::string& body,
+                       std::vector<validation_error>& errors);
+
 /// The TokenResponse of http-api.md §2.2.
 [[nodiscard]] std::string token_pair_json(const token_pair& x);
 

@@ -32,6 +32,10 @@ void decision_fields(json_writer& w, const daily_decision& x) {
   plan_fields(w, x.modified_plan);
   w.Key("suggestions_next_days");
   write(w, x.suggestions_next_days);
+  w.Key("evening_tips");
+  write(w, x.evening_tips);
+  w.Key("plan_tomorrow");
+  write(w, x.plan_tomorrow);
   w.Key("source");
   write(w, x.source);
   w.Key("model_decision");

@@ -166,7 +166,8 @@ const std::vector<statement_def>& statement_catalog() {
      "DELETE FROM user_refresh_tokens WHERE token_hash = $1"},
     {stmt::purge_refresh_tokens, "purge_refresh_tokens",
      "WITH chains AS (DELETE FROM refresh_token_chains "
-     "WHERE expires_at <= now()) "
+     "WHERE expires_at <= now()), resets AS (DELETE FROM "
+     "password_reset_tokens WHERE expires_at <= now()) "
      "DELETE FROM user_refresh_tokens WHERE expires_at <= now()"},
     {stmt::profile_by_user, "profile_by_user",
      "SELECT p.strava_weight_kg, p.strava_ftp, p.strava_firstname, "
@@ -863,15 +864,17 @@ const std::vector<statement_def>& statement_catalog() {
      "date = $2::date AND slot = $3::smallint"},
     // $1 user, $2 date, $3 slot (NULL = asked for), $4 decision, $5 reason,
     // $6 plan, $7 suggestions, $8 source, $9 chat message (NULL = none),
-    // $10 the model's word, $11 the readiness signals: stored once per slot
+    // $10 the model's word, $11 the readiness signals, $12 evening tips,
+    // $13 tomorrow's session: stored once per slot
     // (a second process's decision is dropped), the message only with it,
     // in the default thread (none yet: the thread made later adopts it).
     // Answers created_at when stored.
     {stmt::decision_insert, "decision_insert",
      "WITH d AS (INSERT INTO daily_decisions (user_id, date, slot, decision, "
-     "reason, plan, suggestions, source, model_decision, readiness) VALUES "
-     "($1::integer, $2::date, $3::smallint, $4, $5, $6::json, $7, $8, $10, "
-     "$11::json) ON CONFLICT (user_id, date, "
+     "reason, plan, suggestions, source, model_decision, readiness, "
+     "evening_tips, plan_tomorrow) VALUES ($1::integer, $2::date, "
+     "$3::smallint, $4, $5, $6::json, $7, $8, $10, $11::json, $12, $13) "
+     "ON CONFLICT (user_id, date, "
      "slot) DO NOTHING RETURNING created_at), m AS (INSERT INTO "
      "chat_messages (user_id, role, content, timestamp, thread_id) SELECT "
      "$1::integer, 'assistant', $9::text, clock_timestamp(), (SELECT "
@@ -882,7 +885,8 @@ const std::vector<statement_def>& statement_catalog() {
     {stmt::decision_range, "decision_range",
      "SELECT to_char(date, 'YYYY-MM-DD'), slot, decision, reason, "
      "plan::text, suggestions, source, " +
-       iso("created_at") + ", model_decision, readiness::text" +
+       iso("created_at") +
+       ", model_decision, readiness::text, evening_tips, plan_tomorrow" +
        " FROM daily_decisions WHERE user_id = $1::integer AND date >= "
        "$2::date AND date <= $3::date ORDER BY date DESC, created_at DESC, "
        "id DESC"},
@@ -1008,6 +1012,43 @@ const std::vector<statement_def>& statement_catalog() {
     {stmt::workout_since, "workout_since",
      "SELECT EXISTS (SELECT 1 FROM workouts WHERE user_id = $1::integer AND "
      "start_date >= $2::timestamptz)"},
+    // Password reset (http-api-head.md §3.1.5–3.1.6, §6 item 7). $1 user,
+    // $2 the token's SHA-256, $3 its lifetime (minutes): the user's earlier
+    // tokens go, the new one is stored; answers its id.
+    {stmt::reset_token_issue, "reset_token_issue",
+     "WITH gone AS (DELETE FROM password_reset_tokens WHERE user_id = "
+     "$1::integer) INSERT INTO password_reset_tokens (user_id, token_hash, "
+     "expires_at, created_at) VALUES ($1::integer, $2, now() + $3::integer "
+     "* interval '1 minute', now()) RETURNING id"},
+    // $1 a token's SHA-256: its account while it is valid.
+    {stmt::reset_token_owner, "reset_token_owner",
+     "SELECT user_id FROM password_reset_tokens WHERE token_hash = $1 AND "
+     "expires_at > now()"},
+    // $1 the token's SHA-256, $2 the new bcrypt hash: the token is used up
+    // (once: a second use finds no row), the password set, and every other
+    // reset token and every session (refresh token, chain) of the account
+    // revoked. Answers the account.
+    {stmt::reset_password_apply, "reset_password_apply",
+     "WITH t AS (DELETE FROM password_reset_tokens WHERE token_hash = $1 AND "
+     "expires_at > now() RETURNING user_id), u AS (UPDATE users SET "
+     "password_hash = $2 FROM t WHERE users.id = t.user_id RETURNING "
+     "users.id, users.email), others AS (DELETE FROM password_reset_tokens "
+     "WHERE user_id IN (SELECT id FROM u) AND token_hash <> $1), sessions AS "
+     "(DELETE FROM user_refresh_tokens WHERE user_id IN (SELECT id FROM u)), "
+     "chains AS (DELETE FROM refresh_token_chains WHERE user_id IN (SELECT "
+     "id FROM u)) SELECT id, email FROM u"},
+    {stmt::user_password_by_id, "user_password_by_id",
+     "SELECT password_hash FROM users WHERE id = $1::integer"},
+    // $1 user: the account and, by its foreign keys' cascades, every row
+    // of it (audit rows keep no user: SET NULL); answers the keys of its
+    // sleep screenshots, for the image store.
+    {stmt::account_erase, "account_erase",
+     "WITH shots AS (SELECT image_storage_path AS key FROM sleep_extractions "
+     "WHERE user_id "
+     "= $1::integer AND image_storage_path IS NOT NULL), gone AS (DELETE FROM "
+     "users "
+     "WHERE id = $1::integer RETURNING id) SELECT key FROM shots "
+     "WHERE EXISTS (SELECT 1 FROM gone)"},
   };
   return result;
 }

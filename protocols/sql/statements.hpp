@@ -116,6 +116,11 @@ enum class stmt : uint16_t {
   weekly_summary_insert,
   weekly_summary_latest,
   workout_since,
+  reset_token_issue,
+  reset_token_owner,
+  reset_password_apply,
+  user_password_by_id,
+  account_erase,
 };
 
 /// A catalog entry: the prepared statement's name and text.

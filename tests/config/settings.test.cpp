@@ -106,6 +106,20 @@ TEST_CASE("invalid values name their setting") {
   CHECK(load_err(src).message == "unknown option");
 }
 
+TEST_CASE("the decision's morning ends before its evening starts") {
+  settings_sources src;
+  CHECK(load_ok(src).orchestrator_morning_until_hour == 10);
+  CHECK(load_ok(src).orchestrator_evening_from_hour == 18);
+  src.environment = {{"ORCHESTRATOR_MORNING_UNTIL_HOUR", "18"}};
+  auto err = load_err(src);
+  CHECK(err.name == "ORCHESTRATOR_EVENING_FROM_HOUR");
+  CHECK(err.message == "must be after ORCHESTRATOR_MORNING_UNTIL_HOUR (18)");
+  src.environment["ORCHESTRATOR_EVENING_FROM_HOUR"] = "24";
+  CHECK(load_err(src).name == "ORCHESTRATOR_EVENING_FROM_HOUR");
+  src.environment["ORCHESTRATOR_EVENING_FROM_HOUR"] = "19";
+  CHECK(load_ok(src).orchestrator_evening_from_hour == 19);
+}
+
 TEST_CASE("production refuses the default SECRET_KEY") {
   settings_sources src;
   src.environment = {{"ENVIRONMENT", "production"}};

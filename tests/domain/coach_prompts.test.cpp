@@ -13,22 +13,25 @@ TEST_CASE("read_decision: the word case-insensitively, unknown or missing "
           "is invalid (never Go)") {
   auto go = read_decision(R"(```json
 {"decision": " go ", "reason": "ok", "modified_plan": null})"
-                          "\n```");
+                          "\n```",
+                          false);
   REQUIRE(go.value);
   CHECK(go.value->decision == "Go");
   CHECK(go.value->source == "ai");
-  CHECK_FALSE(read_decision(R"({"decision":"Proceed","reason":"x"})").value);
-  CHECK_FALSE(read_decision(R"({"reason":"x"})").value);
-  CHECK_FALSE(read_decision(R"({"decision":7})").value);
-  CHECK_FALSE(read_decision(R"({"decision":"Skip","reason":5})").value);
-  CHECK_FALSE(read_decision("not json").value);
+  CHECK_FALSE(
+    read_decision(R"({"decision":"Proceed","reason":"x"})", false).value);
+  CHECK_FALSE(read_decision(R"({"reason":"x"})", false).value);
+  CHECK_FALSE(read_decision(R"({"decision":7})", false).value);
+  CHECK_FALSE(read_decision(R"({"decision":"Skip","reason":5})", false).value);
+  CHECK_FALSE(read_decision("not json", false).value);
 }
 
 TEST_CASE("read_decision: the plan kept only when valid, texts cut") {
   auto d = read_decision(
     R"({"decision":"MODIFY","reason":")" + std::string(1500, 'r') +
-    R"(","suggestions_next_days":")" + std::string(2500, 's') +
-    R"(","modified_plan":{"title":"Easy","start_date":"2026-12-01T18:30:00Z","raw":{"k":1}}})");
+      R"(","suggestions_next_days":")" + std::string(2500, 's') +
+      R"(","modified_plan":{"title":"Easy","start_date":"2026-12-01T18:30:00Z","raw":{"k":1}}})",
+    false);
   REQUIRE(d.value);
   CHECK(d.value->decision == "Modify");
   CHECK(d.value->reason.size() == 1000);
@@ -42,13 +45,73 @@ TEST_CASE("read_decision: the plan kept only when valid, texts cut") {
   CHECK(event->name == "Easy");
   auto no_title =
     read_decision(R"({"decision":"Modify","reason":"r","modified_plan":)"
-                  R"({"title":"","start_date":"2026-12-01"}})");
+                  R"({"title":"","start_date":"2026-12-01"}})",
+                  false);
   REQUIRE(no_title.value);
   CHECK_FALSE(no_title.value->modified_plan);
   // A plan round-trips through its stored form.
   auto stored = plan_from_json(plan_json(*d.value->modified_plan));
   REQUIRE(stored);
   CHECK(stored->title == "Easy");
+}
+
+TEST_CASE("read_decision: Advice only for advice, never a plan, the "
+          "evening's texts read, blank ones none") {
+  auto text = std::string{R"({"decision":"Advice","reason":"Sleep earlier.",)"
+                          R"("modified_plan":{"title":"Run","start_date":)"
+                          R"("2026-12-01"},"evening_tips":"Soup and bed by )"
+                          R"(22:00.","plan_tomorrow":"  ",)"
+                          R"("suggestions_next_days":null})"};
+  CHECK_FALSE(read_decision(text, false).value);
+  auto advice = read_decision(text, true);
+  REQUIRE(advice.value);
+  CHECK(advice.value->decision == "Advice");
+  CHECK_FALSE(advice.value->modified_plan);
+  CHECK(*advice.value->evening_tips == "Soup and bed by 22:00.");
+  CHECK_FALSE(advice.value->plan_tomorrow);
+  CHECK_FALSE(read_decision(R"({"decision":"Go","reason":"x"})", true).value);
+  auto evening =
+    read_decision(R"({"decision":"Go","reason":"Fresh.","plan_tomorrow":")" +
+                    std::string(1200, 't') + R"(","evening_tips":7})",
+                  false);
+  CHECK_FALSE(evening.value); // a tip that is not text
+  auto long_plan =
+    read_decision(R"({"decision":"Go","reason":"Fresh.","plan_tomorrow":")" +
+                    std::string(1200, 't') + R"("})",
+                  false);
+  REQUIRE(long_plan.value);
+  CHECK(long_plan.value->plan_tomorrow->size() == 1000);
+}
+
+TEST_CASE("the decision's message: the reference's paragraphs, written for "
+          "a verdict other than Go or for the evening's texts") {
+  daily_decision d;
+  d.decision = "Go";
+  d.reason = "Fresh.";
+  CHECK_FALSE(leaves_message(d));
+  d.plan_tomorrow = std::string{"Intervals 5x4 min."};
+  REQUIRE(leaves_message(d));
+  d.evening_tips = std::string{"Rice and fish."};
+  d.suggestions_next_days = std::string{"Easy Friday."};
+  CHECK(decision_message(d) ==
+        "Decision: Go. Fresh.\n\nNext days: Easy Friday.\n\nEvening: Rice "
+        "and fish.\n\nTomorrow: Intervals 5x4 min.");
+  daily_decision advice;
+  advice.decision = "Advice";
+  advice.reason = "Sleep earlier.";
+  CHECK(leaves_message(advice));
+  CHECK(decision_message(advice) == "Decision: Advice. Sleep earlier.");
+}
+
+TEST_CASE("the part of the day: morning up to its hour, evening from its "
+          "hour") {
+  CHECK(day_part_at(0, 10, 18) == day_part::morning);
+  CHECK(day_part_at(10, 10, 18) == day_part::morning);
+  CHECK(day_part_at(11, 10, 18) == day_part::daytime);
+  CHECK(day_part_at(17, 10, 18) == day_part::daytime);
+  CHECK(day_part_at(18, 10, 18) == day_part::evening);
+  CHECK(day_part_at(23, 6, 20) == day_part::evening);
+  CHECK(day_part_at(7, 6, 20) == day_part::daytime);
 }
 
 namespace {
@@ -87,9 +150,16 @@ TEST_CASE("contexts keep Strava's data out unless allowed") {
 TEST_CASE("the chat context caps each section at 1200 characters") {
   auto x = sample();
   for (int i = 0; i < 100; ++i)
-    x.food.entries.push_back(food_entry{i, "dish " + std::to_string(i), 100,
-                                        200, 10, 5, 20, "lunch",
-                                        "2026-12-01T12:00:00+00:00", {}});
+    x.food.entries.push_back(food_entry{i,
+                                        "dish " + std::to_string(i),
+                                        100,
+                                        200,
+                                        10,
+                                        5,
+                                        20,
+                                        "lunch",
+                                        "2026-12-01T12:00:00+00:00",
+                                        {}});
   auto context = chat_context(x);
   auto start = context.find("## Food today (entries)\n");
   REQUIRE(start != std::string::npos);

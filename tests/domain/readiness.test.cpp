@@ -208,6 +208,15 @@ TEST_CASE("the rules hold a veto over the model: the more cautious word "
   CHECK_FALSE(d.modified_plan);
   CHECK_FALSE(d.suggestions_next_days);
   CHECK(d.readiness.size() == rules.signals.size());
+  // The evening's texts: tomorrow's session goes with the overruled word,
+  // the food and sleep tips stay.
+  model.plan_tomorrow = std::string{"VO2max intervals."};
+  model.evening_tips = std::string{"Eat carbs, bed by 22:00."};
+  auto evening = overseen(model, rules);
+  CHECK_FALSE(evening.plan_tomorrow);
+  CHECK(evening.evening_tips == model.evening_tips);
+  model.plan_tomorrow = caf::none;
+  model.evening_tips = caf::none;
   // A green day: the model's word stands, also a more cautious one.
   auto green = assess_readiness(history_of({60, 60, 60, 60, 60, 60, 60}));
   REQUIRE(green.decision == "Go");
@@ -233,4 +242,27 @@ TEST_CASE("the rules hold a veto over the model: the more cautious word "
   CHECK(caution_of("Go") < caution_of("Modify"));
   CHECK(caution_of("Modify") < caution_of("Skip"));
   CHECK(caution_of("Proceed") == caution_of("Skip"));
+}
+
+TEST_CASE("advice: no verdict for the rules to judge, never a plan, and "
+          "the rules' own advice names their findings") {
+  auto rules = assess_readiness(history_of({60, 60, 60, 60, 60, 60, 60}, 4.0));
+  REQUIRE(rules.decision == "Skip");
+  daily_decision model;
+  model.decision = "Advice";
+  model.reason = "Rest today and sleep early.";
+  model.modified_plan = plan_item{"Run", "2026-12-01", {}, {}, "workout", {}};
+  auto d = advised(model, rules);
+  CHECK(d.decision == "Advice");
+  CHECK(d.reason == model.reason);
+  CHECK(d.source == "ai");
+  CHECK(d.model_decision == opt_string{"Advice"});
+  CHECK_FALSE(d.modified_plan);
+  CHECK(d.readiness.size() == rules.signals.size());
+  auto alone = rules_advice(rules);
+  CHECK(alone.decision == "Advice");
+  CHECK(alone.source == "rules");
+  CHECK(alone.reason == "Rule-based advice: " + rules.findings);
+  CHECK(says(alone.reason, "sleep 4.0 h (under 5 h)"));
+  CHECK(rules.reason == "Rule-based decision: " + rules.findings);
 }

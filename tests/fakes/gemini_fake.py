@@ -73,9 +73,17 @@ DECISION = {"decision": "Modify", "reason": "Short sleep; keep it aerobic.",
             "suggestions_next_days": "Intervals on Thursday if HRV recovers."}
 
 
+ADVICE = {"decision": "Advice", "reason": "Sleep a little longer tonight.",
+          "modified_plan": None, "suggestions_next_days": None,
+          "evening_tips": "A light dinner, screens off by 22:00.",
+          "plan_tomorrow": "A 30-minute walk."}
+
+
 def default_text(system):
     if "sports physiologist" in system:
         return json.dumps(DECISION)
+    if "health and activity consultant" in system:
+        return json.dumps(ADVICE)
     if "nutrition analysis" in system:
         return json.dumps(MEAL)
     if "classify" in system:

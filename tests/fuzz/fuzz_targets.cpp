@@ -23,6 +23,7 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -67,6 +68,15 @@ void json_bodies(std::string_view in) {
   (void)parse_credentials(body, credential_rules::registration, errors);
   (void)parse_credentials(body, credential_rules::login, errors);
   (void)parse_refresh_token(body, errors);
+  if (auto email = parse_forgot_password(body, errors)) {
+    // A well-formed address is ASCII, one '@', no space.
+    if (well_formed_email(*email) &&
+        (email->find(' ') != std::string::npos ||
+         std::count(email->begin(), email->end(), '@') != 1))
+      std::abort();
+  }
+  (void)parse_reset_password(body, errors);
+  (void)parse_account_deletion(body, errors);
   bool portion_given = false;
   (void)parse_meal_text(body, errors, portion_given);
   (void)parse_meal_text_entry(body, errors);
@@ -261,10 +271,15 @@ void image_headers(std::string_view in) {
 /// The coach's readers: the model's decision (and its plan), the stored
 /// plan, a chat message body.
 void coach(std::string_view in) {
-  auto d = read_decision(in);
-  if (d.value) {
-    if (d.value->decision != "Go" && d.value->decision != "Modify" &&
-        d.value->decision != "Skip")
+  for (bool advice : {false, true}) {
+    auto d = read_decision(in, advice);
+    if (!d.value)
+      continue;
+    bool word_fits = advice ? d.value->decision == "Advice"
+                            : d.value->decision == "Go" ||
+                                d.value->decision == "Modify" ||
+                                d.value->decision == "Skip";
+    if (!word_fits || (advice && d.value->modified_plan))
       std::abort();
     if (d.value->modified_plan) {
       auto again = plan_from_json(plan_json(*d.value->modified_plan));

@@ -14,13 +14,6 @@ namespace {
 
 using rows = std::vector<std::vector<std::string>>;
 
-rapidjson::Document parse(const std::string& body) {
-  rapidjson::Document doc;
-  doc.Parse(body.c_str());
-  REQUIRE_FALSE(doc.HasParseError());
-  return doc;
-}
-
 struct analytics_fixture {
   scratch_database db;
   fake_gemini gemini;

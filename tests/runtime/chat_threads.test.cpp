@@ -15,13 +15,6 @@ namespace {
 
 using rows = std::vector<std::vector<std::string>>;
 
-rapidjson::Document parse(const std::string& body) {
-  rapidjson::Document doc;
-  doc.Parse(body.c_str());
-  REQUIRE_FALSE(doc.HasParseError());
-  return doc;
-}
-
 struct threads_fixture {
   scratch_database db;
   fake_gemini gemini;
@@ -212,8 +205,10 @@ TEST_CASE("the seed app's chat, which knows no threads, lands in the default "
           "of no thread") {
   threads_fixture f;
   server_process server{f.env};
-  client seed{server.port(),
-              register_athlete(server.port(), f.db, "seed@example.com")};
+  client seed{
+    server.port(),
+    declare_athlete(server.port(),
+                    register_athlete(server.port(), f.db, "seed@example.com"))};
   // An older message of no thread (written before threads, or by a
   // decision when the athlete had none).
   f.db.query("INSERT INTO chat_messages (user_id, role, content, timestamp) "

@@ -20,17 +20,6 @@ using namespace std::chrono;
 
 namespace {
 
-rapidjson::Document parse(const std::string& body) {
-  rapidjson::Document doc;
-  doc.Parse(body.c_str());
-  REQUIRE_FALSE(doc.HasParseError());
-  return doc;
-}
-
-int64_t unix_now() {
-  return duration_cast<seconds>(system_clock::now().time_since_epoch()).count();
-}
-
 /// ORCHESTRATOR_CRON_HOURS for a fast clock starting now: the UTC hour
 /// twelve hours ahead, so an athlete registered in UTC has no slot before
 /// the test sets their own zone and hours.
@@ -123,7 +112,7 @@ TEST_CASE("a decision on demand: the model's Modify is stored with its chat "
   CHECK(std::string{d["modified_plan"]["title"].GetString()} ==
         "Easy spin 45 min");
   CHECK(std::string{d["modified_plan"]["type"].GetString()} == "workout");
-  CHECK(d.MemberCount() == 7);
+  CHECK(d.MemberCount() == 9);
   // The prompt carried the athlete's sleep and the day's planned events.
   auto stats = parse(f.gemini.stats()); // owns what `calls` refers to
   auto calls = stats["calls"].GetArray();
@@ -181,7 +170,8 @@ TEST_CASE("a linked athlete with nothing to judge: the rules' Skip with no "
 TEST_CASE("an unknown decision word is an invalid answer (Skip), never Go") {
   coach_fixture f;
   server_process server{f.env};
-  auto who = register_athlete(server.port(), f.db, "word@example.com");
+  auto who = declare_athlete(
+    server.port(), register_athlete(server.port(), f.db, "word@example.com"));
   add_wellness(f.db, who, 7.5); // something to judge: the model is asked
   f.gemini.script(
     R"([{"text": "{\"decision\": \"Proceed\", \"reason\": \"fine\"}"},
@@ -203,7 +193,8 @@ TEST_CASE("an unknown decision word is an invalid answer (Skip), never Go") {
 TEST_CASE("Gemini down: the rules decide, marked as rule-made") {
   coach_fixture f;
   server_process server{f.env};
-  auto who = register_athlete(server.port(), f.db, "down@example.com");
+  auto who = declare_athlete(
+    server.port(), register_athlete(server.port(), f.db, "down@example.com"));
   add_wellness(f.db, who, 4.0);
   f.gemini.script(R"([{"status": 503}, {"status": 503}, {"status": 503},
                       {"status": 503}, {"status": 503}, {"status": 503}])");
@@ -233,10 +224,11 @@ TEST_CASE("a slot fires at 07:00 on the athlete's clock in two time zones, "
   add_wellness(f.db, berlin, 7.5);
   for (auto& [who, tz] : {std::pair{berlin, "Europe/Berlin"},
                           std::pair{york, "America/New_York"}})
-    REQUIRE(
-      call(server.port(), who, "PATCH", "/api/v1/athlete-profile",
-           std::string{R"({"decision_hours":[7],"timezone":")"} + tz + "\"}")
-        .status == 200);
+    REQUIRE(call(server.port(), who, "PATCH", "/api/v1/athlete-profile",
+                 std::string{R"({"is_athlete":true,"decision_hours":[7],)"
+                             R"("timezone":")"} +
+                   tz + "\"}")
+              .status == 200);
   REQUIRE(eventually(
     [&] {
       return f.count("SELECT count(*) FROM daily_decisions") == "2";
@@ -380,7 +372,8 @@ TEST_CASE("chat: the reply with the recent history given to the model, "
           "history bounds, run_orchestrator writes one assistant message") {
   coach_fixture f;
   server_process server{f.env};
-  auto who = register_athlete(server.port(), f.db, "chat@example.com");
+  auto who = declare_athlete(
+    server.port(), register_athlete(server.port(), f.db, "chat@example.com"));
   auto send = [&](const std::string& body) {
     return call(server.port(), who, "POST", "/api/v1/chat/send", body);
   };

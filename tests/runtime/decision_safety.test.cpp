@@ -19,10 +19,6 @@ using namespace std::chrono;
 
 namespace {
 
-int64_t unix_now() {
-  return duration_cast<seconds>(system_clock::now().time_since_epoch()).count();
-}
-
 http_reply call(uint16_t port, const athlete& who, const std::string& method,
                 const std::string& path, const std::string& body = {}) {
   return http_call(port, method, path, body,
@@ -150,13 +146,6 @@ std::string decision_text(const std::string& word) {
          R"( (HRV 99 ms).\", \"suggestions_next_days\": \"Hard intervals.\"}"})";
 }
 
-rapidjson::Document parse(const std::string& body) {
-  rapidjson::Document doc;
-  doc.Parse(body.c_str());
-  REQUIRE_FALSE(doc.HasParseError());
-  return doc;
-}
-
 /// The newest stored decision of `who` on `path`: decision, source,
 /// model's word, whether its reason is the rules', the readiness signals.
 std::vector<std::string> stored(const scratch_database& db, const athlete& who,
@@ -202,8 +191,9 @@ TEST_CASE("the rules hold a veto over the model on every path (a scheduled "
   {
     server_process server{env};
     for (auto& s : scenarios()) {
-      who.push_back(register_athlete(server.port(), db,
-                                     std::string{s.name} + "@example.com"));
+      who.push_back(declare_athlete(
+        server.port(), register_athlete(server.port(), db,
+                                        std::string{s.name} + "@example.com")));
       build_history(server.port(), who.back(), s, today);
     }
   }
@@ -287,7 +277,8 @@ TEST_CASE("why: the answer, the list and the stored row carry the signals, "
                          {"GEMINI_API_BASE_URL", gemini.base_url()},
                          {"GOOGLE_GEMINI_API_KEY", "test-gemini-key"}}};
   auto today = unix_now() / 86400;
-  auto who = register_athlete(server.port(), db, "why@example.com");
+  auto who = declare_athlete(
+    server.port(), register_athlete(server.port(), db, "why@example.com"));
   build_history(server.port(), who, scenarios()[4], today); // resting HR +12
   gemini.answer_by_default(decision_text("Go"));
   auto r = call(server.port(), who, "POST", "/api/v1/chat/orchestrator/run");

@@ -72,13 +72,6 @@ struct intervals_fixture {
   }
 };
 
-rapidjson::Document parse(const std::string& body) {
-  rapidjson::Document doc;
-  doc.Parse(body.c_str());
-  REQUIRE_FALSE(doc.HasParseError());
-  return doc;
-}
-
 std::string python(const std::string& code) {
   auto [rc, out] = run_shell("python3 -c '" + code + "'");
   REQUIRE(rc == 0);

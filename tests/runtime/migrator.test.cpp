@@ -98,7 +98,7 @@ std::string reference_order_kept(const std::string& dsn) {
 }
 
 /// The catalog lines of this service's additions to the reference
-/// (cpp-013 … cpp-019).
+/// (cpp-013 … cpp-021).
 const std::set<std::string>& additions() {
   static const std::set<std::string> result{
     "column refresh_token_chains token_hash character varying(64) NOT NULL "
@@ -216,12 +216,17 @@ const std::set<std::string>& additions() {
     "column daily_decisions model_decision character varying(8) "
     "default=",
     "column daily_decisions readiness json default=",
+    // cpp-021
+    "column daily_decisions evening_tips text default=",
+    "column daily_decisions plan_tomorrow text default=",
     "constraint daily_decisions ck_daily_decisions_model_decision CHECK "
     "(((model_decision)::text = ANY ((ARRAY['Go'::character varying, "
-    "'Modify'::character varying, 'Skip'::character varying])::text[])))",
+    "'Modify'::character varying, 'Skip'::character varying, "
+    "'Advice'::character varying])::text[])))",
     "constraint daily_decisions ck_daily_decisions_decision CHECK "
     "(((decision)::text = ANY ((ARRAY['Go'::character varying, "
-    "'Modify'::character varying, 'Skip'::character varying])::text[])))",
+    "'Modify'::character varying, 'Skip'::character varying, "
+    "'Advice'::character varying])::text[])))",
     "constraint daily_decisions ck_daily_decisions_source CHECK "
     "(((source)::text = ANY ((ARRAY['ai'::character varying, "
     "'rules'::character varying, 'ai+rules'::character "

@@ -29,13 +29,6 @@ constexpr const char* encryption_key =
   "cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4=";
 constexpr const char* secret_key = "strava-test-secret-key-0123456789abcdef";
 
-rapidjson::Document parse(const std::string& body) {
-  rapidjson::Document doc;
-  doc.Parse(body.c_str());
-  REQUIRE_FALSE(doc.HasParseError());
-  return doc;
-}
-
 std::string url_decode(const std::string& x) {
   std::string result;
   for (size_t i = 0; i < x.size(); ++i) {
@@ -57,10 +50,6 @@ std::string param_of(const std::string& url, const std::string& name) {
   return url_decode(url.substr(
     at + name.size() + 1,
     end == std::string::npos ? std::string::npos : end - at - name.size() - 1));
-}
-
-int64_t unix_now() {
-  return static_cast<int64_t>(std::time(nullptr));
 }
 
 /// The callback path's secret (STRAVA_WEBHOOK_CALLBACK_SECRET) and path.
@@ -824,4 +813,87 @@ TEST_CASE("with Strava data stored, the AI prompts contain none of it") {
   for (auto* strava_value :
        {"Zebulon", "Quartz", "Ride 1", "Europe/Paris", "600000", "a6000.jpg"})
     CHECK(prompts.find(strava_value) == std::string::npos);
+}
+
+TEST_CASE("deleting the account: its own password, Strava deauthorized, "
+          "every row of the athlete gone in one statement, another athlete "
+          "untouched, and its tokens refused at once") {
+  strava_fixture f;
+  auto gone = register_athlete(f.port(), f.db, "leaving@example.com");
+  auto stays = register_athlete(f.port(), f.db, "staying@example.com");
+  f.connect(gone, 6660001);
+  REQUIRE(eventually([&] {
+    return f.job_status(gone) == "done";
+  }));
+  for (auto& who : {gone, stays}) {
+    auto as = [&](const std::string& method, const std::string& path,
+                  const std::string& body) {
+      return http_call(f.port(), method, path, body, bearer(who.token));
+    };
+    REQUIRE(as("PUT", "/api/v1/wellness",
+               R"({"date":"2026-11-01","sleep_hours":7.5})")
+              .status == 200);
+    REQUIRE(as("POST", "/api/v1/workouts",
+               R"({"start_date":"2026-11-01T07:00:00Z","name":"Run"})")
+              .status == 201);
+    REQUIRE(as("POST", "/api/v1/nutrition/entries",
+               R"({"name":"Rice","portion_grams":100,"calories":130,)"
+               R"("protein_g":3,"fat_g":0,"carbs_g":28,"date":"2026-11-01"})")
+              .status == 200);
+    REQUIRE(as("POST", "/api/v1/chat/threads", R"({"title":"Mine"})").status ==
+            200);
+  }
+  // Rows of each athlete in every table with a user_id.
+  auto tables = f.db.query("SELECT table_name FROM information_schema.columns "
+                           "WHERE column_name = 'user_id' AND table_schema = "
+                           "'public' ORDER BY 1");
+  auto counts = [&](const athlete& who) {
+    std::map<std::string, std::string> result;
+    for (auto& t : tables)
+      result[t[0]] = f.one("SELECT count(*) FROM " + t[0] +
+                           " WHERE user_id = " + std::to_string(who.id));
+    return result;
+  };
+  auto refresh = json_field(
+    http_call(f.port(), "POST", "/api/v1/auth/login",
+              R"({"email":"leaving@example.com","password":"password1"})")
+      .body,
+    "refresh_token");
+  auto before = counts(gone);
+  auto theirs = counts(stays);
+  CHECK(before["strava_credentials"] == "1");
+  CHECK(before["workouts"] == "1");
+  CHECK(before["chat_threads"] == "1");
+  auto erase = [&](const std::string& body) {
+    return http_call(f.port(), "DELETE", "/api/v1/users/me", body,
+                     bearer(gone.token));
+  };
+  auto wrong = erase(R"({"password":"not-mine"})");
+  CHECK(wrong.status == 403);
+  CHECK(wrong.body == R"({"detail":"Wrong password"})");
+  CHECK(erase("{}").status == 422);
+  CHECK(counts(gone) == before);
+
+  auto done = erase(R"({"password":"password1"})");
+  CHECK(done.status == 204);
+  CHECK(done.body.empty());
+  REQUIRE(eventually([&] {
+    return !f.fake.deauthorized().empty();
+  }));
+  CHECK(f.fake.deauthorized() == std::vector<int64_t>{6660001});
+  for (auto& [table, n] : counts(gone)) {
+    INFO(table);
+    CHECK(n == "0");
+  }
+  CHECK(counts(stays) == theirs);
+  CHECK(f.one("SELECT count(*) FROM users WHERE email = "
+              "'leaving@example.com'") == "0");
+  // Its tokens are refused at once, its refresh token too.
+  auto after = f.call(gone, "GET", "/api/v1/athlete-profile");
+  CHECK(after.status == 401);
+  CHECK(http_call(f.port(), "POST", "/api/v1/auth/refresh",
+                  R"({"refresh_token":")" + refresh + "\"}")
+          .status == 401);
+  CHECK(erase(R"({"password":"password1"})").status == 401);
+  CHECK(f.call(stays, "GET", "/api/v1/athlete-profile").status == 200);
 }

@@ -140,11 +140,14 @@ TEST_CASE("a decision asked for: a free athlete gets the rules' word as a "
     d.Parse(f.gemini.stats().c_str());
     return d["calls"].Size();
   };
-  auto slept = [&](const std::string& email, bool premium) {
+  auto slept = [&](const std::string& email, bool premium,
+                   bool athlete = true) {
     auto who = register_athlete(port, f.db, email);
     if (premium) // before the athlete's actor reads the account
       f.db.query("UPDATE users SET is_premium = true WHERE email = '" + email +
                  "'");
+    if (athlete)
+      declare_athlete(port, who);
     auto today =
       json_field(as(port, who, "GET", "/api/v1/nutrition/day").body, "date");
     REQUIRE(as(port, who, "PUT", "/api/v1/wellness",
@@ -159,10 +162,13 @@ TEST_CASE("a decision asked for: a free athlete gets the rules' word as a "
     // 4 h of sleep: the rules' Skip, the word only.
     CHECK(teaser.body == R"({"decision":"Skip","is_teaser":true})");
   }
+  // Someone who is not an athlete: the rules' advice, the word only.
+  CHECK(run(slept("free-advice@example.com", false, false)).body ==
+        R"({"decision":"Advice","is_teaser":true})");
   CHECK(model_calls() == 0);
   CHECK(f.db.query("SELECT count(*) FROM daily_usage") == rows{{"0"}});
   CHECK(f.db.query("SELECT source FROM daily_decisions") ==
-        rows{{"rules"}, {"rules"}});
+        rows{{"rules"}, {"rules"}, {"rules"}});
 
   // Asked for in the chat: the reply is the model's, and counted.
   auto chat = [&] {

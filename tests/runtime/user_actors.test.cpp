@@ -18,10 +18,6 @@ namespace {
 
 using namespace std::chrono;
 
-int64_t unix_now() {
-  return duration_cast<seconds>(system_clock::now().time_since_epoch()).count();
-}
-
 /// The instant `unix` (UTC) in strftime's `format`.
 std::string utc_text(int64_t unix, const char* format) {
   std::time_t t = unix;

@@ -240,6 +240,20 @@ std::pair<int, std::string> run_shell(const std::string& command) {
   return {WIFEXITED(rc) ? WEXITSTATUS(rc) : -1, out};
 }
 
+rapidjson::Document parse(const std::string& body) {
+  rapidjson::Document doc;
+  doc.Parse(body.c_str());
+  if (doc.HasParseError())
+    throw std::runtime_error("not JSON: " + body.substr(0, 200));
+  return doc;
+}
+
+int64_t unix_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+           std::chrono::system_clock::now().time_since_epoch())
+    .count();
+}
+
 std::string json_field(const std::string& body, const std::string& key) {
   rapidjson::Document doc;
   doc.Parse(body.c_str());
@@ -262,6 +276,15 @@ athlete register_athlete(uint16_t port, const scratch_database& db,
   return {std::stoi(db.query("SELECT id FROM users WHERE email = '" + email +
                              "'")[0][0]),
           json_field(r.body, "access_token")};
+}
+
+athlete declare_athlete(uint16_t port, athlete who) {
+  auto r = http_call(port, "PATCH", "/api/v1/athlete-profile",
+                     R"({"is_athlete":true})",
+                     {{"Authorization", "Bearer " + who.token}});
+  if (r.status != 200)
+    throw std::runtime_error("is_athlete not set: " + r.body);
+  return who;
 }
 
 fake_server::fake_server(const std::string& script) : log_path_(temp_log()) {
@@ -311,6 +334,22 @@ std::string fake_s3::object(const std::string& key) const {
 }
 
 void fake_s3::fail(int status, int count) const {
+  control("POST", "fail",
+          "{\"status\":" + std::to_string(status) +
+            ",\"count\":" + std::to_string(count) + "}");
+}
+
+std::map<std::string, std::string> fake_resend::settings() const {
+  return {{"RESEND_API_BASE_URL", "http://127.0.0.1:" + std::to_string(port())},
+          {"RESEND_API_KEY", "re_test_key"},
+          {"MAIL_FROM", "Smart Trainer <coach@example.com>"}};
+}
+
+std::string fake_resend::sent() const {
+  return control("GET", "sent", "");
+}
+
+void fake_resend::fail(int status, int count) const {
   control("POST", "fail",
           "{\"status\":" + std::to_string(status) +
             ",\"count\":" + std::to_string(count) + "}");

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <rapidjson/document.h>
+
 #include <chrono>
 #include <cstdint>
 #include <initializer_list>
@@ -97,6 +99,11 @@ struct athlete {
 /// Registers `email` (password `password1`) on the server at `port`.
 athlete register_athlete(uint16_t port, const scratch_database& db,
                          const std::string& email);
+
+/// `who` with `is_athlete` set in their profile: their decision is an
+/// athlete's verdict (Go, Modify, Skip), not Advice, whatever else they
+/// have.
+athlete declare_athlete(uint16_t port, athlete who);
 
 /// One API call the fake Intervals.icu server saw.
 struct fake_call {
@@ -210,6 +217,22 @@ public:
   void fail(int status, int count) const;
 };
 
+/// The fake Resend server (tests/fakes/resend_fake.py).
+class fake_resend : public fake_server {
+public:
+  fake_resend() : fake_server("resend_fake.py") {}
+
+  /// The settings that point the server at it (RESEND_*, MAIL_FROM).
+  [[nodiscard]] std::map<std::string, std::string> settings() const;
+
+  /// `{"mails": [{id, from, to, subject, html, text, idempotency_key}],
+  /// "calls": n}`.
+  [[nodiscard]] std::string sent() const;
+
+  /// The next `count` sends answer `status`.
+  void fail(int status, int count) const;
+};
+
 /// One API call the fake Strava server saw.
 struct strava_call_seen {
   std::string method;
@@ -276,6 +299,12 @@ uint64_t admin_stat(uint16_t port, std::initializer_list<const char*> path);
 
 /// The value of `key` in a flat JSON object body ("" when absent).
 std::string json_field(const std::string& body, const std::string& key);
+
+/// A JSON body as a document (a body that is not JSON throws).
+rapidjson::Document parse(const std::string& body);
+
+/// The system clock's Unix seconds.
+int64_t unix_now();
 
 /// Waits until `done()` holds (polling), at most `within`.
 template<class F>

@@ -63,3 +63,25 @@ TEST_CASE("token response has the reference's shape") {
     token_pair_json(x) ==
     R"({"access_token":"a.b.c","refresh_token":"r","token_type":"bearer","expires_in":604800,"user":{"id":42,"email":"runner@example.com"}})");
 }
+
+TEST_CASE("the reference's e-mail format rule, and the reset bodies") {
+  for (auto good :
+       {"a@b.co", "first.last+tag@mail.example.org", "x_y%z@a-b.io"})
+    CHECK(well_formed_email(good));
+  for (auto bad : {"", "a@b.c", "@b.co", "a@.co", "a@b.c0", "a b@c.de",
+                   "a@b@c.de", "a@b.co.", "ä@b.co", "a@b_c.de"})
+    CHECK_FALSE(well_formed_email(bad));
+  std::vector<validation_error> errors;
+  CHECK(parse_forgot_password(R"({"email":"  A@B.CO "})", errors) ==
+        std::optional<std::string>{"a@b.co"});
+  CHECK_FALSE(parse_forgot_password(R"({"email":7})", errors));
+  CHECK(errors.size() == 1);
+  CHECK_FALSE(parse_forgot_password("not json", errors));
+  auto reset =
+    parse_reset_password(R"({"token":"t","new_password":"p"})", errors);
+  REQUIRE(reset);
+  CHECK(reset->token == "t");
+  CHECK(reset->new_password == "p");
+  CHECK_FALSE(parse_reset_password(R"({"token":"t"})", errors));
+  CHECK(errors.size() == 1);
+}
