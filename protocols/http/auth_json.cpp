@@ -86,14 +86,25 @@ bool well_formed_email(std::string_view email) {
   return in(local, "._%+-") && in(domain.substr(0, dot), ".-");
 }
 
-std::optional<std::string>
-parse_forgot_password(const std::string& body,
-                      std::vector<validation_error>& errors) {
+namespace {
+
+/// The string `key` of a JSON object body; on failure fills `errors`.
+std::optional<std::string> string_field(const std::string& body,
+                                        const char* key,
+                                        std::vector<validation_error>& errors) {
   json_document doc;
   errors = parse_body_object(body, doc);
   if (!errors.empty())
     return std::nullopt;
-  auto email = required_string(doc, "email", errors);
+  return required_string(doc, key, errors);
+}
+
+} // namespace
+
+std::optional<std::string>
+parse_forgot_password(const std::string& body,
+                      std::vector<validation_error>& errors) {
+  auto email = string_field(body, "email", errors);
   if (!email)
     return std::nullopt;
   return to_lower(trim(*email));
@@ -116,21 +127,13 @@ parse_reset_password(const std::string& body,
 std::optional<std::string>
 parse_account_deletion(const std::string& body,
                        std::vector<validation_error>& errors) {
-  json_document doc;
-  errors = parse_body_object(body, doc);
-  if (!errors.empty())
-    return std::nullopt;
-  return required_string(doc, "password", errors);
+  return string_field(body, "password", errors);
 }
 
 std::optional<std::string>
 parse_refresh_token(const std::string& body,
                     std::vector<validation_error>& errors) {
-  json_document doc;
-  errors = parse_body_object(body, doc);
-  if (!errors.empty())
-    return std::nullopt;
-  auto token = required_string(doc, "refresh_token", errors);
+  auto token = string_field(body, "refresh_token", errors);
   if (!token)
     return std::nullopt;
   return trim(*token);
