@@ -315,6 +315,27 @@ user_core_facet::behavior_type core_behavior() {
         return rp;
       });
     },
+    [](deadline d, atom::fetch, export_page x) -> caf::result<db_rows> {
+      auto self = running_user();
+      return admitted(self, d, [&]() -> caf::result<db_rows> {
+        auto& sections = export_sections();
+        if (x.section < 0 || static_cast<size_t>(x.section) >= sections.size())
+          return make_error(user_ec::not_found, "No such export section");
+        auto& s = sections[static_cast<size_t>(x.section)];
+        auto rp = self->make_response_promise<db_rows>();
+        request_db(self, batch_of({statement_of(
+                           s.id, {self->state.uid(), std::to_string(x.after),
+                                  std::to_string(s.page_rows)})}))
+          .then(
+            [=](db_reply& r) mutable {
+              rp.deliver(std::move(r.results[0]));
+            },
+            [=](caf::error& err) mutable {
+              rp.deliver(std::move(err));
+            });
+        return rp;
+      });
+    },
     [](atom::internal, atom::passivate) {
       auto self = running_user();
       if (self->state.busy())

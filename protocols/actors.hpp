@@ -327,6 +327,8 @@ using user_core_facet = caf::typed_actor<
   /// failure there is logged); from then on every request of it answers
   /// account_gone, and the actor ends once its work in flight is done.
   caf::replies_to<deadline, atom::erase>::with<bool>,
+  /// A page of the athlete's data export: `(id, row JSON)` rows.
+  caf::replies_to<deadline, atom::fetch, export_page>::with<db_rows>,
   /// INTERNAL (registry's idle sweep): ask to passivate if idle.
   caf::reacts_to<atom::internal, atom::tick>,
   /// INTERNAL: the registry agreed to passivation; quit now.

@@ -135,6 +135,13 @@ struct password_check {
   deadline until; ///< the hashing is not started past it
 };
 
+/// GET users/me/export: the next page of section `section` (of
+/// export_sections()) after the row id `after`.
+struct export_page {
+  int32_t section = 0;
+  int64_t after = 0;
+};
+
 /// An e-mail to one recipient (sent through Resend, protocols/mail).
 struct outgoing_mail {
   std::string to;
@@ -1244,6 +1251,11 @@ typename Inspector::result_type inspect(Inspector& f, password_reset& x) {
 }
 
 template<class Inspector>
+typename Inspector::result_type inspect(Inspector& f, export_page& x) {
+  return f(caf::meta::type_name("st::export_page"), x.section, x.after);
+}
+
+template<class Inspector>
 typename Inspector::result_type inspect(Inspector& f, password_check& x) {
   return f(caf::meta::type_name("st::password_check"), x.user, x.password,
            x.until);
@@ -1699,6 +1711,7 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(st::fit_upload)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(st::password_reset_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(st::password_reset)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(st::password_check)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(st::export_page)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(st::fit_reading)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(st::image_upload)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(st::meal_photo)

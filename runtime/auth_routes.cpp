@@ -1,4 +1,5 @@
 #include "protocols/http/auth_json.hpp"
+#include "runtime/account_export.hpp"
 #include "runtime/api_routes.hpp"
 #include "runtime/ask.hpp"
 #include "runtime/route_support.hpp"
@@ -127,6 +128,11 @@ void add_auth_routes(router& r, const api_context& ctx) {
                                        deadline::in(ctx.request_timeout)});
             });
         });
+  user_route(r, http::verb::get, "/api/v1/users/me/export", ctx,
+             [](const api_context& ctx, const api_request&, int32_t user,
+                responder reply) {
+               start_account_export(ctx, user, std::move(reply));
+             });
   r.add(http::verb::post, "/api/v1/users/seed",
         [ctx](api_request& req, responder reply) {
           if (!ctx.debug)

@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <limits>
-#include <mutex>
 
 #include "util/dates.hpp"
 #include "util/text.hpp"
@@ -17,7 +16,7 @@ namespace {
 
 /// A streamed chat reply: the coach writes into it (reply_sink), the HTTP
 /// session reads server-sent events out of it (response_stream).
-class sse_reply : public reply_sink, public response_stream {
+class sse_reply : public reply_sink, public buffered_stream {
 public:
   void delta(std::string_view text) override {
     produce(sse_delta(text), false);
@@ -30,56 +29,6 @@ public:
   void failed(const std::string& detail) override {
     produce(sse_error(detail), true);
   }
-
-  bool take(std::string& out) override {
-    std::lock_guard<std::mutex> guard{mtx_};
-    out.swap(pending_);
-    pending_.clear();
-    return ended_;
-  }
-
-  void on_ready(std::function<void()> wake) override {
-    {
-      std::lock_guard<std::mutex> guard{mtx_};
-      wake_ = std::move(wake);
-    }
-    wake_up();
-  }
-
-  void cancel() override {
-    std::lock_guard<std::mutex> guard{mtx_};
-    cancelled_ = true;
-    pending_.clear();
-    wake_ = nullptr;
-  }
-
-private:
-  void produce(std::string event, bool last) {
-    {
-      std::lock_guard<std::mutex> guard{mtx_};
-      if (cancelled_ || ended_)
-        return;
-      pending_ += event;
-      ended_ = last;
-    }
-    wake_up();
-  }
-
-  void wake_up() {
-    std::function<void()> wake;
-    {
-      std::lock_guard<std::mutex> guard{mtx_};
-      wake = wake_;
-    }
-    if (wake)
-      wake();
-  }
-
-  std::mutex mtx_;
-  std::string pending_;
-  bool ended_ = false;
-  bool cancelled_ = false;
-  std::function<void()> wake_;
 };
 
 bool wants_events(const api_request& req) {

@@ -260,4 +260,63 @@ std::string bearer_token(const std::string& authorization) {
   return rest.substr(b, e - b + 1);
 }
 
+bool buffered_stream::take(std::string& out) {
+  bool ended = false;
+  {
+    std::lock_guard<std::mutex> guard{mtx_};
+    out.swap(pending_);
+    pending_.clear();
+    ended = ended_;
+  }
+  if (!ended)
+    taken();
+  return ended;
+}
+
+void buffered_stream::on_ready(std::function<void()> wake) {
+  {
+    std::lock_guard<std::mutex> guard{mtx_};
+    wake_ = std::move(wake);
+  }
+  wake_up();
+}
+
+void buffered_stream::cancel() {
+  std::lock_guard<std::mutex> guard{mtx_};
+  cancelled_ = true;
+  pending_.clear();
+  wake_ = nullptr;
+}
+
+void buffered_stream::produce(std::string text, bool last) {
+  {
+    std::lock_guard<std::mutex> guard{mtx_};
+    if (cancelled_ || ended_)
+      return;
+    pending_ += text;
+    ended_ = last;
+  }
+  wake_up();
+}
+
+size_t buffered_stream::pending_bytes() {
+  std::lock_guard<std::mutex> guard{mtx_};
+  return pending_.size();
+}
+
+bool buffered_stream::cancelled() {
+  std::lock_guard<std::mutex> guard{mtx_};
+  return cancelled_;
+}
+
+void buffered_stream::wake_up() {
+  std::function<void()> wake;
+  {
+    std::lock_guard<std::mutex> guard{mtx_};
+    wake = wake_;
+  }
+  if (wake)
+    wake();
+}
+
 } // namespace st

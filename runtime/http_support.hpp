@@ -10,6 +10,7 @@
 
 #include <functional>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -69,6 +70,34 @@ public:
   virtual void on_ready(std::function<void()> wake) = 0;
   /// The client is gone: what comes from now on is dropped.
   virtual void cancel() = 0;
+};
+
+/// A stream whose producer appends text from any thread: what it produced
+/// waits in a buffer until the connection takes it. `taken()` runs after
+/// each take, outside the lock (a producer that paused for the
+/// connection resumes there).
+class buffered_stream : public response_stream {
+public:
+  bool take(std::string& out) override;
+  void on_ready(std::function<void()> wake) override;
+  void cancel() override;
+
+protected:
+  /// Appends `text`; `last` ends the stream. Dropped once cancelled.
+  void produce(std::string text, bool last);
+  /// How much waits for the connection; whether it is gone.
+  [[nodiscard]] size_t pending_bytes();
+  [[nodiscard]] bool cancelled();
+  virtual void taken() {}
+
+private:
+  void wake_up();
+
+  std::mutex mtx_;
+  std::string pending_;
+  bool ended_ = false;
+  bool cancelled_ = false;
+  std::function<void()> wake_;
 };
 
 /// A response before the cross-cutting policies (CORS, security headers,

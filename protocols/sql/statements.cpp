@@ -71,6 +71,16 @@ const std::string wellness_columns =
   "to_char(date, 'YYYY-MM-DD'), sleep_hours, rhr, hrv, ctl, atl, tsb, "
   "weight_kg, sport_info::text, sleep_source";
 
+/// A page of an export section: the rows of `table` matching `owner`
+/// after id $2, at most $3, each with its JSON.
+std::string export_page(const std::string& columns, const std::string& table,
+                        const std::string& owner) {
+  return "SELECT t.id, row_to_json(t)::text FROM (SELECT " + columns +
+         " FROM " + table + " WHERE " + owner +
+         " AND id > $2::integer ORDER BY id LIMIT $3::integer) t ORDER BY "
+         "t.id";
+}
+
 const std::string workout_head = "id, " + iso("start_date") +
                                  ", name, type, duration_sec, "
                                  "distance_m, tss, source, notes";
@@ -1049,6 +1059,60 @@ const std::vector<statement_def>& statement_catalog() {
      "users "
      "WHERE id = $1::integer RETURNING id) SELECT key FROM shots "
      "WHERE EXISTS (SELECT 1 FROM gone)"},
+    {stmt::export_account, "export_account",
+     export_page("id, email, created_at, is_premium, locale, timezone", "users",
+                 "id = $1::integer")},
+    {stmt::export_profile, "export_profile",
+     export_page("*", "athlete_profiles", "user_id = $1::integer")},
+    {stmt::export_wellness, "export_wellness",
+     export_page("*", "wellness_cache", "user_id = $1::integer")},
+    {stmt::export_workouts, "export_workouts",
+     export_page("*", "workouts", "user_id = $1::integer")},
+    {stmt::export_food, "export_food",
+     export_page("*", "food_log", "user_id = $1::integer")},
+    {stmt::export_sleep_readings, "export_sleep_readings",
+     export_page("*", "sleep_extractions", "user_id = $1::integer")},
+    {stmt::export_chat_threads, "export_chat_threads",
+     export_page("*", "chat_threads", "user_id = $1::integer")},
+    {stmt::export_chat_messages, "export_chat_messages",
+     export_page("*", "chat_messages", "user_id = $1::integer")},
+    {stmt::export_decisions, "export_decisions",
+     export_page("*", "daily_decisions", "user_id = $1::integer")},
+    {stmt::export_weekly_summaries, "export_weekly_summaries",
+     export_page("*", "user_weekly_summaries", "user_id = $1::integer")},
+    {stmt::export_intervals_link, "export_intervals_link",
+     export_page("id, user_id, athlete_id, auth_type, updated_at",
+                 "intervals_credentials", "user_id = $1::integer")},
+    {stmt::export_strava_link, "export_strava_link",
+     export_page("id, user_id, strava_athlete_id, updated_at",
+                 "strava_credentials", "user_id = $1::integer")},
+    {stmt::export_strava_activities, "export_strava_activities",
+     export_page("*", "strava_activities", "user_id = $1::integer")},
+    {stmt::export_subscriptions, "export_subscriptions",
+     export_page("*", "subscriptions", "user_id = $1::integer")},
+    {stmt::export_daily_usage, "export_daily_usage",
+     export_page("*", "daily_usage", "user_id = $1::integer")},
+  };
+  return result;
+}
+
+const std::vector<export_section>& export_sections() {
+  static const std::vector<export_section> result{
+    {"account", stmt::export_account, 500},
+    {"profile", stmt::export_profile, 500},
+    {"wellness", stmt::export_wellness, 500},
+    {"workouts", stmt::export_workouts, 20},
+    {"food", stmt::export_food, 500},
+    {"sleep_readings", stmt::export_sleep_readings, 200},
+    {"chat_threads", stmt::export_chat_threads, 500},
+    {"chat_messages", stmt::export_chat_messages, 200},
+    {"decisions", stmt::export_decisions, 200},
+    {"weekly_summaries", stmt::export_weekly_summaries, 500},
+    {"intervals_link", stmt::export_intervals_link, 500},
+    {"strava_link", stmt::export_strava_link, 500},
+    {"strava_activities", stmt::export_strava_activities, 50},
+    {"subscriptions", stmt::export_subscriptions, 500},
+    {"daily_usage", stmt::export_daily_usage, 500},
   };
   return result;
 }

@@ -121,6 +121,21 @@ enum class stmt : uint16_t {
   reset_password_apply,
   user_password_by_id,
   account_erase,
+  export_account,
+  export_profile,
+  export_wellness,
+  export_workouts,
+  export_food,
+  export_sleep_readings,
+  export_chat_threads,
+  export_chat_messages,
+  export_decisions,
+  export_weekly_summaries,
+  export_intervals_link,
+  export_strava_link,
+  export_strava_activities,
+  export_subscriptions,
+  export_daily_usage,
 };
 
 /// A catalog entry: the prepared statement's name and text.
@@ -129,6 +144,19 @@ struct statement_def {
   const char* name;
   std::string sql;
 };
+
+/// One section of an athlete's data export (GET users/me/export): its key
+/// in the document, its statement ($1 user, $2 the last id read, $3 the
+/// page's size: `id, row_to_json(row)` of the next page, by id; secrets
+/// are never selected) and its page size (small where a row can be large).
+struct export_section {
+  const char* name;
+  stmt id;
+  int64_t page_rows;
+};
+
+/// Every section, in the document's order.
+[[nodiscard]] const std::vector<export_section>& export_sections();
 
 /// The whole catalog, in enum order.
 [[nodiscard]] const std::vector<statement_def>& statement_catalog();

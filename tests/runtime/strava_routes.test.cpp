@@ -815,9 +815,10 @@ TEST_CASE("with Strava data stored, the AI prompts contain none of it") {
     CHECK(prompts.find(strava_value) == std::string::npos);
 }
 
-TEST_CASE("deleting the account: its own password, Strava deauthorized, "
-          "every row of the athlete gone in one statement, another athlete "
-          "untouched, and its tokens refused at once") {
+TEST_CASE("the account's export has every row of the athlete and nothing "
+          "else, page after page, and deleting the account: its own "
+          "password, Strava deauthorized, every row gone in one statement, "
+          "another athlete untouched, its tokens refused at once") {
   strava_fixture f;
   auto gone = register_athlete(f.port(), f.db, "leaving@example.com");
   auto stays = register_athlete(f.port(), f.db, "staying@example.com");
@@ -854,6 +855,46 @@ TEST_CASE("deleting the account: its own password, Strava deauthorized, "
                            " WHERE user_id = " + std::to_string(who.id));
     return result;
   };
+  // The export first: every section, page after page, nobody else's rows,
+  // no secret.
+  f.db.query("INSERT INTO wellness_cache (user_id, date, sleep_hours) SELECT " +
+             std::to_string(gone.id) +
+             ", date '2020-01-01' + d, 7 FROM generate_series(0, 1199) d");
+  f.db.query(
+    "INSERT INTO workouts (user_id, start_date, name, source) SELECT " +
+    std::to_string(gone.id) +
+    ", timestamp '2021-01-01' + d * interval '1 day', 'W' || d, "
+    "'manual' FROM generate_series(0, 44) d");
+  auto exported = f.call(gone, "GET", "/api/v1/users/me/export");
+  REQUIRE(exported.status == 200);
+  CHECK(exported.header("content-disposition").find("attachment") == 0);
+  for (auto secret : {"encrypted", "password_hash", "access_token",
+                      "refresh_token", "staying@example.com"})
+    CHECK(exported.body.find(secret) == std::string::npos);
+  auto doc = parse(exported.body);
+  CHECK(doc["complete"].GetBool());
+  CHECK(std::string{doc["account"][0]["email"].GetString()} ==
+        "leaving@example.com");
+  CHECK(doc["strava_link"][0]["strava_athlete_id"].GetInt64() == 6660001);
+  std::map<std::string, std::string> table_of{
+    {"wellness", "wellness_cache"},
+    {"workouts", "workouts"},
+    {"food", "food_log"},
+    {"chat_threads", "chat_threads"},
+    {"chat_messages", "chat_messages"},
+    {"decisions", "daily_decisions"},
+    {"strava_activities", "strava_activities"},
+    {"profile", "athlete_profiles"},
+    {"sleep_readings", "sleep_extractions"}};
+  for (auto& [section, table] : table_of) {
+    INFO(section);
+    REQUIRE(doc.HasMember(section.c_str()));
+    CHECK(std::to_string(doc[section.c_str()].Size()) ==
+          f.one("SELECT count(*) FROM " + table +
+                " WHERE user_id = " + std::to_string(gone.id)));
+  }
+  CHECK(doc["wellness"].Size() == 1201);
+  CHECK(doc["workouts"].Size() == 46);
   auto refresh = json_field(
     http_call(f.port(), "POST", "/api/v1/auth/login",
               R"({"email":"leaving@example.com","password":"password1"})")
@@ -862,7 +903,7 @@ TEST_CASE("deleting the account: its own password, Strava deauthorized, "
   auto before = counts(gone);
   auto theirs = counts(stays);
   CHECK(before["strava_credentials"] == "1");
-  CHECK(before["workouts"] == "1");
+  CHECK(before["workouts"] == "46");
   CHECK(before["chat_threads"] == "1");
   auto erase = [&](const std::string& body) {
     return http_call(f.port(), "DELETE", "/api/v1/users/me", body,
@@ -895,5 +936,6 @@ TEST_CASE("deleting the account: its own password, Strava deauthorized, "
                   R"({"refresh_token":")" + refresh + "\"}")
           .status == 401);
   CHECK(erase(R"({"password":"password1"})").status == 401);
+  CHECK(f.call(gone, "GET", "/api/v1/users/me/export").status == 401);
   CHECK(f.call(stays, "GET", "/api/v1/athlete-profile").status == 200);
 }
