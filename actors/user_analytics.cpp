@@ -151,9 +151,9 @@ db_statement user_analytics_part::recent_workout_query(
                              .count())});
 }
 
-bool user_analytics_part::athlete_of(user_state& st, const db_rows& recent) {
-  bool recent_workout =
-    !recent.rows.empty() && recent.rows[0][0].value_or("") == "t";
+bool user_analytics_part::athlete_of(
+  user_state& st, const std::vector<std::vector<db_value>>& recent) {
+  bool recent_workout = !recent.empty() && recent[0][0].value_or("") == "t";
   return counts_as_athlete(*st.athlete(), st.intervals_linked().value_or(false),
                            recent_workout);
 }
@@ -183,7 +183,7 @@ caf::result<insight_reply> user_analytics_part::insight(user_self self,
         auto& st = self->state;
         if (need_link)
           st.intervals_link_read(first_row(r, 1));
-        bool athlete = athlete_of(st, r.results[0]);
+        bool athlete = athlete_of(st, r.results[0].rows);
         auto prompt = insight_prompt(x, locale, teaser, athlete);
         st.charge_ai(
           self, usage_kind::chat, until,

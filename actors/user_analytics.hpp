@@ -39,7 +39,8 @@ struct user_analytics_part : user_facet {
   static db_statement
   recent_workout_query(user_state& st,
                        std::chrono::system_clock::time_point now);
-  static bool athlete_of(user_state& st, const db_rows& recent);
+  static bool athlete_of(user_state& st,
+                         const std::vector<std::vector<db_value>>& recent);
 
   /// POST analytics/insight.
   [[nodiscard]] caf::result<insight_reply> insight(user_self self,

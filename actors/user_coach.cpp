@@ -264,8 +264,9 @@ void gather(user_self self, int64_t day, opt_int slot,
     return statement_of(stmt::weekly_summary_latest, {uid});
   });
   // Athlete or not (the decision's mode): the profile's word, else a
-  // link, an FTP, a race or a recent workout (domain/analytics).
-  auto recent_at = add_if(xs, !chat, [&] {
+  // link, an FTP, a race or a recent workout (domain/analytics); the
+  // workout is looked for only when the profile has no word of its own.
+  auto recent_at = add_if(xs, !chat && !st.athlete()->is_athlete, [&] {
     return user_analytics_part::recent_workout_query(st, coach_now(self));
   });
   auto slot_at = add_if(xs, static_cast<bool>(slot), [&] {
@@ -310,7 +311,7 @@ void gather(user_self self, int64_t day, opt_int slot,
         bool intervals_linked = st.intervals_linked().value_or(false);
         if (!chat) {
           x.advice =
-            !user_analytics_part::athlete_of(st, r.results[*recent_at]);
+            !user_analytics_part::athlete_of(st, rows_at(r, recent_at));
           x.trained_today = trained_on(st.zone, day, x.workouts);
           if (g.rules.decision != "Go")
             x.readiness_flags = g.rules.findings;
